@@ -1,0 +1,214 @@
+// Package document defines the unified document: the one JSON shape that
+// every ingested report becomes and that every policy sees as `input`.
+//
+// The JSON form of these types is the contract with policy authors. Field
+// names are snake_case and stable; slices are never null; a change of shape
+// changes SchemaVersion and schema.json.
+package document
+
+// SchemaVersion is the version of the unified document's shape. It changes
+// whenever a field is added (minor) or changed or removed (major).
+const SchemaVersion = "1.0.0"
+
+// Document is the unified document.
+type Document struct {
+	SchemaVersion string      `json:"schema_version"`
+	Sources       []Source    `json:"sources"`
+	Findings      []Finding   `json:"findings"`
+	Components    []Component `json:"components"`
+	Summary       Summary     `json:"summary"`
+	Context       Context     `json:"context"`
+
+	findingIndex   map[string]int
+	componentIndex map[string]int
+}
+
+// Source is one input file.
+type Source struct {
+	Path    string `json:"path"`
+	Format  string `json:"format"`
+	Tool    Tool   `json:"tool"`
+	Created string `json:"created,omitempty"`
+	SHA256  string `json:"sha256"`
+}
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Kind is the class of a finding.
+type Kind string
+
+// The kinds of finding.
+const (
+	KindVulnerability    Kind = "vulnerability"
+	KindCode             Kind = "code"
+	KindSecret           Kind = "secret"
+	KindMisconfiguration Kind = "misconfiguration"
+	KindLicense          Kind = "license"
+)
+
+// Kinds lists every Kind in a stable order.
+var Kinds = []Kind{KindVulnerability, KindCode, KindSecret, KindMisconfiguration, KindLicense}
+
+// Status says whether a finding still counts.
+type Status string
+
+// The statuses of a finding. Only StatusOpen counts against a gate.
+const (
+	StatusOpen        Status = "open"
+	StatusNotAffected Status = "not_affected"
+	StatusFixed       Status = "fixed"
+	StatusAccepted    Status = "accepted"
+)
+
+// Statuses lists every Status in a stable order.
+var Statuses = []Status{StatusOpen, StatusNotAffected, StatusFixed, StatusAccepted}
+
+// Finding is one distinct problem, however many tools reported it.
+type Finding struct {
+	// ID is a stable fingerprint: the same problem has the same ID across
+	// runs, tools, report paths and input order.
+	ID          string   `json:"id"`
+	Kind        Kind     `json:"kind"`
+	RuleID      string   `json:"rule_id"`
+	Aliases     []string `json:"aliases"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	CWE         []string `json:"cwe"`
+	References  []string `json:"references"`
+	Tags        []string `json:"tags"`
+	Severity    Severity `json:"severity"`
+	// CVSS is the preferred score; Scores keeps every score that was stated.
+	CVSS          *CVSS       `json:"cvss,omitempty"`
+	Scores        []CVSS      `json:"scores"`
+	Package       *Package    `json:"package,omitempty"`
+	FixedVersions []string    `json:"fixed_versions"`
+	FixState      string      `json:"fix_state,omitempty"`
+	Location      *Location   `json:"location,omitempty"`
+	Confidence    string      `json:"confidence,omitempty"`
+	EPSS          *EPSS       `json:"epss,omitempty"`
+	KEV           *KEV        `json:"kev,omitempty"`
+	BaselineState string      `json:"baseline_state,omitempty"`
+	Origins       []Origin    `json:"origins"`
+	Status        Status      `json:"status"`
+	StatusReason  *StatusNote `json:"status_reason,omitempty"`
+	// New is set only when a baseline was given.
+	New *bool `json:"new,omitempty"`
+}
+
+// CVSS is one score with its vector.
+type CVSS struct {
+	Version string  `json:"version"`
+	Score   float64 `json:"score"`
+	Vector  string  `json:"vector,omitempty"`
+	Source  string  `json:"source,omitempty"`
+}
+
+// Package identifies the software a vulnerability is in.
+type Package struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Purl      string `json:"purl,omitempty"`
+	Ecosystem string `json:"ecosystem,omitempty"`
+	// Path is where the package was found (a lock file, a jar, a layer path).
+	Path string `json:"path,omitempty"`
+}
+
+// Location is a place in a file.
+type Location struct {
+	Path        string `json:"path"`
+	StartLine   int    `json:"start_line,omitempty"`
+	EndLine     int    `json:"end_line,omitempty"`
+	StartColumn int    `json:"start_column,omitempty"`
+	EndColumn   int    `json:"end_column,omitempty"`
+	// Snippet is the source text where the report gives it; never a secret.
+	Snippet string `json:"snippet,omitempty"`
+}
+
+// EPSS is the FIRST Exploit Prediction Scoring System score of a CVE.
+type EPSS struct {
+	Score      float64 `json:"score"`
+	Percentile float64 `json:"percentile"`
+	Date       string  `json:"date,omitempty"`
+}
+
+// KEV records that a CVE is in CISA's Known Exploited Vulnerabilities catalogue.
+type KEV struct {
+	Listed         bool   `json:"listed"`
+	DateAdded      string `json:"date_added,omitempty"`
+	RequiredAction string `json:"required_action,omitempty"`
+	DueDate        string `json:"due_date,omitempty"`
+}
+
+// Origin is one report of a finding by one tool in one source.
+type Origin struct {
+	// Source indexes Document.Sources.
+	Source int `json:"source"`
+	Tool   string `json:"tool"`
+	// RuleID and Severity are the tool's own words.
+	RuleID   string `json:"rule_id"`
+	Severity string `json:"severity"`
+}
+
+// StatusNote says who set a status other than open, and why.
+type StatusNote struct {
+	// By is what set the status: "sarif-suppression", "vex", "exception", "report".
+	By            string `json:"by"`
+	Justification string `json:"justification,omitempty"`
+	Statement     string `json:"statement,omitempty"`
+	Source        string `json:"source,omitempty"`
+}
+
+// Component is one piece of software listed by an SBOM.
+type Component struct {
+	BOMRef            string   `json:"bom_ref"`
+	Type              string   `json:"type"`
+	Name              string   `json:"name"`
+	Group             string   `json:"group,omitempty"`
+	Version           string   `json:"version"`
+	Purl              string   `json:"purl,omitempty"`
+	Ecosystem         string   `json:"ecosystem,omitempty"`
+	Licenses          []string `json:"licenses"`
+	LicenseExpression string   `json:"license_expression,omitempty"`
+	Direct            bool     `json:"direct"`
+	Scope             string   `json:"scope,omitempty"`
+	DependsOn         []string `json:"depends_on"`
+	Sources           []int    `json:"sources"`
+	// New is set only when a baseline was given.
+	New *bool `json:"new,omitempty"`
+}
+
+// Summary counts what the document holds.
+type Summary struct {
+	Findings      int            `json:"findings"`
+	OpenFindings  int            `json:"open_findings"`
+	BySeverity    map[string]int `json:"by_severity"`
+	OpenBySeverity map[string]int `json:"open_by_severity"`
+	ByKind        map[string]int `json:"by_kind"`
+	ByStatus      map[string]int `json:"by_status"`
+	Components    int            `json:"components"`
+	NewFindings   int            `json:"new_findings"`
+	NewComponents int            `json:"new_components"`
+}
+
+// Context is what the run knows about where it runs.
+type Context struct {
+	Stage      string `json:"stage"`
+	Now        string `json:"now"`
+	Repository string `json:"repository,omitempty"`
+	Commit     string `json:"commit,omitempty"`
+	Branch     string `json:"branch,omitempty"`
+	CI         string `json:"ci,omitempty"`
+	Baseline   bool   `json:"baseline"`
+}
+
+// Report is what one ingester makes of one file, before it joins a Document.
+type Report struct {
+	Tool       Tool
+	Created    string
+	Findings   []Finding
+	Components []Component
+}

@@ -1,0 +1,136 @@
+package document
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// idLen is the number of hex digits kept of a fingerprint: 80 bits.
+const idLen = 20
+
+// PrimaryVulnID picks the identifier under which a vulnerability is known
+// across tools: the lowest CVE id among the rule id and aliases, else the
+// lowest GHSA id, else the rule id. Two tools naming the same problem by
+// different ids (GHSA and CVE) thus agree.
+func PrimaryVulnID(ruleID string, aliases []string) string {
+	ids := append([]string{ruleID}, aliases...)
+	for _, prefix := range []string{"CVE-", "GHSA-"} {
+		best := ""
+		for _, id := range ids {
+			u := strings.ToUpper(strings.TrimSpace(id))
+			if strings.HasPrefix(u, prefix) && (best == "" || u < best) {
+				best = u
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
+	return ruleID
+}
+
+// Fingerprint computes a finding's stable ID from what identifies the
+// problem, never from the report that said it: for a vulnerability the
+// primary id and the package (ecosystem, name, version); for code, secrets
+// and misconfigurations the rule and the location; for a licence the licence
+// and the package.
+func Fingerprint(f *Finding) string {
+	parts := []string{string(f.Kind)}
+	switch f.Kind {
+	case KindVulnerability:
+		parts = append(parts, PrimaryVulnID(f.RuleID, f.Aliases))
+		parts = append(parts, packageKey(f.Package)...)
+		if f.Package == nil && f.Location != nil {
+			parts = append(parts, f.Location.Path)
+		}
+	case KindLicense:
+		parts = append(parts, f.RuleID)
+		parts = append(parts, packageKey(f.Package)...)
+		if f.Location != nil {
+			parts = append(parts, f.Location.Path)
+		}
+	default:
+		parts = append(parts, f.RuleID)
+		if f.Location != nil {
+			parts = append(parts, f.Location.Path,
+				strconv.Itoa(f.Location.StartLine), strconv.Itoa(f.Location.StartColumn))
+		} else {
+			parts = append(parts, f.Title)
+		}
+	}
+	return hashParts(parts)
+}
+
+func packageKey(p *Package) []string {
+	if p == nil {
+		return []string{"", "", ""}
+	}
+	eco, name := p.Ecosystem, p.Name
+	if p.Purl != "" {
+		if u, err := packageurl.FromString(p.Purl); err == nil {
+			eco = u.Type
+			name = u.Name
+			if u.Namespace != "" {
+				name = u.Namespace + "/" + u.Name
+			}
+		}
+	}
+	return []string{strings.ToLower(eco), strings.ToLower(name), p.Version}
+}
+
+func hashParts(parts []string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:idLen]
+}
+
+// ComponentKey is what makes two components the same: the purl without
+// qualifiers and subpath, else ecosystem, group, name and version.
+func ComponentKey(c *Component) string {
+	if c.Purl != "" {
+		if u, err := packageurl.FromString(c.Purl); err == nil {
+			u.Qualifiers = nil
+			u.Subpath = ""
+			return u.ToString()
+		}
+		return c.Purl
+	}
+	return strings.Join([]string{c.Ecosystem, c.Group, c.Name, c.Version}, "\x00")
+}
+
+// Ecosystem returns the package ecosystem a purl names (its type: npm,
+// pypi, maven, golang, deb …), or "" when purl is empty or malformed.
+func Ecosystem(purl string) string {
+	if purl == "" {
+		return ""
+	}
+	u, err := packageurl.FromString(purl)
+	if err != nil {
+		return ""
+	}
+	return u.Type
+}
+
+// sortedUnique sorts s and removes duplicates and empty strings in place.
+func sortedUnique(s []string) []string {
+	if len(s) == 0 {
+		return []string{}
+	}
+	sort.Strings(s)
+	out := s[:0]
+	for _, v := range s {
+		if v == "" || (len(out) > 0 && v == out[len(out)-1]) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}

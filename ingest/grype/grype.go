@@ -1,0 +1,22 @@
+// Package grype ingests grype reports.
+package grype
+
+import (
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+// Ingester reads grype reports.
+type Ingester struct{}
+
+// New returns the grype ingester.
+func New() *Ingester { return &Ingester{} }
+
+// Format implements ingest.Ingester.
+func (*Ingester) Format() string { return "grype" }
+
+// Detect implements ingest.Ingester.
+func (*Ingester) Detect(f *sniff.File) (bool, error) { return false, nil }
+
+// Ingest implements ingest.Ingester.
+func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) { return &document.Report{}, nil }

@@ -1,0 +1,242 @@
+// Package ingest turns scanner reports and SBOMs into the unified
+// document. Each format is one subpackage implementing Ingester; All lists
+// them in the order detection tries them. Formats are detected from
+// content, never from file names.
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/cyclonedx"
+	"github.com/secgate/secgate/ingest/grype"
+	"github.com/secgate/secgate/ingest/npmaudit"
+	"github.com/secgate/secgate/ingest/sarif"
+	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/spdx"
+	"github.com/secgate/secgate/ingest/trivy"
+)
+
+// DefaultMaxFileSize bounds the size of one report; --max-file-size raises it.
+const DefaultMaxFileSize int64 = 256 << 20
+
+// Ingester reads one report format.
+type Ingester interface {
+	// Format is the format's name, as in sources[].format and FORMAT:PATH.
+	Format() string
+	// Detect says whether f is this format. (true, nil): it is; (false,
+	// nil): it is not; (true, err): it is, in a version or variant that
+	// cannot be read (err wraps ErrUnsupported), or a failed scan.
+	Detect(f *sniff.File) (bool, error)
+	// Ingest reads f into findings and components.
+	Ingest(f *sniff.File) (*document.Report, error)
+}
+
+// All returns every ingester in detection order: the most specific
+// signatures first.
+func All() []Ingester {
+	return []Ingester{
+		sarif.New(),
+		cyclonedx.New(),
+		spdx.New(),
+		trivy.New(),
+		grype.New(),
+		npmaudit.New(),
+	}
+}
+
+// Formats lists the names of all formats.
+func Formats() []string {
+	var names []string
+	for _, in := range All() {
+		names = append(names, in.Format())
+	}
+	return names
+}
+
+// Errors callers can test with errors.Is.
+var (
+	ErrUnknownFormat = errors.New("unknown report format")
+	ErrTooLarge      = errors.New("file too large")
+)
+
+// Error is a failure to read one report.
+type Error struct {
+	Path string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Options bound and steer ingestion.
+type Options struct {
+	// MaxFileSize is the largest report read, in bytes; 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+}
+
+// SplitArg splits a report argument into a forced format and a path:
+// "trivy:scan.json" forces trivy; a prefix that is no format name is part
+// of the path.
+func SplitArg(arg string) (format, path string) {
+	if i := strings.IndexByte(arg, ':'); i > 0 {
+		prefix := arg[:i]
+		for _, name := range Formats() {
+			if prefix == name {
+				return prefix, arg[i+1:]
+			}
+		}
+	}
+	return "", arg
+}
+
+// Load reads every report argument (PATH or FORMAT:PATH) into one document.
+// The first unreadable report stops it.
+func Load(args []string, opts Options) (*document.Document, error) {
+	doc := document.New()
+	for _, arg := range args {
+		src, rep, err := File(arg, opts)
+		if err != nil {
+			return nil, err
+		}
+		doc.Add(src, rep)
+	}
+	doc.Finish()
+	return doc, nil
+}
+
+// File reads and ingests one report argument.
+func File(arg string, opts Options) (document.Source, *document.Report, error) {
+	forced, path := SplitArg(arg)
+	data, err := readBounded(path, opts.MaxFileSize)
+	if err != nil {
+		return document.Source{}, nil, &Error{Path: path, Err: err}
+	}
+	src, rep, err := Bytes(path, forced, data)
+	if err != nil {
+		return document.Source{}, nil, &Error{Path: path, Err: err}
+	}
+	return src, rep, nil
+}
+
+// Bytes ingests a report already in memory; forced names its format or is "".
+func Bytes(path, forced string, data []byte) (document.Source, *document.Report, error) {
+	f, err := sniff.New(path, data)
+	if err != nil {
+		return document.Source{}, nil, err
+	}
+	f.Forced = forced
+	in, err := detect(f)
+	if err != nil {
+		return document.Source{}, nil, err
+	}
+	rep, err := in.Ingest(f)
+	if err != nil {
+		return document.Source{}, nil, fmt.Errorf("%s: %w", in.Format(), err)
+	}
+	sum := sha256.Sum256(data)
+	src := document.Source{
+		Path:    path,
+		Format:  in.Format(),
+		Tool:    rep.Tool,
+		Created: rep.Created,
+		SHA256:  hex.EncodeToString(sum[:]),
+	}
+	return src, rep, nil
+}
+
+func detect(f *sniff.File) (Ingester, error) {
+	if f.Forced != "" {
+		for _, in := range All() {
+			if in.Format() == f.Forced {
+				if _, err := in.Detect(f); err != nil {
+					return nil, err
+				}
+				return in, nil
+			}
+		}
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownFormat, f.Forced, strings.Join(Formats(), ", "))
+	}
+	for _, in := range All() {
+		ok, err := in.Detect(f)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return in, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s (known: %s; force one with FORMAT:PATH)", ErrUnknownFormat, describe(f), strings.Join(Formats(), ", "))
+}
+
+// describe says what an unrecognised report looks like, for the error.
+func describe(f *sniff.File) string {
+	switch f.Shape {
+	case sniff.JSONObject:
+		keys := make([]string, 0, len(f.Keys))
+		for k := range f.Keys {
+			keys = append(keys, k)
+		}
+		if len(keys) > 5 {
+			keys = keys[:5]
+		}
+		return fmt.Sprintf("a JSON object with keys %s", strings.Join(sortStrings(keys), ", "))
+	case sniff.JSONArray:
+		return "a JSON array of no known shape"
+	case sniff.JSONStream:
+		return "a stream of JSON values of no known shape"
+	case sniff.XML:
+		return fmt.Sprintf("an XML document with root <%s> in namespace %q", f.Root.Local, f.Root.Space)
+	}
+	return "text of no known shape"
+}
+
+func readBounded(path string, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxFileSize
+	}
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, unwrapPathError(err)
+		}
+		defer fh.Close()
+		st, err := fh.Stat()
+		if err != nil {
+			return nil, unwrapPathError(err)
+		}
+		if st.IsDir() {
+			return nil, errors.New("is a directory, not a report")
+		}
+		if st.Size() > max {
+			return nil, fmt.Errorf("%w: %d bytes, limit %d (raise it with --max-file-size)", ErrTooLarge, st.Size(), max)
+		}
+		r = fh
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes (raise it with --max-file-size)", ErrTooLarge, max)
+	}
+	return data, nil
+}
+
+// unwrapPathError drops the path an *os.PathError repeats: Error adds it.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}

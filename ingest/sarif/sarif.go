@@ -1,0 +1,22 @@
+// Package sarif ingests sarif reports.
+package sarif
+
+import (
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+// Ingester reads sarif reports.
+type Ingester struct{}
+
+// New returns the sarif ingester.
+func New() *Ingester { return &Ingester{} }
+
+// Format implements ingest.Ingester.
+func (*Ingester) Format() string { return "sarif" }
+
+// Detect implements ingest.Ingester.
+func (*Ingester) Detect(f *sniff.File) (bool, error) { return false, nil }
+
+// Ingest implements ingest.Ingester.
+func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) { return &document.Report{}, nil }

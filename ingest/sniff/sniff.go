@@ -1,0 +1,410 @@
+// Package sniff looks at a report's bytes once, cheaply, so that every
+// ingester can decide from content alone whether the report is its format:
+// the top-level keys of a JSON object (with small values kept), the keys of
+// the first elements of a JSON array or stream, or the root element of an
+// XML document. It never recurses, so deeply nested input cannot exhaust
+// the stack, and it never expands XML entities.
+package sniff
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Shape is the outer form of a report.
+type Shape int
+
+// The shapes a report can have.
+const (
+	Unknown    Shape = iota
+	JSONObject       // one JSON object
+	JSONArray        // one JSON array
+	JSONStream       // several JSON values one after another (govulncheck -json)
+	XML              // an XML document
+	Text             // anything else: tag-value formats and the like
+)
+
+// maxKeptValue is the largest top-level value whose raw bytes are kept for
+// detection; larger values are only known to be present.
+const maxKeptValue = 64 << 10
+
+// maxSampled is how many elements of an array or stream are sampled.
+const maxSampled = 8
+
+// File is a report with what sniffing learnt about it.
+type File struct {
+	Path string
+	Data []byte
+	// Format is the format the user forced with FORMAT:PATH, or "".
+	Forced string
+	Shape  Shape
+	// Keys holds the top-level keys of a JSON object. A value is kept raw
+	// when it is at most maxKeptValue bytes long, else it is nil.
+	Keys map[string]json.RawMessage
+	// ElemKeys holds the union of the keys of the first objects of a JSON
+	// array or stream, with values kept as in Keys.
+	ElemKeys map[string]json.RawMessage
+	// Values counts the top-level JSON values (more than one: a stream).
+	Values int
+	// Root is the root element of an XML document.
+	Root xml.Name
+}
+
+// SyntaxError is malformed input, with the line and column where it was
+// found.
+type SyntaxError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// ErrEmpty is returned for a file with nothing but white space in it.
+var ErrEmpty = errors.New("empty file")
+
+// New sniffs data. It fails only on input that is no report at all: empty,
+// or JSON that is truncated or broken at the top level.
+func New(path string, data []byte) (*File, error) {
+	f := &File{Path: path, Data: data}
+	i := skipSpace(data, skipBOM(data))
+	if i == len(data) {
+		return nil, ErrEmpty
+	}
+	switch data[i] {
+	case '<':
+		f.Shape = XML
+		root, err := xmlRoot(data[i:])
+		if err != nil {
+			return nil, err
+		}
+		f.Root = root
+		return f, nil
+	case '{', '[':
+		return f, f.sniffJSON(i)
+	}
+	if isText(data[i:]) {
+		f.Shape = Text
+		return f, nil
+	}
+	return nil, fmt.Errorf("not JSON, XML or text (starts with byte 0x%02x)", data[i])
+}
+
+// Has reports whether the top-level object has key.
+func (f *File) Has(key string) bool {
+	_, ok := f.Keys[key]
+	return ok
+}
+
+// HasAll reports whether the top-level object has every one of keys.
+func (f *File) HasAll(keys ...string) bool {
+	for _, k := range keys {
+		if !f.Has(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the top-level key's value when it is a JSON string.
+func (f *File) String(key string) string {
+	return rawString(f.Keys[key])
+}
+
+// Number returns the top-level key's value as text when it is a JSON number
+// or string ("2", "2.1.0").
+func (f *File) Number(key string) string {
+	raw := bytes.TrimSpace(f.Keys[key])
+	if len(raw) > 0 && raw[0] != '"' && raw[0] != '{' && raw[0] != '[' {
+		return string(raw)
+	}
+	return rawString(raw)
+}
+
+// ElemHas reports whether a sampled array or stream element has key.
+func (f *File) ElemHas(key string) bool {
+	_, ok := f.ElemKeys[key]
+	return ok
+}
+
+func rawString(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func (f *File) sniffJSON(i int) error {
+	data := f.Data
+	for {
+		end, err := skipValue(data, i)
+		if err != nil {
+			return err
+		}
+		f.Values++
+		switch {
+		case f.Values == 1 && data[i] == '{':
+			f.Shape = JSONObject
+			f.Keys = objectKeys(data[i:end])
+		case f.Values == 1 && data[i] == '[':
+			f.Shape = JSONArray
+			f.ElemKeys = map[string]json.RawMessage{}
+			f.sampleArray(data[i:end])
+		case f.Values > 1:
+			f.Shape = JSONStream
+			if f.ElemKeys == nil {
+				f.ElemKeys = map[string]json.RawMessage{}
+				for k, v := range f.Keys {
+					f.ElemKeys[k] = v
+				}
+			}
+			if f.Values <= maxSampled && data[i] == '{' {
+				for k, v := range objectKeys(data[i:end]) {
+					f.ElemKeys[k] = v
+				}
+			}
+		}
+		i = skipSpace(data, end)
+		if i == len(data) {
+			return nil
+		}
+		if data[i] != '{' && data[i] != '[' {
+			return syntaxError(data, i, "unexpected data after the top-level value")
+		}
+	}
+}
+
+// sampleArray records the keys of the array's first objects.
+func (f *File) sampleArray(arr []byte) {
+	i := skipSpace(arr, 1)
+	for n := 0; n < maxSampled && i < len(arr) && arr[i] != ']'; n++ {
+		end, err := skipValue(arr, i)
+		if err != nil {
+			return
+		}
+		if arr[i] == '{' {
+			for k, v := range objectKeys(arr[i:end]) {
+				f.ElemKeys[k] = v
+			}
+		}
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+}
+
+// objectKeys returns the keys of a JSON object already known to be
+// balanced, with small values kept raw.
+func objectKeys(obj []byte) map[string]json.RawMessage {
+	keys := map[string]json.RawMessage{}
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		kend, err := skipValue(obj, i)
+		if err != nil {
+			return keys
+		}
+		var key string
+		if json.Unmarshal(obj[i:kend], &key) != nil {
+			return keys
+		}
+		i = skipSpace(obj, kend)
+		if i >= len(obj) || obj[i] != ':' {
+			return keys
+		}
+		i = skipSpace(obj, i+1)
+		vend, err := skipValue(obj, i)
+		if err != nil {
+			return keys
+		}
+		if vend-i <= maxKeptValue {
+			keys[key] = json.RawMessage(obj[i:vend])
+		} else {
+			keys[key] = nil
+		}
+		i = skipSpace(obj, vend)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+	return keys
+}
+
+// skipValue returns the offset just past the JSON value starting at i. It
+// checks brackets balance and strings end, not the full grammar, and keeps
+// a counter instead of recursing.
+func skipValue(data []byte, i int) (int, error) {
+	if i >= len(data) {
+		return 0, syntaxError(data, i, "unexpected end of JSON input (truncated?)")
+	}
+	switch c := data[i]; {
+	case c == '"':
+		return skipString(data, i)
+	case c == '{' || c == '[':
+		var stack []byte // expected closers, as bytes: depth is only memory
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				end, err := skipString(data, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{':
+				stack = append(stack, '}')
+			case '[':
+				stack = append(stack, ']')
+			case '}', ']':
+				if len(stack) == 0 || stack[len(stack)-1] != data[j] {
+					return 0, syntaxError(data, j, fmt.Sprintf("unexpected %q", data[j]))
+				}
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
+	default:
+		j := i
+		for j < len(data) && !isDelim(data[j]) {
+			j++
+		}
+		if j == i {
+			return 0, syntaxError(data, i, fmt.Sprintf("unexpected %q", data[i]))
+		}
+		return j, nil
+	}
+}
+
+func skipString(data []byte, i int) (int, error) {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return 0, syntaxError(data, len(data), "unexpected end of JSON input in a string (truncated?)")
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', ':', '}', ']', ' ', '\t', '\n', '\r', '"', '{', '[':
+		return true
+	}
+	return false
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func skipBOM(data []byte) int {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return 3
+	}
+	return 0
+}
+
+// isText reports whether b looks like UTF-8 text without control bytes.
+func isText(b []byte) bool {
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	// The cut may split the last rune.
+	for n := 0; n < utf8.UTFMax && len(b) > 0 && !utf8.Valid(b); n++ {
+		b = b[:len(b)-1]
+	}
+	return utf8.Valid(b)
+}
+
+// xmlRoot returns the name of the document element. Entities are not
+// expanded: a DOCTYPE is read as one token and skipped.
+func xmlRoot(data []byte) (xml.Name, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	for n := 0; n < 1000; n++ {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return xml.Name{}, errors.New("XML document without a root element")
+		}
+		if err != nil {
+			return xml.Name{}, fmt.Errorf("malformed XML: %w", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			name := se.Name
+			// RawToken leaves the prefix in Space; resolve the default namespace.
+			for _, a := range se.Attr {
+				if a.Name.Space == "" && a.Name.Local == "xmlns" && name.Space == "" {
+					name.Space = a.Value
+				}
+			}
+			return name, nil
+		}
+	}
+	return xml.Name{}, errors.New("malformed XML: no root element in the first 1000 tokens")
+}
+
+func syntaxError(data []byte, off int, msg string) error {
+	line, col := Position(data, off)
+	return &SyntaxError{Line: line, Column: col, Msg: msg}
+}
+
+// Position turns a byte offset into a 1-based line and column.
+func Position(data []byte, off int) (line, col int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+// DecodeError rewrites an encoding/json error with the line and column of
+// its offset, and the JSON path of a type mismatch.
+func DecodeError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return syntaxError(data, int(se.Offset), strings.TrimPrefix(se.Error(), "json: "))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		line, col := Position(data, int(te.Offset))
+		field := te.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return &SyntaxError{Line: line, Column: col,
+			Msg: fmt.Sprintf("%s: got JSON %s, want %s", field, te.Value, te.Type.String())}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
+	}
+	return err
+}

@@ -1,0 +1,22 @@
+// Package spdx ingests spdx reports.
+package spdx
+
+import (
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+// Ingester reads spdx reports.
+type Ingester struct{}
+
+// New returns the spdx ingester.
+func New() *Ingester { return &Ingester{} }
+
+// Format implements ingest.Ingester.
+func (*Ingester) Format() string { return "spdx" }
+
+// Detect implements ingest.Ingester.
+func (*Ingester) Detect(f *sniff.File) (bool, error) { return false, nil }
+
+// Ingest implements ingest.Ingester.
+func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) { return &document.Report{}, nil }
