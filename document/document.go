@@ -146,7 +146,7 @@ type KEV struct {
 // Origin is one report of a finding by one tool in one source.
 type Origin struct {
 	// Source indexes Document.Sources.
-	Source int `json:"source"`
+	Source int    `json:"source"`
 	Tool   string `json:"tool"`
 	// RuleID and Severity are the tool's own words.
 	RuleID   string `json:"rule_id"`
@@ -183,15 +183,15 @@ type Component struct {
 
 // Summary counts what the document holds.
 type Summary struct {
-	Findings      int            `json:"findings"`
-	OpenFindings  int            `json:"open_findings"`
-	BySeverity    map[string]int `json:"by_severity"`
+	Findings       int            `json:"findings"`
+	OpenFindings   int            `json:"open_findings"`
+	BySeverity     map[string]int `json:"by_severity"`
 	OpenBySeverity map[string]int `json:"open_by_severity"`
-	ByKind        map[string]int `json:"by_kind"`
-	ByStatus      map[string]int `json:"by_status"`
-	Components    int            `json:"components"`
-	NewFindings   int            `json:"new_findings"`
-	NewComponents int            `json:"new_components"`
+	ByKind         map[string]int `json:"by_kind"`
+	ByStatus       map[string]int `json:"by_status"`
+	Components     int            `json:"components"`
+	NewFindings    int            `json:"new_findings"`
+	NewComponents  int            `json:"new_components"`
 }
 
 // Context is what the run knows about where it runs.

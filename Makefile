@@ -1,0 +1,55 @@
+# secgate — make help lists the targets.
+
+GO          ?= go
+BIN         ?= bin/secgate
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
+FUZZTIME    ?= 10s
+BENCH_N     ?= 100000
+BENCH_DIR   ?= bench/out
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## build bin/secgate
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/secgate
+
+.PHONY: test
+test: ## run every test (unit, golden, end-to-end, Rego)
+	$(GO) test -count=1 ./...
+
+.PHONY: update-golden
+update-golden: ## rewrite golden files from the current code (review the diff!)
+	$(GO) test ./ingest/... ./cmd/... -update
+
+.PHONY: lint
+lint: ## gofmt, go vet, staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+		for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+			echo "fuzz $$pkg $$fn"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
+
+.PHONY: bench
+bench: build ## generate large reports and print the speed figures the README quotes
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./tools/benchgen trivy $(BENCH_N) $(BENCH_DIR)/trivy-$(BENCH_N).json
+	$(GO) run ./tools/benchgen sarif $(BENCH_N) $(BENCH_DIR)/sarif-$(BENCH_N).sarif
+	$(GO) run ./tools/benchrun -bin $(BIN) $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/sarif-$(BENCH_N).sarif
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./ingest/...
+
+.PHONY: clean
+clean: ## remove build and benchmark output
+	rm -rf bin $(BENCH_DIR)

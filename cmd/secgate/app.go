@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "secgate",
+		Usage: "a policy-as-code security gate over scanner reports and SBOMs",
+		Description: "secgate reads the reports security scanners and SBOM tools wrote (SARIF, Trivy, Grype,\n" +
+			"npm audit, CycloneDX, SPDX …), turns them into one document, evaluates Rego policies over it\n" +
+			"and answers pass, warn or fail. Exit codes: 0 pass, 1 policy failure, 2 error.",
+		Version:         buildVersion(),
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		// Errors are printed once, by run; urfave/cli must neither print nor exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%w (see --help)", err)
+		},
+		Commands: []*cli.Command{
+			ingestCommand(),
+			schemaCommand(),
+			versionCommand(),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+	}
+	return app
+}
+
+// commonIngestFlags are the flags every command that reads reports takes.
+func commonIngestFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "max-file-size", Value: strconv.FormatInt(ingest.DefaultMaxFileSize>>20, 10) + "MiB",
+			Usage: "largest report read (bytes, or with KiB, MiB, GiB)"},
+		&cli.StringFlag{Name: "stage", Usage: "pipeline stage, visible to policies as input.context.stage (pre-merge, release …)"},
+		&cli.StringFlag{Name: "now", Usage: "the time policies see as now (RFC 3339; default: SOURCE_DATE_EPOCH, else the clock)"},
+	}
+}
+
+func ingestCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "print the unified document (what policies see as input) as JSON",
+		ArgsUsage: "REPORT... (PATH, or FORMAT:PATH to force a format; - reads standard input)",
+		Description: "Formats are detected from content: " + strings.Join(ingest.Formats(), ", ") + ".\n" +
+			"Errors name the file and what is wrong; the exit code is then 2.",
+		Flags: commonIngestFlags(),
+		Action: func(c *cli.Context) error {
+			opts, err := ingestOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runIngest(c.Context, opts, c.App.Writer)
+		},
+	}
+}
+
+func schemaCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema of the unified document",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("schema takes no arguments, got %q", c.Args().First())
+			}
+			_, err := c.App.Writer.Write(document.Schema)
+			return err
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print secgate's version and the document schema version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "secgate %s (document schema %s)\n", buildVersion(), document.SchemaVersion)
+			return nil
+		},
+	}
+}
+
+// writeJSON prints v as indented JSON, as every JSON output does.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// parseSize reads "1048576", "512KiB", "256MiB", "1GiB" (KB/MB/GB taken as
+// the binary units too).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, errors.New("--max-file-size: want a positive size such as 512MiB, got " + strconv.Quote(s))
+	}
+	return n * mult, nil
+}

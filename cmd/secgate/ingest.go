@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest"
+)
+
+// ingestOptions is what every report-reading command needs.
+type ingestOptions struct {
+	Reports []string
+	Ingest  ingest.Options
+	Context document.Context
+}
+
+func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
+	opts := ingestOptions{Reports: c.Args().Slice()}
+	if len(opts.Reports) == 0 {
+		return opts, errors.New("no reports given: name at least one report file (see --help)")
+	}
+	max, err := parseSize(c.String("max-file-size"))
+	if err != nil {
+		return opts, err
+	}
+	opts.Ingest.MaxFileSize = max
+	now, err := runTime(c.String("now"), os.Getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return opts, err
+	}
+	opts.Context = ciContext(os.Getenv)
+	opts.Context.Stage = c.String("stage")
+	opts.Context.Now = now.Format(time.RFC3339)
+	return opts, nil
+}
+
+// runTime is the time policies see: --now, else SOURCE_DATE_EPOCH, else
+// the clock, in UTC.
+func runTime(flag, epoch string) (time.Time, error) {
+	switch {
+	case flag != "":
+		t, err := time.Parse(time.RFC3339, flag)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("--now: want an RFC 3339 time such as 2026-01-31T12:00:00Z, got %q", flag)
+		}
+		return t.UTC(), nil
+	case epoch != "":
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH: want seconds since 1970, got %q", epoch)
+		}
+		return time.Unix(sec, 0).UTC(), nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// ciContext reads what the CI system says about the run.
+func ciContext(env func(string) string) document.Context {
+	var c document.Context
+	switch {
+	case env("GITHUB_ACTIONS") == "true":
+		c.CI = "github-actions"
+		c.Repository = env("GITHUB_REPOSITORY")
+		c.Commit = env("GITHUB_SHA")
+		c.Branch = env("GITHUB_HEAD_REF")
+		if c.Branch == "" {
+			c.Branch = env("GITHUB_REF_NAME")
+		}
+	case env("GITLAB_CI") == "true":
+		c.CI = "gitlab-ci"
+		c.Repository = env("CI_PROJECT_PATH")
+		c.Commit = env("CI_COMMIT_SHA")
+		c.Branch = env("CI_COMMIT_REF_NAME")
+	case env("CI") != "":
+		c.CI = "ci"
+	}
+	return c
+}
+
+// loadDocument ingests the reports and fills the context.
+func loadDocument(opts ingestOptions) (*document.Document, error) {
+	doc, err := ingest.Load(opts.Reports, opts.Ingest)
+	if err != nil {
+		return nil, err
+	}
+	doc.Context = opts.Context
+	return doc, nil
+}
+
+func runIngest(_ context.Context, opts ingestOptions, stdout io.Writer) error {
+	doc, err := loadDocument(opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(stdout, doc)
+}
