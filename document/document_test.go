@@ -1,0 +1,191 @@
+package document
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSeverity(t *testing.T) {
+	cases := map[string]Severity{
+		"CRITICAL": SeverityCritical, "High": SeverityHigh, "moderate": SeverityMedium, "MEDIUM": SeverityMedium,
+		"warning": SeverityMedium, "error": SeverityHigh, "note": SeverityLow, "Negligible": SeverityInfo,
+		"none": SeverityInfo, "UNKNOWN": SeverityUnknown, "9.8": SeverityCritical, "7.0": SeverityHigh,
+		"6.9": SeverityMedium, "0.1": SeverityLow, "0": SeverityInfo, "banana": SeverityUnknown, "11": SeverityUnknown,
+	}
+	for in, want := range cases {
+		if got, _ := ParseSeverity(in); got != want {
+			t.Errorf("ParseSeverity(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if _, ok := ParseSeverity("banana"); ok {
+		t.Error("an unknown word must not be ok")
+	}
+}
+
+func TestSeverityFromScore(t *testing.T) {
+	for score, want := range map[float64]Severity{10: SeverityCritical, 9.0: SeverityCritical, 8.9: SeverityHigh, 7.0: SeverityHigh,
+		6.9: SeverityMedium, 4.0: SeverityMedium, 3.9: SeverityLow, 0.1: SeverityLow, 0: SeverityInfo, -1: SeverityUnknown, 10.1: SeverityUnknown} {
+		if got := SeverityFromScore(score); got != want {
+			t.Errorf("SeverityFromScore(%v) = %s, want %s", score, got, want)
+		}
+	}
+}
+
+func TestScoreVector(t *testing.T) {
+	cases := []struct {
+		vector, version string
+		score           float64
+	}{
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "3.1", 9.8},
+		{"CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", "3.0", 8.8},
+		{"AV:N/AC:M/Au:N/C:P/I:P/A:P", "2.0", 6.8},
+		{"(AV:N/AC:L/Au:N/C:P/I:N/A:N)", "2.0", 5.0},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "4.0", 9.3},
+	}
+	for _, c := range cases {
+		v, s, ok := ScoreVector(c.vector)
+		if !ok || v != c.version || s != c.score {
+			t.Errorf("ScoreVector(%q) = %s %v %v, want %s %v", c.vector, v, s, ok, c.version, c.score)
+		}
+	}
+	if _, _, ok := ScoreVector("CVSS:3.1/AV:X"); ok {
+		t.Error("a malformed vector must not score")
+	}
+	c, ok := NewCVSS("nvd", "", 0, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+	if !ok || c.Score != 9.8 || c.Version != "3.1" {
+		t.Errorf("NewCVSS scored a vector alone as %+v", c)
+	}
+	if _, ok := NewCVSS("x", "3.1", 0, ""); ok {
+		t.Error("no score and no vector is no CVSS")
+	}
+}
+
+func TestBestCVSS(t *testing.T) {
+	scores := []CVSS{{Version: "3.1", Score: 5, Source: "redhat"}, {Version: "3.1", Score: 7, Source: "nvd"}, {Version: "4.0", Score: 8, Source: "ghsa"}}
+	if got := BestCVSS(scores, "nvd"); got.Source != "nvd" {
+		t.Errorf("preferred nvd, got %+v", got)
+	}
+	if got := BestCVSS(scores); got.Version != "4.0" {
+		t.Errorf("no preference: newest version first, got %+v", got)
+	}
+	if BestCVSS(nil) != nil {
+		t.Error("no scores: nil")
+	}
+}
+
+func vuln(id string, aliases []string, purl, version string) Finding {
+	return Finding{Kind: KindVulnerability, RuleID: id, Aliases: aliases, Severity: SeverityHigh,
+		Package: &Package{Name: "x", Version: version, Purl: purl}}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := vuln("GHSA-35jh-r3h4-6jhm", []string{"CVE-2021-23337"}, "pkg:npm/lodash@4.17.20", "4.17.20")
+	b := vuln("CVE-2021-23337", nil, "pkg:npm/lodash@4.17.20?foo=bar", "4.17.20")
+	if Fingerprint(&a) != Fingerprint(&b) {
+		t.Error("the same CVE in the same package must have one id whichever id the tool leads with")
+	}
+	c := vuln("CVE-2021-23337", nil, "pkg:npm/lodash@4.17.21", "4.17.21")
+	if Fingerprint(&a) == Fingerprint(&c) {
+		t.Error("another version is another problem")
+	}
+	code1 := Finding{Kind: KindCode, RuleID: "r", Location: &Location{Path: "a.go", StartLine: 3}}
+	code2 := Finding{Kind: KindCode, RuleID: "r", Location: &Location{Path: "a.go", StartLine: 4}}
+	if Fingerprint(&code1) == Fingerprint(&code2) {
+		t.Error("other line, other problem")
+	}
+	if len(Fingerprint(&code1)) != idLen {
+		t.Error("id length")
+	}
+}
+
+func TestAddMergesAndFinishNormalises(t *testing.T) {
+	d := New()
+	src := func(p string) Source { return Source{Path: p, Format: "trivy", SHA256: strings.Repeat("0", 64)} }
+	d.Add(src("a"), &Report{Tool: Tool{Name: "trivy"}, Findings: []Finding{
+		vuln("CVE-1", []string{"GHSA-1"}, "pkg:npm/x@1", "1"),
+	}, Components: []Component{{Name: "x", Version: "1", Purl: "pkg:npm/x@1", Licenses: []string{"MIT"}}}})
+	g := vuln("GHSA-1", []string{"CVE-1"}, "pkg:npm/x@1", "1")
+	g.Severity = SeverityCritical
+	g.Status = StatusNotAffected
+	g.StatusReason = &StatusNote{By: "vex"}
+	d.Add(src("b"), &Report{Tool: Tool{Name: "grype"}, Findings: []Finding{g},
+		Components: []Component{{Name: "x", Version: "1", Purl: "pkg:npm/x@1?arch=x", Direct: true}}})
+	d.Finish()
+	if len(d.Findings) != 1 || len(d.Components) != 1 {
+		t.Fatalf("findings %d components %d", len(d.Findings), len(d.Components))
+	}
+	f := d.Findings[0]
+	if f.Severity != SeverityCritical || len(f.Origins) != 2 || f.Status != StatusOpen {
+		t.Errorf("merged finding %+v", f)
+	}
+	if !reflect.DeepEqual(f.Aliases, []string{"GHSA-1"}) {
+		t.Errorf("aliases %v", f.Aliases)
+	}
+	c := d.Components[0]
+	if !c.Direct || !reflect.DeepEqual(c.Sources, []int{0, 1}) || c.Ecosystem != "npm" {
+		t.Errorf("merged component %+v", c)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(d)
+	if strings.Contains(string(raw), "null") {
+		t.Errorf("null in %s", raw)
+	}
+}
+
+func TestValidateCatchesProblems(t *testing.T) {
+	d := New()
+	d.Findings = append(d.Findings, Finding{ID: "x", Kind: "weird", Severity: "bad", Status: "open",
+		Origins: []Origin{{Source: 3}}})
+	d.Summary = Summarize(d)
+	err := d.Validate()
+	for _, want := range []string{`kind "weird"`, `severity "bad"`, "empty rule_id", "null slice", "out of range"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to mention %q", err, want)
+		}
+	}
+}
+
+// TestSchemaCoversTypes checks that every JSON field of the Go types is a
+// property of the schema and vice versa, so they cannot drift apart.
+func TestSchemaCoversTypes(t *testing.T) {
+	var schema struct {
+		Properties map[string]any `json:"properties"`
+		Defs       map[string]struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(Schema, &schema); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, typ reflect.Type, props map[string]any) {
+		fields := map[string]bool{}
+		for i := 0; i < typ.NumField(); i++ {
+			tag := strings.Split(typ.Field(i).Tag.Get("json"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			fields[tag] = true
+			if _, ok := props[tag]; !ok {
+				t.Errorf("%s.%s is not in the schema", name, tag)
+			}
+		}
+		for p := range props {
+			if !fields[p] {
+				t.Errorf("schema %s.%s has no Go field", name, p)
+			}
+		}
+	}
+	check("document", reflect.TypeOf(Document{}), schema.Properties)
+	for def, typ := range map[string]reflect.Type{
+		"source": reflect.TypeOf(Source{}), "tool": reflect.TypeOf(Tool{}), "finding": reflect.TypeOf(Finding{}),
+		"cvss": reflect.TypeOf(CVSS{}), "package": reflect.TypeOf(Package{}), "location": reflect.TypeOf(Location{}),
+		"origin": reflect.TypeOf(Origin{}), "component": reflect.TypeOf(Component{}), "summary": reflect.TypeOf(Summary{}),
+		"context": reflect.TypeOf(Context{}),
+	} {
+		check(def, typ, schema.Defs[def].Properties)
+	}
+}
