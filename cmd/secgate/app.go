@@ -46,7 +46,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			return fmt.Errorf("%w (see --help)", err)
 		},
 		Commands: []*cli.Command{
+			checkCommand(),
 			ingestCommand(),
+			testCommand(),
+			policiesCommand(),
 			schemaCommand(),
 			versionCommand(),
 		},

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/urfave/cli/v2"
+	"sigs.k8s.io/yaml"
+
+	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/policies"
+	"github.com/secgate/secgate/report"
+)
+
+// builtinSource names the embedded policies among -p sources.
+const builtinSource = "builtin"
+
+// policyFlags are the flags that choose and configure policies.
+func policyFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "policy source: a folder, a .rego file, a bundle .tar.gz, or \"builtin\" (repeatable; default: the built-in policies)"},
+		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
+		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml: thresholds, licences, approvals, exceptions (default: ./secgate.yaml when present)"},
+		&cli.StringSliceFlag{Name: "namespace", Usage: "evaluate only these Rego packages (repeatable; conftest's --namespace)"},
+		&cli.BoolFlag{Name: "all-namespaces", Usage: "evaluate every package with deny, violation or warn rules (the default)"},
+		&cli.StringFlag{Name: "capabilities", Usage: "OPA capabilities JSON file that replaces the restricted default (e.g. to allow http.send)"},
+		&cli.DurationFlag{Name: "timeout", Value: eval.DefaultTimeout, Usage: "bound on one policy evaluation"},
+	}
+}
+
+func checkCommand() *cli.Command {
+	flags := append(commonIngestFlags(), policyFlags()...)
+	flags = append(flags,
+		&cli.StringSliceFlag{Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
+		&cli.StringSliceFlag{Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
+		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
+	)
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
+		ArgsUsage: "REPORT... (files or folders; FORMAT:PATH forces a format)",
+		Description: "Exit codes: 0 pass (or warn), 1 policy failure (or warn with --fail-on warn), 2 error.\n" +
+			"A gate never passes on an error: unreadable reports, broken policies and no reports at all are exit 2.",
+		Flags: flags,
+		Action: func(c *cli.Context) error {
+			opts, err := checkOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runCheck(c.Context, opts, c.App.Writer)
+		},
+	}
+}
+
+type checkOptions struct {
+	ingestOptions
+	Policy   policyOptions
+	Baseline []string
+	Outputs  []report.Output
+	FailOn   string
+	Now      time.Time
+}
+
+type policyOptions struct {
+	Sources      []string
+	DataFiles    []string
+	Config       *config.Config
+	Namespaces   []string
+	Capabilities *ast.Capabilities
+	Timeout      time.Duration
+}
+
+func checkOptionsFrom(c *cli.Context) (checkOptions, error) {
+	var opts checkOptions
+	io, err := ingestOptionsFrom(c)
+	if err != nil {
+		return opts, err
+	}
+	opts.ingestOptions = io
+	opts.Now, _ = time.Parse(time.RFC3339, io.Context.Now)
+	if opts.Policy, err = policyOptionsFrom(c); err != nil {
+		return opts, err
+	}
+	opts.Baseline = c.StringSlice("baseline")
+	opts.FailOn = c.String("fail-on")
+	if opts.FailOn != gate.Fail && opts.FailOn != gate.Warn {
+		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
+	}
+	opts.Outputs, err = report.ParseOutputs(c.StringSlice("format"), report.Options{
+		Color: report.IsTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == "",
+	})
+	return opts, err
+}
+
+func policyOptionsFrom(c *cli.Context) (policyOptions, error) {
+	var opts policyOptions
+	var err error
+	if path := c.String("config"); path != "" {
+		opts.Config, err = config.Load(path)
+	} else {
+		opts.Config, err = config.Find()
+	}
+	if err != nil {
+		return opts, err
+	}
+	opts.Sources = c.StringSlice("policy")
+	if len(opts.Sources) == 0 {
+		opts.Sources = opts.Config.Policies
+	}
+	opts.DataFiles = c.StringSlice("data")
+	if !c.Bool("all-namespaces") {
+		opts.Namespaces = c.StringSlice("namespace")
+	}
+	if path := c.String("capabilities"); path != "" {
+		opts.Capabilities, err = ast.LoadCapabilitiesFile(path)
+		if err != nil {
+			return opts, fmt.Errorf("--capabilities %s: %w", path, err)
+		}
+	}
+	opts.Timeout = c.Duration("timeout")
+	return opts, nil
+}
+
+// loadPolicies reads the policy sources; none means the built-ins.
+func loadPolicies(sources []string, filter eval.Filter) (*eval.Policies, error) {
+	if len(sources) == 0 {
+		sources = []string{builtinSource}
+	}
+	var all *eval.Policies
+	var paths []string
+	for _, s := range sources {
+		var p *eval.Policies
+		var err error
+		if s == builtinSource {
+			p, err = eval.LoadFS(builtinSource, policies.FS, filter)
+		} else {
+			paths = append(paths, s)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if all == nil {
+			all = p
+		} else if err := all.Merge(p); err != nil {
+			return nil, err
+		}
+	}
+	if len(paths) > 0 {
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("policy %s: %w", p, errors.Unwrap(err))
+			}
+		}
+		p, err := eval.LoadPaths(paths, filter)
+		if err != nil {
+			return nil, err
+		}
+		if all == nil {
+			all = p
+		} else if err := all.Merge(p); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
+
+// policyData is what policies see under data: the configuration, then
+// each -d file laid over it.
+func policyData(opts policyOptions) (map[string]any, error) {
+	data := opts.Config.Data()
+	for _, path := range opts.DataFiles {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("data %s: %w", path, errors.Unwrap(err))
+		}
+		var v map[string]any
+		if strings.HasSuffix(path, ".json") {
+			err = json.Unmarshal(raw, &v)
+		} else {
+			err = yaml.Unmarshal(raw, &v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data %s: want a JSON or YAML object: %w", path, err)
+		}
+		mergeInto(data, v)
+	}
+	return data, nil
+}
+
+func mergeInto(dst, src map[string]any) {
+	for k, v := range src {
+		dm, ok1 := dst[k].(map[string]any)
+		sm, ok2 := v.(map[string]any)
+		if ok1 && ok2 {
+			mergeInto(dm, sm)
+			continue
+		}
+		dst[k] = v
+	}
+}
+
+// newEngine loads, compiles and prepares the policies.
+func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
+	pols, err := loadPolicies(opts.Sources, eval.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	data, err := policyData(opts)
+	if err != nil {
+		return nil, err
+	}
+	return eval.New(ctx, eval.Options{
+		Policies:     pols,
+		Data:         data,
+		Namespaces:   opts.Namespaces,
+		Capabilities: opts.Capabilities,
+		Timeout:      opts.Timeout,
+	})
+}
+
+func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
+	engine, err := newEngine(ctx, opts.Policy)
+	if err != nil {
+		return err
+	}
+	res, err := gate.Run(ctx, gate.Options{
+		Reports:  opts.Reports,
+		Baseline: opts.Baseline,
+		Ingest:   opts.Ingest,
+		Context:  opts.Context,
+		Now:      opts.Now,
+		Engine:   engine,
+	})
+	if err != nil {
+		return err
+	}
+	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
+		return err
+	}
+	if res.Decision.Failed(opts.FailOn) {
+		return errPolicy
+	}
+	return nil
+}

@@ -1,0 +1,304 @@
+// Package config reads secgate.yaml: the configuration of the built-in
+// policies (one section each; the keys and defaults are those of
+// policies/defaults.yaml) and of the gate itself. Unknown keys, values of
+// the wrong type and malformed dates are errors with the line they are on,
+// so a typo never silently turns a policy off.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/secgate/secgate/policies"
+)
+
+// DefaultFile is read when present and no --config is given.
+const DefaultFile = "secgate.yaml"
+
+// Config is a loaded secgate.yaml.
+type Config struct {
+	// Path is the file read, or "" for the defaults alone.
+	Path string
+	// Sections are the policies' data: the defaults with the file's values
+	// laid over them. Policies see it as data.secgate.config.
+	Sections map[string]any
+	// Policies are policy sources named in the file (key "policies").
+	Policies []string
+	// VerificationKey is the public key bundles must be signed with.
+	VerificationKey string
+}
+
+// gateKeys are top-level keys that configure secgate, not a policy.
+var gateKeys = map[string]bool{"policies": true, "verification_key": true}
+
+// enums lists the allowed values of keys that take one of a few words.
+var enums = map[string][]string{
+	"thresholds.fail_severity": {"critical", "high", "medium", "low", "info", "none"},
+	"thresholds.warn_severity": {"critical", "high", "medium", "low", "info", "none"},
+	"licenses.unknown":         {"fail", "warn", "ignore"},
+	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
+}
+
+// dateKeys are list entry keys that hold a YYYY-MM-DD date.
+var dateKeys = map[string]bool{"expires": true}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// Defaults returns the configuration with no file.
+func Defaults() (*Config, error) {
+	d, err := policies.Defaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Config{Sections: d}, nil
+}
+
+// Load reads path. A missing file is an error; use Find for the optional
+// default file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c.Path = path
+	return c, nil
+}
+
+// Find loads ./secgate.yaml when it exists, else the defaults.
+func Find() (*Config, error) {
+	if _, err := os.Stat(DefaultFile); err == nil {
+		return Load(DefaultFile)
+	}
+	return Defaults()
+}
+
+// Parse reads a secgate.yaml document.
+func Parse(data []byte) (*Config, error) {
+	c, err := Defaults()
+	if err != nil {
+		return nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("malformed YAML: %w", err)
+	}
+	if len(root.Content) == 0 {
+		return c, nil // an empty file: defaults
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: want a mapping of sections (thresholds, licenses, …)", doc.Line)
+	}
+	defaults, err := policies.DefaultsNode()
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		switch k.Value {
+		case "policies":
+			if err := v.Decode(&c.Policies); err != nil {
+				return nil, fmt.Errorf("line %d: policies: want a list of policy sources", v.Line)
+			}
+			continue
+		case "verification_key":
+			if v.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: verification_key: want a file name", v.Line)
+			}
+			c.VerificationKey = v.Value
+			continue
+		}
+		def := mappingValue(defaults.Content[0], k.Value)
+		if def == nil {
+			return nil, fmt.Errorf("line %d: unknown section %q (known: %s)", k.Line, k.Value, strings.Join(sectionNames(defaults.Content[0]), ", "))
+		}
+		if err := check(k.Value, def, v); err != nil {
+			return nil, err
+		}
+		var val any
+		if err := v.Decode(&val); err != nil {
+			return nil, fmt.Errorf("line %d: %s: %w", v.Line, k.Value, err)
+		}
+		val = normalize(val)
+		if dm, ok := c.Sections[k.Value].(map[string]any); ok {
+			if vm, ok := val.(map[string]any); ok {
+				for kk, vv := range vm {
+					dm[kk] = vv
+				}
+				continue
+			}
+		}
+		c.Sections[k.Value] = val
+	}
+	return c, nil
+}
+
+// Data is the policies' view of the configuration: {"secgate": {"config": sections}}.
+func (c *Config) Data() map[string]any {
+	return map[string]any{"secgate": map[string]any{"config": c.Sections}}
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func sectionNames(m *yaml.Node) []string {
+	var names []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		names = append(names, m.Content[i].Value)
+	}
+	for k := range gateKeys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// check compares a user value with the default's shape: the same kind of
+// node, known keys, allowed words and dates.
+func check(path string, def, v *yaml.Node) error {
+	if v.Tag == "!!null" {
+		return nil
+	}
+	switch def.Kind {
+	case yaml.MappingNode:
+		if v.Kind != yaml.MappingNode {
+			return fmt.Errorf("line %d: %s: want a mapping", v.Line, path)
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, vv := v.Content[i], v.Content[i+1]
+			d := mappingValue(def, k.Value)
+			if d == nil {
+				if len(def.Content) == 0 {
+					continue // a free-form mapping
+				}
+				return fmt.Errorf("line %d: %s.%s: unknown key (known: %s)", k.Line, path, k.Value, strings.Join(keys(def), ", "))
+			}
+			if err := check(path+"."+k.Value, d, vv); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		if v.Kind != yaml.SequenceNode {
+			return fmt.Errorf("line %d: %s: want a list", v.Line, path)
+		}
+		for _, item := range v.Content {
+			if err := checkItem(path, item); err != nil {
+				return err
+			}
+		}
+	case yaml.ScalarNode:
+		if v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: %s: want a single value", v.Line, path)
+		}
+		if def.Tag != "!!null" && def.Tag != v.Tag && !(isNumber(def.Tag) && isNumber(v.Tag)) {
+			return fmt.Errorf("line %d: %s: want %s, got %q", v.Line, path, kindName(def.Tag), v.Value)
+		}
+		if allowed, ok := enums[path]; ok && !contains(allowed, v.Value) {
+			return fmt.Errorf("line %d: %s: %q is not one of %s", v.Line, path, v.Value, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// checkItem checks one entry of a list: words against enums, dates.
+func checkItem(path string, item *yaml.Node) error {
+	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !contains(allowed, item.Value)) {
+		return fmt.Errorf("line %d: %s: %q is not one of %s", item.Line, path, item.Value, strings.Join(allowed, ", "))
+	}
+	if item.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i], item.Content[i+1]
+		if dateKeys[k.Value] {
+			if v.Kind != yaml.ScalarNode || !dateRE.MatchString(v.Value) {
+				return fmt.Errorf("line %d: %s: %s: want a date YYYY-MM-DD, got %q", v.Line, path, k.Value, v.Value)
+			}
+			if _, err := time.Parse("2006-01-02", v.Value); err != nil {
+				return fmt.Errorf("line %d: %s: %s: %q is not a date", v.Line, path, k.Value, v.Value)
+			}
+		}
+	}
+	return nil
+}
+
+func keys(m *yaml.Node) []string {
+	var out []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		out = append(out, m.Content[i].Value)
+	}
+	return out
+}
+
+func isNumber(tag string) bool { return tag == "!!int" || tag == "!!float" }
+
+func kindName(tag string) string {
+	switch tag {
+	case "!!int", "!!float":
+		return "a number"
+	case "!!bool":
+		return "true or false"
+	case "!!str":
+		return "a string"
+	}
+	return strings.TrimPrefix(tag, "!!")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// normalize turns YAML's decoded values into JSON's: timestamps become
+// dates, integer maps keys strings.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, vv := range x {
+			x[k] = normalize(vv)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, vv := range x {
+			m[fmt.Sprint(k)] = normalize(vv)
+		}
+		return m
+	case []any:
+		for i := range x {
+			x[i] = normalize(x[i])
+		}
+		return x
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format(time.RFC3339)
+	}
+	return v
+}

@@ -1,0 +1,477 @@
+// Package eval evaluates Rego policies over the unified document. It knows
+// OPA and the document, nothing about report formats. Policies are
+// compiled and prepared once; each document is then evaluated with the
+// prepared queries, as a parsed value, with time pinned and without
+// network or non-deterministic builtins unless widened.
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/eval/builtins"
+)
+
+// Rule names that decide, as conftest reads them: deny and violation fail,
+// warn warns.
+var decidingRules = map[string]string{"deny": "deny", "violation": "deny", "warn": "warn"}
+
+// ExceptionsPackage is the package whose `applied` rule names the findings
+// that waivers accept before the other policies run.
+const ExceptionsPackage = "secgate.exceptions"
+
+// collectPackage is the generated package that gathers every deciding rule.
+const collectPackage = "secgate_internal_collect"
+
+// DefaultTimeout bounds one evaluation.
+const DefaultTimeout = 60 * time.Second
+
+// Options configure an Engine.
+type Options struct {
+	Policies *Policies
+	// Data is visible to policies under data (merged over the policies' own data).
+	Data map[string]any
+	// Namespaces restricts evaluation to these packages (e.g. "main"); empty: all.
+	Namespaces []string
+	// Capabilities replaces the default, restricted capabilities.
+	Capabilities *ast.Capabilities
+	// Timeout bounds each evaluation; 0 means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Engine holds prepared queries.
+type Engine struct {
+	decide     rego.PreparedEvalQuery
+	exceptions *rego.PreparedEvalQuery
+	namespaces []string
+	timeout    time.Duration
+}
+
+// Message is one deny or warn result of one policy.
+type Message struct {
+	Policy      string         `json:"policy"`
+	Rule        string         `json:"rule"`
+	Msg         string         `json:"msg"`
+	Severity    string         `json:"severity,omitempty"`
+	FindingIDs  []string       `json:"finding_ids"`
+	Components  []string       `json:"components"`
+	Remediation string         `json:"remediation,omitempty"`
+	Extra       map[string]any `json:"details,omitempty"`
+}
+
+// Waiver is an exception that accepted a finding.
+type Waiver struct {
+	FindingID string         `json:"finding_id"`
+	Exception map[string]any `json:"exception"`
+}
+
+// Result is what the policies said about one document.
+type Result struct {
+	Denies   []Message `json:"violations"`
+	Warnings []Message `json:"warnings"`
+	Waivers  []Waiver  `json:"exceptions"`
+	// Namespaces lists the packages that were evaluated.
+	Namespaces []string `json:"namespaces"`
+}
+
+// DefaultCapabilities are OPA's capabilities without network access and
+// without non-deterministic builtins (time.now_ns stays: it is pinned to
+// the document's context.now), plus secgate's builtins.
+func DefaultCapabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if b.Nondeterministic && b.Name != "time.now_ns" {
+			continue
+		}
+		if b.Name == "opa.runtime" || strings.HasPrefix(b.Name, "net.") || b.Name == "http.send" {
+			continue
+		}
+		kept = append(kept, b)
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
+}
+
+// New compiles the policies and prepares the queries.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Policies == nil || len(opts.Policies.Modules) == 0 {
+		return nil, errors.New("no policies to evaluate")
+	}
+	caps := opts.Capabilities
+	if caps == nil {
+		caps = DefaultCapabilities()
+	}
+	caps.Builtins = append(caps.Builtins, builtins.Decls()...)
+
+	namespaces, hasExceptions := decidingNamespaces(opts.Policies.Modules, opts.Namespaces)
+	if len(namespaces) == 0 {
+		if len(opts.Namespaces) > 0 {
+			return nil, fmt.Errorf("policy: no deny, violation or warn rules in namespace %s", strings.Join(opts.Namespaces, ", "))
+		}
+		return nil, errors.New("policy: no package defines deny, violation or warn rules")
+	}
+	collector, err := collectModule(namespaces, opts.Policies.Modules)
+	if err != nil {
+		return nil, err
+	}
+
+	data := map[string]any{}
+	if err := mergeData(data, opts.Policies.Data, ""); err != nil {
+		return nil, fmt.Errorf("policy data: %w", err)
+	}
+	if err := mergeOver(data, opts.Data); err != nil {
+		return nil, err
+	}
+	store := inmem.NewFromObjectWithOpts(data, inmem.OptRoundTripOnWrite(false))
+
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithStrict(false).
+		WithEnablePrintStatements(true)
+	modules := make(map[string]*ast.Module, len(opts.Policies.Modules)+1)
+	for name, m := range opts.Policies.Modules {
+		modules[name] = m
+	}
+	modules["secgate:collect.rego"] = collector
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("policy: %s", astErrors(compiler.Errors))
+	}
+
+	base := []func(*rego.Rego){
+		rego.Compiler(compiler),
+		rego.Store(store),
+		rego.StrictBuiltinErrors(true),
+		rego.SetRegoVersion(ast.RegoV1),
+	}
+	base = append(base, builtins.RegoOptions()...)
+
+	e := &Engine{namespaces: namespaces, timeout: opts.Timeout}
+	if e.timeout <= 0 {
+		e.timeout = DefaultTimeout
+	}
+	pq, err := rego.New(append(base, rego.Query("data."+collectPackage+".results"))...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	e.decide = pq
+	if hasExceptions {
+		xq, err := rego.New(append(base, rego.Query("data."+ExceptionsPackage+".applied"))...).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		e.exceptions = &xq
+	}
+	return e, nil
+}
+
+// mergeOver lays user data over policy data: user values win.
+func mergeOver(dst, src map[string]any) error {
+	for k, v := range src {
+		om, ok1 := dst[k].(map[string]any)
+		nm, ok2 := v.(map[string]any)
+		if ok1 && ok2 {
+			if err := mergeOver(om, nm); err != nil {
+				return err
+			}
+			continue
+		}
+		dst[k] = v
+	}
+	return nil
+}
+
+// decidingNamespaces lists the packages that define deny, violation or
+// warn rules, restricted to want when given, and says whether the
+// exceptions package is loaded.
+func decidingNamespaces(modules map[string]*ast.Module, want []string) ([]string, bool) {
+	seen := map[string]bool{}
+	hasExceptions := false
+	for _, m := range modules {
+		ns := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		if ns == ExceptionsPackage {
+			for _, r := range m.Rules {
+				if r.Head.Name.String() == "applied" || r.Head.Ref().String() == "applied" {
+					hasExceptions = true
+				}
+			}
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) != 1 {
+				continue
+			}
+			if _, ok := decidingRules[ref.String()]; ok {
+				seen[ns] = true
+			}
+		}
+	}
+	var out []string
+	for ns := range seen {
+		if len(want) == 0 || contains(want, ns) {
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out, hasExceptions
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// collectModule generates the package that gathers each deciding rule of
+// each namespace into one set, so that one prepared query evaluates every
+// policy, and a rule that is undefined in one package does not hide the
+// others.
+func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "package %s\n\n", collectPackage)
+	for _, ns := range namespaces {
+		pkg := packageRef(ns, modules)
+		for _, rule := range ruleNames(ns, modules) {
+			fmt.Fprintf(&b, "results contains {\"policy\": %q, \"rule\": %q, \"value\": v} if {\n\tsome v in %s.%s\n}\n\n",
+				ns, rule, pkg, rule)
+		}
+	}
+	m, err := ast.ParseModuleWithOpts("secgate:collect.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		return nil, fmt.Errorf("policy: internal collector: %w", err)
+	}
+	return m, nil
+}
+
+func packageRef(ns string, modules map[string]*ast.Module) string {
+	for _, m := range modules {
+		if strings.TrimPrefix(m.Package.Path.String(), "data.") == ns {
+			return m.Package.Path.String()
+		}
+	}
+	return "data." + ns
+}
+
+func ruleNames(ns string, modules map[string]*ast.Module) []string {
+	set := map[string]bool{}
+	for _, m := range modules {
+		if strings.TrimPrefix(m.Package.Path.String(), "data.") != ns {
+			continue
+		}
+		for _, r := range m.Rules {
+			if ref := r.Head.Ref(); len(ref) == 1 {
+				if _, ok := decidingRules[ref.String()]; ok {
+					set[ref.String()] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Evaluate runs the policies over doc. Waivers from the exceptions policy
+// are applied to doc first (the findings they accept get status accepted),
+// so every policy sees the same statuses. now pins time.now_ns.
+func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.Time) (*Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Namespaces: e.namespaces}
+
+	input := Value(doc)
+	if e.exceptions != nil {
+		rs, err := e.exceptions.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+		if err != nil {
+			return nil, evalError(err, e.timeout)
+		}
+		waivers, err := parseWaivers(rs)
+		if err != nil {
+			return nil, err
+		}
+		if len(waivers) > 0 {
+			applyWaivers(doc, waivers)
+			input = Value(doc)
+		}
+		res.Waivers = waivers
+	}
+
+	rs, err := e.decide.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	if err != nil {
+		return nil, evalError(err, e.timeout)
+	}
+	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
+		items, ok := rs[0].Expressions[0].Value.([]any)
+		if !ok {
+			return nil, fmt.Errorf("policy: internal collector returned %T", rs[0].Expressions[0].Value)
+		}
+		for _, it := range items {
+			m, err := parseMessage(it)
+			if err != nil {
+				return nil, err
+			}
+			if decidingRules[m.Rule] == "deny" {
+				res.Denies = append(res.Denies, m)
+			} else {
+				res.Warnings = append(res.Warnings, m)
+			}
+		}
+	}
+	sortMessages(res.Denies)
+	sortMessages(res.Warnings)
+	return res, nil
+}
+
+func evalError(err error, timeout time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) || topdown.IsCancel(err) {
+		return fmt.Errorf("policy evaluation timed out after %s (raise it with --timeout)", timeout)
+	}
+	var te *topdown.Error
+	if errors.As(err, &te) {
+		loc := ""
+		if te.Location != nil {
+			loc = fmt.Sprintf("%s:%d: ", cleanFile(te.Location.File), te.Location.Row)
+		}
+		return fmt.Errorf("policy evaluation: %s%s: %s", loc, te.Code, te.Message)
+	}
+	return fmt.Errorf("policy evaluation: %w", err)
+}
+
+func parseMessage(it any) (Message, error) {
+	obj, ok := it.(map[string]any)
+	if !ok {
+		return Message{}, fmt.Errorf("policy: internal collector returned %T", it)
+	}
+	m := Message{FindingIDs: []string{}, Components: []string{}}
+	m.Policy, _ = obj["policy"].(string)
+	m.Rule, _ = obj["rule"].(string)
+	switch v := obj["value"].(type) {
+	case string:
+		m.Msg = v
+	case map[string]any:
+		msg, ok := v["msg"].(string)
+		if !ok {
+			return Message{}, fmt.Errorf("policy %s: a %s result is an object without a string msg", m.Policy, m.Rule)
+		}
+		m.Msg = msg
+		m.Severity, _ = v["severity"].(string)
+		m.Remediation, _ = v["remediation"].(string)
+		m.FindingIDs = stringList(v["finding_ids"])
+		m.Components = stringList(v["components"])
+		for k, x := range v {
+			switch k {
+			case "msg", "severity", "remediation", "finding_ids", "components":
+			default:
+				if m.Extra == nil {
+					m.Extra = map[string]any{}
+				}
+				m.Extra[k] = x
+			}
+		}
+	default:
+		return Message{}, fmt.Errorf("policy %s: a %s result is %T; want a string or an object with msg", m.Policy, m.Rule, v)
+	}
+	return m, nil
+}
+
+func stringList(v any) []string {
+	out := []string{}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case string:
+		out = append(out, x)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortMessages(ms []Message) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Policy != ms[j].Policy {
+			return ms[i].Policy < ms[j].Policy
+		}
+		return ms[i].Msg < ms[j].Msg
+	})
+}
+
+func parseWaivers(rs rego.ResultSet) ([]Waiver, error) {
+	out := []Waiver{}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return out, nil
+	}
+	items, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("policy %s: applied must be a set of objects", ExceptionsPackage)
+	}
+	for _, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("policy %s: applied holds %T, want objects", ExceptionsPackage, it)
+		}
+		id, _ := obj["finding_id"].(string)
+		exc, _ := obj["exception"].(map[string]any)
+		if id == "" {
+			return nil, fmt.Errorf("policy %s: applied entry without finding_id", ExceptionsPackage)
+		}
+		out = append(out, Waiver{FindingID: id, Exception: exc})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].FindingID < out[j].FindingID })
+	return out, nil
+}
+
+// applyWaivers marks the waived open findings accepted and recounts.
+func applyWaivers(doc *document.Document, waivers []Waiver) {
+	byID := make(map[string]Waiver, len(waivers))
+	for _, w := range waivers {
+		byID[w.FindingID] = w
+	}
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		w, ok := byID[f.ID]
+		if !ok || f.Status != document.StatusOpen {
+			continue
+		}
+		reason, _ := w.Exception["reason"].(string)
+		f.Status = document.StatusAccepted
+		f.StatusReason = &document.StatusNote{By: "exception", Justification: reason, Statement: describeException(w.Exception)}
+	}
+	doc.Summary = document.Summarize(doc)
+}
+
+func describeException(e map[string]any) string {
+	what := ""
+	for _, k := range []string{"id", "rule", "purl"} {
+		if v, ok := e[k].(string); ok && v != "" {
+			what = k + " " + v
+			break
+		}
+	}
+	if exp, ok := e["expires"].(string); ok && exp != "" {
+		what += " (expires " + exp + ")"
+	}
+	return strings.TrimSpace(what)
+}

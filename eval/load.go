@@ -1,0 +1,178 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+)
+
+// Policies is a set of parsed Rego modules and the data files that came
+// with them.
+type Policies struct {
+	// Modules maps a module's file name to it.
+	Modules map[string]*ast.Module
+	// Data is the merged content of data.json/data.yaml files found beside
+	// the modules, at the paths of their folders.
+	Data map[string]any
+	// Origins says where the modules came from, in load order.
+	Origins []string
+}
+
+// Filter decides which files of a policy tree are read.
+type Filter struct {
+	// Tests includes *_test.rego files (for secgate test).
+	Tests bool
+}
+
+func (f Filter) loaderFilter() loader.Filter {
+	return func(abspath string, info fs.FileInfo, depth int) bool {
+		if info.IsDir() {
+			// Hidden folders (.git) and testdata hold no policies.
+			return depth > 0 && (strings.HasPrefix(info.Name(), ".") || info.Name() == "testdata")
+		}
+		name := info.Name()
+		if strings.HasSuffix(name, "_test.rego") {
+			return !f.Tests
+		}
+		switch {
+		case strings.HasSuffix(name, ".rego"), strings.HasSuffix(name, ".tar.gz"):
+			return false
+		case name == "data.json", name == "data.yaml", name == "data.yml":
+			return false
+		}
+		return true
+	}
+}
+
+// LoadFS reads the policies of an fs.FS (the embedded built-ins).
+func LoadFS(origin string, fsys fs.FS, filter Filter) (*Policies, error) {
+	res, err := loader.NewFileLoader().
+		WithFS(fsys).
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotation(true).
+		Filtered([]string{"."}, filter.loaderFilter())
+	if err != nil {
+		return nil, policyLoadError(err)
+	}
+	return fromResult(origin, res), nil
+}
+
+// LoadPaths reads policy files, folders and bundle archives from disk.
+func LoadPaths(paths []string, filter Filter) (*Policies, error) {
+	res, err := loader.NewFileLoader().
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotation(true).
+		Filtered(paths, filter.loaderFilter())
+	if err != nil {
+		return nil, policyLoadError(err)
+	}
+	p := fromResult(strings.Join(paths, ", "), res)
+	if len(p.Modules) == 0 {
+		return nil, fmt.Errorf("policy %s: no .rego files found", strings.Join(paths, ", "))
+	}
+	return p, nil
+}
+
+// fromResult keeps the loader's module names: they are the file names
+// compiler errors and coverage reports use.
+func fromResult(origin string, res *loader.Result) *Policies {
+	p := &Policies{Modules: res.ParsedModules(), Data: res.Documents, Origins: []string{origin}}
+	if p.Data == nil {
+		p.Data = map[string]any{}
+	}
+	return p
+}
+
+// Merge adds q's modules and data to p. Two modules of the same file name,
+// or data files that set the same key differently, are an error naming both.
+func (p *Policies) Merge(q *Policies) error {
+	for name, m := range q.Modules {
+		if _, dup := p.Modules[name]; dup {
+			return fmt.Errorf("policy file %s is loaded twice", name)
+		}
+		p.Modules[name] = m
+	}
+	if err := mergeData(p.Data, q.Data, ""); err != nil {
+		return err
+	}
+	p.Origins = append(p.Origins, q.Origins...)
+	return nil
+}
+
+// mergeData merges src into dst; objects merge key by key, anything else
+// must be equal.
+func mergeData(dst, src map[string]any, at string) error {
+	for k, v := range src {
+		old, ok := dst[k]
+		if !ok {
+			dst[k] = v
+			continue
+		}
+		om, ok1 := old.(map[string]any)
+		nm, ok2 := v.(map[string]any)
+		if ok1 && ok2 {
+			if err := mergeData(om, nm, at+"."+k); err != nil {
+				return err
+			}
+			continue
+		}
+		if fmt.Sprint(old) != fmt.Sprint(v) {
+			return fmt.Errorf("data%s.%s is set twice with different values", at, k)
+		}
+	}
+	return nil
+}
+
+// policyLoadError turns the loader's errors into one line with file:line.
+func policyLoadError(err error) error {
+	var le loader.Errors
+	if errors.As(err, &le) && len(le) > 0 {
+		return fmt.Errorf("policy: %s", compactErrors(le))
+	}
+	var ae ast.Errors
+	if errors.As(err, &ae) && len(ae) > 0 {
+		return fmt.Errorf("policy: %s", astErrors(ae))
+	}
+	return fmt.Errorf("policy: %w", err)
+}
+
+func compactErrors(errs []error) string {
+	var parts []string
+	for _, e := range errs {
+		var ae ast.Errors
+		if errors.As(e, &ae) {
+			parts = append(parts, astErrors(ae))
+			continue
+		}
+		parts = append(parts, e.Error())
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// astErrors renders compiler errors as "file:line: message".
+func astErrors(errs ast.Errors) string {
+	var parts []string
+	for _, e := range errs {
+		loc := ""
+		if e.Location != nil {
+			loc = fmt.Sprintf("%s:%d: ", cleanFile(e.Location.File), e.Location.Row)
+		}
+		parts = append(parts, loc+e.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cleanFile shortens the path OPA reports for an embedded file.
+func cleanFile(f string) string {
+	if strings.HasPrefix(f, "/") {
+		return f
+	}
+	return path.Clean(f)
+}

@@ -1,0 +1,131 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/secgate/secgate/eval/builtins"
+)
+
+// TestOptions configure a run of Rego unit tests.
+type TestOptions struct {
+	Policies *Policies
+	// Data is laid over the policies' own data, as for evaluation.
+	Data map[string]any
+	// Coverage computes line coverage of the non-test modules.
+	Coverage bool
+	// Run selects tests by regular expression over package.name.
+	Run     string
+	Timeout time.Duration
+}
+
+// TestReport is the outcome of a test run.
+type TestReport struct {
+	Results []*tester.Result
+	Passed  int
+	Failed  int // failed or errored
+	Skipped int
+	// Coverage is the percentage of covered lines; set with TestOptions.Coverage.
+	Coverage *cover.Report
+}
+
+// RunTests runs every test_ rule of the policies with secgate's builtins,
+// the same capabilities as evaluation, strict builtin errors and pinned
+// randomness: the one runner behind `go test` and `secgate test`.
+func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
+	caps := DefaultCapabilities()
+	caps.Builtins = append(caps.Builtins, builtins.Decls()...)
+	data := map[string]any{}
+	if err := mergeData(data, opts.Policies.Data, ""); err != nil {
+		return nil, fmt.Errorf("policy data: %w", err)
+	}
+	if err := mergeOver(data, opts.Data); err != nil {
+		return nil, err
+	}
+	store := inmem.NewFromObject(data)
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(true)
+
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	runner := tester.NewRunner().
+		SetCompiler(compiler).
+		SetStore(store).
+		SetModules(opts.Policies.Modules).
+		AddCustomBuiltins(builtins.All()).
+		CapturePrintOutput(true).
+		RaiseBuiltinErrors(true).
+		SetDefaultRegoVersion(ast.RegoV1).
+		SetTimeout(timeout)
+	if opts.Run != "" {
+		runner = runner.Filter(opts.Run)
+	}
+	var cov *cover.Cover
+	if opts.Coverage {
+		cov = cover.New()
+		runner = runner.SetCoverageQueryTracer(cov)
+	}
+
+	txn, err := store.NewTransaction(ctx, storage.TransactionParams{})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := runner.RunTests(ctx, txn)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", testSetupError(err))
+	}
+	rep := &TestReport{}
+	for r := range ch {
+		rep.Results = append(rep.Results, r)
+		switch {
+		case r.Skip:
+			rep.Skipped++
+		case r.Pass():
+			rep.Passed++
+		default:
+			rep.Failed++
+		}
+	}
+	sort.SliceStable(rep.Results, func(i, j int) bool {
+		a, b := rep.Results[i], rep.Results[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		return a.Name < b.Name
+	})
+	if cov != nil {
+		mods := map[string]*ast.Module{}
+		for name, m := range compiler.Modules {
+			if !isTestModule(name) {
+				mods[name] = m
+			}
+		}
+		r := cov.Report(mods)
+		rep.Coverage = &r
+	}
+	return rep, nil
+}
+
+func isTestModule(name string) bool {
+	return len(name) > len("_test.rego") && name[len(name)-len("_test.rego"):] == "_test.rego"
+}
+
+func testSetupError(err error) error {
+	if errs, ok := err.(ast.Errors); ok {
+		return fmt.Errorf("%s", astErrors(errs))
+	}
+	return err
+}

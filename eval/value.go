@@ -1,0 +1,226 @@
+package eval
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/secgate/secgate/document"
+)
+
+// Value builds the document's Rego value directly from the Go types, with
+// the same shape as its JSON form (the contract), without a JSON round
+// trip: for a 100,000-finding document this is several times faster than
+// ast.InterfaceToValue and allocates far less (see BenchmarkValue).
+func Value(d *document.Document) ast.Value {
+	o := newObj(6)
+	o.str("schema_version", d.SchemaVersion)
+	sources := make([]*ast.Term, len(d.Sources))
+	for i := range d.Sources {
+		sources[i] = ast.NewTerm(sourceValue(&d.Sources[i]))
+	}
+	o.term("sources", ast.ArrayTerm(sources...))
+	findings := make([]*ast.Term, len(d.Findings))
+	for i := range d.Findings {
+		findings[i] = ast.NewTerm(findingValue(&d.Findings[i]))
+	}
+	o.term("findings", ast.ArrayTerm(findings...))
+	comps := make([]*ast.Term, len(d.Components))
+	for i := range d.Components {
+		comps[i] = ast.NewTerm(componentValue(&d.Components[i]))
+	}
+	o.term("components", ast.ArrayTerm(comps...))
+	o.term("summary", ast.NewTerm(summaryValue(&d.Summary)))
+	o.term("context", ast.NewTerm(contextValue(&d.Context)))
+	return o.Object
+}
+
+type obj struct{ ast.Object }
+
+func newObj(n int) obj { return obj{ast.NewObjectWithCapacity(n)} }
+
+func (o obj) term(k string, v *ast.Term) { o.Insert(ast.InternedTerm(k), v) }
+func (o obj) str(k, v string)            { o.term(k, ast.InternedTerm(v)) }
+func (o obj) optStr(k, v string) {
+	if v != "" {
+		o.str(k, v)
+	}
+}
+func (o obj) num(k string, v float64) { o.term(k, ast.FloatNumberTerm(v)) }
+func (o obj) integer(k string, v int) { o.term(k, ast.InternedTerm(v)) }
+func (o obj) optInt(k string, v int) {
+	if v != 0 {
+		o.integer(k, v)
+	}
+}
+func (o obj) boolean(k string, v bool) { o.term(k, ast.InternedTerm(v)) }
+func (o obj) strs(k string, v []string) {
+	ts := make([]*ast.Term, len(v))
+	for i, s := range v {
+		ts[i] = ast.StringTerm(s)
+	}
+	o.term(k, ast.ArrayTerm(ts...))
+}
+func (o obj) optBool(k string, v *bool) {
+	if v != nil {
+		o.boolean(k, *v)
+	}
+}
+
+func sourceValue(s *document.Source) ast.Value {
+	o := newObj(6)
+	o.str("path", s.Path)
+	o.str("format", s.Format)
+	t := newObj(2)
+	t.str("name", s.Tool.Name)
+	t.str("version", s.Tool.Version)
+	o.term("tool", ast.NewTerm(t.Object))
+	o.optStr("created", s.Created)
+	o.str("sha256", s.SHA256)
+	return o.Object
+}
+
+func cvssValue(c *document.CVSS) *ast.Term {
+	o := newObj(4)
+	o.str("version", c.Version)
+	o.num("score", c.Score)
+	o.optStr("vector", c.Vector)
+	o.optStr("source", c.Source)
+	return ast.NewTerm(o.Object)
+}
+
+func findingValue(f *document.Finding) ast.Value {
+	o := newObj(28)
+	o.str("id", f.ID)
+	o.str("kind", string(f.Kind))
+	o.str("rule_id", f.RuleID)
+	o.strs("aliases", f.Aliases)
+	o.str("title", f.Title)
+	o.str("description", f.Description)
+	o.strs("cwe", f.CWE)
+	o.strs("references", f.References)
+	o.strs("tags", f.Tags)
+	o.str("severity", string(f.Severity))
+	if f.CVSS != nil {
+		o.term("cvss", cvssValue(f.CVSS))
+	}
+	scores := make([]*ast.Term, len(f.Scores))
+	for i := range f.Scores {
+		scores[i] = cvssValue(&f.Scores[i])
+	}
+	o.term("scores", ast.ArrayTerm(scores...))
+	if p := f.Package; p != nil {
+		po := newObj(5)
+		po.str("name", p.Name)
+		po.str("version", p.Version)
+		po.optStr("purl", p.Purl)
+		po.optStr("ecosystem", p.Ecosystem)
+		po.optStr("path", p.Path)
+		o.term("package", ast.NewTerm(po.Object))
+	}
+	o.strs("fixed_versions", f.FixedVersions)
+	o.optStr("fix_state", f.FixState)
+	if l := f.Location; l != nil {
+		lo := newObj(6)
+		lo.str("path", l.Path)
+		lo.optInt("start_line", l.StartLine)
+		lo.optInt("end_line", l.EndLine)
+		lo.optInt("start_column", l.StartColumn)
+		lo.optInt("end_column", l.EndColumn)
+		lo.optStr("snippet", l.Snippet)
+		o.term("location", ast.NewTerm(lo.Object))
+	}
+	o.optStr("confidence", f.Confidence)
+	if e := f.EPSS; e != nil {
+		eo := newObj(3)
+		eo.num("score", e.Score)
+		eo.num("percentile", e.Percentile)
+		eo.optStr("date", e.Date)
+		o.term("epss", ast.NewTerm(eo.Object))
+	}
+	if k := f.KEV; k != nil {
+		ko := newObj(4)
+		ko.boolean("listed", k.Listed)
+		ko.optStr("date_added", k.DateAdded)
+		ko.optStr("required_action", k.RequiredAction)
+		ko.optStr("due_date", k.DueDate)
+		o.term("kev", ast.NewTerm(ko.Object))
+	}
+	o.optStr("baseline_state", f.BaselineState)
+	origins := make([]*ast.Term, len(f.Origins))
+	for i, or := range f.Origins {
+		oo := newObj(4)
+		oo.integer("source", or.Source)
+		oo.str("tool", or.Tool)
+		oo.str("rule_id", or.RuleID)
+		oo.str("severity", or.Severity)
+		origins[i] = ast.NewTerm(oo.Object)
+	}
+	o.term("origins", ast.ArrayTerm(origins...))
+	o.str("status", string(f.Status))
+	if r := f.StatusReason; r != nil {
+		ro := newObj(4)
+		ro.str("by", r.By)
+		ro.optStr("justification", r.Justification)
+		ro.optStr("statement", r.Statement)
+		ro.optStr("source", r.Source)
+		o.term("status_reason", ast.NewTerm(ro.Object))
+	}
+	o.optBool("new", f.New)
+	return o.Object
+}
+
+func componentValue(c *document.Component) ast.Value {
+	o := newObj(15)
+	o.str("bom_ref", c.BOMRef)
+	o.str("type", c.Type)
+	o.str("name", c.Name)
+	o.optStr("group", c.Group)
+	o.str("version", c.Version)
+	o.optStr("purl", c.Purl)
+	o.optStr("ecosystem", c.Ecosystem)
+	o.strs("licenses", c.Licenses)
+	o.optStr("license_expression", c.LicenseExpression)
+	o.boolean("direct", c.Direct)
+	o.optStr("scope", c.Scope)
+	o.strs("depends_on", c.DependsOn)
+	srcs := make([]*ast.Term, len(c.Sources))
+	for i, s := range c.Sources {
+		srcs[i] = ast.InternedTerm(s)
+	}
+	o.term("sources", ast.ArrayTerm(srcs...))
+	o.optBool("new", c.New)
+	return o.Object
+}
+
+func countsValue(m map[string]int) *ast.Term {
+	o := newObj(len(m))
+	for k, v := range m {
+		o.integer(k, v)
+	}
+	return ast.NewTerm(o.Object)
+}
+
+func summaryValue(s *document.Summary) ast.Value {
+	o := newObj(9)
+	o.integer("findings", s.Findings)
+	o.integer("open_findings", s.OpenFindings)
+	o.term("by_severity", countsValue(s.BySeverity))
+	o.term("open_by_severity", countsValue(s.OpenBySeverity))
+	o.term("by_kind", countsValue(s.ByKind))
+	o.term("by_status", countsValue(s.ByStatus))
+	o.integer("components", s.Components)
+	o.integer("new_findings", s.NewFindings)
+	o.integer("new_components", s.NewComponents)
+	return o.Object
+}
+
+func contextValue(c *document.Context) ast.Value {
+	o := newObj(7)
+	o.str("stage", c.Stage)
+	o.str("now", c.Now)
+	o.optStr("repository", c.Repository)
+	o.optStr("commit", c.Commit)
+	o.optStr("branch", c.Branch)
+	o.optStr("ci", c.CI)
+	o.boolean("baseline", c.Baseline)
+	return o.Object
+}

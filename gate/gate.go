@@ -1,0 +1,162 @@
+// Package gate runs the whole check: ingest the reports (and the
+// baseline), evaluate the policies, and decide pass, warn or fail.
+package gate
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/ingest"
+)
+
+// The verdicts.
+const (
+	Pass = "pass"
+	Warn = "warn"
+	Fail = "fail"
+)
+
+// Options are everything a check needs.
+type Options struct {
+	Reports  []string
+	Baseline []string
+	Ingest   ingest.Options
+	Context  document.Context
+	Now      time.Time
+	Engine   *eval.Engine
+}
+
+// Decision is the answer of a check, as `-o json` prints it (SPEC §5).
+type Decision struct {
+	Decision   string            `json:"decision"`
+	Violations []eval.Message    `json:"violations"`
+	Warnings   []eval.Message    `json:"warnings"`
+	Exceptions []eval.Waiver     `json:"exceptions"`
+	Summary    document.Summary  `json:"summary"`
+	Tickets    []any             `json:"tickets"`
+	Policies   []string          `json:"policies"`
+	Sources    []document.Source `json:"sources"`
+	Context    document.Context  `json:"context"`
+}
+
+// Result is a decision with the document it was made on; output formats
+// read both and change neither.
+type Result struct {
+	Decision *Decision
+	Document *document.Document
+}
+
+// Run ingests, marks what is new against the baseline, evaluates and decides.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	reports, err := ExpandPaths(opts.Reports)
+	if err != nil {
+		return nil, err
+	}
+	if len(reports) == 0 {
+		return nil, fmt.Errorf("no reports given: a gate with nothing to check does not pass")
+	}
+	doc, err := ingest.Load(reports, opts.Ingest)
+	if err != nil {
+		return nil, err
+	}
+	doc.Context = opts.Context
+	if len(opts.Baseline) > 0 {
+		base, err := ExpandPaths(opts.Baseline)
+		if err != nil {
+			return nil, fmt.Errorf("baseline: %w", err)
+		}
+		if len(base) == 0 {
+			return nil, fmt.Errorf("baseline %v: no reports found", opts.Baseline)
+		}
+		bdoc, err := ingest.Load(base, opts.Ingest)
+		if err != nil {
+			return nil, fmt.Errorf("baseline: %w", err)
+		}
+		MarkNew(doc, bdoc)
+	}
+	res, err := opts.Engine.Evaluate(ctx, doc, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{
+		Decision:   Pass,
+		Violations: res.Denies,
+		Warnings:   res.Warnings,
+		Exceptions: res.Waivers,
+		Summary:    doc.Summary,
+		Tickets:    []any{},
+		Policies:   res.Namespaces,
+		Sources:    doc.Sources,
+		Context:    doc.Context,
+	}
+	switch {
+	case len(d.Violations) > 0:
+		d.Decision = Fail
+	case len(d.Warnings) > 0:
+		d.Decision = Warn
+	}
+	return &Result{Decision: d, Document: doc}, nil
+}
+
+// MarkNew sets new on every finding and component of doc: true when base
+// has no finding of the same id, or no component of the same identity.
+func MarkNew(doc, base *document.Document) {
+	ids := make(map[string]bool, len(base.Findings))
+	for i := range base.Findings {
+		ids[base.Findings[i].ID] = true
+	}
+	comps := make(map[string]bool, len(base.Components))
+	for i := range base.Components {
+		comps[document.ComponentKey(&base.Components[i])] = true
+	}
+	for i := range doc.Findings {
+		n := !ids[doc.Findings[i].ID]
+		doc.Findings[i].New = &n
+	}
+	for i := range doc.Components {
+		n := !comps[document.ComponentKey(&doc.Components[i])]
+		doc.Components[i].New = &n
+	}
+	doc.Context.Baseline = true
+	doc.Summary = document.Summarize(doc)
+}
+
+// ExpandPaths replaces each folder among paths by the regular files in it
+// (not recursive, sorted, hidden files skipped). FORMAT:PATH arguments and
+// files pass through.
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		forced, path := ingest.SplitArg(p)
+		st, err := os.Stat(path)
+		if err != nil || !st.IsDir() || forced != "" {
+			out = append(out, p) // ingest reports a missing file itself
+			continue
+		}
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		var files []string
+		for _, e := range entries {
+			if e.Type().IsRegular() && e.Name()[0] != '.' {
+				files = append(files, filepath.Join(path, e.Name()))
+			}
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// Failed reports whether the decision fails the gate: on fail, and on
+// warn when failOn is "warn".
+func (d *Decision) Failed(failOn string) bool {
+	return d.Decision == Fail || (failOn == Warn && d.Decision == Warn)
+}

@@ -1,0 +1,90 @@
+# METADATA
+# title: Exceptions
+# description: >-
+#   Waivers by finding id, vulnerability id, rule id or purl pattern, each with
+#   a reason and an expiry date. A waiver in force marks the findings it
+#   matches accepted before the other policies run; an expired one, or one
+#   without reason or expiry, no longer applies and warns.
+# custom:
+#   severity: info
+#   config: exceptions
+package secgate.exceptions
+
+import data.secgate.lib
+
+waivers := object.get(data.secgate.config, "exceptions", [])
+
+# in_force are the waivers that apply: with a reason and an unexpired date.
+in_force := [w | some w in waivers; usable(w); not lib.expired(w)]
+
+usable(w) if {
+	is_string(w.reason)
+	w.reason != ""
+	is_string(w.expires)
+}
+
+# applied names each open finding a waiver in force accepts.
+applied contains {"finding_id": f.id, "exception": w} if {
+	some w in in_force
+	some f in input.findings
+	f.status == "open"
+	waives(w, f)
+}
+
+waives(w, f) if w.id == f.id
+
+waives(w, f) if w.id == f.rule_id
+
+waives(w, f) if w.id in f.aliases
+
+waives(w, f) if w.rule == f.rule_id
+
+waives(w, f) if w.rule in f.aliases
+
+waives(w, f) if lib.matches(w.purl, f.package.purl)
+
+warn contains {
+	"msg": sprintf("exception for %s expired on %s and no longer applies", [what(w), w.expires]),
+	"severity": "info",
+} if {
+	some w in waivers
+	usable(w)
+	lib.expired(w)
+}
+
+warn contains {
+	"msg": sprintf("exception for %s is ignored: it needs a reason and an expires date (YYYY-MM-DD)", [what(w)]),
+	"severity": "info",
+} if {
+	some w in waivers
+	not usable(w)
+}
+
+warn contains {
+	"msg": sprintf("exception for %s matches no finding by design: give id, rule or purl", [what(w)]),
+	"severity": "info",
+} if {
+	some w in in_force
+	not w.id
+	not w.rule
+	not w.purl
+}
+
+what(w) := w.id if w.id
+
+what(w) := sprintf("rule %s", [w.rule]) if {
+	not w.id
+	w.rule
+}
+
+what(w) := sprintf("purl %s", [w.purl]) if {
+	not w.id
+	not w.rule
+	w.purl
+}
+
+what(w) := "(nothing: give id, rule or purl)" if {
+	not w.id
+	not w.rule
+	not w.purl
+}

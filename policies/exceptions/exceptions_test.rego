@@ -1,0 +1,76 @@
+package secgate.exceptions_test
+
+import data.secgate.exceptions
+
+findings := [
+	{"id": "f1", "kind": "vulnerability", "rule_id": "GHSA-35jh-r3h4-6jhm", "aliases": ["CVE-2021-23337"], "status": "open", "package": {"name": "lodash", "version": "4.17.20", "purl": "pkg:npm/lodash@4.17.20"}},
+	{"id": "f2", "kind": "code", "rule_id": "go/sql-injection", "aliases": [], "status": "open"},
+	{"id": "f3", "kind": "vulnerability", "rule_id": "CVE-2022-1", "aliases": [], "status": "open", "package": {"name": "openssl", "version": "1.1", "purl": "pkg:deb/debian/openssl@1.1"}},
+	{"id": "f4", "kind": "vulnerability", "rule_id": "CVE-2021-23337", "aliases": [], "status": "not_affected"},
+]
+
+# Evaluation time is pinned by the tests: 2026-06-01.
+now := time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+
+ids(waivers) := {a.finding_id |
+	some a in exceptions.applied with input as {"findings": findings}
+		with data.secgate.config.exceptions as waivers
+		with time.now_ns as now
+}
+
+test_by_alias if {
+	ids([{"id": "CVE-2021-23337", "reason": "not reachable", "expires": "2027-01-31"}]) == {"f1"}
+}
+
+test_by_finding_id if {
+	ids([{"id": "f2", "reason": "test code", "expires": "2026-06-01"}]) == {"f2"}
+}
+
+test_by_rule if {
+	ids([{"rule": "go/sql-injection", "reason": "parameterised upstream", "expires": "2027-01-01"}]) == {"f2"}
+	ids([{"rule": "CVE-2021-23337", "reason": "alias", "expires": "2027-01-01"}]) == {"f1"}
+}
+
+test_by_purl_pattern if {
+	ids([{"purl": "pkg:deb/debian/*", "reason": "base image, tracked upstream", "expires": "2027-01-01"}]) == {"f3"}
+}
+
+test_expired_does_not_apply_and_warns if {
+	w := [{"id": "CVE-2021-23337", "reason": "old", "expires": "2026-05-31"}]
+	ids(w) == set()
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with time.now_ns as now
+	some m in res
+	m.msg == "exception for CVE-2021-23337 expired on 2026-05-31 and no longer applies"
+}
+
+test_valid_through_its_last_day if {
+	ids([{"id": "f2", "reason": "r", "expires": "2026-06-01"}]) == {"f2"}
+	ids([{"id": "f2", "reason": "r", "expires": "2026-05-31"}]) == set()
+}
+
+test_without_reason_or_expiry_ignored if {
+	w := [{"rule": "go/sql-injection"}, {"purl": "pkg:npm/*", "reason": "x"}, {"reason": "nothing", "expires": "2027-01-01"}]
+	ids(w) == set()
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with time.now_ns as now
+	msgs := {m.msg | some m in res}
+	"exception for rule go/sql-injection is ignored: it needs a reason and an expires date (YYYY-MM-DD)" in msgs
+	"exception for purl pkg:npm/* is ignored: it needs a reason and an expires date (YYYY-MM-DD)" in msgs
+}
+
+test_nothing_named_never_matches_and_warns if {
+	w := [{"reason": "nothing", "expires": "2027-01-01"}]
+	ids(w) == set()
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with time.now_ns as now
+	{m.msg | some m in res} == {"exception for (nothing: give id, rule or purl) matches no finding by design: give id, rule or purl"}
+}
+
+test_no_exceptions_configured if {
+	ids([]) == set()
+	count(exceptions.warn) == 0 with input as {"findings": findings} with data.secgate.config.exceptions as []
+}

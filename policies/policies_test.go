@@ -1,0 +1,76 @@
+package policies_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/policies"
+)
+
+// minCoverage is the line coverage every built-in policy must keep.
+const minCoverage = 90.0
+
+// TestBuiltinPolicies runs the Rego unit tests of the built-in policies
+// with the same runner as `secgate test`, and enforces their coverage.
+func TestBuiltinPolicies(t *testing.T) {
+	pols, err := eval.LoadFS("builtin", policies.FS, eval.Filter{Tests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eval.RunTests(context.Background(), eval.TestOptions{Policies: pols, Data: cfg.Data(), Coverage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if !r.Pass() {
+			msg := ""
+			if r.Error != nil {
+				msg = r.Error.Error()
+			}
+			t.Errorf("%s.%s failed %s %s", r.Package, r.Name, msg, r.Output)
+		}
+	}
+	if rep.Passed < 40 {
+		t.Errorf("only %d Rego tests passed; the built-ins have more", rep.Passed)
+	}
+	for file, fr := range rep.Coverage.Files {
+		if strings.HasSuffix(file, "_test.rego") {
+			continue
+		}
+		total := fr.CoveredLines + fr.NotCoveredLines
+		if total == 0 {
+			t.Errorf("%s: no lines measured", file)
+			continue
+		}
+		cov := 100 * float64(fr.CoveredLines) / float64(total)
+		if cov < minCoverage {
+			var lines []string
+			for _, r := range fr.NotCovered {
+				lines = append(lines, fmt.Sprintf("%d-%d", r.Start.Row, r.End.Row))
+			}
+			t.Errorf("%s: coverage %.1f%%, want at least %.0f%% (not covered: %s)", file, cov, minCoverage, strings.Join(lines, ", "))
+		}
+	}
+}
+
+// TestDefaultsMatchPolicies checks that every policy's config section
+// exists in defaults.yaml.
+func TestDefaultsMatchPolicies(t *testing.T) {
+	d, err := policies.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"thresholds", "licenses", "dependencies", "secrets", "exceptions", "tickets"} {
+		if _, ok := d[section]; !ok {
+			t.Errorf("defaults.yaml has no %s section", section)
+		}
+	}
+}

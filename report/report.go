@@ -1,0 +1,113 @@
+// Package report writes a gate's result in the formats people and tools
+// read: a table for a CI log, JSON for scripts. Each format implements
+// Format over an immutable gate.Result.
+package report
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/secgate/secgate/gate"
+)
+
+// Format writes a result in one output format.
+type Format interface {
+	// Name is the format's name in -o NAME[=PATH].
+	Name() string
+	// Write renders r to w.
+	Write(w io.Writer, r *gate.Result) error
+}
+
+// Options tune formats that have choices.
+type Options struct {
+	// Color enables ANSI colours in the table.
+	Color bool
+}
+
+// formats returns every format, by name.
+func formats(o Options) map[string]Format {
+	return map[string]Format{
+		"table": &Table{Color: o.Color},
+		"json":  JSON{},
+	}
+}
+
+// Names lists the formats, sorted.
+func Names() []string {
+	var n []string
+	for k := range formats(Options{}) {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// Output is one requested output: a format and where it goes ("" is stdout).
+type Output struct {
+	Format Format
+	Path   string
+}
+
+// ParseOutputs reads -o values ("table", "json=out.json"). With none, the
+// default is table.
+func ParseOutputs(specs []string, o Options) ([]Output, error) {
+	if len(specs) == 0 {
+		specs = []string{"table"}
+	}
+	all := formats(o)
+	var outs []Output
+	stdout := 0
+	for _, s := range specs {
+		name, path, _ := strings.Cut(s, "=")
+		f, ok := all[name]
+		if !ok {
+			return nil, fmt.Errorf("unknown output format %q (valid: %s)", name, strings.Join(Names(), ", "))
+		}
+		if path == "" || path == "-" {
+			path = ""
+			stdout++
+		}
+		outs = append(outs, Output{Format: f, Path: path})
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("only one output format can go to standard output; give the others a file: -o FORMAT=PATH")
+	}
+	return outs, nil
+}
+
+// WriteAll renders r to every output.
+func WriteAll(outs []Output, r *gate.Result, stdout io.Writer) error {
+	for _, o := range outs {
+		if o.Path == "" {
+			if err := o.Format.Write(stdout, r); err != nil {
+				return err
+			}
+			continue
+		}
+		f, err := os.Create(o.Path)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", o.Format.Name(), err)
+		}
+		err = o.Format.Write(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("output %s to %s: %w", o.Format.Name(), o.Path, err)
+		}
+	}
+	return nil
+}
+
+// IsTerminal reports whether w is a character device (a terminal).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

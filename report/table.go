@@ -1,0 +1,153 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
+)
+
+// Limits keep a table readable in a CI log; what is cut is counted.
+const (
+	maxMessages         = 50
+	maxFindingsPerEntry = 5
+)
+
+// Table is the human-readable output: the verdict first, then each
+// violation with its evidence, then warnings and a summary.
+type Table struct {
+	Color bool
+}
+
+// Name implements Format.
+func (*Table) Name() string { return "table" }
+
+const (
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	green  = "\x1b[32m"
+	bold   = "\x1b[1m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
+)
+
+func (t *Table) paint(code, s string) string {
+	if !t.Color {
+		return s
+	}
+	return code + s + reset
+}
+
+// Write implements Format.
+func (t *Table) Write(w io.Writer, r *gate.Result) error {
+	bw := bufio.NewWriter(w)
+	d, doc := r.Decision, r.Document
+	byID := make(map[string]*document.Finding, len(doc.Findings))
+	for i := range doc.Findings {
+		byID[doc.Findings[i].ID] = &doc.Findings[i]
+	}
+
+	verdict := strings.ToUpper(d.Decision)
+	switch d.Decision {
+	case gate.Fail:
+		verdict = t.paint(bold+red, verdict)
+	case gate.Warn:
+		verdict = t.paint(bold+yellow, verdict)
+	default:
+		verdict = t.paint(bold+green, verdict)
+	}
+	fmt.Fprintf(bw, "%s  %d violation(s), %d warning(s), %d exception(s) applied\n", verdict,
+		len(d.Violations), len(d.Warnings), len(d.Exceptions))
+	fmt.Fprintf(bw, "%s\n", t.paint(dim, "policies: "+strings.Join(d.Policies, ", ")))
+
+	t.messages(bw, "Violations", "✗", red, d.Violations, byID)
+	t.messages(bw, "Warnings", "!", yellow, d.Warnings, byID)
+
+	if len(d.Exceptions) > 0 {
+		fmt.Fprintf(bw, "\n%s\n", t.paint(bold, "Exceptions applied"))
+		for i, x := range d.Exceptions {
+			if i == maxMessages {
+				fmt.Fprintf(bw, "  … and %d more\n", len(d.Exceptions)-maxMessages)
+				break
+			}
+			reason, _ := x.Exception["reason"].(string)
+			expires, _ := x.Exception["expires"].(string)
+			fmt.Fprintf(bw, "  ✓ %s: %s (until %s)\n", evidence(byID[x.FindingID], x.FindingID), reason, expires)
+		}
+	}
+
+	s := d.Summary
+	fmt.Fprintf(bw, "\n%s findings: %d, open: %d (critical %d, high %d, medium %d, low %d, info %d, unknown %d); components: %d",
+		t.paint(bold, "Summary"), s.Findings, s.OpenFindings,
+		s.OpenBySeverity["critical"], s.OpenBySeverity["high"], s.OpenBySeverity["medium"],
+		s.OpenBySeverity["low"], s.OpenBySeverity["info"], s.OpenBySeverity["unknown"], s.Components)
+	if d.Context.Baseline {
+		fmt.Fprintf(bw, "; new: %d findings, %d components", s.NewFindings, s.NewComponents)
+	}
+	fmt.Fprintln(bw)
+	var srcs []string
+	for _, src := range d.Sources {
+		srcs = append(srcs, fmt.Sprintf("%s (%s)", src.Path, src.Format))
+	}
+	fmt.Fprintf(bw, "%s\n", t.paint(dim, "reports: "+strings.Join(srcs, ", ")))
+	return bw.Flush()
+}
+
+func (t *Table) messages(w io.Writer, title, mark, colour string, ms []eval.Message, byID map[string]*document.Finding) {
+	if len(ms) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s (%d)\n", t.paint(bold, title), len(ms))
+	for i, m := range ms {
+		if i == maxMessages {
+			fmt.Fprintf(w, "  … and %d more (all of them in -o json)\n", len(ms)-maxMessages)
+			break
+		}
+		sev := ""
+		if m.Severity != "" {
+			sev = "[" + m.Severity + "] "
+		}
+		fmt.Fprintf(w, "  %s %s%s %s\n", t.paint(colour, mark), sev, t.paint(dim, m.Policy+":"), m.Msg)
+		// Evidence, when a message is about several findings.
+		if len(m.FindingIDs) > 1 {
+			for j, id := range m.FindingIDs {
+				if j == maxFindingsPerEntry {
+					fmt.Fprintf(w, "      … and %d more\n", len(m.FindingIDs)-maxFindingsPerEntry)
+					break
+				}
+				fmt.Fprintf(w, "      - %s\n", evidence(byID[id], id))
+			}
+		}
+		if m.Remediation != "" {
+			fmt.Fprintf(w, "      %s %s\n", t.paint(dim, "fix:"), m.Remediation)
+		}
+	}
+}
+
+// evidence describes one finding on one line: rule, package with
+// installed → fixed version, file:line.
+func evidence(f *document.Finding, id string) string {
+	if f == nil {
+		return id
+	}
+	parts := []string{f.RuleID, "(" + string(f.Severity) + ")"}
+	if p := f.Package; p != nil {
+		pkg := p.Name + " " + p.Version
+		if len(f.FixedVersions) > 0 {
+			pkg += " → " + strings.Join(f.FixedVersions, ", ")
+		}
+		parts = append(parts, pkg)
+	}
+	if l := f.Location; l != nil && l.Path != "" {
+		loc := l.Path
+		if l.StartLine > 0 {
+			loc += fmt.Sprintf(":%d", l.StartLine)
+		}
+		parts = append(parts, loc)
+	}
+	return strings.Join(parts, " ")
+}
