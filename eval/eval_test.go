@@ -30,12 +30,12 @@ func sampleDoc(n int) *document.Document {
 			Scores:        []document.CVSS{{Version: "3.1", Score: 7.5, Source: "nvd"}},
 			Package:       &document.Package{Name: "lodash", Version: "1.0", Purl: "pkg:npm/lodash@1.0", Ecosystem: "npm", Path: "package-lock.json"},
 			FixedVersions: []string{"1.1"}, FixState: "fixed",
-			Location:      &document.Location{Path: "a.go", StartLine: 3, EndLine: 4, StartColumn: 1, EndColumn: 2, Snippet: "x"},
-			Confidence:    "high", EPSS: &document.EPSS{Score: 0.25, Percentile: 0.5, Date: "2026-01-01"},
+			Location:   &document.Location{Path: "a.go", StartLine: 3, EndLine: 4, StartColumn: 1, EndColumn: 2, Snippet: "x"},
+			Confidence: "high", EPSS: &document.EPSS{Score: 0.25, Percentile: 0.5, Date: "2026-01-01"},
 			KEV:           &document.KEV{Listed: true, DateAdded: "2025-01-01", RequiredAction: "patch", DueDate: "2025-02-01"},
 			BaselineState: "new", Origins: []document.Origin{{Source: 0, Tool: "trivy", RuleID: "CVE", Severity: "HIGH"}},
-			Status:        document.StatusAccepted, StatusReason: &document.StatusNote{By: "vex", Justification: "j", Statement: "s", Source: "v.json"},
-			New:           &yes,
+			Status: document.StatusAccepted, StatusReason: &document.StatusNote{By: "vex", Justification: "j", Statement: "s", Source: "v.json"},
+			New: &yes,
 		}
 		d.Findings = append(d.Findings, f)
 	}
@@ -91,7 +91,6 @@ func BenchmarkValue(b *testing.B) {
 		}
 	})
 }
-
 
 func evaluate(t *testing.T, files map[string]string, opts Options, d *document.Document) (*Result, error) {
 	t.Helper()

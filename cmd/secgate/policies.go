@@ -167,4 +167,3 @@ func wrap(s string, width int, indent string) string {
 	}
 	return strings.Join(lines, "\n"+indent)
 }
-
