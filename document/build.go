@@ -34,6 +34,8 @@ func (d *Document) Add(src Source, r *Report) {
 	}
 	d.Sources = append(d.Sources, src)
 
+	d.Findings = slices.Grow(d.Findings, len(r.Findings))
+	d.Components = slices.Grow(d.Components, len(r.Components))
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		for j := range f.Origins {

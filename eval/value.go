@@ -1,6 +1,9 @@
 package eval
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/secgate/secgate/document"
@@ -19,18 +22,45 @@ func Value(d *document.Document) ast.Value {
 	}
 	o.term("sources", ast.ArrayTerm(sources...))
 	findings := make([]*ast.Term, len(d.Findings))
-	for i := range d.Findings {
+	parallel(len(d.Findings), func(i int) {
 		findings[i] = ast.NewTerm(findingValue(&d.Findings[i]))
-	}
+	})
 	o.term("findings", ast.ArrayTerm(findings...))
 	comps := make([]*ast.Term, len(d.Components))
-	for i := range d.Components {
+	parallel(len(d.Components), func(i int) {
 		comps[i] = ast.NewTerm(componentValue(&d.Components[i]))
-	}
+	})
 	o.term("components", ast.ArrayTerm(comps...))
 	o.term("summary", ast.NewTerm(summaryValue(&d.Summary)))
 	o.term("context", ast.NewTerm(contextValue(&d.Context)))
 	return o.Object
+}
+
+// parallelMin is the size from which conversion is spread over the CPUs.
+const parallelMin = 4096
+
+// parallel calls f for 0..n-1, on every CPU when n is large.
+func parallel(n int, f func(int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < parallelMin || workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 type obj struct{ ast.Object }

@@ -25,13 +25,19 @@ type Format interface {
 type Options struct {
 	// Color enables ANSI colours in the table.
 	Color bool
+	// Version is secgate's version, for SARIF.
+	Version string
 }
 
 // formats returns every format, by name.
 func formats(o Options) map[string]Format {
 	return map[string]Format{
-		"table": &Table{Color: o.Color},
-		"json":  JSON{},
+		"table":    &Table{Color: o.Color},
+		"json":     JSON{},
+		"sarif":    SARIF{Version: o.Version},
+		"junit":    JUnit{},
+		"github":   GitHub{},
+		"markdown": Markdown{},
 	}
 }
 

@@ -96,7 +96,8 @@ func checkOptionsFrom(c *cli.Context) (checkOptions, error) {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
 	opts.Outputs, err = report.ParseOutputs(c.StringSlice("format"), report.Options{
-		Color: report.IsTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == "",
+		Color:   report.IsTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == "",
+		Version: buildVersion(),
 	})
 	return opts, err
 }

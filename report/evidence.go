@@ -1,0 +1,106 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
+)
+
+// item is one thing an output reports: a message of a policy, narrowed to
+// one finding where the message is about exactly one.
+type item struct {
+	Level   string // "error" for violations, "warning" for warnings
+	Msg     eval.Message
+	Finding *document.Finding // nil for messages about no or several findings
+}
+
+// items lists violations then warnings, in the decision's order.
+func items(r *gate.Result) []item {
+	byID := findingIndex(r.Document)
+	var out []item
+	add := func(level string, ms []eval.Message) {
+		for _, m := range ms {
+			it := item{Level: level, Msg: m}
+			if len(m.FindingIDs) == 1 {
+				it.Finding = byID[m.FindingIDs[0]]
+			}
+			out = append(out, it)
+		}
+	}
+	add("error", r.Decision.Violations)
+	add("warning", r.Decision.Warnings)
+	return out
+}
+
+func findingIndex(d *document.Document) map[string]*document.Finding {
+	m := make(map[string]*document.Finding, len(d.Findings))
+	for i := range d.Findings {
+		m[d.Findings[i].ID] = &d.Findings[i]
+	}
+	return m
+}
+
+// place is where an item points in the repository: the finding's file for
+// code, the manifest or SBOM for a dependency, else the report it came from.
+func place(r *gate.Result, it item) (path string, line int) {
+	if f := it.Finding; f != nil {
+		if f.Location != nil && f.Location.Path != "" {
+			return f.Location.Path, f.Location.StartLine
+		}
+		if f.Package != nil && f.Package.Path != "" {
+			return f.Package.Path, 0
+		}
+		if len(f.Origins) > 0 && f.Origins[0].Source < len(r.Document.Sources) {
+			return r.Document.Sources[f.Origins[0].Source].Path, 0
+		}
+	}
+	for i := range r.Document.Components {
+		c := &r.Document.Components[i]
+		for _, label := range it.Msg.Components {
+			if (c.Purl == label || c.Name == label) && len(c.Sources) > 0 {
+				return r.Document.Sources[c.Sources[0]].Path, 0
+			}
+		}
+	}
+	if len(r.Document.Sources) > 0 {
+		return r.Document.Sources[0].Path, 0
+	}
+	return "", 0
+}
+
+// ruleOf is the rule an item is reported under: the finding's rule, or
+// the policy for messages about no single finding.
+func ruleOf(it item) string {
+	if it.Finding != nil {
+		return it.Finding.RuleID
+	}
+	return it.Msg.Policy
+}
+
+// fingerprint identifies an item across runs: the finding id, or a hash of
+// the policy and message.
+func fingerprint(it item) string {
+	if it.Finding != nil {
+		return it.Finding.ID
+	}
+	h := sha256.Sum256([]byte(it.Msg.Policy + "\x00" + it.Msg.Msg))
+	return hex.EncodeToString(h[:10])
+}
+
+// title is a short heading for an item.
+func title(it item) string {
+	if f := it.Finding; f != nil {
+		if f.Package != nil {
+			return f.RuleID + " in " + strings.TrimSpace(f.Package.Name+" "+f.Package.Version)
+		}
+		if f.Title != "" {
+			return f.RuleID + ": " + f.Title
+		}
+		return f.RuleID
+	}
+	return it.Msg.Policy
+}

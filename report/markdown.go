@@ -1,0 +1,132 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/gate"
+)
+
+// Markdown writes a pull-request comment: the verdict, counts by severity
+// (new and pre-existing with a baseline), a table of violations, and the
+// details collapsed.
+type Markdown struct{}
+
+// Name implements Format.
+func (Markdown) Name() string { return "markdown" }
+
+// maxTableRows bounds the violations table of a comment.
+const maxTableRows = 30
+
+// Write implements Format.
+func (Markdown) Write(w io.Writer, r *gate.Result) error {
+	bw := bufio.NewWriter(w)
+	d, doc := r.Decision, r.Document
+	icon := map[string]string{gate.Pass: "✅", gate.Warn: "⚠️", gate.Fail: "❌"}[d.Decision]
+	fmt.Fprintf(bw, "## %s secgate: %s\n\n", icon, strings.ToUpper(d.Decision))
+	fmt.Fprintf(bw, "%d violation(s), %d warning(s), %d exception(s) applied · %d open finding(s) of %d · %d component(s)\n\n",
+		len(d.Violations), len(d.Warnings), len(d.Exceptions), d.Summary.OpenFindings, d.Summary.Findings, d.Summary.Components)
+
+	newBySev := map[string]int{}
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		if f.Status == document.StatusOpen && f.New != nil && *f.New {
+			newBySev[string(f.Severity)]++
+		}
+	}
+	if d.Context.Baseline {
+		fmt.Fprintln(bw, "| severity | open | new in this change | pre-existing |")
+		fmt.Fprintln(bw, "|---|---:|---:|---:|")
+	} else {
+		fmt.Fprintln(bw, "| severity | open |")
+		fmt.Fprintln(bw, "|---|---:|")
+	}
+	for _, s := range document.Severities {
+		n := d.Summary.OpenBySeverity[string(s)]
+		if d.Context.Baseline {
+			fmt.Fprintf(bw, "| %s | %d | %d | %d |\n", s, n, newBySev[string(s)], n-newBySev[string(s)])
+		} else {
+			fmt.Fprintf(bw, "| %s | %d |\n", s, n)
+		}
+	}
+	fmt.Fprintln(bw)
+
+	its := items(r)
+	var violations []item
+	for _, it := range its {
+		if it.Level == "error" {
+			violations = append(violations, it)
+		}
+	}
+	if len(violations) > 0 {
+		fmt.Fprintln(bw, "### Violations")
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "| severity | policy | what | where | fix |")
+		fmt.Fprintln(bw, "|---|---|---|---|---|")
+		for i, it := range violations {
+			if i == maxTableRows {
+				fmt.Fprintf(bw, "\n… and %d more violation(s).\n", len(violations)-maxTableRows)
+				break
+			}
+			path, line := place(r, it)
+			where := path
+			if line > 0 {
+				where = fmt.Sprintf("%s:%d", path, line)
+			}
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", cell(it.Msg.Severity), cell(it.Msg.Policy), cell(it.Msg.Msg), code(where), cell(it.Msg.Remediation))
+		}
+		fmt.Fprintln(bw)
+	}
+	details := func(summary string, level string) {
+		var rows []item
+		for _, it := range its {
+			if it.Level == level {
+				rows = append(rows, it)
+			}
+		}
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(bw, "<details><summary>%s (%d)</summary>\n\n", summary, len(rows))
+		for _, it := range rows {
+			fmt.Fprintf(bw, "- **%s** %s\n", it.Msg.Policy, escapeMarkdown(it.Msg.Msg))
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
+	details("All violations", "error")
+	details("Warnings", "warning")
+	if len(d.Exceptions) > 0 {
+		fmt.Fprintf(bw, "<details><summary>Exceptions applied (%d)</summary>\n\n", len(d.Exceptions))
+		byID := findingIndex(doc)
+		for _, x := range d.Exceptions {
+			reason, _ := x.Exception["reason"].(string)
+			expires, _ := x.Exception["expires"].(string)
+			fmt.Fprintf(bw, "- %s — %s (until %s)\n", escapeMarkdown(evidence(byID[x.FindingID], x.FindingID)), escapeMarkdown(reason), expires)
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
+	var srcs []string
+	for _, s := range d.Sources {
+		srcs = append(srcs, fmt.Sprintf("`%s` (%s)", s.Path, s.Format))
+	}
+	fmt.Fprintf(bw, "<sub>Reports: %s. Policies: %s.</sub>\n", strings.Join(srcs, ", "), strings.Join(d.Policies, ", "))
+	return bw.Flush()
+}
+
+func cell(s string) string {
+	return strings.ReplaceAll(escapeMarkdown(s), "\n", "<br>")
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+}
+
+func escapeMarkdown(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+}
