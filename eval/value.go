@@ -67,8 +67,44 @@ type obj struct{ ast.Object }
 
 func newObj(n int) obj { return obj{ast.NewObjectWithCapacity(n)} }
 
-func (o obj) term(k string, v *ast.Term) { o.Insert(ast.InternedTerm(k), v) }
-func (o obj) str(k, v string)            { o.term(k, ast.InternedTerm(v)) }
+// keyTerms holds a term for every key of the document, made once: looking
+// keys up in OPA's intern table for every field of every finding costs more
+// than building the field.
+var keyTerms = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "findings", "fix_state", "fixed_versions", "format", "group", "id", "justification", "kev", "kind", "license_expression", "licenses", "listed", "location", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "percentile", "purl", "references", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
+		m[k] = ast.StringTerm(k)
+	}
+	return m
+}()
+
+// enumTerms holds terms for the few words enumerations take.
+var enumTerms = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, v := range []string{"critical", "high", "medium", "low", "info", "unknown",
+		"vulnerability", "code", "secret", "misconfiguration", "license",
+		"open", "not_affected", "fixed", "accepted", ""} {
+		m[v] = ast.StringTerm(v)
+	}
+	return m
+}()
+
+func keyTerm(k string) *ast.Term {
+	if t, ok := keyTerms[k]; ok {
+		return t
+	}
+	return ast.StringTerm(k)
+}
+
+func (o obj) term(k string, v *ast.Term) { o.Insert(keyTerm(k), v) }
+func (o obj) str(k, v string)            { o.term(k, ast.StringTerm(v)) }
+func (o obj) enum(k, v string) {
+	if t, ok := enumTerms[v]; ok {
+		o.term(k, t)
+		return
+	}
+	o.str(k, v)
+}
 func (o obj) optStr(k, v string) {
 	if v != "" {
 		o.str(k, v)
@@ -120,7 +156,7 @@ func cvssValue(c *document.CVSS) *ast.Term {
 func findingValue(f *document.Finding) ast.Value {
 	o := newObj(28)
 	o.str("id", f.ID)
-	o.str("kind", string(f.Kind))
+	o.enum("kind", string(f.Kind))
 	o.str("rule_id", f.RuleID)
 	o.strs("aliases", f.Aliases)
 	o.str("title", f.Title)
@@ -128,7 +164,7 @@ func findingValue(f *document.Finding) ast.Value {
 	o.strs("cwe", f.CWE)
 	o.strs("references", f.References)
 	o.strs("tags", f.Tags)
-	o.str("severity", string(f.Severity))
+	o.enum("severity", string(f.Severity))
 	if f.CVSS != nil {
 		o.term("cvss", cvssValue(f.CVSS))
 	}
@@ -185,7 +221,7 @@ func findingValue(f *document.Finding) ast.Value {
 		origins[i] = ast.NewTerm(oo.Object)
 	}
 	o.term("origins", ast.ArrayTerm(origins...))
-	o.str("status", string(f.Status))
+	o.enum("status", string(f.Status))
 	if r := f.StatusReason; r != nil {
 		ro := newObj(4)
 		ro.str("by", r.By)
