@@ -30,7 +30,7 @@ expired(entry) if not valid_until(entry)
 
 valid_until(entry) if {
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, entry.expires)
-	end := time.parse_ns("2006-01-02", entry.expires) + ((24 * 60) * 60) * 1000000000
+	end := time.parse_ns("2006-01-02", entry.expires) + (((24 * 60) * 60) * 1000000000)
 	time.now_ns() < end
 }
 
