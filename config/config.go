@@ -302,3 +302,16 @@ func normalize(v any) any {
 	}
 	return v
 }
+
+// DecodeData reads a JSON or YAML object (a -d data file) into the values
+// JSON would give: YAML timestamps become dates.
+func DecodeData(raw []byte) (map[string]any, error) {
+	var v map[string]any
+	if err := yaml.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, errors.New("not an object")
+	}
+	return normalize(v).(map[string]any), nil
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -92,6 +93,11 @@ func WriteAll(outs []Output, r *gate.Result, stdout io.Writer) error {
 				return err
 			}
 			continue
+		}
+		if dir := filepath.Dir(o.Path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("output %s: %w", o.Format.Name(), err)
+			}
 		}
 		f, err := os.Create(o.Path)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/urfave/cli/v2"
-	"sigs.k8s.io/yaml"
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
@@ -184,12 +182,7 @@ func policyData(opts policyOptions) (map[string]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data %s: %w", path, errors.Unwrap(err))
 		}
-		var v map[string]any
-		if strings.HasSuffix(path, ".json") {
-			err = json.Unmarshal(raw, &v)
-		} else {
-			err = yaml.Unmarshal(raw, &v)
-		}
+		v, err := config.DecodeData(raw)
 		if err != nil {
 			return nil, fmt.Errorf("data %s: want a JSON or YAML object: %w", path, err)
 		}

@@ -49,5 +49,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // oneLine folds a multi-line error (errors.Join) into one line.
 func oneLine(s string) string {
+	s = strings.ReplaceAll(s, ":\n", ": ")
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }

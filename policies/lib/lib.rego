@@ -66,14 +66,14 @@ label(c) := c.name if {
 }
 
 # describe says what a finding is, with its evidence, in one line.
-describe(f) := sprintf("%s %s in %s %s%s", [f.severity, f.rule_id, f.package.name, f.package.version, fixed_in(f)]) if f.package
+describe(f) := sprintf("%s in %s %s%s", [f.rule_id, f.package.name, f.package.version, fixed_in(f)]) if f.package
 
-describe(f) := sprintf("%s %s at %s%s", [f.severity, f.rule_id, f.location.path, line_of(f)]) if {
+describe(f) := sprintf("%s at %s%s", [f.rule_id, f.location.path, line_of(f)]) if {
 	not f.package
 	f.location
 }
 
-describe(f) := sprintf("%s %s: %s", [f.severity, f.rule_id, f.title]) if {
+describe(f) := sprintf("%s: %s", [f.rule_id, f.title]) if {
 	not f.package
 	not f.location
 }

@@ -25,7 +25,7 @@ in_scope(f) if {
 }
 
 deny contains {
-	"msg": sprintf("%s finding at or above %s: %s", [f.severity, cfg.fail_severity, lib.describe(f)]),
+	"msg": sprintf("%s is %s (the gate fails at %s and above)", [lib.describe(f), f.severity, cfg.fail_severity]),
 	"severity": f.severity,
 	"finding_ids": [f.id],
 	"components": lib.finding_components(f),
@@ -36,7 +36,7 @@ deny contains {
 }
 
 deny contains {
-	"msg": sprintf("known exploited vulnerability (CISA KEV): %s", [lib.describe(f)]),
+	"msg": sprintf("%s is a known exploited vulnerability (CISA KEV)", [lib.describe(f)]),
 	"severity": "critical",
 	"finding_ids": [f.id],
 	"components": lib.finding_components(f),
@@ -48,7 +48,7 @@ deny contains {
 }
 
 deny contains {
-	"msg": sprintf("EPSS %.3f at or above %v: %s", [f.epss.score, cfg.fail_epss_at, lib.describe(f)]),
+	"msg": sprintf("%s has an EPSS score of %.3f, at or above %v", [lib.describe(f), f.epss.score, cfg.fail_epss_at]),
 	"severity": f.severity,
 	"finding_ids": [f.id],
 	"components": lib.finding_components(f),
@@ -91,7 +91,12 @@ warn contains {
 
 remediation(f) := sprintf("upgrade %s from %s to %s", [f.package.name, f.package.version, f.fixed_versions[0]]) if {
 	f.package
-	count(f.fixed_versions) > 0
+	count(f.fixed_versions) == 1
+}
+
+remediation(f) := sprintf("upgrade %s from %s to a fixed version (%s)", [f.package.name, f.package.version, concat(", ", f.fixed_versions)]) if {
+	f.package
+	count(f.fixed_versions) > 1
 }
 
 remediation(f) := sprintf("no fixed version of %s is known yet: mitigate, or waive with an exception", [f.package.name]) if {

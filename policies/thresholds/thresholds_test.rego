@@ -22,7 +22,7 @@ test_high_fails_by_default if {
 	v.finding_ids == ["a"]
 	v.components == ["pkg:npm/lodash@1.2.3"]
 	v.remediation == "upgrade lodash from 1.2.3 to 1.2.4"
-	contains(v.msg, "CVE-2024-a in lodash 1.2.3 (fixed in 1.2.4)")
+	v.msg == "CVE-2024-a in lodash 1.2.3 (fixed in 1.2.4) is high (the gate fails at high and above)"
 }
 
 test_medium_warns_not_fails if {
@@ -81,7 +81,7 @@ test_kev_fails_even_when_low if {
 	f := object.union(finding("a", "low"), {"kev": {"listed": true}})
 	res := thresholds.deny with input as {"findings": [f]}
 	some v in res
-	startswith(v.msg, "known exploited vulnerability")
+	endswith(v.msg, "is a known exploited vulnerability (CISA KEV)")
 	count(thresholds.deny) == 0 with input as {"findings": [f]} with data.secgate.config.thresholds.fail_on_kev as false
 }
 
@@ -90,7 +90,7 @@ test_epss_threshold if {
 	count(thresholds.deny) == 0 with input as {"findings": [f]}
 	res := thresholds.deny with input as {"findings": [f]} with data.secgate.config.thresholds.fail_epss_at as 0.4
 	some v in res
-	startswith(v.msg, "EPSS 0.500 at or above 0.4")
+	v.msg == "CVE-2024-a in lodash 1.2.3 (fixed in 1.2.4) has an EPSS score of 0.500, at or above 0.4"
 }
 
 test_code_findings_name_their_location if {
@@ -106,6 +106,13 @@ test_findings_without_package_or_location if {
 	some v in res
 	contains(v.msg, "R1: Odd")
 	v.remediation == "fix R1"
+}
+
+test_several_fixes if {
+	f := object.union(finding("a", "high"), {"fixed_versions": ["1.2.4", "2.0.1"]})
+	res := thresholds.deny with input as {"findings": [f]}
+	some v in res
+	v.remediation == "upgrade lodash from 1.2.3 to a fixed version (1.2.4, 2.0.1)"
 }
 
 test_no_fix_known if {
