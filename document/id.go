@@ -92,12 +92,28 @@ func hashParts(parts []string) string {
 	return hex.EncodeToString(h.Sum(nil))[:idLen]
 }
 
+// locationQualifiers are purl qualifiers that say where a package came
+// from or how it was found, not which package it is: two tools describing
+// the same package differ in them. Others (maven classifier and type,
+// julia uuid, deb and rpm arch) tell packages apart and are kept.
+var locationQualifiers = map[string]bool{
+	"distro": true, "repository_url": true, "download_url": true, "vcs_url": true,
+	"checksum": true, "checksums": true, "file_name": true, "package-id": true, "upstream": true,
+}
+
 // ComponentKey is what makes two components the same: the purl without
-// qualifiers and subpath, else ecosystem, group, name and version.
+// subpath and without qualifiers that only say where it came from, else
+// ecosystem, group, name and version.
 func ComponentKey(c *Component) string {
 	if c.Purl != "" {
 		if u, err := packageurl.FromString(c.Purl); err == nil {
-			u.Qualifiers = nil
+			kept := u.Qualifiers[:0:0]
+			for _, q := range u.Qualifiers {
+				if !locationQualifiers[q.Key] {
+					kept = append(kept, q)
+				}
+			}
+			u.Qualifiers = kept
 			u.Subpath = ""
 			return u.ToString()
 		}

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -202,6 +203,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 		max = DefaultMaxFileSize
 	}
 	var r io.Reader
+	size := int64(0)
 	if path == "-" {
 		r = os.Stdin
 	} else {
@@ -220,12 +222,15 @@ func readBounded(path string, max int64) ([]byte, error) {
 		if st.Size() > max {
 			return nil, fmt.Errorf("%w: %d bytes, limit %d (raise it with --max-file-size)", ErrTooLarge, st.Size(), max)
 		}
-		r = fh
+		r, size = fh, st.Size()
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
+	// Read into a buffer of the file's size: io.ReadAll would grow and copy
+	// it a dozen times for a large report.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
 		return nil, unwrapPathError(err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
 		return nil, fmt.Errorf("%w: more than %d bytes (raise it with --max-file-size)", ErrTooLarge, max)
 	}
