@@ -34,6 +34,13 @@ func (d *Document) Add(src Source, r *Report) {
 	}
 	d.Sources = append(d.Sources, src)
 
+	for _, st := range r.Statements {
+		if st.Source == "" {
+			st.Source = src.Path
+		}
+		d.statements = append(d.statements, st)
+	}
+
 	d.Findings = slices.Grow(d.Findings, len(r.Findings))
 	d.Components = slices.Grow(d.Components, len(r.Components))
 	for i := range r.Findings {
@@ -147,6 +154,8 @@ func (d *Document) Finish() {
 	if d.SchemaVersion == "" {
 		d.SchemaVersion = SchemaVersion
 	}
+	sortStatements(d.statements)
+	d.applyStatements()
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		f.Aliases = sortedUnique(f.Aliases)
@@ -190,7 +199,7 @@ func (d *Document) Finish() {
 		}
 		return a.Purl < b.Purl
 	})
-	d.findingIndex, d.componentIndex = nil, nil
+	d.findingIndex, d.componentIndex, d.statements = nil, nil, nil
 	d.Summary = Summarize(d)
 }
 

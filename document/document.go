@@ -21,6 +21,7 @@ type Document struct {
 
 	findingIndex   map[string]int
 	componentIndex map[string]int
+	statements     []Statement
 }
 
 // Source is one input file.
@@ -211,4 +212,7 @@ type Report struct {
 	Created    string
 	Findings   []Finding
 	Components []Component
+	// Statements are VEX statements; they set the status of matching
+	// findings of every report when the document is finished.
+	Statements []Statement
 }

@@ -111,7 +111,7 @@ func TestAddMergesAndFinishNormalises(t *testing.T) {
 	g.Status = StatusNotAffected
 	g.StatusReason = &StatusNote{By: "vex"}
 	d.Add(src("b"), &Report{Tool: Tool{Name: "grype"}, Findings: []Finding{g},
-		Components: []Component{{Name: "x", Version: "1", Purl: "pkg:npm/x@1?arch=x", Direct: true}}})
+		Components: []Component{{Name: "x", Version: "1", Purl: "pkg:npm/x@1?repository_url=https://registry.example", Direct: true}}})
 	d.Finish()
 	if len(d.Findings) != 1 || len(d.Components) != 1 {
 		t.Fatalf("findings %d components %d", len(d.Findings), len(d.Components))
@@ -187,5 +187,70 @@ func TestSchemaCoversTypes(t *testing.T) {
 		"context": reflect.TypeOf(Context{}),
 	} {
 		check(def, typ, schema.Defs[def].Properties)
+	}
+}
+
+func TestVEXStatements(t *testing.T) {
+	src := func(p string) Source { return Source{Path: p, Format: "x", SHA256: strings.Repeat("0", 64)} }
+	build := func(stmts ...Statement) *Document {
+		d := New()
+		d.Add(src("scan.json"), &Report{Findings: []Finding{
+			vuln("GHSA-aaaa", []string{"CVE-2024-1"}, "pkg:golang/example.com/a@v1.0.0", "v1.0.0"),
+			vuln("CVE-2024-1", nil, "pkg:golang/example.com/b@v2.0.0", "v2.0.0"),
+			vuln("CVE-2024-2", nil, "pkg:npm/c@1.0.0?arch=x", "1.0.0"),
+		}})
+		d.Add(src("vex.json"), &Report{Statements: stmts})
+		d.Finish()
+		return d
+	}
+	status := func(d *Document, name string) Status {
+		for _, f := range d.Findings {
+			if strings.Contains(f.Package.Purl, name) {
+				return f.Status
+			}
+		}
+		return ""
+	}
+	// By alias, and only in the product named (a purl without version).
+	d := build(Statement{Vulnerability: "CVE-2024-1", Products: []string{"pkg:golang/example.com/a"}, Status: VEXNotAffected,
+		Justification: "vulnerable_code_not_in_execute_path", Timestamp: "2024-01-01T00:00:00Z"})
+	if status(d, "/a@") != StatusNotAffected || status(d, "/b@") != StatusOpen {
+		t.Fatalf("a: %s, b: %s", status(d, "/a@"), status(d, "/b@"))
+	}
+	for _, f := range d.Findings {
+		if f.Status == StatusNotAffected && (f.StatusReason == nil || f.StatusReason.Source != "vex.json" || f.StatusReason.Justification == "") {
+			t.Errorf("status reason %+v", f.StatusReason)
+		}
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// The latest statement wins.
+	d = build(
+		Statement{Vulnerability: "CVE-2024-2", Status: VEXNotAffected, Timestamp: "2024-03-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Status: VEXAffected, Timestamp: "2024-02-01T00:00:00Z"},
+	)
+	if status(d, "/c@") != StatusNotAffected {
+		t.Errorf("latest (not_affected) must win, got %s", status(d, "/c@"))
+	}
+	d = build(
+		Statement{Vulnerability: "CVE-2024-2", Status: VEXNotAffected, Timestamp: "2024-01-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Status: VEXUnderInvestigation, Timestamp: "2024-02-01T00:00:00Z"},
+	)
+	if status(d, "/c@") != StatusOpen {
+		t.Errorf("latest (under_investigation) must win, got %s", status(d, "/c@"))
+	}
+	// Versions and qualifiers must agree when the statement gives them.
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@2.0.0"}, Status: VEXFixed})
+	if status(d, "/c@") != StatusOpen {
+		t.Error("another version must not match")
+	}
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@1.0.0?arch=x"}, Status: VEXFixed})
+	if status(d, "/c@") != StatusFixed {
+		t.Error("the same version with its qualifier must match")
+	}
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@1.0.0?arch=y"}, Status: VEXFixed})
+	if status(d, "/c@") != StatusOpen {
+		t.Error("another qualifier value must not match")
 	}
 }
