@@ -1,22 +1,641 @@
-// Package trivy ingests trivy reports.
+// Package trivy ingests Trivy's native JSON reports: SchemaVersion 2
+// reports of any target (image, filesystem, repository, SBOM, config), the
+// legacy top-level array of results written before Trivy 0.20, and the
+// Kubernetes cluster summary of trivy k8s. Vulnerabilities, failed
+// misconfiguration checks, secrets and licences each become findings.
+//
+// Reports can be large (an image scan lists every vulnerability of every
+// package): vulnerabilities are decoded one at a time into one reused
+// struct holding only the fields read and converted at once, findings are
+// allocated once, and each distinct CVSS value is scored once.
 package trivy
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-// Ingester reads trivy reports.
+// Ingester reads Trivy JSON reports.
 type Ingester struct{}
 
-// New returns the trivy ingester.
+// New returns the Trivy ingester.
 func New() *Ingester { return &Ingester{} }
 
 // Format implements ingest.Ingester.
 func (*Ingester) Format() string { return "trivy" }
 
-// Detect implements ingest.Ingester.
-func (*Ingester) Detect(f *sniff.File) (bool, error) { return false, nil }
+// supportedSchema is the one SchemaVersion of Trivy's JSON report read.
+const supportedSchema = "2"
+
+// Detect implements ingest.Ingester. It claims an object with SchemaVersion
+// and Results or ArtifactName (refusing a SchemaVersion other than 2), a
+// trivy k8s summary (ClusterName with resource lists), and the legacy
+// array of results with Target.
+func (*Ingester) Detect(f *sniff.File) (bool, error) {
+	switch f.Shape {
+	case sniff.JSONObject:
+		if f.Has("SchemaVersion") && (f.Has("Results") || f.Has("ArtifactName")) {
+			v := f.Number("SchemaVersion")
+			if n, err := strconv.ParseFloat(v, 64); err != nil || n != 2 {
+				return true, fmt.Errorf("%w trivy SchemaVersion %q (want %s)", sniff.ErrUnsupported, v, supportedSchema)
+			}
+			return true, nil
+		}
+		if f.Has("ClusterName") && (f.Has("Vulnerabilities") || f.Has("Misconfigurations") || f.Has("Resources")) {
+			return true, nil
+		}
+	case sniff.JSONArray:
+		if f.ElemHas("Target") && (f.ElemHas("Vulnerabilities") || f.ElemHas("Type")) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// report is the union of the object shapes: a SchemaVersion 2 report
+// (Results) and a k8s summary (ClusterName and resource lists).
+type report struct {
+	CreatedAt string   `json:"CreatedAt"`
+	Trivy     *tool    `json:"Trivy"`
+	Results   []result `json:"Results"`
+
+	ClusterName       string     `json:"ClusterName"`
+	Vulnerabilities   []resource `json:"Vulnerabilities"`
+	Misconfigurations []resource `json:"Misconfigurations"`
+	Resources         []resource `json:"Resources"`
+}
+
+type tool struct {
+	Version string `json:"Version"`
+}
+
+// resource is one Kubernetes resource of a k8s summary.
+type resource struct {
+	Namespace string   `json:"Namespace"`
+	Kind      string   `json:"Kind"`
+	Name      string   `json:"Name"`
+	Results   []result `json:"Results"`
+}
+
+type result struct {
+	Target string `json:"Target"`
+	Class  string `json:"Class"`
+	Type   string `json:"Type"`
+	// Vulnerabilities is filled only for k8s summaries; reports stream them.
+	Vulnerabilities   []*vulnerability `json:"Vulnerabilities"`
+	Misconfigurations []misconf        `json:"Misconfigurations"`
+	Secrets           []secret         `json:"Secrets"`
+	Licenses          []license        `json:"Licenses"`
+}
+
+type vulnerability struct {
+	VulnerabilityID string   `json:"VulnerabilityID"`
+	VendorIDs       []string `json:"VendorIDs"`
+	PkgName         string   `json:"PkgName"`
+	PkgPath         string   `json:"PkgPath"`
+	PkgIdentifier   struct {
+		PURL string `json:"PURL"`
+	} `json:"PkgIdentifier"`
+	InstalledVersion string   `json:"InstalledVersion"`
+	FixedVersion     string   `json:"FixedVersion"`
+	Status           string   `json:"Status"`
+	SeveritySource   string   `json:"SeveritySource"`
+	PrimaryURL       string   `json:"PrimaryURL"`
+	Title            string   `json:"Title"`
+	Description      string   `json:"Description"`
+	Severity         string   `json:"Severity"`
+	CweIDs           []string `json:"CweIDs"`
+	// CVSS is kept raw and scored once per distinct value: decoding it
+	// into a map for every vulnerability costs more than the rest of the
+	// vulnerability, and the same scores repeat across packages.
+	CVSS       rawBuf   `json:"CVSS"`
+	References []string `json:"References"`
+}
+
+// rawBuf keeps a JSON value's bytes in a buffer it reuses.
+type rawBuf []byte
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *rawBuf) UnmarshalJSON(data []byte) error {
+	*r = append((*r)[:0], data...)
+	return nil
+}
+
+// reset zeroes v for the next decode, keeping only the CVSS buffer.
+func (v *vulnerability) reset() {
+	buf := v.CVSS[:0]
+	*v = vulnerability{CVSS: buf}
+}
+
+type cvssData struct {
+	V2Vector  string  `json:"V2Vector"`
+	V3Vector  string  `json:"V3Vector"`
+	V40Vector string  `json:"V40Vector"`
+	V2Score   float64 `json:"V2Score"`
+	V3Score   float64 `json:"V3Score"`
+	V40Score  float64 `json:"V40Score"`
+}
+
+type misconf struct {
+	ID            string   `json:"ID"`
+	AVDID         string   `json:"AVDID"`
+	Title         string   `json:"Title"`
+	Description   string   `json:"Description"`
+	Message       string   `json:"Message"`
+	Resolution    string   `json:"Resolution"`
+	Severity      string   `json:"Severity"`
+	PrimaryURL    string   `json:"PrimaryURL"`
+	References    []string `json:"References"`
+	Status        string   `json:"Status"`
+	CauseMetadata struct {
+		StartLine int `json:"StartLine"`
+		EndLine   int `json:"EndLine"`
+	} `json:"CauseMetadata"`
+}
+
+// secret deliberately has no Match and no Code: they hold the secret.
+type secret struct {
+	RuleID    string `json:"RuleID"`
+	Category  string `json:"Category"`
+	Severity  string `json:"Severity"`
+	Title     string `json:"Title"`
+	StartLine int    `json:"StartLine"`
+	EndLine   int    `json:"EndLine"`
+}
+
+type license struct {
+	Severity string `json:"Severity"`
+	Category string `json:"Category"`
+	PkgName  string `json:"PkgName"`
+	FilePath string `json:"FilePath"`
+	Name     string `json:"Name"`
+	Link     string `json:"Link"`
+}
 
 // Ingest implements ingest.Ingester.
-func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) { return &document.Report{}, nil }
+func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
+	rep := &document.Report{Tool: document.Tool{Name: "trivy"}}
+	c := &converter{}
+	data := bytes.TrimPrefix(f.Data, []byte("\xef\xbb\xbf"))
+	// Count before decoding, to allocate the findings once: the count
+	// of a key is cheap to take and rarely more than the findings.
+	c.findings = make([]document.Finding, 0, bytes.Count(data, []byte(`"VulnerabilityID"`)))
+	var err error
+	switch {
+	case f.Shape == sniff.JSONObject && f.Has("ClusterName") && !f.Has("SchemaVersion"):
+		err = c.k8s(data, rep)
+	case f.Shape == sniff.JSONObject || f.Shape == sniff.JSONArray:
+		err = c.stream(data, rep)
+	default:
+		err = errors.New("not a trivy JSON report: want a JSON object or array")
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Findings = c.findings
+	return rep, nil
+}
+
+// k8s converts a trivy k8s summary. Its resources are decoded whole: they
+// name their namespace, which the findings' paths need, in any order.
+func (c *converter) k8s(data []byte, rep *document.Report) error {
+	var r report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return sniff.DecodeError(data, err)
+	}
+	rep.Created = r.CreatedAt
+	if r.Trivy != nil {
+		rep.Tool.Version = r.Trivy.Version
+	}
+	for _, list := range [][]resource{r.Vulnerabilities, r.Misconfigurations, r.Resources} {
+		for i := range list {
+			res := &list[i]
+			for j := range res.Results {
+				r := &res.Results[j]
+				start := len(c.findings)
+				for k, v := range r.Vulnerabilities {
+					if v == nil {
+						continue
+					}
+					if err := c.vulnerability(v, r.Target, k); err != nil {
+						return err
+					}
+				}
+				if err := c.finishResult(start, r, res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// converter turns decoded results into findings.
+type converter struct {
+	findings []document.Finding
+	// cvss memoises the scores of a raw CVSS value: a report repeats few
+	// distinct values many times, and scoring a vector means parsing it.
+	cvss map[string][]document.CVSS
+
+	origins  slab[document.Origin]
+	packages slab[document.Package]
+	cvssList slab[document.CVSS]
+	strs     slab[string]
+}
+
+// finishResult completes the vulnerabilities converted since start with
+// what their result says (target, type, k8s resource), which a stream may
+// give after them, then converts the result's other findings.
+func (c *converter) finishResult(start int, r *result, k8s *resource) error {
+	eco := ecosystemOfType(r.Type)
+	// A k8s resource's target ("Deployment/app") does not name the
+	// namespace: keep resources of one name in two namespaces apart.
+	path, tag := r.Target, ""
+	if k8s != nil {
+		tag = "k8s:" + strings.Trim(k8s.Namespace+"/"+k8s.Kind+"/"+k8s.Name, "/")
+		if k8s.Namespace != "" {
+			path = k8s.Namespace + "/" + r.Target
+		}
+	}
+	for i := start; i < len(c.findings); i++ {
+		p := c.findings[i].Package
+		if p.Ecosystem == "" {
+			p.Ecosystem = eco
+		}
+		if p.Path == "" {
+			p.Path = r.Target
+		}
+		if tag != "" {
+			c.findings[i].Tags = []string{tag}
+		}
+	}
+	for i := range r.Misconfigurations {
+		m := &r.Misconfigurations[i]
+		if !strings.EqualFold(m.Status, "FAIL") {
+			continue
+		}
+		if err := c.misconfiguration(m, path, tag); err != nil {
+			return fmt.Errorf("result %q: misconfiguration %d: %w", r.Target, i, err)
+		}
+	}
+	for i := range r.Secrets {
+		c.secret(&r.Secrets[i], path, tag)
+	}
+	for i := range r.Licenses {
+		c.license(&r.Licenses[i], r.Class, tag)
+	}
+	return nil
+}
+
+// tags returns a new slice of the non-empty tags: findings never share one.
+func tags(tt ...string) []string {
+	var out []string
+	for _, t := range tt {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// vulnerability converts the i-th vulnerability of target. The package's
+// path and ecosystem fallbacks wait for finishResult.
+func (c *converter) vulnerability(v *vulnerability, target string, i int) error {
+	if v.VulnerabilityID == "" {
+		return fmt.Errorf("result %q: vulnerability %d (%s) has no VulnerabilityID", target, i, v.PkgName)
+	}
+	scores, err := c.scores(v.CVSS)
+	if err != nil {
+		return fmt.Errorf("result %q: vulnerability %s: %w", target, v.VulnerabilityID, err)
+	}
+	c.findings = append(c.findings, document.Finding{
+		Kind:        document.KindVulnerability,
+		RuleID:      v.VulnerabilityID,
+		Aliases:     v.VendorIDs,
+		Title:       v.Title,
+		Description: v.Description,
+		CWE:         normCWEs(v.CweIDs),
+		References:  v.References,
+		FixState:    v.Status,
+	})
+	f := &c.findings[len(c.findings)-1]
+	f.Origins = c.origins.take(1)
+	f.Origins[0] = document.Origin{RuleID: v.VulnerabilityID, Severity: v.Severity}
+	if v.PrimaryURL != "" {
+		f.References = append(f.References[:len(f.References):len(f.References)], v.PrimaryURL)
+	}
+	f.FixedVersions = c.versions(v.FixedVersion)
+	f.Package = &c.packages.take(1)[0]
+	*f.Package = document.Package{
+		Name:      v.PkgName,
+		Version:   v.InstalledVersion,
+		Purl:      v.PkgIdentifier.PURL,
+		Ecosystem: ecosystemOfPurl(v.PkgIdentifier.PURL),
+		Path:      v.PkgPath,
+	}
+	if len(scores) > 0 {
+		// Each finding owns its scores: Finish sorts them in place.
+		f.Scores = c.cvssList.take(len(scores))
+		copy(f.Scores, scores)
+		f.CVSS = document.BestCVSS(f.Scores, "nvd", v.SeveritySource)
+	}
+	f.Severity = severity(v.Severity, f.CVSS)
+	if strings.EqualFold(v.Status, "not_affected") {
+		f.Status = document.StatusNotAffected
+		f.StatusReason = &document.StatusNote{By: "report", Statement: "trivy status not_affected"}
+	}
+	return nil
+}
+
+// versions splits Trivy's FixedVersion list ("1.2.3, 1.3.1").
+func (c *converter) versions(s string) []string {
+	if s == "" {
+		return nil
+	}
+	if strings.ContainsAny(s, ", |") {
+		return document.SplitList(s)
+	}
+	out := c.strs.take(1)
+	out[0] = s
+	return out
+}
+
+// slab hands out small slices cut from larger blocks: a report of 100,000
+// vulnerabilities needs 100,000 origins, packages and score lists, and one
+// allocation per block is cheaper than one per finding. Each slice has
+// its capacity capped, so an append elsewhere copies it instead of
+// writing over its neighbour. Blocks start small, for small reports, and
+// double up to 1024 elements.
+type slab[T any] struct {
+	block []T
+	size  int
+}
+
+func (s *slab[T]) take(n int) []T {
+	if n > len(s.block) {
+		s.size = min(max(2*s.size, 8), 1024)
+		s.block = make([]T, max(n, s.size))
+	}
+	out := s.block[:n:n]
+	s.block = s.block[n:]
+	return out
+}
+
+// scores lists every score of a raw CVSS map (source -> scores), sources
+// in name order so that the preferred score does not depend on map order.
+// The result is shared by every vulnerability with the same raw value.
+func (c *converter) scores(raw []byte) ([]document.CVSS, error) {
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == "{}" {
+		return nil, nil
+	}
+	if s, ok := c.cvss[string(raw)]; ok {
+		return s, nil
+	}
+	var m map[string]*cvssData
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("CVSS: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	sources := make([]string, 0, len(m))
+	for src := range m {
+		sources = append(sources, src)
+	}
+	slices.Sort(sources)
+	var out []document.CVSS
+	for _, src := range sources {
+		d := m[src]
+		if d == nil {
+			continue
+		}
+		out = appendCVSS(out, src, "4.0", d.V40Score, d.V40Vector)
+		out = appendCVSS(out, src, "3.1", d.V3Score, d.V3Vector)
+		out = appendCVSS(out, src, "2.0", d.V2Score, d.V2Vector)
+	}
+	if c.cvss == nil {
+		c.cvss = make(map[string][]document.CVSS)
+	}
+	c.cvss[string(raw)] = out
+	return out, nil
+}
+
+// appendCVSS appends a stated score; version is a guess that a vector,
+// when given, corrects.
+func appendCVSS(out []document.CVSS, source, version string, score float64, vector string) []document.CVSS {
+	if score == 0 && vector == "" {
+		return out
+	}
+	if c, ok := document.NewCVSS(source, version, score, vector); ok {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (c *converter) misconfiguration(m *misconf, path, tag string) error {
+	id := m.ID
+	if id == "" {
+		id = m.AVDID
+	}
+	if id == "" {
+		return errors.New("no ID")
+	}
+	f := document.Finding{
+		Kind:        document.KindMisconfiguration,
+		RuleID:      id,
+		Title:       m.Title,
+		Description: joinText(m.Description, m.Message, prefixed("Resolution: ", m.Resolution)),
+		References:  m.References,
+		Tags:        tags(tag),
+		Severity:    severity(m.Severity, nil),
+		Location: &document.Location{
+			Path:      path,
+			StartLine: nonNegative(m.CauseMetadata.StartLine),
+			EndLine:   nonNegative(m.CauseMetadata.EndLine),
+		},
+		Origins: []document.Origin{{RuleID: id, Severity: m.Severity}},
+	}
+	if m.AVDID != "" && m.AVDID != id {
+		f.Aliases = []string{m.AVDID}
+	}
+	if m.PrimaryURL != "" {
+		f.References = append(f.References[:len(f.References):len(f.References)], m.PrimaryURL)
+	}
+	c.findings = append(c.findings, f)
+	return nil
+}
+
+// secret never copies Match or the code lines: they hold the secret, even
+// when Trivy masks part of it.
+func (c *converter) secret(s *secret, path, tag string) {
+	id := s.RuleID
+	if id == "" {
+		id = "secret"
+	}
+	c.findings = append(c.findings, document.Finding{
+		Kind:     document.KindSecret,
+		RuleID:   id,
+		Title:    s.Title,
+		Tags:     tags(tag, prefixed("category:", s.Category)),
+		Severity: severity(s.Severity, nil),
+		Location: &document.Location{
+			Path:      path,
+			StartLine: nonNegative(s.StartLine),
+			EndLine:   nonNegative(s.EndLine),
+		},
+		Origins: []document.Origin{{RuleID: id, Severity: s.Severity}},
+	})
+}
+
+func (c *converter) license(l *license, class, tag string) {
+	id := l.Name
+	if id == "" {
+		id = "unknown"
+	}
+	f := document.Finding{
+		Kind:     document.KindLicense,
+		RuleID:   id,
+		Severity: severity(l.Severity, nil),
+		Origins:  []document.Origin{{RuleID: id, Severity: l.Severity}},
+		Tags:     tags(tag, prefixed("category:", l.Category), class),
+	}
+	where := l.PkgName
+	if l.PkgName != "" {
+		f.Package = &document.Package{Name: l.PkgName}
+	}
+	if l.FilePath != "" {
+		f.Location = &document.Location{Path: l.FilePath}
+		if where == "" {
+			where = l.FilePath
+		}
+	}
+	f.Title = "License " + id
+	if where != "" {
+		f.Title += " in " + where
+	}
+	if l.Category != "" {
+		f.Description = fmt.Sprintf("%s is in Trivy's %q license category.", id, l.Category)
+	}
+	if l.Link != "" {
+		f.References = []string{l.Link}
+	}
+	c.findings = append(c.findings, f)
+}
+
+// severity maps Trivy's word; UNKNOWN or an unknown word falls back to the
+// preferred CVSS score.
+func severity(word string, best *document.CVSS) document.Severity {
+	if s, ok := document.ParseSeverity(word); ok && s != document.SeverityUnknown {
+		return s
+	}
+	if best != nil {
+		return document.SeverityFromScore(best.Score)
+	}
+	return document.SeverityUnknown
+}
+
+// ecosystemOfPurl returns a purl's type ("pkg:npm/x@1" is npm), or "".
+func ecosystemOfPurl(purl string) string {
+	rest, ok := strings.CutPrefix(purl, "pkg:")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimLeft(rest, "/")
+	i := strings.IndexByte(rest, '/')
+	if i <= 0 {
+		return ""
+	}
+	t := rest[:i]
+	for j := 0; j < len(t); j++ {
+		if b := t[j]; b >= 'A' && b <= 'Z' {
+			return strings.ToLower(t)
+		}
+	}
+	return t
+}
+
+// langTypes maps Trivy's language result types to purl types. OS types
+// (alpine, debian, ubuntu, redhat …) are kept as they are.
+var langTypes = map[string]string{
+	"gomod": "golang", "gobinary": "golang",
+	"npm": "npm", "yarn": "npm", "pnpm": "npm", "bun": "npm", "node-pkg": "npm", "javascript": "npm",
+	"pip": "pypi", "pipenv": "pypi", "poetry": "pypi", "uv": "pypi", "python-pkg": "pypi",
+	"jar": "maven", "pom": "maven", "gradle": "maven", "sbt": "maven",
+	"bundler": "gem", "gemspec": "gem",
+	"cargo": "cargo", "rustbinary": "cargo", "rust-binary": "cargo",
+	"composer": "composer", "composer-vendor": "composer",
+	"nuget": "nuget", "dotnet-core": "nuget", "packages-props": "nuget",
+	"conan": "conan", "hex": "hex", "pub": "pub", "swift": "swift", "cocoapods": "cocoapods",
+	"conda-pkg": "conda", "conda-environment": "conda", "julia": "julia",
+}
+
+func ecosystemOfType(t string) string {
+	t = strings.ToLower(t)
+	if e, ok := langTypes[t]; ok {
+		return e
+	}
+	return t
+}
+
+// normCWEs normalises CWE ids to "CWE-79", dropping what is no CWE id.
+func normCWEs(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if c := normCWE(s); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func normCWE(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
+		s = s[4:]
+	}
+	if s == "" {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return ""
+		}
+	}
+	return "CWE-" + s
+}
+
+func joinText(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func prefixed(prefix, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func nonNegative(n int) int {
+	if n < 0 {
+		return 0
+	}
+	return n
+}

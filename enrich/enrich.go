@@ -1,0 +1,210 @@
+// Package enrich adds offline exploit data to findings: FIRST's EPSS scores
+// (the daily CSV, plain or gzipped) and CISA's Known Exploited
+// Vulnerabilities catalogue (its JSON feed). Files are read as given;
+// nothing is downloaded unless the user names an http(s) URL.
+package enrich
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/secgate/secgate/document"
+)
+
+// MaxSize bounds an exploit data file (uncompressed): the full EPSS CSV is
+// about 15 MB, the KEV catalogue about 1.5 MB.
+const MaxSize = 256 << 20
+
+// fetchTimeout bounds a download of an explicit URL.
+const fetchTimeout = 60 * time.Second
+
+// EPSS maps CVE ids (upper case) to their scores.
+type EPSS map[string]document.EPSS
+
+// KEV maps CVE ids (upper case) to their catalogue entries.
+type KEV map[string]document.KEV
+
+// open reads a file, or downloads an explicit http(s) URL, bounded by
+// MaxSize and gunzipped when it is gzip.
+func open(ctx context.Context, src string) ([]byte, error) {
+	var r io.Reader
+	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
+		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: %s", src, resp.Status)
+		}
+		r = resp.Body
+	} else {
+		f, err := os.Open(src)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReader(io.LimitReader(r, MaxSize+1))
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		data, err := io.ReadAll(io.LimitReader(zr, MaxSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		if len(data) > MaxSize {
+			return nil, fmt.Errorf("more than %d bytes uncompressed", MaxSize)
+		}
+		return data, nil
+	}
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("more than %d bytes", MaxSize)
+	}
+	return data, nil
+}
+
+// LoadEPSS reads FIRST's EPSS CSV: an optional "#model_version:…,score_date:…"
+// comment line, the header "cve,epss,percentile", one row per CVE.
+func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
+	data, err := open(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("epss %s: %w", src, err)
+	}
+	date := ""
+	if bytes.HasPrefix(data, []byte("#")) {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		for _, kv := range strings.Split(strings.TrimPrefix(strings.TrimSpace(string(line)), "#"), ",") {
+			if k, v, ok := strings.Cut(kv, ":"); ok && k == "score_date" {
+				date = v
+				if len(date) >= 10 {
+					date = date[:10]
+				}
+			}
+		}
+		data = rest
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("epss %s: %w", src, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	ci, ok1 := col["cve"]
+	ei, ok2 := col["epss"]
+	pi, ok3 := col["percentile"]
+	if !ok1 || !ok2 || !ok3 {
+		return nil, fmt.Errorf("epss %s: want the columns cve, epss, percentile; got %s", src, strings.Join(header, ","))
+	}
+	out := EPSS{}
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("epss %s: %w", src, err)
+		}
+		score, err1 := strconv.ParseFloat(rec[ei], 64)
+		pct, err2 := strconv.ParseFloat(rec[pi], 64)
+		if err1 != nil || err2 != nil || score < 0 || score > 1 || pct < 0 || pct > 1 {
+			return nil, fmt.Errorf("epss %s: row %d: want scores between 0 and 1, got %q, %q", src, line, rec[ei], rec[pi])
+		}
+		out[strings.ToUpper(strings.TrimSpace(rec[ci]))] = document.EPSS{Score: score, Percentile: pct, Date: date}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("epss %s: no scores", src)
+	}
+	return out, nil
+}
+
+// LoadKEV reads CISA's known_exploited_vulnerabilities.json.
+func LoadKEV(ctx context.Context, src string) (KEV, error) {
+	data, err := open(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("kev %s: %w", src, err)
+	}
+	var cat struct {
+		CatalogVersion  string `json:"catalogVersion"`
+		Vulnerabilities *[]struct {
+			CVEID          string `json:"cveID"`
+			DateAdded      string `json:"dateAdded"`
+			RequiredAction string `json:"requiredAction"`
+			DueDate        string `json:"dueDate"`
+		} `json:"vulnerabilities"`
+	}
+	if err := json.Unmarshal(data, &cat); err != nil {
+		return nil, fmt.Errorf("kev %s: %w", src, err)
+	}
+	if cat.Vulnerabilities == nil {
+		return nil, fmt.Errorf("kev %s: not a KEV catalogue (no vulnerabilities list)", src)
+	}
+	out := KEV{}
+	for _, v := range *cat.Vulnerabilities {
+		if v.CVEID == "" {
+			continue
+		}
+		out[strings.ToUpper(v.CVEID)] = document.KEV{Listed: true, DateAdded: v.DateAdded, RequiredAction: v.RequiredAction, DueDate: v.DueDate}
+	}
+	return out, nil
+}
+
+// Apply sets epss and kev on every vulnerability finding whose rule id or
+// aliases name a CVE in the data. With several CVEs, the highest EPSS wins.
+// Data the report itself stated is replaced: the files given are newer.
+func Apply(doc *document.Document, epss EPSS, kev KEV) {
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		if f.Kind != document.KindVulnerability {
+			continue
+		}
+		for _, id := range append([]string{f.RuleID}, f.Aliases...) {
+			id = strings.ToUpper(id)
+			if !strings.HasPrefix(id, "CVE-") {
+				continue
+			}
+			if e, ok := epss[id]; ok && (f.EPSS == nil || e.Score > f.EPSS.Score || f.EPSS.Date < e.Date) {
+				e := e
+				f.EPSS = &e
+			}
+			if k, ok := kev[id]; ok {
+				k := k
+				f.KEV = &k
+			}
+		}
+	}
+}
