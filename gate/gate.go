@@ -30,6 +30,9 @@ type Options struct {
 	Context  document.Context
 	Now      time.Time
 	Engine   *eval.Engine
+	// Enrich, when set, adds data to the document before evaluation
+	// (exploit data: EPSS, KEV).
+	Enrich func(*document.Document)
 }
 
 // Decision is the answer of a check, as `-o json` prints it (SPEC §5).
@@ -65,6 +68,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Enrich != nil {
+		opts.Enrich(doc)
+	}
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
 		base, err := ExpandPaths(opts.Baseline)
@@ -80,6 +86,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		MarkNew(doc, bdoc)
 	}
+	doc.Summary = document.Summarize(doc)
 	res, err := opts.Engine.Evaluate(ctx, doc, opts.Now)
 	if err != nil {
 		return nil, err
@@ -148,6 +155,9 @@ func ExpandPaths(paths []string) ([]string, error) {
 			if e.Type().IsRegular() && e.Name()[0] != '.' {
 				files = append(files, filepath.Join(path, e.Name()))
 			}
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: the folder holds no reports", path)
 		}
 		sort.Strings(files)
 		out = append(out, files...)

@@ -67,6 +67,8 @@ func commonIngestFlags() []cli.Flag {
 			Usage: "largest report read (bytes, or with KiB, MiB, GiB)"},
 		&cli.StringFlag{Name: "stage", Usage: "pipeline stage, visible to policies as input.context.stage (pre-merge, release …)"},
 		&cli.StringFlag{Name: "now", Usage: "the time policies see as now (RFC 3339; default: SOURCE_DATE_EPOCH, else the clock)"},
+		&cli.StringFlag{Name: "epss", Usage: "FIRST EPSS scores (CSV, plain or .gz; a file, or an http(s) URL to download)"},
+		&cli.StringFlag{Name: "kev", Usage: "CISA Known Exploited Vulnerabilities catalogue (JSON; a file, or an http(s) URL)"},
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/enrich"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/policies"
@@ -227,7 +229,12 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	epss, kev, err := exploitData(ctx, opts.ingestOptions)
+	if err != nil {
+		return err
+	}
 	res, err := gate.Run(ctx, gate.Options{
+		Enrich:   func(d *document.Document) { enrich.Apply(d, epss, kev) },
 		Reports:  opts.Reports,
 		Baseline: opts.Baseline,
 		Ingest:   opts.Ingest,

@@ -12,6 +12,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/enrich"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
 )
 
@@ -20,6 +22,8 @@ type ingestOptions struct {
 	Reports []string
 	Ingest  ingest.Options
 	Context document.Context
+	// EPSS and KEV name exploit data files; empty: none.
+	EPSS, KEV string
 }
 
 func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
@@ -39,6 +43,7 @@ func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
 	opts.Context = ciContext(os.Getenv)
 	opts.Context.Stage = c.String("stage")
 	opts.Context.Now = now.Format(time.RFC3339)
+	opts.EPSS, opts.KEV = c.String("epss"), c.String("kev")
 	return opts, nil
 }
 
@@ -85,18 +90,45 @@ func ciContext(env func(string) string) document.Context {
 	return c
 }
 
-// loadDocument ingests the reports and fills the context.
-func loadDocument(opts ingestOptions) (*document.Document, error) {
-	doc, err := ingest.Load(opts.Reports, opts.Ingest)
+// exploitData loads the --epss and --kev files, if given.
+func exploitData(ctx context.Context, opts ingestOptions) (enrich.EPSS, enrich.KEV, error) {
+	var epss enrich.EPSS
+	var kev enrich.KEV
+	var err error
+	if opts.EPSS != "" {
+		if epss, err = enrich.LoadEPSS(ctx, opts.EPSS); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.KEV != "" {
+		if kev, err = enrich.LoadKEV(ctx, opts.KEV); err != nil {
+			return nil, nil, err
+		}
+	}
+	return epss, kev, nil
+}
+
+// loadDocument ingests the reports, adds exploit data and fills the context.
+func loadDocument(ctx context.Context, opts ingestOptions) (*document.Document, error) {
+	epss, kev, err := exploitData(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
+	reports, err := gate.ExpandPaths(opts.Reports)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := ingest.Load(reports, opts.Ingest)
+	if err != nil {
+		return nil, err
+	}
+	enrich.Apply(doc, epss, kev)
 	doc.Context = opts.Context
 	return doc, nil
 }
 
-func runIngest(_ context.Context, opts ingestOptions, stdout io.Writer) error {
-	doc, err := loadDocument(opts)
+func runIngest(ctx context.Context, opts ingestOptions, stdout io.Writer) error {
+	doc, err := loadDocument(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -303,13 +303,32 @@ func dropEmpty[T any](s []T, empty func(T) bool) []T {
 // components flattens the BOM's components. metadata.component is the
 // project the BOM describes, not one of its parts, so it is left out; its
 // bom-ref is the root of the dependency graph, and what the root depends
-// on directly is Direct.
+// on directly is Direct. Generators such as Trivy put the project's
+// manifests between the two (root → application "package-lock.json" →
+// libraries): what such an application component depends on is direct
+// too, and the application itself as well.
 func (b *builder) components() []document.Component {
 	out := []document.Component{}
 	direct := map[string]bool{}
+	types := map[string]cdx.ComponentType{}
+	walk(b.bom, func(c *cdx.Component, _ bool) {
+		if c.BOMRef != "" {
+			types[c.BOMRef] = c.Type
+		}
+	})
 	if b.rootRef != "" {
-		for _, ref := range b.graph[b.rootRef] {
-			direct[ref] = true
+		seen := map[string]bool{b.rootRef: true}
+		queue := []string{b.rootRef}
+		for len(queue) > 0 {
+			ref := queue[0]
+			queue = queue[1:]
+			for _, dep := range b.graph[ref] {
+				direct[dep] = true
+				if !seen[dep] && types[dep] == cdx.ComponentTypeApplication {
+					seen[dep] = true
+					queue = append(queue, dep)
+				}
+			}
 		}
 	}
 	walk(b.bom, func(c *cdx.Component, root bool) {

@@ -101,7 +101,8 @@ func TestCorpus(t *testing.T) {
 			tool:       document.Tool{Name: "trivy", Version: "0.48.1"}, created: "2024-01-04T15:25:30+00:00"},
 		{file: "cyclonedx-json/trivy-fluentd-gems-deps-graph.cdx.json", components: 161, docComponents: 161, direct: 56,
 			tool: document.Tool{Name: "trivy", Version: "dev"}, created: "2021-08-25T12:20:30+00:00"},
-		{file: "cyclonedx-json/trivy-npm-cdx17-with-vulns.cdx.json", components: 13, docComponents: 13, findings: 1, direct: 1,
+		{file: "cyclonedx-json/trivy-npm-cdx17-with-vulns.cdx.json", components: 13, docComponents: 13, findings: 1, direct: 5, // the lock file and what it lists directly
+
 			severities: map[document.Severity]int{document.SeverityMedium: 1},
 			tool:       document.Tool{Name: "trivy", Version: "dev"}, created: "2021-08-25T12:20:30+00:00"},
 		// MANIFEST's counts of <component> elements include metadata's and the tools'.

@@ -37,6 +37,7 @@ denied_ids := {id | some id in cfg.deny} | {id | some cat in cfg.deny_categories
 subjects contains {"expr": expression(c), "label": lib.label(c), "what": lib.label(c), "finding_ids": []} if {
 	some c in input.components
 	not ignored(c)
+	not container(c)
 }
 
 subjects contains {"expr": f.rule_id, "label": subject_label(f), "what": subject_label(f), "finding_ids": [f.id]} if {
@@ -45,6 +46,14 @@ subjects contains {"expr": f.rule_id, "label": subject_label(f), "what": subject
 }
 
 subject_label(f) := object.get(f, ["package", "purl"], object.get(f, ["package", "name"], object.get(f, ["location", "path"], f.rule_id)))
+
+# container is true for a component that only holds others: the project's
+# own manifest or lock file, an image (without a purl). It has no licence
+# of its own to judge.
+container(c) if {
+	c.type in {"application", "file", "container"}
+	not c.purl
+}
 
 ignored(c) if {
 	some pattern in cfg.ignore

@@ -108,3 +108,10 @@ test_licence_findings_of_scanners if {
 	v.finding_ids == ["L1"]
 	v.components == ["bash"]
 }
+
+test_manifests_are_not_judged if {
+	lock := {"name": "package-lock.json", "type": "application", "version": "", "licenses": []}
+	count(warned([lock], allow_mit)) == 0
+	app := object.union(lock, {"purl": "pkg:npm/app@1.0.0"})
+	count(warned([app], allow_mit)) == 1
+}
