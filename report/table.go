@@ -136,7 +136,7 @@ func evidence(f *document.Finding, id string) string {
 	}
 	parts := []string{f.RuleID, "(" + string(f.Severity) + ")"}
 	if p := f.Package; p != nil {
-		pkg := p.Name + " " + p.Version
+		pkg := strings.TrimSpace(p.Name + " " + p.Version)
 		if len(f.FixedVersions) > 0 {
 			pkg += " → " + strings.Join(f.FixedVersions, ", ")
 		}

@@ -17,7 +17,7 @@ xss(f) if "CWE-79" in f.cwe
 
 xss(f) if contains(lower(f.title), "cross-site scripting")
 
-where(f) := sprintf("in %s %s", [f.package.name, f.package.version]) if f.package
+where(f) := sprintf("in %s", [trim_space(concat(" ", [f.package.name, f.package.version]))]) if f.package
 
 where(f) := sprintf("at %s:%d", [f.location.path, f.location.start_line]) if {
 	not f.package

@@ -66,7 +66,7 @@ label(c) := c.name if {
 }
 
 # describe says what a finding is, with its evidence, in one line.
-describe(f) := sprintf("%s in %s %s%s", [f.rule_id, f.package.name, f.package.version, fixed_in(f)]) if f.package
+describe(f) := sprintf("%s in %s%s", [f.rule_id, trim_space(concat(" ", [f.package.name, f.package.version])), fixed_in(f)]) if f.package
 
 describe(f) := sprintf("%s at %s%s", [f.rule_id, f.location.path, line_of(f)]) if {
 	not f.package

@@ -99,7 +99,7 @@ remediation(f) := sprintf("upgrade %s from %s to a fixed version (%s)", [f.packa
 	count(f.fixed_versions) > 1
 }
 
-remediation(f) := sprintf("no fixed version of %s is known yet: mitigate, or waive with an exception", [f.package.name]) if {
+remediation(f) := sprintf("no fixed version of %s is named in the report: check for an upgrade, mitigate, or waive with an exception", [f.package.name]) if {
 	f.package
 	count(f.fixed_versions) == 0
 }

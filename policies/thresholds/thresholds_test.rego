@@ -115,10 +115,17 @@ test_several_fixes if {
 	v.remediation == "upgrade lodash from 1.2.3 to a fixed version (1.2.4, 2.0.1)"
 }
 
+test_package_without_version if {
+	f := object.union(finding("a", "high"), {"package": {"name": "highcharts", "version": ""}, "fixed_versions": []})
+	res := thresholds.deny with input as {"findings": [f]}
+	some v in res
+	v.msg == "CVE-2024-a in highcharts is high (the gate fails at high and above)"
+}
+
 test_no_fix_known if {
 	f := object.union(finding("a", "high"), {"fixed_versions": []})
 	res := thresholds.deny with input as {"findings": [f]}
 	some v in res
-	startswith(v.remediation, "no fixed version of lodash is known yet")
+	startswith(v.remediation, "no fixed version of lodash is named in the report")
 	not contains(v.msg, "fixed in")
 }
