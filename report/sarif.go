@@ -115,7 +115,10 @@ func newRule(id string, it item) *sarif.ReportingDescriptor {
 		help = it.Msg.Msg
 	}
 	rule.WithHelp(sarif.NewMultiformatMessageString(help).WithMarkdown(help))
-	props := sarif.Properties{"tags": uniqueSorted(tags)}
+	props := sarif.Properties{}
+	if tags = uniqueSorted(tags); len(tags) > 0 {
+		props["tags"] = tags
+	}
 	if score := severityScore(sev, it.Finding); score != "" {
 		props["security-severity"] = score
 	}

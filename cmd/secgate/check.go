@@ -19,6 +19,7 @@ import (
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/policies"
 	"github.com/secgate/secgate/report"
+	"github.com/secgate/secgate/tickets"
 )
 
 // builtinSource names the embedded policies among -p sources.
@@ -43,6 +44,7 @@ func checkCommand() *cli.Command {
 		&cli.StringSliceFlag{Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
 		&cli.StringSliceFlag{Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
+		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
 	)
 	return &cli.Command{
 		Name:      "check",
@@ -68,6 +70,8 @@ type checkOptions struct {
 	Outputs  []report.Output
 	FailOn   string
 	Now      time.Time
+	// TicketsDir is where remediation tickets are written; "" for none.
+	TicketsDir string
 }
 
 type policyOptions struct {
@@ -92,6 +96,7 @@ func checkOptionsFrom(c *cli.Context) (checkOptions, error) {
 	}
 	opts.Baseline = c.StringSlice("baseline")
 	opts.FailOn = c.String("fail-on")
+	opts.TicketsDir = c.String("tickets")
 	if opts.FailOn != gate.Fail && opts.FailOn != gate.Warn {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
@@ -205,6 +210,14 @@ func mergeInto(dst, src map[string]any) {
 	}
 }
 
+// configName names the configuration in errors.
+func configName(c *config.Config) string {
+	if c.Path == "" {
+		return "configuration"
+	}
+	return c.Path
+}
+
 // newEngine loads, compiles and prepares the policies.
 func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
 	pols, err := loadPolicies(opts.Sources, eval.Filter{})
@@ -244,6 +257,19 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	})
 	if err != nil {
 		return err
+	}
+	sla, err := tickets.SLAFromConfig(opts.Policy.Config.Sections)
+	if err != nil {
+		return fmt.Errorf("%s: %w", configName(opts.Policy.Config), err)
+	}
+	ts := tickets.Build(res, tickets.Options{SLADays: sla, Now: opts.Now})
+	for _, t := range ts {
+		res.Decision.Tickets = append(res.Decision.Tickets, t)
+	}
+	if opts.TicketsDir != "" {
+		if err := tickets.WriteDir(opts.TicketsDir, ts); err != nil {
+			return fmt.Errorf("--tickets %s: %w", opts.TicketsDir, err)
+		}
 	}
 	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
 		return err

@@ -1,0 +1,159 @@
+package ticketsync
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/secgate/secgate/tickets"
+)
+
+// Headers of a webhook request.
+const (
+	// SignatureHeader carries "sha256=" and the hex HMAC-SHA256 of the body
+	// keyed with the secret, as GitHub's webhooks do.
+	SignatureHeader = "X-Secgate-Signature-256"
+	// EventHeader names what the body is: "tickets".
+	EventHeader = "X-Secgate-Event"
+)
+
+// WebhookOptions say where to post the tickets.
+type WebhookOptions struct {
+	URL string
+	// Secret keys the HMAC signature; "" sends no signature.
+	Secret string
+	// HTTPClient posts; nil means a client with a 60-second timeout.
+	HTTPClient *http.Client
+	// Retries bounds the retries after a server or network error (default
+	// DefaultRetries; negative: none).
+	Retries int
+}
+
+// WebhookError is a response outside 2xx.
+type WebhookError struct {
+	URL    string
+	Status int
+	// Body is the start of the response body.
+	Body string
+}
+
+func (e *WebhookError) Error() string {
+	msg := fmt.Sprintf("webhook %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
+}
+
+// Sign returns the signature header value of body: "sha256=" and the hex
+// HMAC-SHA256 of body keyed with secret. A receiver recomputes it and
+// compares with hmac.Equal.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// SyncWebhook posts the tickets as a JSON array (the content of
+// tickets.json) with Content-Type application/json, X-Secgate-Event:
+// tickets and, when a secret is set, X-Secgate-Signature-256. A 5xx or a
+// network error is retried with backoff; any other status outside 2xx is
+// a *WebhookError.
+func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) error {
+	u, err := url.Parse(opts.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("webhook: want an http(s) URL, got %q", opts.URL)
+	}
+	shown := redact(u)
+	if ts == nil {
+		ts = []tickets.Ticket{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ts); err != nil {
+		return fmt.Errorf("webhook %s: %w", shown, err)
+	}
+	body := buf.Bytes()
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	retries := opts.Retries
+	if retries == 0 {
+		retries = DefaultRetries
+	} else if retries < 0 {
+		retries = 0
+	}
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.URL, bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("webhook %s: %w", shown, err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "secgate")
+		req.Header.Set(EventHeader, "tickets")
+		if opts.Secret != "" {
+			req.Header.Set(SignatureHeader, Sign(opts.Secret, body))
+		}
+		resp, err := hc.Do(req)
+		var failure error
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failure = fmt.Errorf("webhook %s: %w", shown, unwrapURL(err))
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			drain(resp)
+			return nil
+		default:
+			snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			drain(resp)
+			failure = &WebhookError{URL: shown, Status: resp.StatusCode, Body: strings.Join(strings.Fields(string(snippet)), " ")}
+			if resp.StatusCode < 500 {
+				return failure
+			}
+		}
+		if attempt >= retries {
+			return failure
+		}
+		d := retryBackoff << attempt
+		if d > maxBackoff || d <= 0 {
+			d = maxBackoff
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// redact hides credentials and the query (often a token) of a URL shown
+// in an error.
+func redact(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		c.User = url.User("xxxxx")
+	}
+	if c.RawQuery != "" {
+		c.RawQuery = "xxxxx"
+	}
+	return c.String()
+}
+
+// unwrapURL drops the *url.Error wrapper, whose URL may hold a secret.
+func unwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
