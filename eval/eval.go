@@ -52,6 +52,7 @@ type Options struct {
 // Engine holds prepared queries.
 type Engine struct {
 	decide     rego.PreparedEvalQuery
+	collected  map[string]ruleRef
 	exceptions *rego.PreparedEvalQuery
 	namespaces []string
 	timeout    time.Duration
@@ -122,7 +123,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		return nil, errors.New("policy: no package defines deny, violation or warn rules")
 	}
-	collector, err := collectModule(namespaces, opts.Policies.Modules)
+	collector, collected, err := collectModule(namespaces, opts.Policies.Modules)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +160,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	base = append(base, builtins.RegoOptions()...)
 
-	e := &Engine{namespaces: namespaces, timeout: opts.Timeout}
+	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected}
 	if e.timeout <= 0 {
 		e.timeout = DefaultTimeout
 	}
-	pq, err := rego.New(append(base, rego.Query("data."+collectPackage+".results"))...).PrepareForEval(ctx)
+	pq, err := rego.New(append(base, rego.Query("data."+collectPackage))...).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
@@ -238,25 +239,31 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// collectModule generates the package that gathers each deciding rule of
-// each namespace into one set, so that one prepared query evaluates every
-// policy, and a rule that is undefined in one package does not hide the
-// others.
-func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, error) {
+// ruleRef names one deciding rule of one package.
+type ruleRef struct{ Namespace, Rule string }
+
+// collectModule generates the package that gathers every deciding rule of
+// every namespace under one name each (r0, r1, …), so that one prepared
+// query evaluates all policies. Each is a reference, not a copy: results are
+// not rebuilt, and a rule that is undefined in one package does not hide
+// the others.
+func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, map[string]ruleRef, error) {
 	var b strings.Builder
+	refs := map[string]ruleRef{}
 	fmt.Fprintf(&b, "package %s\n\n", collectPackage)
 	for _, ns := range namespaces {
 		pkg := packageRef(ns, modules)
 		for _, rule := range ruleNames(ns, modules) {
-			fmt.Fprintf(&b, "results contains {\"policy\": %q, \"rule\": %q, \"value\": v} if {\n\tsome v in %s.%s\n}\n\n",
-				ns, rule, pkg, rule)
+			name := fmt.Sprintf("r%d", len(refs))
+			refs[name] = ruleRef{ns, rule}
+			fmt.Fprintf(&b, "%s := %s.%s\n\n", name, pkg, rule)
 		}
 	}
 	m, err := ast.ParseModuleWithOpts("secgate:collect.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
-		return nil, fmt.Errorf("policy: internal collector: %w", err)
+		return nil, nil, fmt.Errorf("policy: internal collector: %w", err)
 	}
-	return m, nil
+	return m, refs, nil
 }
 
 func packageRef(ns string, modules map[string]*ast.Module) string {
@@ -320,19 +327,34 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		return nil, evalError(err, e.timeout)
 	}
 	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
-		items, ok := rs[0].Expressions[0].Value.([]any)
+		all, ok := rs[0].Expressions[0].Value.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("policy: internal collector returned %T", rs[0].Expressions[0].Value)
 		}
-		for _, it := range items {
-			m, err := parseMessage(it)
+		names := make([]string, 0, len(all))
+		for name := range all {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			ref, ok := e.collected[name]
+			if !ok {
+				continue
+			}
+			values, err := ruleValues(ref, all[name])
 			if err != nil {
 				return nil, err
 			}
-			if decidingRules[m.Rule] == "deny" {
-				res.Denies = append(res.Denies, m)
-			} else {
-				res.Warnings = append(res.Warnings, m)
+			for _, v := range values {
+				m, err := parseMessage(ref, v)
+				if err != nil {
+					return nil, err
+				}
+				if decidingRules[m.Rule] == "deny" {
+					res.Denies = append(res.Denies, m)
+				} else {
+					res.Warnings = append(res.Warnings, m)
+				}
 			}
 		}
 	}
@@ -356,15 +378,25 @@ func evalError(err error, timeout time.Duration) error {
 	return fmt.Errorf("policy evaluation: %w", err)
 }
 
-func parseMessage(it any) (Message, error) {
-	obj, ok := it.(map[string]any)
-	if !ok {
-		return Message{}, fmt.Errorf("policy: internal collector returned %T", it)
+// ruleValues are the messages of a deny, violation or warn rule: the
+// members of a set (or array), or a single string or object.
+func ruleValues(ref ruleRef, v any) ([]any, error) {
+	switch x := v.(type) {
+	case []any:
+		return x, nil
+	case string, map[string]any:
+		return []any{x}, nil
+	case bool:
+		if !x {
+			return nil, nil
+		}
 	}
-	m := Message{FindingIDs: []string{}, Components: []string{}}
-	m.Policy, _ = obj["policy"].(string)
-	m.Rule, _ = obj["rule"].(string)
-	switch v := obj["value"].(type) {
+	return nil, fmt.Errorf("policy %s: %s is %T; want a set of strings or of objects with msg", ref.Namespace, ref.Rule, v)
+}
+
+func parseMessage(ref ruleRef, it any) (Message, error) {
+	m := Message{Policy: ref.Namespace, Rule: ref.Rule, FindingIDs: []string{}, Components: []string{}}
+	switch v := it.(type) {
 	case string:
 		m.Msg = v
 	case map[string]any:
@@ -409,8 +441,13 @@ func stringList(v any) []string {
 	return out
 }
 
+// sortMessages orders messages worst first, then by policy and text.
 func sortMessages(ms []Message) {
 	sort.SliceStable(ms, func(i, j int) bool {
+		ri, rj := document.Severity(ms[i].Severity).Rank(), document.Severity(ms[j].Severity).Rank()
+		if ri != rj {
+			return ri > rj
+		}
 		if ms[i].Policy != ms[j].Policy {
 			return ms[i].Policy < ms[j].Policy
 		}

@@ -132,11 +132,12 @@ violation contains {"msg": "object form", "finding_ids": ["a", "b"], "severity":
 	if len(res.Denies) != 2 || len(res.Warnings) != 1 {
 		t.Fatalf("denies %v warnings %v", res.Denies, res.Warnings)
 	}
-	if res.Denies[0].Msg != "CVE-2024-0 is high" || res.Denies[0].Policy != "main" || res.Denies[0].Rule != "deny" {
-		t.Errorf("first deny = %+v", res.Denies[0])
-	}
-	if got := res.Denies[1]; got.Msg != "object form" || strings.Join(got.FindingIDs, ",") != "a,b" || got.Extra["team"] != "x" {
+	// Worst first: the object with a severity, then the string.
+	if got := res.Denies[0]; got.Msg != "object form" || got.Rule != "violation" || strings.Join(got.FindingIDs, ",") != "a,b" || got.Extra["team"] != "x" {
 		t.Errorf("object deny = %+v", got)
+	}
+	if got := res.Denies[1]; got.Msg != "CVE-2024-0 is high" || got.Policy != "main" || got.Rule != "deny" {
+		t.Errorf("string deny = %+v", got)
 	}
 }
 

@@ -18,12 +18,28 @@ type item struct {
 	Finding *document.Finding // nil for messages about no or several findings
 }
 
-// items lists violations then warnings, in the decision's order.
-func items(r *gate.Result) []item {
+// items lists violations then warnings, in the decision's order. With
+// perFinding, a message about several findings becomes one item per
+// finding (what code scanning and annotations show), unless the policy
+// marked it "per_finding": false (a count of findings is about the set).
+func items(r *gate.Result, perFinding bool) []item {
 	byID := findingIndex(r.Document)
 	var out []item
 	add := func(level string, ms []eval.Message) {
 		for _, m := range ms {
+			if perFinding && len(m.FindingIDs) > 1 && m.Extra["per_finding"] != false {
+				for _, id := range m.FindingIDs {
+					f := byID[id]
+					if f == nil {
+						continue
+					}
+					one := m
+					one.Msg = evidence(f, id) + ": " + m.Msg
+					one.FindingIDs = []string{id}
+					out = append(out, item{Level: level, Msg: one, Finding: f})
+				}
+				continue
+			}
 			it := item{Level: level, Msg: m}
 			if len(m.FindingIDs) == 1 {
 				it.Finding = byID[m.FindingIDs[0]]

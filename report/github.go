@@ -27,7 +27,7 @@ const maxAnnotations = 50
 // Write implements Format.
 func (g GitHub) Write(w io.Writer, r *gate.Result) error {
 	shown := map[string]int{}
-	for _, it := range items(r) {
+	for _, it := range items(r, true) {
 		cmd := "error"
 		if it.Level == "warning" {
 			cmd = "warning"
@@ -82,10 +82,16 @@ func (g GitHub) Write(w io.Writer, r *gate.Result) error {
 
 // escapeData escapes a workflow command's message as the runner expects.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return dataEscaper.Replace(s)
 }
 
 // escapeProperty escapes a workflow command's property value.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return propertyEscaper.Replace(s)
 }
+
+// The escapers are built once: a Replacer is costly to make, free to share.
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)

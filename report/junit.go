@@ -68,7 +68,7 @@ func (JUnit) Write(w io.Writer, r *gate.Result) error {
 	for _, p := range r.Decision.Policies {
 		suite(p)
 	}
-	for _, it := range items(r) {
+	for _, it := range items(r, false) {
 		s := suite(it.Msg.Policy)
 		path, line := place(r, it)
 		c := junitCase{Name: title(it) + ": " + it.Msg.Msg, Classname: it.Msg.Policy, File: path, Line: line}

@@ -54,7 +54,7 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 	}
 	fmt.Fprintln(bw)
 
-	its := items(r)
+	its := items(r, false)
 	var violations []item
 	for _, it := range its {
 		if it.Level == "error" {
@@ -128,5 +128,7 @@ func code(s string) string {
 }
 
 func escapeMarkdown(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+	return markdownEscaper.Replace(s)
 }
+
+var markdownEscaper = strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;")

@@ -85,6 +85,16 @@ func ParseOutputs(specs []string, o Options) ([]Output, error) {
 	return outs, nil
 }
 
+// Needs reports whether any output is in the named format.
+func Needs(outs []Output, name string) bool {
+	for _, o := range outs {
+		if o.Format.Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
 // WriteAll renders r to every output.
 func WriteAll(outs []Output, r *gate.Result, stdout io.Writer) error {
 	for _, o := range outs {

@@ -109,8 +109,16 @@ func TestSARIFValidates(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := log.Runs[0]
-		if want := len(r.Decision.Violations) + len(r.Decision.Warnings); len(run.Results) != want {
-			t.Errorf("%d results, want one per violation and warning (%d)", len(run.Results), want)
+		want := 0
+		for _, m := range append(r.Decision.Violations, r.Decision.Warnings...) {
+			if len(m.FindingIDs) > 1 && m.Extra["per_finding"] != false {
+				want += len(m.FindingIDs) // one result per failing finding
+			} else {
+				want++
+			}
+		}
+		if len(run.Results) != want {
+			t.Errorf("%d results, want one per failing finding and per other message (%d)", len(run.Results), want)
 		}
 		for _, res := range run.Results {
 			if res.PartialFingerprints["secgate/v1"] == "" || len(res.Locations) != 1 {

@@ -41,7 +41,7 @@ func (s SARIF) Write(w io.Writer, r *gate.Result) error {
 	rules := map[string]*sarif.ReportingDescriptor{}
 	ruleIndex := map[string]uint{}
 	run.Results = []*sarif.Result{}
-	for _, it := range items(r) {
+	for _, it := range items(r, true) {
 		id := ruleOf(it)
 		rule, ok := rules[id]
 		if !ok {

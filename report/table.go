@@ -112,8 +112,9 @@ func (t *Table) messages(w io.Writer, title, mark, colour string, ms []eval.Mess
 			sev = "[" + m.Severity + "] "
 		}
 		fmt.Fprintf(w, "  %s %s%s %s\n", t.paint(colour, mark), sev, t.paint(dim, m.Policy+":"), m.Msg)
-		// Evidence, when a message is about several findings.
-		if len(m.FindingIDs) > 1 {
+		// Evidence: the findings behind the message, unless it names its
+		// one finding itself.
+		if len(m.FindingIDs) > 1 || (len(m.FindingIDs) == 1 && !namesFinding(m.Msg, byID[m.FindingIDs[0]])) {
 			for j, id := range m.FindingIDs {
 				if j == maxFindingsPerEntry {
 					fmt.Fprintf(w, "      … and %d more\n", len(m.FindingIDs)-maxFindingsPerEntry)
@@ -150,4 +151,9 @@ func evidence(f *document.Finding, id string) string {
 		parts = append(parts, loc)
 	}
 	return strings.Join(parts, " ")
+}
+
+// namesFinding reports whether a message already names the finding.
+func namesFinding(msg string, f *document.Finding) bool {
+	return f != nil && strings.Contains(msg, f.RuleID)
 }

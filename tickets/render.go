@@ -414,9 +414,9 @@ func referenceURL(f *document.Finding) string {
 	return ""
 }
 
-func safeURL(u string) string {
-	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", "\n", "", "\r", "").Replace(u)
-}
+func safeURL(u string) string { return urlEscaper.Replace(u) }
+
+var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", "\n", "", "\r", "")
 
 func cvssCell(f *document.Finding) string {
 	if f.CVSS == nil || f.CVSS.Score <= 0 {
@@ -726,9 +726,15 @@ var mentionRE = regexp.MustCompile("(^|[^A-Za-z0-9_./`-])@([A-Za-z0-9])")
 // marker), and no @mentions that would notify strangers.
 func text(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	s = htmlEscaper.Replace(s)
+	if strings.IndexByte(s, '@') < 0 {
+		return s
+	}
 	return mentionRE.ReplaceAllString(s, "$1&#64;$2")
 }
+
+// htmlEscaper is built once: a Replacer is costly to make and free to share.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // cell is text safe inside a table cell.
 func cell(s string) string {

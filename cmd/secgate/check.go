@@ -262,6 +262,11 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", configName(opts.Policy.Config), err)
 	}
+	// Tickets are built when something shows them: the folder, or the
+	// decision as JSON. A table alone does not.
+	if opts.TicketsDir == "" && !report.Needs(opts.Outputs, "json") {
+		return finish(opts, res, stdout)
+	}
 	ts := tickets.Build(res, tickets.Options{SLADays: sla, Now: opts.Now})
 	for _, t := range ts {
 		res.Decision.Tickets = append(res.Decision.Tickets, t)
@@ -271,6 +276,11 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 			return fmt.Errorf("--tickets %s: %w", opts.TicketsDir, err)
 		}
 	}
+	return finish(opts, res, stdout)
+}
+
+// finish writes the outputs and turns the decision into the exit status.
+func finish(opts checkOptions, res *gate.Result, stdout io.Writer) error {
 	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
 		return err
 	}

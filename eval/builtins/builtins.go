@@ -16,6 +16,9 @@ type definition struct {
 	description string
 	decl        *types.Function
 	bind        func(*rego.Function) func(*rego.Rego)
+	// noMemo turns memoization off: for builtins over whole collections,
+	// hashing the arguments would cost more than the call.
+	noMemo bool
 }
 
 // definitions lists secgate's builtins in a fixed order, so All, Decls and
@@ -26,6 +29,7 @@ var definitions = []definition{
 	cvssScoreDef,
 	purlParseDef,
 	versionCompareDef,
+	groupByDef,
 }
 
 func (d definition) function() *rego.Function {
@@ -33,7 +37,7 @@ func (d definition) function() *rego.Function {
 		Name:             d.name,
 		Description:      d.description,
 		Decl:             d.decl,
-		Memoize:          true,
+		Memoize:          !d.noMemo,
 		Nondeterministic: false,
 	}
 }

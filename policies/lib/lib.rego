@@ -65,26 +65,15 @@ label(c) := c.name if {
 	c.version == ""
 }
 
-# describe says what a finding is, with its evidence, in one line.
-describe(f) := sprintf("%s in %s%s", [f.rule_id, trim_space(concat(" ", [f.package.name, f.package.version])), fixed_in(f)]) if f.package
-
-describe(f) := sprintf("%s at %s%s", [f.rule_id, f.location.path, line_of(f)]) if {
-	not f.package
-	f.location
-}
-
-describe(f) := sprintf("%s: %s", [f.rule_id, f.title]) if {
-	not f.package
-	not f.location
-}
-
-fixed_in(f) := sprintf(" (fixed in %s)", [concat(", ", f.fixed_versions)]) if count(f.fixed_versions) > 0
-
-fixed_in(f) := "" if count(f.fixed_versions) == 0
-
+# line_of is ":<line>" for a finding with a start line, else "".
 line_of(f) := sprintf(":%d", [f.location.start_line]) if f.location.start_line
 
 line_of(f) := "" if not f.location.start_line
+
+# label_of names a finding's package: purl, else name@version.
+label_of(f) := f.package.purl if f.package.purl
+
+label_of(f) := concat("@", [f.package.name, f.package.version]) if not f.package.purl
 
 # finding_components lists the purl (or name) of a finding's package.
 finding_components(f) := [f.package.purl] if f.package.purl

@@ -15,54 +15,65 @@ import data.secgate.lib
 cfg := data.secgate.config.thresholds
 
 # counted are the open findings the thresholds apply to.
-counted := [f | some f in lib.open_findings; in_scope(f)]
+counted := lib.open_findings if not cfg.only_new
 
-in_scope(_) if not cfg.only_new
+counted := [f | some f in lib.open_findings; lib.is_new(f)] if cfg.only_new
 
-in_scope(f) if {
-	cfg.only_new
-	lib.is_new(f)
-}
-
+# One violation per severity at or above fail_severity, naming every
+# finding of that severity: a report of 100,000 vulnerabilities gives a
+# handful of violations, each with its evidence, not 40,000 messages.
 deny contains {
-	"msg": sprintf("%s is %s (the gate fails at %s and above)", [lib.describe(f), f.severity, cfg.fail_severity]),
-	"severity": f.severity,
-	"finding_ids": [f.id],
-	"components": lib.finding_components(f),
-	"remediation": remediation(f),
+	"msg": sprintf("%d open %s finding(s) (the gate fails at %s and above)", [count(fs), sev, cfg.fail_severity]),
+	"severity": sev,
+	"finding_ids": [f.id | some f in fs],
+	"components": components(fs),
+	"remediation": remediation(fs),
 } if {
-	some f in counted
-	lib.at_or_above(f.severity, cfg.fail_severity)
+	some sev in severities
+	lib.at_or_above(sev, cfg.fail_severity)
+	fs := by_severity[sev]
 }
 
 deny contains {
-	"msg": sprintf("%s is a known exploited vulnerability (CISA KEV)", [lib.describe(f)]),
+	"msg": sprintf("%d known exploited vulnerabilit%s (CISA KEV): %s", [count(fs), plural(fs), concat(", ", sort({f.rule_id | some f in fs}))]),
 	"severity": "critical",
-	"finding_ids": [f.id],
-	"components": lib.finding_components(f),
-	"remediation": remediation(f),
+	"finding_ids": [f.id | some f in fs],
+	"components": components(fs),
+	"remediation": remediation(fs),
 } if {
 	cfg.fail_on_kev
-	some f in counted
-	f.kev.listed
+	fs := [f | some f in counted; f.kev.listed]
+	count(fs) > 0
 }
 
 deny contains {
-	"msg": sprintf("%s has an EPSS score of %.3f, at or above %v", [lib.describe(f), f.epss.score, cfg.fail_epss_at]),
-	"severity": f.severity,
-	"finding_ids": [f.id],
-	"components": lib.finding_components(f),
-	"remediation": remediation(f),
+	"msg": sprintf("%d vulnerabilit%s with an EPSS score at or above %v: %s", [count(fs), plural(fs), cfg.fail_epss_at, concat(", ", sort({f.rule_id | some f in fs}))]),
+	"severity": "high",
+	"finding_ids": [f.id | some f in fs],
+	"components": components(fs),
+	"remediation": remediation(fs),
 } if {
 	is_number(cfg.fail_epss_at)
-	some f in counted
-	f.epss.score >= cfg.fail_epss_at
+	fs := [f | some f in counted; f.epss.score >= cfg.fail_epss_at]
+	count(fs) > 0
 }
+
+severities := ["critical", "high", "medium", "low", "info", "unknown"]
+
+# by_severity groups the counted findings by severity, in one pass.
+by_severity := secgate.group_by(counted, "severity")
+
+plural(fs) := "y" if count(fs) == 1
+
+plural(fs) := "ies" if count(fs) != 1
+
+components(fs) := sort({c | some f in fs; some c in lib.finding_components(f)})
 
 deny contains {
 	"msg": sprintf("%d open findings, more than the %d allowed", [count(counted), cfg.max_findings]),
 	"severity": "medium",
 	"finding_ids": [f.id | some f in counted],
+	"per_finding": false,
 } if {
 	count(counted) > cfg.max_findings
 }
@@ -71,6 +82,7 @@ warn contains {
 	"msg": sprintf("%d open findings, at least the %d that warn (the gate fails above %d)", [count(counted), cfg.warn_findings, cfg.max_findings]),
 	"severity": "low",
 	"finding_ids": [f.id | some f in counted],
+	"per_finding": false,
 } if {
 	count(counted) >= cfg.warn_findings
 	count(counted) <= cfg.max_findings
@@ -82,34 +94,49 @@ warn contains {
 	"severity": sev,
 	"finding_ids": ids,
 } if {
-	some sev in {"critical", "high", "medium", "low", "info", "unknown"}
+	some sev in severities
 	lib.at_or_above(sev, cfg.warn_severity)
 	not lib.at_or_above(sev, cfg.fail_severity)
-	ids := [f.id | some f in counted; f.severity == sev]
+	ids := [f.id | some f in by_severity[sev]]
 	count(ids) > 0
 }
 
-remediation(f) := sprintf("upgrade %s from %s to %s", [f.package.name, f.package.version, f.fixed_versions[0]]) if {
-	f.package
-	count(f.fixed_versions) == 1
+# remediation says what fixes a group of findings: the upgrades when they
+# are all in packages, else the fixes of their rules.
+remediation(fs) := sprintf("upgrade %s", [concat("; ", sort({upgrade(f) | some f in fs; f.package}))]) if {
+	every f in fs {
+		f.package
+	}
+	count(fs) <= 5
 }
 
-remediation(f) := sprintf("upgrade %s from %s to a fixed version (%s)", [f.package.name, f.package.version, concat(", ", f.fixed_versions)]) if {
-	f.package
-	count(f.fixed_versions) > 1
+remediation(fs) := sprintf("upgrade the %d packages concerned to their fixed versions (remediation tickets: --tickets DIR)", [count({p | some f in fs; p := lib.label_of(f)})]) if {
+	every f in fs {
+		f.package
+	}
+	count(fs) > 5
 }
 
-remediation(f) := sprintf("no fixed version of %s is named in the report: check for an upgrade, mitigate, or waive with an exception", [f.package.name]) if {
-	f.package
-	count(f.fixed_versions) == 0
-}
-
-remediation(f) := sprintf("fix %s at %s", [f.rule_id, f.location.path]) if {
+remediation(fs) := sprintf("fix %s", [concat(", ", sort({where(f) | some f in fs}))]) if {
+	some f in fs
 	not f.package
-	f.location
+	count(fs) <= 5
 }
 
-remediation(f) := sprintf("fix %s", [f.rule_id]) if {
+remediation(fs) := sprintf("fix the %d findings listed (remediation tickets: --tickets DIR)", [count(fs)]) if {
+	some f in fs
 	not f.package
-	not f.location
+	count(fs) > 5
 }
+
+upgrade(f) := sprintf("%s to %s", [installed(f), f.fixed_versions[0]]) if count(f.fixed_versions) == 1
+
+upgrade(f) := sprintf("%s to a fixed version (%s)", [installed(f), concat(", ", f.fixed_versions)]) if count(f.fixed_versions) > 1
+
+upgrade(f) := sprintf("%s (no fixed version named in the report)", [installed(f)]) if count(f.fixed_versions) == 0
+
+installed(f) := trim_space(concat(" ", [f.package.name, f.package.version]))
+
+where(f) := sprintf("%s at %s%s", [f.rule_id, f.location.path, lib.line_of(f)]) if f.location
+
+where(f) := f.rule_id if not f.location

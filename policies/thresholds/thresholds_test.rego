@@ -15,29 +15,36 @@ code(id, sev) := {
 
 bare(id, sev) := {"id": id, "kind": "code", "rule_id": "R1", "severity": sev, "status": "open", "title": "Odd", "fixed_versions": []}
 
+deny(fs) := r if {
+	r := thresholds.deny with input as {"findings": fs}
+}
+
 test_high_fails_by_default if {
-	res := thresholds.deny with input as {"findings": [finding("a", "high")]}
-	count(res) == 1
-	some v in res
-	v.finding_ids == ["a"]
-	v.components == ["pkg:npm/lodash@1.2.3"]
-	v.remediation == "upgrade lodash from 1.2.3 to 1.2.4"
-	v.msg == "CVE-2024-a in lodash 1.2.3 (fixed in 1.2.4) is high (the gate fails at high and above)"
+	res := deny([finding("a", "high")])
+	res == {{
+		"msg": "1 open high finding(s) (the gate fails at high and above)",
+		"severity": "high",
+		"finding_ids": ["a"],
+		"components": ["pkg:npm/lodash@1.2.3"],
+		"remediation": "upgrade lodash 1.2.3 to 1.2.4",
+	}}
+}
+
+test_one_violation_per_severity if {
+	res := deny([finding("a", "critical"), finding("b", "high"), finding("c", "high"), finding("d", "medium")])
+	{v.severity: v.finding_ids | some v in res} == {"critical": ["a"], "high": ["b", "c"]}
 }
 
 test_medium_warns_not_fails if {
-	count(thresholds.deny) == 0 with input as {"findings": [finding("a", "medium")]}
+	count(deny([finding("a", "medium")])) == 0
 	res := thresholds.warn with input as {"findings": [finding("a", "medium")]}
-	count(res) == 1
-	some w in res
-	w.finding_ids == ["a"]
-	w.severity == "medium"
+	res == {{"msg": "1 open medium finding(s) at or above medium", "severity": "medium", "finding_ids": ["a"]}}
 }
 
 test_closed_findings_do_not_count if {
 	f := object.union(finding("a", "critical"), {"status": "not_affected"})
 	g := object.union(finding("b", "critical"), {"status": "accepted"})
-	count(thresholds.deny) == 0 with input as {"findings": [f, g]}
+	count(deny([f, g])) == 0
 }
 
 test_fail_severity_none_passes if {
@@ -53,7 +60,7 @@ test_fail_severity_critical if {
 
 test_too_many_findings_fails if {
 	fs := [finding(sprintf("%d", [i]), "low") | some i in numbers.range(1, 21)]
-	res := thresholds.deny with input as {"findings": fs}
+	res := deny(fs)
 	count(res) == 1
 	some v in res
 	startswith(v.msg, "21 open findings, more than the 20 allowed")
@@ -62,7 +69,7 @@ test_too_many_findings_fails if {
 
 test_many_findings_warn if {
 	fs := [finding(sprintf("%d", [i]), "low") | some i in numbers.range(1, 10)]
-	count(thresholds.deny) == 0 with input as {"findings": fs}
+	count(deny(fs)) == 0
 	res := thresholds.warn with input as {"findings": fs}
 	some w in res
 	startswith(w.msg, "10 open findings")
@@ -74,58 +81,70 @@ test_only_new_ignores_preexisting if {
 	res := thresholds.deny with input as {"findings": [old, new]}
 		with data.secgate.config.thresholds.only_new as true
 	[v.finding_ids | some v in res] == [["b"]]
-	count(thresholds.deny) == 2 with input as {"findings": [old, new]}
+	count(deny([old, new])) == 2
 }
 
 test_kev_fails_even_when_low if {
 	f := object.union(finding("a", "low"), {"kev": {"listed": true}})
-	res := thresholds.deny with input as {"findings": [f]}
+	res := deny([f])
 	some v in res
-	endswith(v.msg, "is a known exploited vulnerability (CISA KEV)")
+	v.msg == "1 known exploited vulnerability (CISA KEV): CVE-2024-a"
+	v.severity == "critical"
 	count(thresholds.deny) == 0 with input as {"findings": [f]} with data.secgate.config.thresholds.fail_on_kev as false
 }
 
 test_epss_threshold if {
 	f := object.union(finding("a", "low"), {"epss": {"score": 0.5, "percentile": 0.9}})
-	count(thresholds.deny) == 0 with input as {"findings": [f]}
-	res := thresholds.deny with input as {"findings": [f]} with data.secgate.config.thresholds.fail_epss_at as 0.4
+	g := object.union(finding("b", "low"), {"epss": {"score": 0.6, "percentile": 0.9}})
+	count(deny([f])) == 0
+	res := thresholds.deny with input as {"findings": [f, g]} with data.secgate.config.thresholds.fail_epss_at as 0.4
 	some v in res
-	v.msg == "CVE-2024-a in lodash 1.2.3 (fixed in 1.2.4) has an EPSS score of 0.500, at or above 0.4"
+	v.msg == "2 vulnerabilities with an EPSS score at or above 0.4: CVE-2024-a, CVE-2024-b"
 }
 
 test_code_findings_name_their_location if {
-	res := thresholds.deny with input as {"findings": [code("c", "high")]}
+	res := deny([code("c", "high")])
 	some v in res
-	contains(v.msg, "go/sql-injection at main.go:12")
-	v.remediation == "fix go/sql-injection at main.go"
+	v.remediation == "fix go/sql-injection at main.go:12"
 	v.components == []
 }
 
 test_findings_without_package_or_location if {
-	res := thresholds.deny with input as {"findings": [bare("x", "critical")]}
+	res := deny([bare("x", "critical")])
 	some v in res
-	contains(v.msg, "R1: Odd")
 	v.remediation == "fix R1"
+}
+
+test_many_findings_summarise_the_fix if {
+	fs := [finding(sprintf("%d", [i]), "high") | some i in numbers.range(1, 6)]
+	some v in deny(fs)
+	v.remediation == "upgrade the 1 packages concerned to their fixed versions (remediation tickets: --tickets DIR)"
+	cs := [code(sprintf("%d", [i]), "high") | some i in numbers.range(1, 6)]
+	some w in deny(cs)
+	w.remediation == "fix the 6 findings listed (remediation tickets: --tickets DIR)"
 }
 
 test_several_fixes if {
 	f := object.union(finding("a", "high"), {"fixed_versions": ["1.2.4", "2.0.1"]})
-	res := thresholds.deny with input as {"findings": [f]}
-	some v in res
-	v.remediation == "upgrade lodash from 1.2.3 to a fixed version (1.2.4, 2.0.1)"
-}
-
-test_package_without_version if {
-	f := object.union(finding("a", "high"), {"package": {"name": "highcharts", "version": ""}, "fixed_versions": []})
-	res := thresholds.deny with input as {"findings": [f]}
-	some v in res
-	v.msg == "CVE-2024-a in highcharts is high (the gate fails at high and above)"
+	some v in deny([f])
+	v.remediation == "upgrade lodash 1.2.3 to a fixed version (1.2.4, 2.0.1)"
 }
 
 test_no_fix_known if {
 	f := object.union(finding("a", "high"), {"fixed_versions": []})
-	res := thresholds.deny with input as {"findings": [f]}
-	some v in res
-	startswith(v.remediation, "no fixed version of lodash is named in the report")
-	not contains(v.msg, "fixed in")
+	some v in deny([f])
+	v.remediation == "upgrade lodash 1.2.3 (no fixed version named in the report)"
+}
+
+test_package_without_purl if {
+	f := object.union(object.remove(finding("a", "high"), {"package"}), {"package": {"name": "highcharts", "version": ""}})
+	some v in deny([f])
+	v.components == ["highcharts"]
+	v.remediation == "upgrade highcharts to 1.2.4"
+}
+
+test_nothing_found_nothing_said if {
+	count(deny([])) == 0
+	count(thresholds.warn) == 0 with input as {"findings": []}
+	count(thresholds.warn) == 0 with input as {"findings": [finding("a", "low")]}
 }
