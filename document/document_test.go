@@ -254,3 +254,29 @@ func TestVEXStatements(t *testing.T) {
 		t.Error("another qualifier value must not match")
 	}
 }
+
+// TestWriteJSONMatchesEncoder: the streamed form is byte for byte what an
+// indenting json.Encoder writes.
+func TestWriteJSONMatchesEncoder(t *testing.T) {
+	d := New()
+	d.Add(Source{Path: "a", Format: "x", SHA256: strings.Repeat("0", 64)}, &Report{
+		Findings:   []Finding{vuln("CVE-1", []string{"GHSA-<&>"}, "pkg:npm/x@1", "1"), vuln("CVE-2", nil, "pkg:npm/y@2", "2")},
+		Components: []Component{{Name: "x <b>", Version: "1", Purl: "pkg:npm/x@1"}},
+	})
+	d.Finish()
+	for _, doc := range []*Document{d, func() *Document { e := New(); e.Finish(); return e }()} {
+		var want, got strings.Builder
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := doc.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("WriteJSON differs:\n%s\nwant:\n%s", got.String(), want.String())
+		}
+	}
+}

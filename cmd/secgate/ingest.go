@@ -132,5 +132,5 @@ func runIngest(ctx context.Context, opts ingestOptions, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	return writeJSON(stdout, doc)
+	return doc.WriteJSON(stdout)
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -22,7 +23,9 @@ func main() {
 	bin := flag.String("bin", "bin/secgate", "the secgate binary")
 	runs := flag.Int("runs", 3, "runs of each command; the fastest is reported")
 	decode := flag.String("decode", "", "internal: decode FILE as trivy or sarif and exit")
-	extra := flag.String("args", "", "extra secgate arguments, space separated, placed before the file (e.g. \"check\")")
+	extra := flag.String("args", "", "the secgate command and flags, space separated, placed before the file (default \"ingest\")")
+	baseline := flag.Bool("baseline", true, "also time the plain encoding/json decode of each file")
+	header := flag.Bool("header", true, "print the table header")
 	flag.Parse()
 	if *decode != "" {
 		if err := baselineDecode(*decode, flag.Arg(0)); err != nil {
@@ -40,8 +43,10 @@ func main() {
 	if *extra != "" {
 		cmdArgs = strings.Fields(*extra)
 	}
-	fmt.Println("| report | size | command | wall (best of", *runs, ") | peak RSS | RSS / size |")
-	fmt.Println("|---|---|---|---|---|---|")
+	if *header {
+		fmt.Printf("| report | size | command | wall (best of %d) | peak RSS | RSS / size |\n", *runs)
+		fmt.Println("|---|---|---|---|---|---|")
+	}
 	for _, file := range flag.Args() {
 		st, err := os.Stat(file)
 		if err != nil {
@@ -52,20 +57,22 @@ func main() {
 		if strings.HasSuffix(file, ".sarif") {
 			kind = "sarif"
 		}
-		rows := []struct {
+		type row struct {
 			name string
 			argv []string
-		}{
-			{"encoding/json decode (baseline)", []string{self, "-decode", kind, file}},
-			{"secgate " + strings.Join(cmdArgs, " "), append(append([]string{*bin}, cmdArgs...), file)},
 		}
+		var rows []row
+		if *baseline {
+			rows = append(rows, row{"encoding/json decode (baseline)", []string{self, "-decode", kind, file}})
+		}
+		rows = append(rows, row{"secgate " + strings.Join(cmdArgs, " "), append(append([]string{*bin}, cmdArgs...), file)})
 		for _, r := range rows {
 			wall, rss, err := measure(r.argv, *runs)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "benchrun: %s: %v\n", strings.Join(r.argv, " "), err)
 				os.Exit(2)
 			}
-			fmt.Printf("| %s | %.1f MB | %s | %.2f s | %.0f MB | %.1f× |\n", file, mb(st.Size()), r.name,
+			fmt.Printf("| %s | %.1f MB | %s | %.2f s | %.0f MB | %.1f× |\n", filepath.Base(file), mb(st.Size()), r.name,
 				wall.Seconds(), mb(rss), float64(rss)/float64(st.Size()))
 		}
 	}
