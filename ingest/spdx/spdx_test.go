@@ -132,10 +132,10 @@ func TestCorpus(t *testing.T) {
 		},
 		{
 			// Root filesystem CONTAINS the application, which CONTAINS the
-			// packages. The two B packages differ only by a purl qualifier,
-			// so the document merges them.
+			// packages. The two B packages differ by julia's uuid
+			// qualifier, which names the package: they stay two.
 			file: "spdx-json/trivy-julia-spdx23.spdx.json",
-			tool: document.Tool{Name: "trivy", Version: "dev"}, created: "2021-08-25T12:20:30Z", docComponents: 3,
+			tool: document.Tool{Name: "trivy", Version: "dev"}, created: "2021-08-25T12:20:30Z", docComponents: 4,
 			components: map[string]comp{
 				"SPDXRef-Application-c39d15beb6bdf085": {name: "Manifest.toml", typ: "application", direct: true},
 				"SPDXRef-Package-87b4e00fb433805d": {name: "A", version: "1.9.0", typ: "library",
