@@ -1,0 +1,273 @@
+package eslint
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+const corpus = "../../testdata/corpus"
+
+// ingestWith detects and ingests data with in, then joins the report to a
+// finished, valid document. forced skips detection, as FORMAT:PATH does.
+func ingestWith(t testing.TB, in *Ingester, data []byte, forced bool) (*document.Report, *document.Document, error) {
+	t.Helper()
+	f, err := sniff.New("x.json", data)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok, err := in.Detect(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok && !forced {
+		return nil, nil, errors.New("not detected")
+	}
+	rep, err := in.Ingest(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := document.New()
+	doc.Add(document.Source{Path: "x.json", Format: "eslint", SHA256: strings.Repeat("0", 64)}, rep)
+	doc.Finish()
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return rep, doc, nil
+}
+
+func readCorpus(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(corpus, "eslint", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestCorpus(t *testing.T) {
+	tests := []struct {
+		file     string
+		detected bool
+		findings int
+	}{
+		// MANIFEST: 3 files, 2 messages of security/detect-object-injection
+		// (ESLint severities 2 and 1: both medium by the rule map).
+		{"eslint-3-files-messages.json", true, 2},
+		// [] is the "empty" format's unless forced.
+		{"eslint-empty-array.json", false, 0},
+		{"eslint-no-messages.json", true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			rep, doc, err := ingestWith(t, New(), readCorpus(t, tt.file), !tt.detected)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Tool.Name != "eslint" || len(doc.Findings) != tt.findings {
+				t.Errorf("tool %+v, %d findings, want %d", rep.Tool, len(doc.Findings), tt.findings)
+			}
+			for _, f := range doc.Findings {
+				if f.Kind != document.KindCode || f.Severity != document.SeverityMedium || f.RuleID != "security/detect-object-injection" {
+					t.Errorf("finding %s %s %s", f.RuleID, f.Kind, f.Severity)
+				}
+			}
+			f, _ := sniff.New("x", readCorpus(t, tt.file))
+			if ok, _ := New().Detect(f); ok != tt.detected {
+				t.Errorf("Detect = %v, want %v", ok, tt.detected)
+			}
+		})
+	}
+
+	_, doc, _ := ingestWith(t, New(), readCorpus(t, "eslint-3-files-messages.json"), false)
+	f := doc.Findings[0]
+	if l := f.Location; l.Path != "/Users/omerlh/dev/juice-shop/routes/basketItems.js" || l.StartLine != 19 || l.EndLine != 19 ||
+		l.StartColumn != 11 || l.EndColumn != 20 || l.Snippet != "      if (result[i].key === 'ProductId') {" {
+		t.Errorf("location %+v", l)
+	}
+	if f.Title != "Generic Object Injection Sink" || f.Origins[0].Severity != "error" || len(f.References) != 1 ||
+		strings.Join(f.Tags, ",") != "security" {
+		t.Errorf("finding %+v", f)
+	}
+	if doc.Findings[1].Origins[0].Severity != "warning" {
+		t.Errorf("second origin %+v", doc.Findings[1].Origins)
+	}
+}
+
+const mixed = `[{"filePath": "C:\\app\\a.js", "source": "eval(x)\r\nfoo()\r\n",
+  "messages": [
+    {"ruleId": "no-eval", "severity": 1, "message": "eval can be harmful.", "line": 1, "column": 1, "endLine": 1, "endColumn": 8},
+    {"ruleId": "semi", "severity": 2, "message": "Missing semicolon.", "line": 2, "column": 6},
+    {"ruleId": "no-unused-vars", "severity": 1, "message": "'y' is defined but never used.", "line": 2, "column": 1},
+    {"ruleId": null, "fatal": true, "severity": 2, "message": "Parsing error: Unexpected token", "line": 3, "column": 1},
+    {"ruleId": null, "severity": 1, "message": "Unused eslint-disable directive.", "line": 1, "column": 1},
+    null],
+  "suppressedMessages": [
+    {"ruleId": "security/detect-child-process", "severity": 2, "message": "Found require(\"child_process\")", "line": 2, "column": 1,
+     "suppressions": [{"kind": "directive", "justification": "build script only"}]}],
+  "errorCount": 2, "warningCount": 2}, null]`
+
+func TestSeverities(t *testing.T) {
+	_, doc, err := ingestWith(t, New(), []byte(mixed), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		sev    document.Severity
+		status document.Status
+	}{
+		"no-eval":                       {document.SeverityHigh, document.StatusOpen},
+		"semi":                          {document.SeverityLow, document.StatusOpen},
+		"no-unused-vars":                {document.SeverityInfo, document.StatusOpen},
+		ParseErrorRule:                  {document.SeverityInfo, document.StatusOpen},
+		noRule:                          {document.SeverityInfo, document.StatusOpen},
+		"security/detect-child-process": {document.SeverityHigh, document.StatusAccepted},
+	}
+	if len(doc.Findings) != len(want) {
+		t.Fatalf("%d findings, want %d", len(doc.Findings), len(want))
+	}
+	for _, f := range doc.Findings {
+		w, ok := want[f.RuleID]
+		if !ok || f.Severity != w.sev || f.Status != w.status {
+			t.Errorf("%s: %s %s, want %+v", f.RuleID, f.Severity, f.Status, w)
+		}
+		if f.Location.Path != "C:/app/a.js" {
+			t.Errorf("%s: path %q", f.RuleID, f.Location.Path)
+		}
+		switch f.RuleID {
+		case "no-eval":
+			if f.Location.Snippet != "eval(x)" || f.References[0] != "https://eslint.org/docs/latest/rules/no-eval" {
+				t.Errorf("no-eval: %+v", f)
+			}
+		case ParseErrorRule:
+			if f.Location.Snippet != "" {
+				t.Errorf("parse error snippet %q", f.Location.Snippet)
+			}
+		case "security/detect-child-process":
+			if f.StatusReason == nil || f.StatusReason.Justification != "build script only" {
+				t.Errorf("suppression %+v", f.StatusReason)
+			}
+		}
+	}
+
+	// The map is replaceable: semi becomes critical, no-eval lint.
+	_, doc, err = ingestWith(t, NewWithSeverities(map[string]document.Severity{"semi": document.SeverityCritical}), []byte(mixed), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doc.Findings {
+		switch {
+		case f.RuleID == "semi" && f.Severity != document.SeverityCritical,
+			f.RuleID == "no-eval" && f.Severity != document.SeverityInfo:
+			t.Errorf("%s: %s", f.RuleID, f.Severity)
+		}
+	}
+	if DefaultRuleSeverity["semi"] != "" {
+		t.Error("NewWithSeverities changed DefaultRuleSeverity")
+	}
+}
+
+func TestDefaultRuleSeverity(t *testing.T) {
+	for _, rule := range []string{
+		"security/detect-eval-with-expression", "security/detect-non-literal-require", "security/detect-object-injection",
+		"security/detect-unsafe-regex", "security/detect-child-process", "security/detect-non-literal-fs-filename",
+		"security/detect-possible-timing-attacks", "security/detect-pseudoRandomBytes", "security/detect-buffer-noassert",
+		"security/detect-disable-mustache-escape", "security/detect-new-buffer", "security/detect-no-csrf-before-method-override",
+		"security/detect-bidi-characters", "security/detect-non-literal-regexp",
+		"no-eval", "no-implied-eval", "no-new-func", "react/no-danger",
+	} {
+		if s, ok := DefaultRuleSeverity[rule]; !ok || !s.Valid() || s.Rank() < document.SeverityLow.Rank() {
+			t.Errorf("%s: %q", rule, s)
+		}
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	lines := strings.Split("a\nb\nc\nd\ne\nf\ng", "\n")
+	for _, tt := range []struct {
+		start, end int
+		want       string
+	}{{1, 1, "a"}, {2, 3, "b\nc"}, {3, 0, "c"}, {1, 99, "a\nb\nc\nd\ne"}, {0, 2, ""}, {8, 9, ""}, {-1, -1, ""}} {
+		if got := snippet(lines, tt.start, tt.end); got != tt.want {
+			t.Errorf("snippet(%d, %d) = %q, want %q", tt.start, tt.end, got, tt.want)
+		}
+	}
+	if got := snippet([]string{strings.Repeat("é", 400)}, 1, 1); len(got) > maxSnippetBytes+4 || !strings.HasSuffix(got, "…") {
+		t.Errorf("long line: %d bytes", len(got))
+	}
+}
+
+func TestErrors(t *testing.T) {
+	_, _, err := ingestWith(t, New(), []byte("[{\"filePath\": \"a\",\n\"messages\": [{\"line\": \"1\"}]}]"), false)
+	if err == nil || !strings.Contains(err.Error(), "line 2, column") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestDetect checks that only ESLint's corpus files are claimed, and not
+// its empty array.
+func TestDetect(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus: %v", err)
+	}
+	in := New()
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := sniff.New(path, data)
+		if err != nil {
+			continue
+		}
+		ok, err := in.Detect(f)
+		mine := filepath.Base(filepath.Dir(path)) == "eslint" && filepath.Base(path) != "eslint-empty-array.json"
+		if ok != mine || err != nil {
+			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
+		}
+	}
+}
+
+func FuzzIngest(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(corpus, "eslint", "*"))
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		f.Add(data[:len(data)/2])
+	}
+	f.Add([]byte(mixed))
+	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": "", "severity": -1, "line": -5, "endLine": -9}], "source": "\n"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sf, err := sniff.New("x", data)
+		if err != nil {
+			return
+		}
+		in := New()
+		if _, err := in.Detect(sf); err != nil {
+			return
+		}
+		// Ingest is also called on forced input, detected or not.
+		rep, err := in.Ingest(sf)
+		if err != nil {
+			if rep != nil {
+				t.Fatal("a report with an error")
+			}
+			return
+		}
+		doc := document.New()
+		doc.Add(document.Source{Path: "x", Format: "eslint", SHA256: strings.Repeat("0", 64)}, rep)
+		doc.Finish()
+		if err := doc.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	})
+}

@@ -1,0 +1,270 @@
+// Package semgrep ingests Semgrep's JSON reports (semgrep --json): an
+// object with results and errors, and since about 0.60 version and paths.
+// Each result becomes one code finding at its path, lines and columns, or
+// a secret finding for the rules of Semgrep Secrets and of the secrets
+// rulesets; a secret finding never carries the matched lines.
+//
+// Severity: Semgrep's ERROR, WARNING and INFO are high, medium and low;
+// the words of newer releases (CRITICAL, HIGH, MEDIUM, LOW) are taken as
+// they say; EXPERIMENT and INVENTORY are info. The rule's metadata gives
+// the CWE ("CWE-79: Improper Neutralization …" becomes "CWE-79"), the
+// confidence, the references, and tags: "owasp:<entry>", "category:<c>",
+// "subcategory:<s>", "likelihood:<L>" and "impact:<I>". A result Semgrep
+// marks is_ignored (a nosemgrep comment) is accepted.
+//
+// errors[] lists files Semgrep could not parse or rules that timed out: the
+// scan is partial, but its results stand. The errors are no findings and
+// are not reported (a Semgrep run that failed outright exits with an error
+// and writes no results to gate on).
+package semgrep
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+// Ingester reads Semgrep JSON reports.
+type Ingester struct{}
+
+// New returns the Semgrep ingester.
+func New() *Ingester { return &Ingester{} }
+
+// Format implements ingest.Ingester.
+func (*Ingester) Format() string { return "semgrep" }
+
+// Detect implements ingest.Ingester. It claims an object with results and
+// errors whose results, when there are any, have check_id. Bandit's
+// reports also have results and errors, but with generated_at and
+// metrics: those are not claimed.
+func (*Ingester) Detect(f *sniff.File) (bool, error) {
+	if f.Shape != sniff.JSONObject || !f.HasAll("results", "errors") || f.Has("generated_at") || f.Has("metrics") {
+		return false, nil
+	}
+	raw := bytes.TrimSpace(f.Keys["results"])
+	if raw == nil {
+		// Too large to be kept: look for a result's key in the file.
+		return bytes.Contains(f.Data, []byte(`"check_id"`)), nil
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		return false, nil
+	}
+	if bytes.Equal(bytes.Join(bytes.Fields(raw), nil), []byte("[]")) {
+		return true, nil
+	}
+	return bytes.Contains(raw, []byte(`"check_id"`)), nil
+}
+
+type report struct {
+	Version string    `json:"version"`
+	Results []*result `json:"results"`
+}
+
+type result struct {
+	CheckID string   `json:"check_id"`
+	Path    string   `json:"path"`
+	Start   position `json:"start"`
+	End     position `json:"end"`
+	Extra   struct {
+		Message   string                     `json:"message"`
+		Severity  string                     `json:"severity"`
+		Metadata  map[string]json.RawMessage `json:"metadata"`
+		Lines     string                     `json:"lines"`
+		IsIgnored bool                       `json:"is_ignored"`
+	} `json:"extra"`
+}
+
+type position struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// loginPlaceholder is what Semgrep writes for lines and fingerprint when
+// the user is not logged in.
+const loginPlaceholder = "requires login"
+
+// Ingest implements ingest.Ingester.
+func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
+	var r report
+	if err := json.Unmarshal(f.Data, &r); err != nil {
+		return nil, sniff.DecodeError(f.Data, err)
+	}
+	rep := &document.Report{
+		Tool:     document.Tool{Name: "semgrep", Version: r.Version},
+		Findings: make([]document.Finding, 0, len(r.Results)),
+	}
+	for i, res := range r.Results {
+		if res == nil {
+			continue
+		}
+		if strings.TrimSpace(res.CheckID) == "" {
+			return nil, fmt.Errorf("results[%d]: no check_id", i)
+		}
+		rep.Findings = append(rep.Findings, finding(res))
+	}
+	return rep, nil
+}
+
+func finding(r *result) document.Finding {
+	md := r.Extra.Metadata
+	f := document.Finding{
+		Kind:        document.KindCode,
+		RuleID:      r.CheckID,
+		Title:       title(r.CheckID),
+		Description: strings.TrimSpace(r.Extra.Message),
+		Severity:    severity(r.Extra.Severity),
+		Confidence:  str(md["confidence"]),
+		Location: &document.Location{
+			Path:        strings.ReplaceAll(r.Path, `\`, "/"),
+			StartLine:   nonNegative(r.Start.Line),
+			EndLine:     nonNegative(r.End.Line),
+			StartColumn: nonNegative(r.Start.Col),
+			EndColumn:   nonNegative(r.End.Col),
+		},
+		Origins: []document.Origin{{RuleID: r.CheckID, Severity: r.Extra.Severity}},
+	}
+	if isSecret(r.CheckID, md) {
+		f.Kind = document.KindSecret
+	} else if r.Extra.Lines != loginPlaceholder {
+		f.Location.Snippet = r.Extra.Lines
+	}
+	for _, c := range strs(md["cwe"]) {
+		if c = normCWE(c); c != "" {
+			f.CWE = append(f.CWE, c)
+		}
+	}
+	for _, key := range []string{"references", "source", "source-rule-url", "source_rule_url"} {
+		for _, u := range strs(md[key]) {
+			if isURL(u) {
+				f.References = append(f.References, u)
+			}
+		}
+	}
+	for _, key := range []string{"owasp", "category", "subcategory"} {
+		for _, v := range strs(md[key]) {
+			f.Tags = append(f.Tags, key+":"+v)
+		}
+	}
+	for _, key := range []string{"likelihood", "impact"} {
+		if v := str(md[key]); v != "" {
+			f.Tags = append(f.Tags, key+":"+v)
+		}
+	}
+	if r.Extra.IsIgnored {
+		f.Status = document.StatusAccepted
+		f.StatusReason = &document.StatusNote{By: "report", Statement: "ignored by a nosemgrep comment"}
+	}
+	return f
+}
+
+// severity maps Semgrep's words.
+func severity(word string) document.Severity {
+	switch strings.ToUpper(strings.TrimSpace(word)) {
+	case "ERROR":
+		return document.SeverityHigh
+	case "WARNING":
+		return document.SeverityMedium
+	case "INFO":
+		return document.SeverityLow
+	case "EXPERIMENT", "INVENTORY":
+		return document.SeverityInfo
+	}
+	if s, ok := document.ParseSeverity(word); ok {
+		return s
+	}
+	return document.SeverityUnknown
+}
+
+// isSecret tells the rules that find secrets: Semgrep Secrets' (with a
+// secret_type), and the community secrets rules (category or technology
+// "secrets", or a "secrets" segment in the rule id).
+func isSecret(checkID string, md map[string]json.RawMessage) bool {
+	if str(md["secret_type"]) != "" {
+		return true
+	}
+	for _, key := range []string{"category", "technology", "product"} {
+		for _, v := range strs(md[key]) {
+			if v := strings.ToLower(v); v == "secrets" || v == "secret" {
+				return true
+			}
+		}
+	}
+	for _, seg := range strings.Split(checkID, ".") {
+		if seg == "secrets" {
+			return true
+		}
+	}
+	return false
+}
+
+// title is the last segment of a rule id: the rule's own name.
+func title(checkID string) string {
+	id := strings.TrimRight(checkID, ".")
+	if i := strings.LastIndexByte(id, '.'); i >= 0 && i < len(id)-1 {
+		return id[i+1:]
+	}
+	return checkID
+}
+
+// str reads a metadata value that is a string (or a number or boolean,
+// as text).
+func str(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// strs reads a metadata value that is a string or a list of strings.
+func strs(raw json.RawMessage) []string {
+	if s := str(raw); s != "" {
+		return []string{s}
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if s := str(v); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// normCWE reads the CWE id at the start of "CWE-79: Improper …", or "".
+func normCWE(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
+		s = s[4:]
+	}
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 || strings.Trim(s[:n], "0") == "" {
+		return ""
+	}
+	return "CWE-" + s[:n]
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+func nonNegative(n int) int {
+	if n < 0 {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,342 @@
+package semgrep
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+const corpus = "../../testdata/corpus"
+
+// ingestBytes detects and ingests data, then joins the report to a
+// finished, valid document.
+func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
+	t.Helper()
+	f, err := sniff.New("x.json", data)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := New()
+	ok, err := in.Detect(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, errors.New("not detected")
+	}
+	rep, err := in.Ingest(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := document.New()
+	doc.Add(document.Source{Path: "x.json", Format: "semgrep", SHA256: strings.Repeat("0", 64)}, rep)
+	doc.Finish()
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return rep, doc, nil
+}
+
+func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(corpus, "semgrep", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, doc, err := ingestBytes(t, data)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return rep, doc
+}
+
+func TestCorpus(t *testing.T) {
+	tests := []struct {
+		file       string
+		version    string
+		results    int // as MANIFEST.tsv counts them
+		findings   int
+		bySeverity map[string]int
+		snippets   bool
+		secrets    int
+	}{
+		{"semgrep-0.96-cwe-list.json", "0.96.0", 1, 1, map[string]int{"low": 1}, true, 0},
+		// "requires login" is no snippet.
+		{"semgrep-1.100-fingerprints.json", "1.100.0", 2, 2, map[string]int{"high": 1, "medium": 1}, false, 0},
+		{"semgrep-1.30-5-results.json", "1.30.0", 5, 5, map[string]int{"medium": 5}, true, 0},
+		// 14 ERROR, 45 WARNING, 3 INFO, and 32 errors that are not reported.
+		// Two INFO results of one rule start at the same place: one finding.
+		// Two results are of secrets rules: secrets, without their lines.
+		{"semgrep-1.72-with-32-errors.json", "1.72.0", 62, 61, map[string]int{"high": 14, "medium": 45, "low": 2}, true, 2},
+		{"semgrep-1.84-low-severity.json", "1.84.1", 3, 3, map[string]int{"low": 3}, true, 0},
+		{"semgrep-empty.json", "", 0, 0, map[string]int{}, true, 0},
+		{"semgrep-legacy-48-results.json", "", 48, 48, map[string]int{"high": 13, "medium": 35}, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			rep, doc := ingestFile(t, tt.file)
+			if rep.Tool.Name != "semgrep" || rep.Tool.Version != tt.version {
+				t.Errorf("tool %+v", rep.Tool)
+			}
+			if len(rep.Findings) != tt.results || len(doc.Findings) != tt.findings {
+				t.Errorf("%d results, %d findings; want %d, %d", len(rep.Findings), len(doc.Findings), tt.results, tt.findings)
+			}
+			for _, s := range document.Severities {
+				if got, want := doc.Summary.BySeverity[string(s)], tt.bySeverity[string(s)]; got != want {
+					t.Errorf("%s: %d, want %d", s, got, want)
+				}
+			}
+			secrets := 0
+			for _, f := range doc.Findings {
+				if f.Kind == document.KindSecret {
+					secrets++
+					if f.Location.Snippet != "" {
+						t.Errorf("%s: secret with a snippet", f.RuleID)
+					}
+					continue
+				}
+				if f.Kind != document.KindCode || f.Location == nil || f.Location.StartLine == 0 || f.Location.StartColumn == 0 || f.Title == "" {
+					t.Errorf("%s: kind %s location %+v", f.RuleID, f.Kind, f.Location)
+				}
+				if (f.Location.Snippet != "") != tt.snippets || f.Location.Snippet == loginPlaceholder {
+					t.Errorf("%s: snippet %q", f.RuleID, f.Location.Snippet)
+				}
+				for _, c := range f.CWE {
+					if strings.Contains(c, ":") || !strings.HasPrefix(c, "CWE-") {
+						t.Errorf("%s: cwe %q", f.RuleID, c)
+					}
+				}
+			}
+			if secrets != tt.secrets {
+				t.Errorf("%d secrets, want %d", secrets, tt.secrets)
+			}
+		})
+	}
+}
+
+func TestFields(t *testing.T) {
+	// metadata.cwe is a list; INFO is low.
+	_, doc := ingestFile(t, "semgrep-0.96-cwe-list.json")
+	f := doc.Findings[0]
+	if strings.Join(f.CWE, ",") != "CWE-352" || f.Severity != document.SeverityLow || f.Origins[0].Severity != "INFO" {
+		t.Errorf("cwe %v severity %s origins %+v", f.CWE, f.Severity, f.Origins)
+	}
+	if f.Title != "express-check-csurf-middleware-usage" || !strings.HasPrefix(f.Description, "A CSRF middleware was not detected") {
+		t.Errorf("title %q description %q", f.Title, f.Description)
+	}
+	if !contains(f.Tags, "owasp:A01:2021 - Broken Access Control") || !contains(f.Tags, "category:security") {
+		t.Errorf("tags %v", f.Tags)
+	}
+	if !contains(f.References, "https://www.npmjs.com/package/csurf") || !contains(f.References,
+		"https://semgrep.dev/r/javascript.express.security.audit.express-check-csurf-middleware-usage.express-check-csurf-middleware-usage") {
+		t.Errorf("references %v", f.References)
+	}
+	if l := f.Location; l.Path != "index.js" || l.StartLine != 12 || l.EndLine != 12 || l.StartColumn != 7 || l.EndColumn != 22 ||
+		l.Snippet != "const app = express();" {
+		t.Errorf("location %+v", l)
+	}
+
+	// Confidence, likelihood and impact.
+	_, doc = ingestFile(t, "semgrep-1.100-fingerprints.json")
+	f = doc.Findings[0]
+	if f.Confidence != "MEDIUM" || !contains(f.Tags, "likelihood:MEDIUM") || !contains(f.Tags, "impact:MEDIUM") ||
+		strings.Join(f.CWE, ",") != "CWE-78" {
+		t.Errorf("finding %+v", f)
+	}
+
+	// LOW is a word of its own.
+	_, doc = ingestFile(t, "semgrep-1.84-low-severity.json")
+	if f := doc.Findings[0]; f.Severity != document.SeverityLow || f.Origins[0].Severity != "LOW" {
+		t.Errorf("severity %s origins %+v", f.Severity, f.Origins)
+	}
+
+	// A CWE as a plain string; no metadata at all.
+	_, doc = ingestFile(t, "semgrep-legacy-48-results.json")
+	var plain, none bool
+	for _, f := range doc.Findings {
+		if strings.Join(f.CWE, ",") == "CWE-611" {
+			plain = true
+		}
+		if f.RuleID == "python.lang.correctness.tempfile.flush.tempfile-without-flush" && len(f.CWE) == 0 && len(f.Tags) == 0 {
+			none = true
+		}
+	}
+	if !plain || !none {
+		t.Errorf("string cwe %v, no metadata %v", plain, none)
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	for word, want := range map[string]document.Severity{
+		"ERROR": document.SeverityHigh, "WARNING": document.SeverityMedium, "INFO": document.SeverityLow,
+		"CRITICAL": document.SeverityCritical, "HIGH": document.SeverityHigh, "MEDIUM": document.SeverityMedium,
+		"LOW": document.SeverityLow, "INVENTORY": document.SeverityInfo, "EXPERIMENT": document.SeverityInfo,
+		"error": document.SeverityHigh, "": document.SeverityUnknown, "bogus": document.SeverityUnknown,
+	} {
+		if got := severity(word); got != want {
+			t.Errorf("severity(%q) = %s, want %s", word, got, want)
+		}
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want func(t *testing.T, doc *document.Document)
+	}{
+		{"secret rule", `{"errors": [], "results": [{"check_id": "generic.secrets.security.detected-aws-access-key-id-value.detected-aws-access-key-id-value",
+			"path": "config.py", "start": {"line": 3, "col": 9}, "end": {"line": 3, "col": 29},
+			"extra": {"message": "AWS Access Key ID Value detected.", "severity": "ERROR", "lines": "KEY = 'AKIAQWERTYUIOPASDFGH'",
+			"metadata": {"category": "security", "technology": ["secrets", "aws"], "cwe": "CWE-798: Use of Hard-coded Credentials"}}}]}`,
+			func(t *testing.T, doc *document.Document) {
+				f := doc.Findings[0]
+				if f.Kind != document.KindSecret || f.Location.Snippet != "" || strings.Join(f.CWE, ",") != "CWE-798" {
+					t.Errorf("finding %+v", f)
+				}
+			}},
+		{"semgrep secrets product", `{"errors": [], "results": [{"check_id": "r.x", "path": "a", "start": {"line": 1, "col": 1}, "end": {"line": 1, "col": 2},
+			"extra": {"severity": "HIGH", "lines": "tok = 'ghp_zzzzzzzzzzzzzzzz'", "metadata": {"secret_type": "GitHub", "category": "security"}}}]}`,
+			func(t *testing.T, doc *document.Document) {
+				if f := doc.Findings[0]; f.Kind != document.KindSecret || f.Location.Snippet != "" || f.Severity != document.SeverityHigh {
+					t.Errorf("finding %+v", f)
+				}
+			}},
+		{"ignored, odd metadata", `{"errors": [{"type": ["PartialParsing", []]}], "results": [null, {"check_id": "a.b.", "path": "src\\x.go",
+			"start": {"line": -1, "col": 0}, "end": {},
+			"extra": {"severity": "CRITICAL", "is_ignored": true, "metadata": {"cwe": [5, "CWE-0", "cwe-22"], "owasp": "A1: Injection",
+			"confidence": 3, "references": "not a url", "likelihood": ["x"]}}}], "version": "1.0.0"}`,
+			func(t *testing.T, doc *document.Document) {
+				f := doc.Findings[0]
+				if f.Status != document.StatusAccepted || f.StatusReason == nil || f.Severity != document.SeverityCritical {
+					t.Errorf("status %s %+v severity %s", f.Status, f.StatusReason, f.Severity)
+				}
+				if strings.Join(f.CWE, ",") != "CWE-22,CWE-5" || f.Confidence != "3" || len(f.References) != 0 ||
+					strings.Join(f.Tags, ",") != "owasp:A1: Injection" || f.Title != "b" || f.Location.Path != "src/x.go" {
+					t.Errorf("finding %+v", f)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, doc, err := ingestBytes(t, []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.want(t, doc)
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tt := range []struct{ name, data, want string }{
+		{"no check id", `{"errors": [], "results": [{"check_id": " ", "path": "a"}]}`, "results[0]: no check_id"},
+		{"wrong type", "{\"errors\": [],\n\"results\": [{\"check_id\": \"x\", \"start\": {\"line\": \"1\"}}]}", "line 2, column"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ingestBytes(t, []byte(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDetect checks that only Semgrep's corpus files are claimed: Bandit's
+// results-and-errors reports are not.
+func TestDetect(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus: %v", err)
+	}
+	in := New()
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := sniff.New(path, data)
+		if err != nil {
+			continue
+		}
+		ok, err := in.Detect(f)
+		mine := filepath.Base(filepath.Dir(path)) == "semgrep"
+		if ok != mine || err != nil {
+			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
+		}
+	}
+	for _, s := range []string{
+		`{"results": [{"id": 1}], "errors": []}`,
+		`{"results": {}, "errors": []}`,
+		`{"results": [], "errors": [], "generated_at": "x"}`,
+		`{"results": []}`,
+	} {
+		f, _ := sniff.New("x", []byte(s))
+		if ok, _ := in.Detect(f); ok {
+			t.Errorf("claimed %s", s)
+		}
+	}
+	// A results array too large to be kept by sniff is still recognised.
+	big := `{"errors": [], "results": [` + strings.Repeat(`{"check_id": "a.b", "path": "p", "extra": {"lines": "`+strings.Repeat("x", 1000)+`"}},`, 80) +
+		`{"check_id": "a.b"}]}`
+	f, err := sniff.New("x", []byte(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := in.Detect(f); !ok {
+		t.Error("large report not claimed")
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzIngest(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(corpus, "semgrep", "*"))
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(data) > 64<<10 {
+			data = data[:64<<10]
+		}
+		f.Add(data)
+		f.Add(data[:len(data)/2])
+	}
+	f.Add([]byte(`{"errors": [], "results": [{"check_id": "x", "start": {"line": -4, "col": -1}, "extra": {"metadata": {"cwe": {}, "owasp": [[]]}}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sf, err := sniff.New("x", data)
+		if err != nil {
+			return
+		}
+		in := New()
+		if ok, err := in.Detect(sf); !ok || err != nil {
+			return
+		}
+		rep, err := in.Ingest(sf)
+		if err != nil {
+			if rep != nil {
+				t.Fatal("a report with an error")
+			}
+			return
+		}
+		doc := document.New()
+		doc.Add(document.Source{Path: "x", Format: "semgrep", SHA256: strings.Repeat("0", 64)}, rep)
+		doc.Finish()
+		if err := doc.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	})
+}
