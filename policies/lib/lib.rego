@@ -21,6 +21,13 @@ at_or_above(s, t) if severity_rank[s] >= severity_rank[t]
 # open_findings are the findings that count: not fixed, not_affected or accepted.
 open_findings := [f | some f in input.findings; f.status == "open"]
 
+# open_by_kind groups the open findings by kind in one pass, so a policy
+# about one kind (secrets, licences) need not walk them all.
+open_by_kind := secgate.group_by(open_findings, "kind")
+
+# open_of_kind are the open findings of one kind.
+open_of_kind(kind) := object.get(open_by_kind, kind, [])
+
 # is_new is false only for a finding or component that a baseline already had.
 is_new(x) if not x.new == false
 
@@ -69,18 +76,3 @@ label(c) := c.name if {
 line_of(f) := sprintf(":%d", [f.location.start_line]) if f.location.start_line
 
 line_of(f) := "" if not f.location.start_line
-
-# label_of names a finding's package: purl, else name@version.
-label_of(f) := f.package.purl if f.package.purl
-
-label_of(f) := concat("@", [f.package.name, f.package.version]) if not f.package.purl
-
-# finding_components lists the purl (or name) of a finding's package.
-finding_components(f) := [f.package.purl] if f.package.purl
-
-finding_components(f) := [f.package.name] if {
-	f.package
-	not f.package.purl
-}
-
-finding_components(f) := [] if not f.package

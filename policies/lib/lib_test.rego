@@ -37,3 +37,13 @@ test_matches_needs_strings if {
 	not lib.matches(1, "a")
 	lib.matches("a*", "abc")
 }
+
+test_open_of_kind if {
+	fs := [
+		{"kind": "secret", "status": "open"},
+		{"kind": "secret", "status": "fixed"},
+		{"kind": "code", "status": "open"},
+	]
+	count(lib.open_of_kind("secret")) == 1 with input as {"findings": fs}
+	count(lib.open_of_kind("license")) == 0 with input as {"findings": fs}
+}

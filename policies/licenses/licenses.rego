@@ -41,8 +41,7 @@ subjects contains {"expr": expression(c), "label": lib.label(c), "what": lib.lab
 }
 
 subjects contains {"expr": f.rule_id, "label": subject_label(f), "what": subject_label(f), "finding_ids": [f.id]} if {
-	some f in lib.open_findings
-	f.kind == "license"
+	some f in lib.open_of_kind("license")
 }
 
 subject_label(f) := object.get(f, ["package", "purl"], object.get(f, ["package", "name"], object.get(f, ["location", "path"], f.rule_id)))

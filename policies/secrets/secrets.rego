@@ -15,6 +15,5 @@ deny contains {
 	"remediation": "revoke and rotate the secret, then remove it from the code and its history",
 } if {
 	data.secgate.config.secrets.enabled
-	some f in lib.open_findings
-	f.kind == "secret"
+	some f in lib.open_of_kind("secret")
 }
