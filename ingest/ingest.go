@@ -15,11 +15,23 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/bandit"
 	"github.com/secgate/secgate/ingest/cyclonedx"
+	"github.com/secgate/secgate/ingest/eslint"
+	"github.com/secgate/secgate/ingest/gitleaks"
+	"github.com/secgate/secgate/ingest/gosec"
+	"github.com/secgate/secgate/ingest/govulncheck"
 	"github.com/secgate/secgate/ingest/grype"
 	"github.com/secgate/secgate/ingest/npmaudit"
+	"github.com/secgate/secgate/ingest/openvex"
+	"github.com/secgate/secgate/ingest/osvscanner"
+	"github.com/secgate/secgate/ingest/pipaudit"
+	"github.com/secgate/secgate/ingest/retirejs"
+	"github.com/secgate/secgate/ingest/safety"
 	"github.com/secgate/secgate/ingest/sarif"
+	"github.com/secgate/secgate/ingest/semgrep"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/snyk"
 	"github.com/secgate/secgate/ingest/spdx"
 	"github.com/secgate/secgate/ingest/trivy"
 )
@@ -49,6 +61,19 @@ func All() []Ingester {
 		trivy.New(),
 		grype.New(),
 		npmaudit.New(),
+		openvex.New(),
+		osvscanner.New(),
+		govulncheck.New(),
+		pipaudit.New(),
+		safety.New(),
+		snyk.New(),
+		retirejs.New(),
+		semgrep.New(),
+		bandit.New(),
+		gosec.New(),
+		eslint.New(),
+		gitleaks.New(),
+		emptyIngester{},
 	}
 }
 

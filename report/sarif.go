@@ -38,17 +38,13 @@ func (s SARIF) Write(w io.Writer, r *gate.Result) error {
 	if s.Version != "" {
 		run.Tool.Driver.Version = &s.Version
 	}
-	rules := map[string]*sarif.ReportingDescriptor{}
 	ruleIndex := map[string]uint{}
 	run.Results = []*sarif.Result{}
 	for _, it := range items(r, true) {
 		id := ruleOf(it)
-		rule, ok := rules[id]
-		if !ok {
-			rule = newRule(id, it)
-			rules[id] = rule
+		if _, ok := ruleIndex[id]; !ok {
 			ruleIndex[id] = uint(len(run.Tool.Driver.Rules))
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, rule)
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, newRule(id, it))
 		}
 		res := sarif.NewRuleResult(id).
 			WithLevel(it.Level).

@@ -111,6 +111,14 @@ func (in *Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	if bom.Metadata != nil {
 		rep.Created = strings.TrimSpace(bom.Metadata.Timestamp)
 	}
+	if isVEX(bom, rep.Components) {
+		// A VEX BOM: statements about products described elsewhere, which
+		// set the status of other reports' findings; no findings of its own.
+		for i := range *bom.Vulnerabilities {
+			rep.Statements = append(rep.Statements, b.statements(&(*bom.Vulnerabilities)[i], rep.Created)...)
+		}
+		return rep, nil
+	}
 	if bom.Vulnerabilities != nil {
 		for i := range *bom.Vulnerabilities {
 			rep.Findings = append(rep.Findings, b.findings(&(*bom.Vulnerabilities)[i])...)
@@ -674,6 +682,87 @@ func clone(f document.Finding) document.Finding {
 		g.StatusReason = &s
 	}
 	return g
+}
+
+// isVEX reports whether a BOM is a CycloneDX VEX document: it lists no
+// components of its own, and every vulnerability carries an analysis.
+func isVEX(bom *cdx.BOM, components []document.Component) bool {
+	if bom.Vulnerabilities == nil || len(*bom.Vulnerabilities) == 0 || len(components) > 0 {
+		return false
+	}
+	for _, v := range *bom.Vulnerabilities {
+		if v.Analysis == nil || v.Analysis.State == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// statements turns one analysed vulnerability of a VEX BOM into VEX
+// statements about the products it affects: not_affected and
+// false_positive say not_affected, resolved says fixed, exploitable says
+// affected, in_triage says under_investigation.
+func (b *builder) statements(v *cdx.Vulnerability, created string) []document.Statement {
+	id := strings.TrimSpace(v.ID)
+	var aliases []string
+	if v.References != nil {
+		for _, r := range *v.References {
+			if a := strings.TrimSpace(r.ID); a != "" {
+				aliases = append(aliases, a)
+			}
+		}
+	}
+	if id == "" && len(aliases) > 0 {
+		id, aliases = aliases[0], aliases[1:]
+	}
+	if id == "" {
+		return nil
+	}
+	st := document.Statement{
+		Vulnerability:   id,
+		Aliases:         aliases,
+		Justification:   string(v.Analysis.Justification),
+		ImpactStatement: strings.TrimSpace(v.Analysis.Detail),
+		Timestamp:       firstNonEmpty(strings.TrimSpace(v.Analysis.LastUpdated), strings.TrimSpace(v.Updated), strings.TrimSpace(v.Published), created),
+	}
+	switch v.Analysis.State {
+	case cdx.IASNotAffected:
+		st.Status = document.VEXNotAffected
+	case cdx.IASFalsePositive:
+		st.Status = document.VEXNotAffected
+		if st.Justification == "" {
+			st.Justification = string(cdx.IASFalsePositive)
+		}
+	case cdx.IASResolved, cdx.IASResolvedWithPedigree:
+		st.Status = document.VEXFixed
+	case cdx.IASExploitable:
+		st.Status = document.VEXAffected
+	default:
+		st.Status = document.VEXUnderInvestigation
+	}
+	if v.Affects != nil {
+		for _, a := range *v.Affects {
+			ref := strings.TrimSpace(a.Ref)
+			if ref == "" {
+				continue
+			}
+			if p := b.resolve(ref); p != nil && p.Purl != "" {
+				st.Products = append(st.Products, p.Purl)
+			} else {
+				st.Products = append(st.Products, ref)
+			}
+		}
+	}
+	return []document.Statement{st}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // applyAnalysis sets the status a VEX analysis states: not_affected and

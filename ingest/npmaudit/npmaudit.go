@@ -322,7 +322,6 @@ func ingestV6(data []byte) ([]document.Finding, error) {
 
 		// One finding per installed version; paths of one version join.
 		type inst struct {
-			paths     []string
 			dev       bool
 			direct    bool
 			firstPath string

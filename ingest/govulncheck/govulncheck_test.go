@@ -1,0 +1,360 @@
+package govulncheck
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+const corpus = "../../testdata/corpus"
+
+// ingestBytes detects and ingests data as ingest.Bytes does, then joins
+// the report to a finished, valid document.
+func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
+	t.Helper()
+	f, err := sniff.New("x.json", data)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := New()
+	ok, err := in.Detect(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, errors.New("not detected")
+	}
+	rep, err := in.Ingest(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw := &document.Report{Tool: rep.Tool, Findings: append([]document.Finding(nil), rep.Findings...)}
+	doc := document.New()
+	doc.Add(document.Source{Path: "x.json", Format: "govulncheck", SHA256: strings.Repeat("0", 64)}, rep)
+	doc.Finish()
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return raw, doc, nil
+}
+
+func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(corpus, "govulncheck", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, doc, err := ingestBytes(t, data)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return rep, doc
+}
+
+func TestCorpus(t *testing.T) {
+	tests := []struct {
+		file     string
+		version  string
+		findings int
+		levels   map[string]int
+	}{
+		// 10 finding messages at three levels: 4 OSV entries in module versions.
+		{"govulncheck-binary-mode.json", "v0.0.0-00000000000-20000101010101", 4,
+			map[string]int{"called": 2, "imported": 1, "required": 1}},
+		// 12 vulnerable symbols of 3 OSV entries, all in stdlib.
+		{"govulncheck-legacy-pre1.0-vulns-calls.json", "", 3, map[string]int{"called": 3}},
+		{"govulncheck-module-level-scan.json", "v0.0.0-00000000000-20000101010101", 1, map[string]int{"required": 1}},
+		{"govulncheck-source-symbol-scan.json", "v0.0.0-00000000000-20000101010101", 4,
+			map[string]int{"called": 2, "imported": 1, "required": 1}},
+		// 116 finding messages; 201 OSV entries, of which 40 found.
+		{"govulncheck-stream-with-sbom-116-findings.json", "v1.1.4", 40,
+			map[string]int{"called": 22, "imported": 8, "required": 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			rep, doc := ingestFile(t, tt.file)
+			if rep.Tool.Name != "govulncheck" || rep.Tool.Version != tt.version || rep.Created != "" {
+				t.Errorf("tool %+v, created %q", rep.Tool, rep.Created)
+			}
+			if len(rep.Findings) != tt.findings || len(doc.Findings) != tt.findings {
+				t.Errorf("%d reported, %d findings, want %d", len(rep.Findings), len(doc.Findings), tt.findings)
+			}
+			levels := map[string]int{}
+			for _, f := range doc.Findings {
+				levels[f.Confidence]++
+				if strings.Join(f.Tags, ",") != f.Confidence {
+					t.Errorf("%s: tags %v, confidence %q", f.RuleID, f.Tags, f.Confidence)
+				}
+				// govulncheck's entries carry no severity: it stays unknown.
+				if f.Severity != document.SeverityUnknown {
+					t.Errorf("%s: severity %s", f.RuleID, f.Severity)
+				}
+				if !strings.HasPrefix(f.RuleID, "GO-") || f.Package.Ecosystem != "golang" || !strings.HasPrefix(f.Package.Purl, "pkg:golang/") {
+					t.Errorf("%s: package %+v", f.RuleID, f.Package)
+				}
+			}
+			for _, l := range []string{"called", "imported", "required"} {
+				if levels[l] != tt.levels[l] {
+					t.Errorf("%s: %d, want %d", l, levels[l], tt.levels[l])
+				}
+			}
+		})
+	}
+}
+
+func find(t *testing.T, doc *document.Document, ruleID, module string) *document.Finding {
+	t.Helper()
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		if f.RuleID == ruleID && (module == "" || f.Package.Name == module) {
+			return f
+		}
+	}
+	t.Fatalf("no finding %s %s", ruleID, module)
+	return nil
+}
+
+func TestSymbolScan(t *testing.T) {
+	_, doc := ingestFile(t, "govulncheck-source-symbol-scan.json")
+	// Found at module, package and symbol level: called, at the call
+	// site in the scanned code (the trace's last frame).
+	f := find(t, doc, "GO-2021-0265", "github.com/tidwall/gjson")
+	if f.Confidence != "called" || f.Location == nil || f.Location.Path != "vuln.go" || f.Location.StartLine != 14 || f.Location.StartColumn != 20 {
+		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
+	}
+	p := f.Package
+	if p.Version != "v1.6.5" || p.Purl != "pkg:golang/github.com/tidwall/gjson@v1.6.5" {
+		t.Errorf("package %+v", p)
+	}
+	if strings.Join(f.FixedVersions, ",") != "v1.9.3" || f.FixState != "fixed" {
+		t.Errorf("fixed %v, state %q", f.FixedVersions, f.FixState)
+	}
+	if strings.Join(f.Aliases, ",") != "CVE-2021-42248,CVE-2021-42836,GHSA-c9gm-7rfj-8w5h,GHSA-ppj4-34rq-v8j9" {
+		t.Errorf("aliases %v", f.Aliases)
+	}
+	if !strings.HasPrefix(f.Description, "A maliciously crafted path") || !strings.Contains(f.Description, "gjson.Result.Get") {
+		t.Errorf("description %q", f.Description)
+	}
+	if !contains(f.References, "https://github.com/tidwall/gjson/issues/237") || !contains(f.References, "https://pkg.go.dev/vuln/GO-2021-0265") {
+		t.Errorf("references %v", f.References)
+	}
+	// Imported only.
+	f = find(t, doc, "GO-2021-0113", "golang.org/x/text")
+	if f.Confidence != "imported" || f.Location != nil {
+		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
+	}
+	// Required only.
+	f = find(t, doc, "GO-2020-0015", "")
+	if f.Confidence != "required" || f.Title != "Infinite loop when decoding some inputs in golang.org/x/text" {
+		t.Errorf("confidence %q, title %q", f.Confidence, f.Title)
+	}
+}
+
+func TestStream(t *testing.T) {
+	_, doc := ingestFile(t, "govulncheck-stream-with-sbom-116-findings.json")
+	// The standard library is the module stdlib.
+	n := 0
+	for _, f := range doc.Findings {
+		if f.Package.Name == "stdlib" {
+			n++
+			if f.Package.Version != "v1.24.4" || f.Package.Purl != "pkg:golang/stdlib@v1.24.4" {
+				t.Errorf("%s: package %+v", f.RuleID, f.Package)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no stdlib finding")
+	}
+	// No fixed version yet.
+	f := find(t, doc, "GO-2026-4771", "github.com/jackc/pgx/v5")
+	if f.FixState != "not-fixed" || len(f.FixedVersions) != 0 || f.Package.Purl != "pkg:golang/github.com/jackc/pgx/v5@v5.5.5" {
+		t.Errorf("fix %q %v, package %+v", f.FixState, f.FixedVersions, f.Package)
+	}
+	f = find(t, doc, "GO-2025-3553", "github.com/golang-jwt/jwt")
+	if f.Confidence != "called" || f.Location == nil || f.Location.Path != "api/helper/statuse_code_maping.go" || f.Location.StartLine != 21 {
+		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
+	}
+}
+
+func TestBinary(t *testing.T) {
+	_, doc := ingestFile(t, "govulncheck-binary-mode.json")
+	// Called, but a binary has no source positions.
+	f := find(t, doc, "GO-2021-0265", "")
+	if f.Confidence != "called" || f.Location != nil {
+		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
+	}
+}
+
+func TestLegacy(t *testing.T) {
+	_, doc := ingestFile(t, "govulncheck-legacy-pre1.0-vulns-calls.json")
+	f := find(t, doc, "GO-2022-1144", "stdlib")
+	if f.Package.Version != "v1.19.0" || f.Package.Purl != "pkg:golang/stdlib@v1.19.0" {
+		t.Errorf("package %+v", f.Package)
+	}
+	// The fixed versions come from the entry's ranges, written as Go does.
+	if strings.Join(f.FixedVersions, ",") != "v1.18.9,v1.19.4" || f.FixState != "fixed" {
+		t.Errorf("fixed %v, state %q", f.FixedVersions, f.FixState)
+	}
+	// main calls ListenAndServe, which leads to the vulnerable symbol.
+	l := f.Location
+	if l == nil || l.Path != "/home/dtimoshenko/test_parser/evil-app/main.go" || l.StartLine != 22 {
+		t.Errorf("location %+v", l)
+	}
+	if strings.Join(f.Aliases, ",") != "CVE-2022-41717" || !strings.Contains(f.Description, "http.http2serverConn.canonicalHeader") {
+		t.Errorf("aliases %v, description %q", f.Aliases, f.Description)
+	}
+}
+
+// TestOSVSeverity reads a severity when an entry states one.
+func TestOSVSeverity(t *testing.T) {
+	data := `{"config": {"protocol_version": "v1.0.0", "scanner_name": "govulncheck", "scanner_version": "v1.1.0"}}
+{"osv": {"id": "GO-1", "database_specific": {"severity": "HIGH"}}}
+{"osv": {"id": "GO-2", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}]}}
+{"finding": {"osv": "GO-1", "trace": [{"module": "example.com/a", "version": "v1.0.0", "package": "example.com/a"}]}}
+{"finding": {"osv": "GO-2", "trace": [{"module": "example.com/b", "version": "v1.0.0"}]}}
+{"finding": {"osv": "GO-3", "trace": []}}`
+	_, doc, err := ingestBytes(t, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := find(t, doc, "GO-1", ""); f.Severity != document.SeverityHigh || f.Origins[0].Severity != "HIGH" {
+		t.Errorf("GO-1: severity %s, origins %+v", f.Severity, f.Origins)
+	}
+	if f := find(t, doc, "GO-2", ""); f.Severity != document.SeverityMedium || f.CVSS == nil || f.Origins[0].Severity != "5.3" {
+		t.Errorf("GO-2: severity %s, cvss %+v, origins %+v", f.Severity, f.CVSS, f.Origins)
+	}
+	// A finding without a trace, of an entry not in the stream.
+	if f := find(t, doc, "GO-3", ""); f.Package.Name != "unknown module" || f.Confidence != "required" {
+		t.Errorf("GO-3: package %+v, confidence %q", f.Package, f.Confidence)
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	data := "{\"config\": {\"protocol_version\": \"v2.0.0\", \"scanner_name\": \"govulncheck\"}}\n{\"progress\": {}}"
+	f, err := sniff.New("x", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := New().Detect(f)
+	if !ok || !errors.Is(err, sniff.ErrUnsupported) || !strings.Contains(err.Error(), `"v2.0.0" (want v1.x)`) {
+		t.Errorf("Detect = %v, %v", ok, err)
+	}
+	if _, err := New().Ingest(f); !errors.Is(err, sniff.ErrUnsupported) {
+		t.Errorf("Ingest (forced) = %v", err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tt := range []struct{ name, data, want string }{
+		{"type", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"osv\": 5}}", "message 2: line 2, column"},
+		{"no osv id", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"fixed_version\": \"v1\"}}", "message 2: finding without an osv id"},
+		{"entry without id", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"osv\": {\"summary\": \"x\"}}", "message 2: osv entry without an id"},
+		{"legacy type", `{"Vulns": [{"CallSink": "x"}], "Modules": []}`, "line 1, column"},
+		{"legacy no id", `{"Vulns": [{"Symbol": "x"}], "Modules": []}`, "entry 0 of Vulns: no OSV entry id"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ingestBytes(t, []byte(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDetect checks that only govulncheck's corpus files are claimed.
+func TestDetect(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus: %v", err)
+	}
+	in := New()
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := sniff.New(path, data)
+		if err != nil {
+			continue
+		}
+		ok, err := in.Detect(f)
+		mine := filepath.Base(filepath.Dir(path)) == "govulncheck"
+		if ok != mine || err != nil {
+			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
+		}
+	}
+	for _, tt := range []struct {
+		data string
+		want bool
+	}{
+		// A clean scan: config and progress only.
+		{"{\"config\": {\"protocol_version\": \"v1.0.0\", \"scanner_name\": \"govulncheck\"}}\n{\"progress\": {\"message\": \"x\"}}", true},
+		{`{"config": {"protocol_version": "v1.0.0"}}`, true},
+		{`{"config": {"name": "x"}}`, false},
+		{"{\"config\": {\"name\": \"x\"}}\n{\"osv\": {}}", false},
+		{"{\"a\": 1}\n{\"b\": 2}", false},
+		{`{"Vulns": []}`, false},
+	} {
+		f, err := sniff.New("x", []byte(tt.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := in.Detect(f); ok != tt.want || err != nil {
+			t.Errorf("%s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
+		}
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzIngest(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(corpus, "govulncheck", "*"))
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(data) > 64<<10 {
+			data = data[:64<<10]
+		}
+		f.Add(data)
+		f.Add(data[:len(data)/2])
+	}
+	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1\"}}\n{\"finding\": {\"osv\": \"G\", \"trace\": [{\"function\": \"f\", \"position\": {\"filename\": \"\"}}, {\"position\": {}}]}}\n{\"osv\": {\"id\": \"G\", \"affected\": [null]}}\n[]"))
+	f.Add([]byte(`{"Vulns": [null, {"OSV": {"id": "G"}, "CallSink": 1}], "Calls": {"Functions": {"1": {"CallSites": [null, {"Parent": 1}, {"Parent": 2, "Pos": {"Filename": "a"}}]}, "2": null}, "Entries": [2]}, "Modules": [null]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sf, err := sniff.New("x", data)
+		if err != nil {
+			return
+		}
+		in := New()
+		if ok, err := in.Detect(sf); !ok || err != nil {
+			return
+		}
+		rep, err := in.Ingest(sf)
+		if err != nil {
+			if rep != nil {
+				t.Fatal("a report with an error")
+			}
+			return
+		}
+		doc := document.New()
+		doc.Add(document.Source{Path: "x", Format: "govulncheck", SHA256: strings.Repeat("0", 64)}, rep)
+		doc.Finish()
+		if err := doc.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	})
+}

@@ -1,0 +1,149 @@
+package openvex_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest"
+)
+
+const corpus = "../../testdata/corpus"
+
+// load ingests files (corpus paths, or raw documents named "inline:…")
+// through ingest.Bytes, detection included, into one finished document.
+func load(t *testing.T, inputs ...[2]string) *document.Document {
+	t.Helper()
+	doc := document.New()
+	for _, in := range inputs {
+		name, data := in[0], []byte(in[1])
+		if len(data) == 0 {
+			var err error
+			data, err = os.ReadFile(filepath.Join(corpus, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		src, rep, err := ingest.Bytes(name, "", data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		doc.Add(src, rep)
+	}
+	doc.Finish()
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return doc
+}
+
+func file(path string) [2]string { return [2]string{path, ""} }
+
+// TestVEXAppliesToGovulncheck ingests govulncheck's symbol scan and the
+// OpenVEX document govulncheck wrote for the same code: the statements
+// that the vulnerable code is not called close exactly those findings;
+// the affected ones stay open.
+func TestVEXAppliesToGovulncheck(t *testing.T) {
+	doc := load(t,
+		file("govulncheck/govulncheck-source-symbol-scan.json"),
+		file("openvex/govulncheck-source-call.openvex.json"))
+	if doc.Sources[0].Format != "govulncheck" || doc.Sources[1].Format != "openvex" {
+		t.Fatalf("formats %s, %s", doc.Sources[0].Format, doc.Sources[1].Format)
+	}
+	want := map[string]document.Status{
+		"GO-2020-0015": document.StatusNotAffected, // golang.org/x/text, vulnerable_code_not_present
+		"GO-2021-0113": document.StatusNotAffected, // golang.org/x/text, vulnerable_code_not_in_execute_path
+		"GO-2021-0054": document.StatusOpen,        // github.com/tidwall/gjson: affected
+		"GO-2021-0265": document.StatusOpen,        // github.com/tidwall/gjson: affected
+	}
+	if len(doc.Findings) != len(want) {
+		t.Fatalf("%d findings, want %d", len(doc.Findings), len(want))
+	}
+	for _, f := range doc.Findings {
+		if f.Status != want[f.RuleID] {
+			t.Errorf("%s (%s): status %s, want %s", f.RuleID, f.Package.Purl, f.Status, want[f.RuleID])
+		}
+		if f.Status == document.StatusOpen {
+			if f.StatusReason != nil {
+				t.Errorf("%s: open with a reason %+v", f.RuleID, f.StatusReason)
+			}
+			continue
+		}
+		r := f.StatusReason
+		if r == nil || r.By != "vex" || r.Statement != "Govulncheck determined that the vulnerable code isn't called" ||
+			r.Source != "govulncheck/vex:261b597336f7aa5eb53a4a196c354c5afed43fe55658ae3816194192b5268881" {
+			t.Errorf("%s: reason %+v", f.RuleID, r)
+		}
+	}
+	if got := byRule(doc, "GO-2020-0015").StatusReason; got == nil || got.Justification != "vulnerable_code_not_present" {
+		t.Errorf("GO-2020-0015: reason %+v", got)
+	}
+	if got := byRule(doc, "GO-2021-0113").StatusReason; got == nil || got.Justification != "vulnerable_code_not_in_execute_path" {
+		t.Errorf("GO-2021-0113: reason %+v", got)
+	}
+	if doc.Summary.OpenFindings != 2 || doc.Summary.ByStatus["not_affected"] != 2 {
+		t.Errorf("summary %+v", doc.Summary)
+	}
+
+	// Without the VEX document, all four are open.
+	doc = load(t, file("govulncheck/govulncheck-source-symbol-scan.json"))
+	if doc.Summary.OpenFindings != 4 {
+		t.Errorf("%d open without VEX, want 4", doc.Summary.OpenFindings)
+	}
+}
+
+// TestVEXByAliasAndUnversionedProduct applies a statement that names a
+// vulnerability by its CVE and a product by a purl without version to an
+// OSV-Scanner finding reported under its GHSA id; a statement about
+// another package leaves its findings alone, and a later statement wins.
+func TestVEXByAliasAndUnversionedProduct(t *testing.T) {
+	vex := `{
+	  "@context": "https://openvex.dev/ns/v0.2.0",
+	  "@id": "https://example.com/vex/1",
+	  "author": "Example",
+	  "timestamp": "2024-05-01T00:00:00Z",
+	  "version": 1,
+	  "statements": [
+	    {"vulnerability": {"name": "CVE-2022-24713"}, "products": [{"@id": "pkg:cargo/regex"}],
+	     "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
+	    {"vulnerability": {"name": "CVE-2021-3121"}, "products": [{"@id": "pkg:golang/github.com/gogo/protobuf"}],
+	     "status": "fixed", "timestamp": "2024-01-01T00:00:00Z"},
+	    {"vulnerability": {"name": "CVE-2021-3121"}, "products": [{"@id": "pkg:golang/github.com/gogo/protobuf@1.3.1"}],
+	     "status": "affected", "action_statement": "upgrade", "timestamp": "2024-06-01T00:00:00Z"},
+	    {"vulnerability": {"name": "CVE-2022-24713"}, "products": [{"@id": "pkg:npm/regex"}], "status": "fixed"}
+	  ]}`
+	doc := load(t, file("osv-scanner/osv-scanner-two-lockfiles-groups.json"), [2]string{"inline.openvex.json", vex})
+	f := byRule(doc, "GHSA-m5pq-gvj9-9vr8")
+	if f.Status != document.StatusNotAffected || f.StatusReason == nil || f.StatusReason.Source != "https://example.com/vex/1" {
+		t.Errorf("regex: status %s, reason %+v", f.Status, f.StatusReason)
+	}
+	// The later statement says affected: open.
+	f = byRule(doc, "GHSA-c3h9-896r-86jm")
+	if f.Status != document.StatusOpen {
+		t.Errorf("gogo/protobuf: status %s, reason %+v", f.Status, f.StatusReason)
+	}
+}
+
+func byRule(doc *document.Document, rule string) *document.Finding {
+	for i := range doc.Findings {
+		if doc.Findings[i].RuleID == rule {
+			return &doc.Findings[i]
+		}
+	}
+	return &document.Finding{}
+}
+
+func TestVEXOrderDoesNotMatter(t *testing.T) {
+	a := load(t, file("openvex/govulncheck-source-call.openvex.json"), file("govulncheck/govulncheck-binary-mode.json"))
+	b := load(t, file("govulncheck/govulncheck-binary-mode.json"), file("openvex/govulncheck-source-call.openvex.json"))
+	if a.Summary.OpenFindings != b.Summary.OpenFindings || a.Summary.OpenFindings != 2 {
+		t.Errorf("open: %d with VEX first, %d with VEX last; want 2", a.Summary.OpenFindings, b.Summary.OpenFindings)
+	}
+	for _, f := range a.Findings {
+		if strings.HasPrefix(f.Package.Name, "golang.org/x/text") && f.Status != document.StatusNotAffected {
+			t.Errorf("%s: %s", f.RuleID, f.Status)
+		}
+	}
+}
