@@ -33,10 +33,13 @@ type Config struct {
 	Policies []string
 	// VerificationKey is the public key bundles must be signed with.
 	VerificationKey string
+	// SeveritySource orders the sources whose rating wins over the highest
+	// stated severity: score sources (nvd, ghsa, redhat …) or "tool".
+	SeveritySource []string
 }
 
 // gateKeys are top-level keys that configure secgate, not a policy.
-var gateKeys = map[string]bool{"policies": true, "verification_key": true}
+var gateKeys = map[string]bool{"policies": true, "verification_key": true, "severity_source": true}
 
 // enums lists the allowed values of keys that take one of a few words.
 var enums = map[string][]string{
@@ -114,6 +117,11 @@ func Parse(data []byte) (*Config, error) {
 		case "policies":
 			if err := v.Decode(&c.Policies); err != nil {
 				return nil, fmt.Errorf("line %d: policies: want a list of policy sources", v.Line)
+			}
+			continue
+		case "severity_source":
+			if err := v.Decode(&c.SeveritySource); err != nil {
+				return nil, fmt.Errorf("line %d: severity_source: want a list such as [nvd, ghsa, tool]", v.Line)
 			}
 			continue
 		case "verification_key":

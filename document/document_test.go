@@ -280,3 +280,35 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		}
 	}
 }
+
+func TestPreferSeverity(t *testing.T) {
+	d := New()
+	f := vuln("CVE-1", nil, "pkg:npm/x@1", "1")
+	f.Severity = SeverityCritical
+	f.Scores = []CVSS{{Version: "3.1", Score: 5.0, Source: "nvd@nist.gov"}, {Version: "3.1", Score: 9.8, Source: "ghsa"}}
+	f.Origins = []Origin{{RuleID: "CVE-1", Severity: "LOW"}}
+	g := vuln("CVE-2", nil, "pkg:npm/y@1", "1")
+	g.Severity = SeverityHigh
+	d.Add(Source{Path: "a", Format: "x", SHA256: strings.Repeat("0", 64)}, &Report{Findings: []Finding{f, g}})
+	d.Finish()
+	sev := func(id string) Severity {
+		for _, f := range d.Findings {
+			if f.RuleID == id {
+				return f.Severity
+			}
+		}
+		return ""
+	}
+	d.PreferSeverity([]string{"nvd", "ghsa"})
+	if sev("CVE-1") != SeverityMedium || sev("CVE-2") != SeverityHigh {
+		t.Errorf("nvd first: %s, %s", sev("CVE-1"), sev("CVE-2"))
+	}
+	d.PreferSeverity([]string{"tool"})
+	if sev("CVE-1") != SeverityLow {
+		t.Errorf("tool: %s", sev("CVE-1"))
+	}
+	d.PreferSeverity([]string{"ghsa"})
+	if sev("CVE-1") != SeverityCritical || d.Summary.BySeverity["critical"] != 1 {
+		t.Errorf("ghsa: %s, summary %v", sev("CVE-1"), d.Summary.BySeverity)
+	}
+}

@@ -33,6 +33,9 @@ type Options struct {
 	// Enrich, when set, adds data to the document before evaluation
 	// (exploit data: EPSS, KEV).
 	Enrich func(*document.Document)
+	// SeveritySource orders the rating sources preferred over the highest
+	// stated severity (see document.PreferSeverity).
+	SeveritySource []string
 }
 
 // Decision is the answer of a check, as `-o json` prints it (SPEC §5).
@@ -71,6 +74,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Enrich != nil {
 		opts.Enrich(doc)
 	}
+	doc.PreferSeverity(opts.SeveritySource)
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
 		base, err := ExpandPaths(opts.Baseline)

@@ -247,13 +247,14 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 		return err
 	}
 	res, err := gate.Run(ctx, gate.Options{
-		Enrich:   func(d *document.Document) { enrich.Apply(d, epss, kev) },
-		Reports:  opts.Reports,
-		Baseline: opts.Baseline,
-		Ingest:   opts.Ingest,
-		Context:  opts.Context,
-		Now:      opts.Now,
-		Engine:   engine,
+		Enrich:         func(d *document.Document) { enrich.Apply(d, epss, kev) },
+		SeveritySource: opts.Policy.Config.SeveritySource,
+		Reports:        opts.Reports,
+		Baseline:       opts.Baseline,
+		Ingest:         opts.Ingest,
+		Context:        opts.Context,
+		Now:            opts.Now,
+		Engine:         engine,
 	})
 	if err != nil {
 		return err
