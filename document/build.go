@@ -116,6 +116,22 @@ func mergeFinding(dst, src *Finding) {
 	if dst.Location == nil {
 		dst.Location = src.Location
 	}
+	if dst.Package == nil {
+		dst.Package = src.Package
+	} else if src.Package != nil {
+		// Tools describe one package with more or less detail: keep the most.
+		p := *dst.Package
+		if p.Purl == "" {
+			p.Purl, p.Ecosystem = src.Package.Purl, src.Package.Ecosystem
+		}
+		if p.Ecosystem == "" {
+			p.Ecosystem = src.Package.Ecosystem
+		}
+		if p.Path == "" {
+			p.Path = src.Package.Path
+		}
+		dst.Package = &p
+	}
 	if dst.FixState == "" {
 		dst.FixState = src.FixState
 	}

@@ -312,3 +312,23 @@ func TestPreferSeverity(t *testing.T) {
 		t.Errorf("ghsa: %s, summary %v", sev("CVE-1"), d.Summary.BySeverity)
 	}
 }
+
+func TestFingerprintAcrossTools(t *testing.T) {
+	same := [][2]*Package{
+		{{Name: "libssl1.1", Version: "1.1.1c-r0", Purl: "pkg:apk/alpine/libssl1.1@1.1.1c-r0?arch=x86_64"}, {Name: "libssl1.1", Version: "1.1.1c-r0"}},
+		{{Name: "com.fasterxml.jackson.core:jackson-databind", Version: "2.10.0"}, {Name: "jackson-databind", Version: "2.10.0", Purl: "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0"}},
+		{{Name: "golang.org/x/text", Version: "v0.3.7", Purl: "pkg:golang/golang.org/x/text@v0.3.7"}, {Name: "golang.org/x/text", Version: "0.3.7"}},
+	}
+	for _, pair := range same {
+		a := Finding{Kind: KindVulnerability, RuleID: "CVE-2024-1", Package: pair[0]}
+		b := Finding{Kind: KindVulnerability, RuleID: "CVE-2024-1", Package: pair[1]}
+		if Fingerprint(&a) != Fingerprint(&b) {
+			t.Errorf("%+v and %+v must be one problem", *pair[0], *pair[1])
+		}
+	}
+	a := Finding{Kind: KindVulnerability, RuleID: "CVE-2024-1", Package: &Package{Name: "a", Version: "1.0"}}
+	b := Finding{Kind: KindVulnerability, RuleID: "CVE-2024-1", Package: &Package{Name: "a", Version: "1.1"}}
+	if Fingerprint(&a) == Fingerprint(&b) {
+		t.Error("other versions are other problems")
+	}
+}

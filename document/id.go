@@ -66,21 +66,34 @@ func Fingerprint(f *Finding) string {
 	return hashParts(parts)
 }
 
+// packageKey identifies a package across tools: its name (the last part
+// of it: "jackson-databind" whether a tool says
+// "com.fasterxml.jackson.core:jackson-databind" or a purl names the
+// group as its namespace; "libssl1.1" with or without the purl's
+// "alpine/") and its version (without a leading "v"). The ecosystem is
+// left out on purpose: tools disagree on it (apk, alpine, or none at all
+// in SARIF), and one vulnerability id in two ecosystems' packages of the
+// same name and version does not happen.
 func packageKey(p *Package) []string {
 	if p == nil {
-		return []string{"", "", ""}
+		return []string{"", ""}
 	}
-	eco, name := p.Ecosystem, p.Name
+	name, version := p.Name, p.Version
 	if p.Purl != "" {
 		if u, err := packageurl.FromString(p.Purl); err == nil {
-			eco = u.Type
 			name = u.Name
-			if u.Namespace != "" {
-				name = u.Namespace + "/" + u.Name
+			if version == "" {
+				version = u.Version
 			}
 		}
 	}
-	return []string{strings.ToLower(eco), strings.ToLower(name), p.Version}
+	if i := strings.LastIndexAny(name, "/:"); i >= 0 && i < len(name)-1 {
+		name = name[i+1:]
+	}
+	if len(version) > 1 && version[0] == 'v' && version[1] >= '0' && version[1] <= '9' {
+		version = version[1:]
+	}
+	return []string{strings.ToLower(name), version}
 }
 
 func hashParts(parts []string) string {

@@ -179,3 +179,37 @@ func TestCorpusIDsStable(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossToolMerge: Trivy's JSON and SARIF reports of one image name the
+// same four vulnerabilities (the SARIF without purls or ecosystems); they
+// are four findings, each reported by both.
+func TestCrossToolMerge(t *testing.T) {
+	jsonReport := filepath.Join("..", "testdata", "corpus", "trivy-json", "trivy-image-alpine310-os-vulns.json")
+	sarifReport := filepath.Join("..", "testdata", "corpus", "sarif", "trivy-image-alpine310.sarif")
+	for _, order := range [][]string{{jsonReport, sarifReport}, {sarifReport, jsonReport}} {
+		crossToolMerge(t, order)
+	}
+}
+
+func crossToolMerge(t *testing.T, reports []string) {
+	doc, err := ingest.Load(reports, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 4 {
+		t.Fatalf("%d findings, want 4", len(doc.Findings))
+	}
+	for _, f := range doc.Findings {
+		formats := map[string]bool{}
+		for _, o := range f.Origins {
+			formats[doc.Sources[o.Source].Format] = true
+		}
+		if !formats["trivy"] || !formats["sarif"] {
+			t.Errorf("%s in %s: reported by %v, want trivy and sarif", f.RuleID, f.Package.Name, formats)
+		}
+		if f.Package.Purl == "" {
+			t.Errorf("%s: the merged finding lost the purl Trivy's JSON gave", f.RuleID)
+		}
+	}
+	testutil.ValidateSchema(t, doc)
+}
