@@ -78,10 +78,13 @@ func packageKey(p *Package) []string {
 	if p == nil {
 		return []string{"", ""}
 	}
+	// The name every tool states comes first; a purl fills what is missing.
 	name, version := p.Name, p.Version
-	if p.Purl != "" {
+	if (name == "" || version == "") && p.Purl != "" {
 		if u, err := packageurl.FromString(p.Purl); err == nil {
-			name = u.Name
+			if name == "" {
+				name = u.Name
+			}
 			if version == "" {
 				version = u.Version
 			}
@@ -138,14 +141,22 @@ func ComponentKey(c *Component) string {
 // Ecosystem returns the package ecosystem a purl names (its type: npm,
 // pypi, maven, golang, deb …), or "" when purl is empty or malformed.
 func Ecosystem(purl string) string {
-	if purl == "" {
+	// The type is the purl's first segment; reading it needs no full parse.
+	rest, ok := strings.CutPrefix(purl, "pkg:")
+	if !ok {
 		return ""
 	}
-	u, err := packageurl.FromString(purl)
-	if err != nil {
+	rest = strings.TrimLeft(rest, "/")
+	typ, _, ok := strings.Cut(rest, "/")
+	if !ok || typ == "" {
 		return ""
 	}
-	return u.Type
+	for _, c := range typ {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-') {
+			return ""
+		}
+	}
+	return strings.ToLower(typ)
 }
 
 // sortedUnique sorts s and removes duplicates and empty strings in place.
