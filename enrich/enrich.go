@@ -101,6 +101,15 @@ func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epss %s: %w", src, err)
 	}
+	out, err := ParseEPSS(data)
+	if err != nil {
+		return nil, fmt.Errorf("epss %s: %w", src, err)
+	}
+	return out, nil
+}
+
+// ParseEPSS reads the EPSS CSV from memory (see LoadEPSS).
+func ParseEPSS(data []byte) (EPSS, error) {
 	date := ""
 	if bytes.HasPrefix(data, []byte("#")) {
 		line, rest, _ := bytes.Cut(data, []byte("\n"))
@@ -118,7 +127,7 @@ func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("epss %s: %w", src, err)
+		return nil, err
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -128,7 +137,7 @@ func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
 	ei, ok2 := col["epss"]
 	pi, ok3 := col["percentile"]
 	if !ok1 || !ok2 || !ok3 {
-		return nil, fmt.Errorf("epss %s: want the columns cve, epss, percentile; got %s", src, strings.Join(header, ","))
+		return nil, fmt.Errorf("want the columns cve, epss, percentile; got %s", strings.Join(header, ","))
 	}
 	out := EPSS{}
 	for line := 2; ; line++ {
@@ -137,17 +146,20 @@ func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("epss %s: %w", src, err)
+			return nil, err
+		}
+		if len(rec) <= max(ci, ei, pi) {
+			return nil, fmt.Errorf("row %d: want %d columns", line, len(header))
 		}
 		score, err1 := strconv.ParseFloat(rec[ei], 64)
 		pct, err2 := strconv.ParseFloat(rec[pi], 64)
 		if err1 != nil || err2 != nil || score < 0 || score > 1 || pct < 0 || pct > 1 {
-			return nil, fmt.Errorf("epss %s: row %d: want scores between 0 and 1, got %q, %q", src, line, rec[ei], rec[pi])
+			return nil, fmt.Errorf("row %d: want scores between 0 and 1, got %q, %q", line, rec[ei], rec[pi])
 		}
 		out[strings.ToUpper(strings.TrimSpace(rec[ci]))] = document.EPSS{Score: score, Percentile: pct, Date: date}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("epss %s: no scores", src)
+		return nil, errors.New("no scores")
 	}
 	return out, nil
 }
@@ -158,6 +170,15 @@ func LoadKEV(ctx context.Context, src string) (KEV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kev %s: %w", src, err)
 	}
+	out, err := ParseKEV(data)
+	if err != nil {
+		return nil, fmt.Errorf("kev %s: %w", src, err)
+	}
+	return out, nil
+}
+
+// ParseKEV reads the KEV catalogue from memory (see LoadKEV).
+func ParseKEV(data []byte) (KEV, error) {
 	var cat struct {
 		CatalogVersion  string `json:"catalogVersion"`
 		Vulnerabilities *[]struct {
@@ -168,10 +189,10 @@ func LoadKEV(ctx context.Context, src string) (KEV, error) {
 		} `json:"vulnerabilities"`
 	}
 	if err := json.Unmarshal(data, &cat); err != nil {
-		return nil, fmt.Errorf("kev %s: %w", src, err)
+		return nil, err
 	}
 	if cat.Vulnerabilities == nil {
-		return nil, fmt.Errorf("kev %s: not a KEV catalogue (no vulnerabilities list)", src)
+		return nil, errors.New("not a KEV catalogue (no vulnerabilities list)")
 	}
 	out := KEV{}
 	for _, v := range *cat.Vulnerabilities {
