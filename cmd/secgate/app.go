@@ -50,6 +50,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			ingestCommand(),
 			testCommand(),
 			policiesCommand(),
+			bundleCommand(),
+			pullCommand(),
 			ticketsCommand(),
 			schemaCommand(),
 			versionCommand(),

@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/urfave/cli/v2"
 
+	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/enrich"
@@ -27,15 +28,15 @@ const builtinSource = "builtin"
 
 // policyFlags are the flags that choose and configure policies.
 func policyFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "policy source: a folder, a .rego file, a bundle .tar.gz, or \"builtin\" (repeatable; default: the built-in policies)"},
+	return append([]cli.Flag{
+		&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "policy source: a folder, a .rego file, a bundle .tar.gz, \"builtin\", or a go-getter address (git::https://host/repo//dir?ref=v1, https://host/b.tar.gz) (repeatable; default: the built-in policies)"},
 		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml: thresholds, licences, approvals, exceptions (default: ./secgate.yaml when present)"},
 		&cli.StringSliceFlag{Name: "namespace", Usage: "evaluate only these Rego packages (repeatable; conftest's --namespace)"},
 		&cli.BoolFlag{Name: "all-namespaces", Usage: "evaluate every package with deny, violation or warn rules (the default)"},
 		&cli.StringFlag{Name: "capabilities", Usage: "OPA capabilities JSON file that replaces the restricted default (e.g. to allow http.send)"},
 		&cli.DurationFlag{Name: "timeout", Value: eval.DefaultTimeout, Usage: "bound on one policy evaluation"},
-	}
+	}, sourceFlags()...)
 }
 
 func checkCommand() *cli.Command {
@@ -81,6 +82,10 @@ type policyOptions struct {
 	Namespaces   []string
 	Capabilities *ast.Capabilities
 	Timeout      time.Duration
+	// Fetch configures how remote sources are fetched and cached.
+	Fetch bundles.FetchOptions
+	// Verify, when set, holds the key every bundle must be signed with.
+	Verify *bundles.VerifyOptions
 }
 
 func checkOptionsFrom(c *cli.Context) (checkOptions, error) {
@@ -133,51 +138,41 @@ func policyOptionsFrom(c *cli.Context) (policyOptions, error) {
 		}
 	}
 	opts.Timeout = c.Duration("timeout")
+	if opts.Fetch, opts.Verify, err = sourceOptionsFrom(c, opts.Config); err != nil {
+		return opts, err
+	}
 	return opts, nil
 }
 
-// loadPolicies reads the policy sources; none means the built-ins.
+// loadPolicies reads the policy sources with the default fetch options
+// and no signature verification; none means the built-ins.
 func loadPolicies(sources []string, filter eval.Filter) (*eval.Policies, error) {
+	pols, _, err := loadSources(context.Background(), policyOptions{Sources: sources}, filter)
+	return pols, err
+}
+
+// loadSources fetches the policy sources (local paths pass through,
+// go-getter addresses go through the cache) and loads them, verifying
+// bundles when opts.Verify is set; none means the built-ins. It returns
+// where each module came from.
+func loadSources(ctx context.Context, opts policyOptions, filter eval.Filter) (*eval.Policies, []bundles.Source, error) {
+	sources := opts.Sources
 	if len(sources) == 0 {
 		sources = []string{builtinSource}
 	}
-	var all *eval.Policies
-	var paths []string
+	fetched := make([]*bundles.Fetched, 0, len(sources))
 	for _, s := range sources {
-		var p *eval.Policies
-		var err error
 		if s == builtinSource {
-			p, err = eval.LoadFS(builtinSource, policies.FS, filter)
-		} else {
-			paths = append(paths, s)
+			fetched = append(fetched, bundles.Embedded(builtinSource, policies.FS))
 			continue
 		}
+		f, err := bundles.Fetch(ctx, s, opts.Fetch)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if all == nil {
-			all = p
-		} else if err := all.Merge(p); err != nil {
-			return nil, err
-		}
+		fetched = append(fetched, f)
 	}
-	if len(paths) > 0 {
-		for _, p := range paths {
-			if _, err := os.Stat(p); err != nil {
-				return nil, fmt.Errorf("policy %s: %w", p, errors.Unwrap(err))
-			}
-		}
-		p, err := eval.LoadPaths(paths, filter)
-		if err != nil {
-			return nil, err
-		}
-		if all == nil {
-			all = p
-		} else if err := all.Merge(p); err != nil {
-			return nil, err
-		}
-	}
-	return all, nil
+	return bundles.LoadPolicies(fetched, bundles.LoadOptions{Filter: filter, Verify: opts.Verify, MaxSize: opts.Fetch.MaxSize})
 }
 
 // policyData is what policies see under data: the configuration, then
@@ -220,7 +215,7 @@ func configName(c *config.Config) string {
 
 // newEngine loads, compiles and prepares the policies.
 func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
-	pols, err := loadPolicies(opts.Sources, eval.Filter{})
+	pols, _, err := loadSources(ctx, opts, eval.Filter{})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/policies"
 )
@@ -16,14 +18,28 @@ import (
 func policiesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "policies",
-		Usage: "list the built-in policies, each with the configuration keys and defaults",
-		Flags: []cli.Flag{
+		Usage: "list the built-in policies, each with the configuration keys and defaults, and where -p sources came from",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-		},
+			&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "also list these policy sources: what came from where, at which revision (repeatable)"},
+		}, sourceFlags()...),
 		Action: func(c *cli.Context) error {
-			return runPolicies(c.String("format"), c.App.Writer)
+			fo, vo, err := sourceOptionsFrom(c, nil)
+			if err != nil {
+				return err
+			}
+			return runPolicies(c.Context, policiesOptions{
+				Format: c.String("format"),
+				Policy: policyOptions{Sources: c.StringSlice("policy"), Fetch: fo, Verify: vo},
+			}, c.App.Writer)
 		},
 	}
+}
+
+type policiesOptions struct {
+	Format string
+	// Policy.Sources, when given, are loaded and listed after the built-ins.
+	Policy policyOptions
 }
 
 // policyInfo describes one built-in policy.
@@ -35,6 +51,12 @@ type policyInfo struct {
 	Section     string         `json:"config_section,omitempty"`
 	Defaults    map[string]any `json:"defaults"`
 	Origin      string         `json:"origin"`
+	// Revision is the origin's git commit or archive digest (-p sources).
+	Revision string `json:"revision,omitempty"`
+	// BundleRevision is the revision the origin bundle's manifest declares.
+	BundleRevision string `json:"bundle_revision,omitempty"`
+	// Verified says the origin bundle's signature was checked.
+	Verified bool `json:"verified,omitempty"`
 }
 
 func builtinPolicies() ([]policyInfo, error) {
@@ -72,17 +94,24 @@ func builtinPolicies() ([]policyInfo, error) {
 	return out, nil
 }
 
-func runPolicies(format string, w io.Writer) error {
+func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
+	format := opts.Format
+	if format != "json" && format != "text" {
+		return fmt.Errorf("--format: want text or json, got %q", format)
+	}
 	infos, err := builtinPolicies()
 	if err != nil {
 		return err
 	}
-	switch format {
-	case "json":
+	var sources []bundles.Source
+	if len(opts.Policy.Sources) > 0 {
+		if _, sources, err = loadSources(ctx, opts.Policy, eval.Filter{}); err != nil {
+			return err
+		}
+		infos = append(infos, sourcePolicies(sources)...)
+	}
+	if format == "json" {
 		return writeJSON(w, infos)
-	case "text":
-	default:
-		return fmt.Errorf("--format: want text or json, got %q", format)
 	}
 	node, err := policies.DefaultsNode()
 	if err != nil {
@@ -90,6 +119,9 @@ func runPolicies(format string, w io.Writer) error {
 	}
 	root := node.Content[0]
 	for i, info := range infos {
+		if info.Origin != builtinSource {
+			continue
+		}
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -101,8 +133,55 @@ func runPolicies(format string, w io.Writer) error {
 		fmt.Fprintf(w, "  secgate.yaml section %q (data.secgate.config.%s):\n", info.Section, info.Section)
 		printSection(w, root, info.Section)
 	}
-	_, err = fmt.Fprintf(w, "\nsections without a policy of their own: tickets (remediation ticket SLAs)\n")
-	return err
+	if _, err = fmt.Fprintf(w, "\nsections without a policy of their own: tickets (remediation ticket SLAs)\n"); err != nil {
+		return err
+	}
+	return printSources(w, sources)
+}
+
+// sourcePolicies describes the packages of -p sources (the built-ins are
+// listed already).
+func sourcePolicies(sources []bundles.Source) []policyInfo {
+	var out []policyInfo
+	for _, s := range sources {
+		if s.Kind == bundles.KindEmbedded {
+			continue
+		}
+		for _, pkg := range s.Packages {
+			out = append(out, policyInfo{
+				Package: pkg, Origin: s.Address, Revision: s.Revision,
+				BundleRevision: s.BundleRevision, Verified: s.Verified, Defaults: map[string]any{},
+			})
+		}
+	}
+	return out
+}
+
+// printSources lists what came from where.
+func printSources(w io.Writer, sources []bundles.Source) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\npolicy sources:\n")
+	for _, s := range sources {
+		fmt.Fprintf(w, "  %s\n", s.Address)
+		fmt.Fprintf(w, "    kind:      %s\n", s.Kind)
+		if s.Revision != "" {
+			fmt.Fprintf(w, "    revision:  %s\n", s.Revision)
+		}
+		if s.Kind == bundles.KindBundle {
+			verified := "no"
+			if s.Verified {
+				verified = "yes"
+			}
+			fmt.Fprintf(w, "    bundle:    revision %q, roots %q, signature verified: %s\n", s.BundleRevision, s.Roots, verified)
+		}
+		fmt.Fprintf(w, "    packages:  %s\n", strings.Join(s.Packages, ", "))
+		for _, m := range s.Modules {
+			fmt.Fprintf(w, "      %s\n", m)
+		}
+	}
+	return nil
 }
 
 // printSection prints each key of a defaults.yaml section with its default

@@ -1,0 +1,80 @@
+package bundles
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Save copies a fetched source into dir, as `secgate pull` does: a bundle
+// archive or a single file is saved as it is (dir/NAME), a folder's
+// content is copied into dir (its .git folder aside). Symlinks are
+// refused. It returns the path written: the file, or dir.
+func Save(f *Fetched, dir string) (string, error) {
+	if f.Kind == KindEmbedded {
+		return "", fmt.Errorf("policy %s: embedded policies are not pulled", f.Address)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if f.Kind != KindFolder {
+		dst := filepath.Join(dir, filepath.Base(f.Path))
+		if err := copyFile(f.Path, dst); err != nil {
+			return "", fmt.Errorf("policy %s: %w", f.Address, err)
+		}
+		return dst, nil
+	}
+	err := filepath.WalkDir(f.Path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(f.Path, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir() && d.Name() == ".git":
+			return filepath.SkipDir
+		case d.Type()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		case d.Type().IsRegular():
+			return copyFile(p, filepath.Join(dir, rel))
+		}
+		return nil // sockets, devices: not policy
+	})
+	if err != nil {
+		return "", fmt.Errorf("policy %s: %w", f.Address, err)
+	}
+	return dir, nil
+}
+
+// copyFile copies a regular file, replacing dst.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".pull-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
