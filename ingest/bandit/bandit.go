@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -109,7 +110,7 @@ func finding(r *result) document.Finding {
 		Confidence:  r.IssueConfidence,
 		Location: &document.Location{
 			Path:      slashes(r.Filename),
-			StartLine: nonNegative(r.LineNumber),
+			StartLine: norm.NonNegative(r.LineNumber),
 			Snippet:   r.Code,
 		},
 		Origins: []document.Origin{{RuleID: r.TestID, Severity: r.IssueSeverity}},
@@ -121,10 +122,10 @@ func finding(r *result) document.Finding {
 		f.Location.EndLine = r.LineRange[n-1]
 	}
 	if r.ColOffset != nil {
-		f.Location.StartColumn = nonNegative(*r.ColOffset + 1)
+		f.Location.StartColumn = norm.NonNegative(*r.ColOffset + 1)
 	}
 	if r.EndColOffset != nil {
-		f.Location.EndColumn = nonNegative(*r.EndColOffset + 1)
+		f.Location.EndColumn = norm.NonNegative(*r.EndColOffset + 1)
 	}
 	if passwordTests[r.TestID] {
 		f.Description = redactQuoted(f.Description)
@@ -134,7 +135,7 @@ func finding(r *result) document.Finding {
 		f.References = []string{r.MoreInfo}
 	}
 	if r.IssueCWE != nil {
-		if c := normCWE(rawText(r.IssueCWE.ID)); c != "" {
+		if c := norm.CWEExceptZero(norm.Text(r.IssueCWE.ID)); c != "" {
 			f.CWE = []string{c}
 		}
 		if r.IssueCWE.Link != "" {
@@ -159,41 +160,4 @@ func redactQuoted(s string) string {
 	return s[:i+1] + "<redacted>" + s[j:]
 }
 
-// rawText is a JSON string's or number's text.
-func rawText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// normCWE normalises "79", "CWE-79" to "CWE-79", or "" when it is no CWE id.
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" || s == "0" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
-
 func slashes(p string) string { return strings.ReplaceAll(p, `\`, "/") }
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
-}

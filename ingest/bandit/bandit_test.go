@@ -1,59 +1,14 @@
 package bandit
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "bandit", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "bandit", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "bandit"}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -70,7 +25,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "bandit" || rep.Created == "" {
 				t.Errorf("tool %+v, created %q", rep.Tool, rep.Created)
 			}
@@ -98,7 +53,7 @@ func TestCorpus(t *testing.T) {
 }
 
 func TestFields(t *testing.T) {
-	_, doc := ingestFile(t, "bandit-one-result.json")
+	_, doc := h.File(t, "bandit-one-result.json")
 	f := doc.Findings[0]
 	if f.RuleID != "B101" || f.Title != "assert_used" || !strings.HasPrefix(f.Description, "Use of assert detected") {
 		t.Errorf("rule %q title %q description %q", f.RuleID, f.Title, f.Description)
@@ -114,7 +69,7 @@ func TestFields(t *testing.T) {
 	}
 
 	// A Windows path; a line range; a hard-coded "password" redacted.
-	_, doc = ingestFile(t, "bandit-214-results.json")
+	_, doc = h.File(t, "bandit-214-results.json")
 	var sawRange, sawPassword bool
 	for _, f := range doc.Findings {
 		if f.Location.Path == "dojo/benchmark/views.py" && f.RuleID == "B110" && f.Location.StartLine == 26 {
@@ -171,95 +126,29 @@ func TestEdgeCases(t *testing.T) {
 			}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.want(t, doc)
-		})
+		h.Check(t, tt.name, tt.data, tt.want)
 	}
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"no test id", `{"generated_at": "x", "metrics": {}, "results": [{"filename": "a.py"}]}`, "results[0]: no test_id"},
-		{"wrong type", "{\"generated_at\": \"x\", \"metrics\": {},\n\"results\": [{\"line_number\": \"3\"}]}", "line 2, column"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "no test id", Data: `{"generated_at": "x", "metrics": {}, "results": [{"filename": "a.py"}]}`, Want: "results[0]: no test_id"},
+		{Name: "wrong type", Data: "{\"generated_at\": \"x\", \"metrics\": {},\n\"results\": [{\"line_number\": \"3\"}]}", Want: "line 2, column"},
+	})
 }
 
 // TestDetect checks that only Bandit's corpus files are claimed: Semgrep's
 // results-and-errors objects are not.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "bandit"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	f, _ := sniff.New("x", []byte(`{"results": [], "errors": []}`))
-	if ok, _ := in.Detect(f); ok {
-		t.Error("claimed semgrep's empty report")
-	}
+	ingesttest.AssertClaimsOnly(t, in, "bandit")
+	// Not claimed: Semgrep's empty report.
+	ingesttest.AssertNotClaimed(t, in, `{"results": [], "errors": []}`)
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "bandit", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "bandit")
 	f.Add([]byte(`{"generated_at": "", "metrics": null, "results": [{"test_id": "B1", "col_offset": -9, "line_range": [-1], "issue_cwe": {"id": "x"}}]}`))
 	f.Add([]byte(`{"generated_at": "", "errors": [], "results": [{"test_id": "B105", "issue_text": "'"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "bandit", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 	"github.com/secgate/secgate/ingest/spdx"
 )
@@ -566,9 +567,9 @@ func scored(f *document.Finding, vulnSource string, ratings []rating) (raw strin
 	return ""
 }
 
-// findings maps one vulnerability of the native section: one finding per
-// affected component, or one without a package when none is named.
-func (b *builder) findings(v *cdx.Vulnerability) []document.Finding {
+// vulnID returns a vulnerability's id and the ids of its references,
+// trimmed; without an id, the first reference's id stands in for it.
+func vulnID(v *cdx.Vulnerability) (string, []string) {
 	id := strings.TrimSpace(v.ID)
 	var aliases []string
 	if v.References != nil {
@@ -581,6 +582,13 @@ func (b *builder) findings(v *cdx.Vulnerability) []document.Finding {
 	if id == "" && len(aliases) > 0 {
 		id, aliases = aliases[0], aliases[1:]
 	}
+	return id, aliases
+}
+
+// findings maps one vulnerability of the native section: one finding per
+// affected component, or one without a package when none is named.
+func (b *builder) findings(v *cdx.Vulnerability) []document.Finding {
+	id, aliases := vulnID(v)
 	if id == "" {
 		id = strings.TrimSpace(v.BOMRef)
 	}
@@ -703,18 +711,7 @@ func isVEX(bom *cdx.BOM, components []document.Component) bool {
 // false_positive say not_affected, resolved says fixed, exploitable says
 // affected, in_triage says under_investigation.
 func (b *builder) statements(v *cdx.Vulnerability, created string) []document.Statement {
-	id := strings.TrimSpace(v.ID)
-	var aliases []string
-	if v.References != nil {
-		for _, r := range *v.References {
-			if a := strings.TrimSpace(r.ID); a != "" {
-				aliases = append(aliases, a)
-			}
-		}
-	}
-	if id == "" && len(aliases) > 0 {
-		id, aliases = aliases[0], aliases[1:]
-	}
+	id, aliases := vulnID(v)
 	if id == "" {
 		return nil
 	}
@@ -723,7 +720,7 @@ func (b *builder) statements(v *cdx.Vulnerability, created string) []document.St
 		Aliases:         aliases,
 		Justification:   string(v.Analysis.Justification),
 		ImpactStatement: strings.TrimSpace(v.Analysis.Detail),
-		Timestamp:       firstNonEmpty(strings.TrimSpace(v.Analysis.LastUpdated), strings.TrimSpace(v.Updated), strings.TrimSpace(v.Published), created),
+		Timestamp:       norm.FirstNonEmpty(strings.TrimSpace(v.Analysis.LastUpdated), strings.TrimSpace(v.Updated), strings.TrimSpace(v.Published), created),
 	}
 	switch v.Analysis.State {
 	case cdx.IASNotAffected:
@@ -754,15 +751,6 @@ func (b *builder) statements(v *cdx.Vulnerability, created string) []document.St
 		}
 	}
 	return []document.Statement{st}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // applyAnalysis sets the status a VEX analysis states: not_affected and

@@ -2,62 +2,17 @@ package cyclonedx
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// read sniffs one file.
-func read(t *testing.T, path string) *sniff.File {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := sniff.New(path, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-// ingestData detects and ingests data, failing the test on any error.
-func ingestData(t *testing.T, name string, data []byte) *document.Report {
-	t.Helper()
-	f, err := sniff.New(name, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if !ok || err != nil {
-		t.Fatalf("Detect = %v, %v", ok, err)
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		t.Fatalf("Ingest: %v", err)
-	}
-	return rep
-}
-
-// finish puts a report in a document the way the CLI does, and validates it.
-func finish(t *testing.T, rep *document.Report) *document.Document {
-	t.Helper()
-	doc := document.New()
-	doc.Add(document.Source{Path: "x", Format: "cyclonedx", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return doc
-}
+var h = ingesttest.Harness{In: New()}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -129,8 +84,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f := read(t, filepath.Join(corpus, tt.file))
-			rep := ingestData(t, tt.file, f.Data)
+			rep := h.Must(t, ingesttest.Corpus(t, "", tt.file))
 			if len(rep.Components) != tt.components {
 				t.Errorf("components = %d, want %d", len(rep.Components), tt.components)
 			}
@@ -152,7 +106,7 @@ func TestCorpus(t *testing.T) {
 			if rep.Created != tt.created {
 				t.Errorf("created = %q, want %q", rep.Created, tt.created)
 			}
-			doc := finish(t, rep)
+			doc := h.Finish(t, rep)
 			if len(doc.Components) != tt.docComponents {
 				t.Errorf("document components = %d, want %d", len(doc.Components), tt.docComponents)
 			}
@@ -184,7 +138,7 @@ func findComponent(t *testing.T, rep *document.Report, bomRef string) document.C
 }
 
 func TestRootIsNotAComponent(t *testing.T) {
-	rep := ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-json/cyclonedx-npm-1.4-juice-shop-large-nested.cdx.json")).Data)
+	rep := h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-json/cyclonedx-npm-1.4-juice-shop-large-nested.cdx.json"))
 	for _, c := range rep.Components {
 		if c.BOMRef == "juice-shop@14.1.1" {
 			t.Fatal("metadata.component juice-shop@14.1.1 listed as a component")
@@ -198,7 +152,7 @@ func TestRootIsNotAComponent(t *testing.T) {
 
 func TestBundledNestedJSONAndXMLAgree(t *testing.T) {
 	names := func(file string) []string {
-		rep := ingestData(t, file, read(t, filepath.Join(corpus, file)).Data)
+		rep := h.Must(t, ingesttest.Corpus(t, "", file))
 		var out []string
 		for _, c := range rep.Components {
 			out = append(out, c.BOMRef+"="+c.Name+"@"+c.Version+" "+strings.Join(c.DependsOn, ","))
@@ -214,7 +168,7 @@ func TestBundledNestedJSONAndXMLAgree(t *testing.T) {
 }
 
 func TestDevDependenciesAreOptional(t *testing.T) {
-	rep := ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-xml/cyclonedx-npm-1.5-dev-deps.cdx.xml")).Data)
+	rep := h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-xml/cyclonedx-npm-1.5-dev-deps.cdx.xml"))
 	for _, c := range rep.Components {
 		if c.Scope != "optional" {
 			t.Errorf("%s: scope %q, want optional (dev dependency or scope optional)", c.Name, c.Scope)
@@ -227,14 +181,14 @@ func TestDevDependenciesAreOptional(t *testing.T) {
 }
 
 func TestOldXMLSchemas(t *testing.T) {
-	rep := ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-xml/retirejs-cyclonedx-1.0.cdx.xml")).Data)
+	rep := h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-xml/retirejs-cyclonedx-1.0.cdx.xml"))
 	for _, c := range rep.Components {
 		// <licenses><license></license></licenses>: nothing to name.
 		if len(c.Licenses) != 0 || c.LicenseExpression != "" || c.Purl == "" || c.Direct {
 			t.Errorf("1.0 component %+v", c)
 		}
 	}
-	rep = ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-xml/cyclonedx-php-composer-1.1-laravel.cdx.xml")).Data)
+	rep = h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-xml/cyclonedx-php-composer-1.1-laravel.cdx.xml"))
 	var withLicence int
 	for _, c := range rep.Components {
 		if c.LicenseExpression != "" {
@@ -247,7 +201,7 @@ func TestOldXMLSchemas(t *testing.T) {
 }
 
 func TestVulnerabilityExtension(t *testing.T) {
-	rep := ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-xml/grype-1.2-vulnerability-extension.cdx.xml")).Data)
+	rep := h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-xml/grype-1.2-vulnerability-extension.cdx.xml"))
 	var apt []document.Finding
 	for _, f := range rep.Findings {
 		if f.Package == nil || f.Package.Name == "" || f.RuleID == "" {
@@ -286,7 +240,7 @@ func TestVulnerabilityExtensionTopLevel(t *testing.T) {
   <v:vulnerabilities><v:vulnerability ref="a"><v:id>CVE-2020-0002</v:id></v:vulnerability></v:vulnerabilities>
   <vulnerabilities><vulnerability><id>CVE-2020-0003</id><affects><target><ref>a</ref></target></affects></vulnerability></vulnerabilities>
 </bom>`
-	rep := ingestData(t, "x", []byte(bom))
+	rep := h.Must(t, []byte(bom))
 	var ids []string
 	for _, f := range rep.Findings {
 		ids = append(ids, f.RuleID)
@@ -307,7 +261,7 @@ func TestVulnerabilityExtensionTopLevel(t *testing.T) {
 }
 
 func TestNativeVulnerabilities(t *testing.T) {
-	rep := ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-json/trivy-1.5-with-vulns-and-deps.cdx.json")).Data)
+	rep := h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-json/trivy-1.5-with-vulns-and-deps.cdx.json"))
 	var libc []document.Finding
 	for _, f := range rep.Findings {
 		if f.RuleID == "CVE-2016-20013" {
@@ -326,7 +280,7 @@ func TestNativeVulnerabilities(t *testing.T) {
 		}
 	}
 
-	rep = ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-json/jake-1.4-python-with-vulns.cdx.json")).Data)
+	rep = h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-json/jake-1.4-python-with-vulns.cdx.json"))
 	for _, f := range rep.Findings {
 		// OSS Index ids, with the CVE as a reference.
 		if len(f.Aliases) != 1 || !strings.HasPrefix(f.Aliases[0], "CVE-") || f.Package == nil || f.Package.Purl != "pkg:pypi/django@2.0" {
@@ -334,7 +288,7 @@ func TestNativeVulnerabilities(t *testing.T) {
 		}
 	}
 
-	rep = ingestData(t, "x", read(t, filepath.Join(corpus, "cyclonedx-json/grype-1.4-nested-component-vulns.cdx.json")).Data)
+	rep = h.Must(t, ingesttest.Corpus(t, "", "cyclonedx-json/grype-1.4-nested-component-vulns.cdx.json"))
 	for _, f := range rep.Findings {
 		// in_triage stays open; the affected component is the nested one.
 		if f.Status != "" || f.Package == nil || f.Package.Name != "log4j-core" {
@@ -367,7 +321,7 @@ const vexBOM = `{
 }`
 
 func TestVEXAnalysis(t *testing.T) {
-	rep := ingestData(t, "x", []byte(vexBOM))
+	rep := h.Must(t, []byte(vexBOM))
 	byID := map[string]document.Finding{}
 	for _, f := range rep.Findings {
 		byID[f.RuleID] = f
@@ -407,7 +361,7 @@ func TestVEXAnalysis(t *testing.T) {
 			t.Errorf("%s = status %q %+v severity %s package %+v fixed %v", tt.id, f.Status, f.StatusReason, f.Severity, f.Package, f.FixedVersions)
 		}
 	}
-	doc := finish(t, rep)
+	doc := h.Finish(t, rep)
 	if doc.Summary.ByStatus["not_affected"] != 2 || doc.Summary.ByStatus["fixed"] != 1 {
 		t.Errorf("by status = %v", doc.Summary.ByStatus)
 	}
@@ -451,7 +405,7 @@ func TestLicenses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bom := `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"c","licenses":` + tt.json + `}]}`
-			rep := ingestData(t, "x", []byte(bom))
+			rep := h.Must(t, []byte(bom))
 			c := rep.Components[0]
 			if !slices.Equal(c.Licenses, tt.ids) && !(len(c.Licenses) == 0 && len(tt.ids) == 0) {
 				t.Errorf("licenses = %q, want %q", c.Licenses, tt.ids)
@@ -469,7 +423,7 @@ func TestComponentNames(t *testing.T) {
 	  {"type":"library","name":"","bom-ref":"b"},
 	  {"type":"library","name":""}
 	]}`
-	rep := ingestData(t, "x", []byte(bom))
+	rep := h.Must(t, []byte(bom))
 	var names []string
 	for _, c := range rep.Components {
 		names = append(names, c.Name)
@@ -477,7 +431,7 @@ func TestComponentNames(t *testing.T) {
 	if !slices.Equal(names, []string{"left-pad", "b"}) {
 		t.Errorf("names = %q, want left-pad (from the purl) and b (the bom-ref); the unnamed one skipped", names)
 	}
-	finish(t, rep)
+	h.Finish(t, rep)
 }
 
 func TestDetectVersions(t *testing.T) {
@@ -544,70 +498,25 @@ func TestMalformed(t *testing.T) {
 // claimed: the cyclonedx-json and cyclonedx-xml folders, and the
 // CycloneDX VEX documents, which are CycloneDX BOMs too.
 func TestDetectCorpus(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
-	mine := map[string]bool{"cyclonedx-json": true, "cyclonedx-xml": true, "cyclonedx-vex": true}
-	for _, path := range files {
-		dir := filepath.Base(filepath.Dir(path))
-		if filepath.Ext(path) == ".tsv" || filepath.Ext(path) == ".md" {
-			continue
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := New().Detect(f)
-		if ok != mine[dir] || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine[dir])
-		}
-	}
+	ingesttest.AssertClaims(t, New(), ingesttest.Claims{
+		Folders: []string{"cyclonedx-json", "cyclonedx-xml", "cyclonedx-vex"},
+		Skip:    func(path string) bool { return filepath.Ext(path) == ".tsv" || filepath.Ext(path) == ".md" },
+	})
 }
 
 // FuzzIngest checks that no input makes the ingester panic, and that what
 // it accepts makes a valid document.
 func FuzzIngest(f *testing.F) {
-	for _, dir := range []string{"cyclonedx-json", "cyclonedx-xml", "cyclonedx-vex"} {
-		files, _ := filepath.Glob(filepath.Join(corpus, dir, "*"))
-		for _, p := range files {
-			data, err := os.ReadFile(p)
-			if err != nil || len(data) > 64<<10 {
-				continue
-			}
-			f.Add(data)
-			f.Add(data[:len(data)/2])
+	for _, data := range ingesttest.CorpusFiles(f, "cyclonedx-json", "cyclonedx-xml", "cyclonedx-vex") {
+		if len(data) > 64<<10 {
+			continue
 		}
+		f.Add(data)
+		f.Add(data[:len(data)/2])
 	}
 	f.Add([]byte(vexBOM))
 	f.Add([]byte(strings.Replace(vexBOM, `"lib"`, `""`, -1)))
 	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.4","components":[{"components":[{"components":[{"name":"x"}]}]}]}`))
 	f.Add([]byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.2" xmlns:v="http://cyclonedx.org/schema/ext/vulnerability/1.0"><components><component><name>a</name><v:vulnerabilities><v:vulnerability><v:id>CVE-1</v:id></v:vulnerability></v:vulnerabilities></component></components></bom>`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "cyclonedx", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("invalid document: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -167,15 +168,15 @@ func (in *Ingester) finding(fr *fileResult, m *message, lines []string, suppress
 	f := document.Finding{
 		Kind:        document.KindCode,
 		RuleID:      rule,
-		Title:       firstLine(m.Message),
+		Title:       norm.FirstLine(m.Message),
 		Description: strings.TrimSpace(m.Message),
 		Severity:    sev,
 		Location: &document.Location{
 			Path:        strings.ReplaceAll(fr.FilePath, `\`, "/"),
-			StartLine:   nonNegative(m.Line),
-			EndLine:     nonNegative(m.EndLine),
-			StartColumn: nonNegative(m.Column),
-			EndColumn:   nonNegative(m.EndColumn),
+			StartLine:   norm.NonNegative(m.Line),
+			EndLine:     norm.NonNegative(m.EndLine),
+			StartColumn: norm.NonNegative(m.Column),
+			EndColumn:   norm.NonNegative(m.EndColumn),
 			Snippet:     snippet(lines, m.Line, m.EndLine),
 		},
 		Origins: []document.Origin{{RuleID: rule, Severity: word}},
@@ -268,19 +269,4 @@ func snippet(lines []string, start, end int) string {
 		s = strings.ToValidUTF8(s[:maxSnippetBytes], "") + "…"
 	}
 	return s
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	return s
-}
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }

@@ -1,54 +1,15 @@
 package eslint
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestWith detects and ingests data with in, then joins the report to a
-// finished, valid document. forced skips detection, as FORMAT:PATH does.
-func ingestWith(t testing.TB, in *Ingester, data []byte, forced bool) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok && !forced {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "eslint", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
-
-func readCorpus(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "eslint", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+var h = ingesttest.Harness{In: New(), Dir: "eslint"}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -65,7 +26,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc, err := ingestWith(t, New(), readCorpus(t, tt.file), !tt.detected)
+			rep, doc, err := h.Run(t, h.Corpus(t, tt.file), !tt.detected)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,14 +38,14 @@ func TestCorpus(t *testing.T) {
 					t.Errorf("finding %s %s %s", f.RuleID, f.Kind, f.Severity)
 				}
 			}
-			f, _ := sniff.New("x", readCorpus(t, tt.file))
+			f, _ := sniff.New("x", h.Corpus(t, tt.file))
 			if ok, _ := New().Detect(f); ok != tt.detected {
 				t.Errorf("Detect = %v, want %v", ok, tt.detected)
 			}
 		})
 	}
 
-	_, doc, _ := ingestWith(t, New(), readCorpus(t, "eslint-3-files-messages.json"), false)
+	_, doc, _ := h.Bytes(t, h.Corpus(t, "eslint-3-files-messages.json"))
 	f := doc.Findings[0]
 	if l := f.Location; l.Path != "/Users/omerlh/dev/juice-shop/routes/basketItems.js" || l.StartLine != 19 || l.EndLine != 19 ||
 		l.StartColumn != 11 || l.EndColumn != 20 || l.Snippet != "      if (result[i].key === 'ProductId') {" {
@@ -113,7 +74,7 @@ const mixed = `[{"filePath": "C:\\app\\a.js", "source": "eval(x)\r\nfoo()\r\n",
   "errorCount": 2, "warningCount": 2}, null]`
 
 func TestSeverities(t *testing.T) {
-	_, doc, err := ingestWith(t, New(), []byte(mixed), false)
+	_, doc, err := h.Bytes(t, []byte(mixed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +117,7 @@ func TestSeverities(t *testing.T) {
 	}
 
 	// The map is replaceable: semi becomes critical, no-eval lint.
-	_, doc, err = ingestWith(t, NewWithSeverities(map[string]document.Severity{"semi": document.SeverityCritical}), []byte(mixed), false)
+	_, doc, err = ingesttest.Harness{In: NewWithSeverities(map[string]document.Severity{"semi": document.SeverityCritical})}.Bytes(t, []byte(mixed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +164,7 @@ func TestSnippet(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	_, _, err := ingestWith(t, New(), []byte("[{\"filePath\": \"a\",\n\"messages\": [{\"line\": \"1\"}]}]"), false)
+	_, _, err := h.Bytes(t, []byte("[{\"filePath\": \"a\",\n\"messages\": [{\"line\": \"1\"}]}]"))
 	if err == nil || !strings.Contains(err.Error(), "line 2, column") {
 		t.Errorf("err = %v", err)
 	}
@@ -212,62 +173,14 @@ func TestErrors(t *testing.T) {
 // TestDetect checks that only ESLint's corpus files are claimed, and not
 // its empty array.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "eslint" && filepath.Base(path) != "eslint-empty-array.json"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
+	ingesttest.AssertClaims(t, in, ingesttest.Claims{Folders: []string{"eslint"}, Except: []string{"eslint-empty-array.json"}})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "eslint", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 0, "eslint")
 	f.Add([]byte(mixed))
 	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": "", "severity": -1, "line": -5, "endLine": -9}], "source": "\n"}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if _, err := in.Detect(sf); err != nil {
-			return
-		}
-		// Ingest is also called on forced input, detected or not.
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "eslint", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	// Ingest is also called on forced input, detected or not.
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -102,7 +103,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 		for _, l := range leaks {
 			if l != nil {
 				rep.Findings = append(rep.Findings, finding(l.Rule, "", l.File, l.Commit, l.LeakURL, l.Tags,
-					document.Location{StartLine: nonNegative(l.LineNumber)}))
+					document.Location{StartLine: norm.NonNegative(l.LineNumber)}))
 			}
 		}
 		return rep, nil
@@ -116,10 +117,10 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			continue
 		}
 		loc := document.Location{
-			StartLine:   nonNegative(l.StartLine),
-			EndLine:     nonNegative(l.EndLine),
-			StartColumn: nonNegative(l.StartColumn),
-			EndColumn:   nonNegative(l.EndColumn),
+			StartLine:   norm.NonNegative(l.StartLine),
+			EndLine:     norm.NonNegative(l.EndLine),
+			StartColumn: norm.NonNegative(l.StartColumn),
+			EndColumn:   norm.NonNegative(l.EndColumn),
 		}
 		rep.Findings = append(rep.Findings, finding(l.RuleID, l.Description, l.File, l.Commit, l.Link, l.Tags, loc))
 	}
@@ -188,11 +189,4 @@ func tagList(raw json.RawMessage) []string {
 		return out
 	}
 	return nil
-}
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }

@@ -2,55 +2,18 @@ package gitleaks
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects (unless forced) and ingests data, then joins the
-// report to a finished, valid document.
-func ingestBytes(t testing.TB, data []byte, forced bool) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok && !forced {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "gitleaks", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
-
-func readCorpus(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "gitleaks", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+var h = ingesttest.Harness{In: New(), Dir: "gitleaks"}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -72,11 +35,11 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc, err := ingestBytes(t, readCorpus(t, tt.file), !tt.detected)
+			rep, doc, err := h.Run(t, h.Corpus(t, tt.file), !tt.detected)
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, _ := sniff.New("x", readCorpus(t, tt.file))
+			f, _ := sniff.New("x", h.Corpus(t, tt.file))
 			if ok, _ := New().Detect(f); ok != tt.detected {
 				t.Errorf("Detect = %v, want %v", ok, tt.detected)
 			}
@@ -103,7 +66,7 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 			// Every leak in these reports has a commit; merged leaks keep all.
-			if want := countCommits(t, readCorpus(t, tt.file)); commits != want {
+			if want := countCommits(t, h.Corpus(t, tt.file)); commits != want {
 				t.Errorf("%d commit tags, want %d", commits, want)
 			}
 		})
@@ -133,7 +96,7 @@ func countCommits(t *testing.T, data []byte) int {
 }
 
 func TestFields(t *testing.T) {
-	_, doc, err := ingestBytes(t, readCorpus(t, "gitleaks-v8-4-findings.json"), false)
+	_, doc, err := h.Bytes(t, h.Corpus(t, "gitleaks-v8-4-findings.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +121,12 @@ func TestFields(t *testing.T) {
 		}
 	}
 
-	_, doc, err = ingestBytes(t, readCorpus(t, "gitleaks-v7-redacted.json"), false)
+	_, doc, err = h.Bytes(t, h.Corpus(t, "gitleaks-v7-redacted.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f = &doc.Findings[0]
-	if !contains(f.Tags, "AWS") || !contains(f.Tags, "key") || f.Title != "AWS Access Key" {
+	if !slices.Contains(f.Tags, "AWS") || !slices.Contains(f.Tags, "key") || f.Title != "AWS Access Key" {
 		t.Errorf("v7 finding %+v", f)
 	}
 }
@@ -171,7 +134,7 @@ func TestFields(t *testing.T) {
 // TestRedacted checks that no secret, matched line or commit message of a
 // corpus report reaches the document.
 func TestRedacted(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "gitleaks", "gitleaks-v*.json"))
+	files, _ := filepath.Glob(filepath.Join(ingesttest.CorpusDir, "gitleaks", "gitleaks-v*.json"))
 	if len(files) != 4 {
 		t.Fatalf("%d report files", len(files))
 	}
@@ -181,7 +144,7 @@ func TestRedacted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, doc, err := ingestBytes(t, data, false)
+			_, doc, err := h.Bytes(t, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +181,7 @@ func TestRedacted(t *testing.T) {
 	// The values the brief names explicitly.
 	for _, secret := range []string{"secretAWSsecret", "dfjksdjfs3294dfjlsdaf213", "AKIAIOSFODNN7EXAMPLE", "BEGIN OPENSSH PRIVATE KEY"} {
 		for _, name := range []string{"gitleaks-v8-4-findings.json", "gitleaks-v7.5-8-leaks.json"} {
-			_, doc, err := ingestBytes(t, readCorpus(t, name), false)
+			_, doc, err := h.Bytes(t, h.Corpus(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,7 +229,7 @@ func TestEdgeCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data), tt.forced)
+			_, doc, err := h.Run(t, []byte(tt.data), tt.forced)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,7 +239,7 @@ func TestEdgeCases(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	_, _, err := ingestBytes(t, []byte("[{\"RuleID\": \"x\",\n\"StartLine\": \"1\"}]"), false)
+	_, _, err := h.Bytes(t, []byte("[{\"RuleID\": \"x\",\n\"StartLine\": \"1\"}]"))
 	if err == nil || !strings.Contains(err.Error(), "line 2, column") {
 		t.Errorf("err = %v", err)
 	}
@@ -285,82 +248,14 @@ func TestErrors(t *testing.T) {
 // TestDetect checks that only Gitleaks' corpus files are claimed, and not
 // its empty array.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "gitleaks" && filepath.Base(path) != "gitleaks-empty-array.json"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, s := range []string{"nullx", "'null'", "[null]", `{"null": 1}`} {
-		f, err := sniff.New("x", []byte(s))
-		if err != nil {
-			continue
-		}
-		if ok, _ := in.Detect(f); ok {
-			t.Errorf("claimed %q", s)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertClaims(t, in, ingesttest.Claims{Folders: []string{"gitleaks"}, Except: []string{"gitleaks-empty-array.json"}})
+	ingesttest.AssertNotClaimed(t, in, "nullx", "'null'", "[null]", `{"null": 1}`)
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "gitleaks", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 32<<10 {
-			data = data[:32<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 32<<10, "gitleaks")
 	f.Add([]byte(`[{"rule": "", "lineNumber": 1, "tags": 5}, {"RuleID": "r", "tags": "a,,b"}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if _, err := in.Detect(sf); err != nil {
-			return
-		}
-		// Ingest is also called on forced input, detected or not.
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "gitleaks", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	// Ingest is also called on forced input, detected or not.
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -108,12 +109,12 @@ func finding(is *issue) document.Finding {
 	if !ok {
 		sev = document.SeverityUnknown
 	}
-	start, end := lineRange(text(is.Line))
-	col, _ := strconv.Atoi(strings.TrimSpace(text(is.Column)))
+	start, end := lineRange(norm.Text(is.Line))
+	col, _ := strconv.Atoi(strings.TrimSpace(norm.Text(is.Column)))
 	f := document.Finding{
 		Kind:        document.KindCode,
 		RuleID:      is.RuleID,
-		Title:       firstLine(is.Details),
+		Title:       norm.FirstLine(is.Details),
 		Description: strings.TrimSpace(is.Details),
 		Severity:    sev,
 		Confidence:  is.Confidence,
@@ -121,7 +122,7 @@ func finding(is *issue) document.Finding {
 			Path:        strings.ReplaceAll(is.File, `\`, "/"),
 			StartLine:   start,
 			EndLine:     end,
-			StartColumn: nonNegative(col),
+			StartColumn: norm.NonNegative(col),
 			Snippet:     is.Code,
 		},
 		Origins: []document.Origin{{RuleID: is.RuleID, Severity: is.Severity}},
@@ -133,7 +134,7 @@ func finding(is *issue) document.Finding {
 		f.Location.Snippet = ""
 	}
 	if is.CWE != nil {
-		if c := normCWE(text(is.CWE.ID)); c != "" {
+		if c := norm.CWEExceptZero(norm.Text(is.CWE.ID)); c != "" {
 			f.CWE = []string{c}
 		}
 		if is.CWE.URL != "" {
@@ -160,7 +161,7 @@ func finding(is *issue) document.Finding {
 func lineRange(s string) (start, end int) {
 	a, b, found := strings.Cut(strings.TrimSpace(s), "-")
 	start, _ = strconv.Atoi(strings.TrimSpace(a))
-	start = nonNegative(start)
+	start = norm.NonNegative(start)
 	if found {
 		end, _ = strconv.Atoi(strings.TrimSpace(b))
 		if end <= start {
@@ -168,49 +169,4 @@ func lineRange(s string) (start, end int) {
 		}
 	}
 	return start, end
-}
-
-// text is a JSON string's or number's text.
-func text(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// normCWE normalises "79", "CWE-79" to "CWE-79", or "" when it is no CWE id.
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" || s == "0" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	return s
-}
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }

@@ -1,53 +1,18 @@
 package gosec
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "gosec", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
+var h = ingesttest.Harness{In: New(), Dir: "gosec"}
 
 func TestCorpus(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(corpus, "gosec", "gosec-issues-stats.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
+	data := h.Corpus(t, "gosec-issues-stats.json")
+	rep, doc, err := h.Bytes(t, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +95,7 @@ func TestEdgeCases(t *testing.T) {
 			}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.want(t, doc)
-		})
+		h.Check(t, tt.name, tt.data, tt.want)
 	}
 }
 
@@ -152,79 +111,22 @@ func TestLineRange(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"no rule id", `{"Issues": [{"severity": "LOW"}], "Stats": {}}`, "issue 0: no rule_id"},
-		{"wrong type", "{\"Stats\": {},\n\"Issues\": {}}", "line 2, column"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "no rule id", Data: `{"Issues": [{"severity": "LOW"}], "Stats": {}}`, Want: "issue 0: no rule_id"},
+		{Name: "wrong type", Data: "{\"Stats\": {},\n\"Issues\": {}}", Want: "line 2, column"},
+	})
 }
 
 // TestDetect checks that only gosec's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "gosec"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	f, _ := sniff.New("x", []byte(`{"Issues": []}`))
-	if ok, _ := in.Detect(f); ok {
-		t.Error("claimed Issues without gosec's other keys")
-	}
+	ingesttest.AssertClaimsOnly(t, in, "gosec")
+	// Not claimed: Issues without gosec's other keys.
+	ingesttest.AssertNotClaimed(t, in, `{"Issues": []}`)
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "gosec", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 0, "gosec")
 	f.Add([]byte(`{"Issues": [{"rule_id": "G1", "line": "1-", "column": -4, "cwe": null, "suppressions": [{}]}], "Stats": {}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "gosec", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

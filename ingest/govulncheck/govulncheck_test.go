@@ -2,59 +2,16 @@ package govulncheck
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data as ingest.Bytes does, then joins
-// the report to a finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "govulncheck", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "govulncheck", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "govulncheck", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -77,7 +34,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "govulncheck" || rep.Tool.Version != tt.version || rep.Created != "" {
 				t.Errorf("tool %+v, created %q", rep.Tool, rep.Created)
 			}
@@ -107,23 +64,11 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID, module string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		f := &doc.Findings[i]
-		if f.RuleID == ruleID && (module == "" || f.Package.Name == module) {
-			return f
-		}
-	}
-	t.Fatalf("no finding %s %s", ruleID, module)
-	return nil
-}
-
 func TestSymbolScan(t *testing.T) {
-	_, doc := ingestFile(t, "govulncheck-source-symbol-scan.json")
+	_, doc := h.File(t, "govulncheck-source-symbol-scan.json")
 	// Found at module, package and symbol level: called, at the call
 	// site in the scanned code (the trace's last frame).
-	f := find(t, doc, "GO-2021-0265", "github.com/tidwall/gjson")
+	f := ingesttest.Find(t, doc, "GO-2021-0265", "github.com/tidwall/gjson")
 	if f.Confidence != "called" || f.Location == nil || f.Location.Path != "vuln.go" || f.Location.StartLine != 14 || f.Location.StartColumn != 20 {
 		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
 	}
@@ -140,23 +85,23 @@ func TestSymbolScan(t *testing.T) {
 	if !strings.HasPrefix(f.Description, "A maliciously crafted path") || !strings.Contains(f.Description, "gjson.Result.Get") {
 		t.Errorf("description %q", f.Description)
 	}
-	if !contains(f.References, "https://github.com/tidwall/gjson/issues/237") || !contains(f.References, "https://pkg.go.dev/vuln/GO-2021-0265") {
+	if !slices.Contains(f.References, "https://github.com/tidwall/gjson/issues/237") || !slices.Contains(f.References, "https://pkg.go.dev/vuln/GO-2021-0265") {
 		t.Errorf("references %v", f.References)
 	}
 	// Imported only.
-	f = find(t, doc, "GO-2021-0113", "golang.org/x/text")
+	f = ingesttest.Find(t, doc, "GO-2021-0113", "golang.org/x/text")
 	if f.Confidence != "imported" || f.Location != nil {
 		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
 	}
 	// Required only.
-	f = find(t, doc, "GO-2020-0015", "")
+	f = ingesttest.Find(t, doc, "GO-2020-0015", "")
 	if f.Confidence != "required" || f.Title != "Infinite loop when decoding some inputs in golang.org/x/text" {
 		t.Errorf("confidence %q, title %q", f.Confidence, f.Title)
 	}
 }
 
 func TestStream(t *testing.T) {
-	_, doc := ingestFile(t, "govulncheck-stream-with-sbom-116-findings.json")
+	_, doc := h.File(t, "govulncheck-stream-with-sbom-116-findings.json")
 	// The standard library is the module stdlib.
 	n := 0
 	for _, f := range doc.Findings {
@@ -171,28 +116,28 @@ func TestStream(t *testing.T) {
 		t.Error("no stdlib finding")
 	}
 	// No fixed version yet.
-	f := find(t, doc, "GO-2026-4771", "github.com/jackc/pgx/v5")
+	f := ingesttest.Find(t, doc, "GO-2026-4771", "github.com/jackc/pgx/v5")
 	if f.FixState != "not-fixed" || len(f.FixedVersions) != 0 || f.Package.Purl != "pkg:golang/github.com/jackc/pgx/v5@v5.5.5" {
 		t.Errorf("fix %q %v, package %+v", f.FixState, f.FixedVersions, f.Package)
 	}
-	f = find(t, doc, "GO-2025-3553", "github.com/golang-jwt/jwt")
+	f = ingesttest.Find(t, doc, "GO-2025-3553", "github.com/golang-jwt/jwt")
 	if f.Confidence != "called" || f.Location == nil || f.Location.Path != "api/helper/statuse_code_maping.go" || f.Location.StartLine != 21 {
 		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
 	}
 }
 
 func TestBinary(t *testing.T) {
-	_, doc := ingestFile(t, "govulncheck-binary-mode.json")
+	_, doc := h.File(t, "govulncheck-binary-mode.json")
 	// Called, but a binary has no source positions.
-	f := find(t, doc, "GO-2021-0265", "")
+	f := ingesttest.Find(t, doc, "GO-2021-0265", "")
 	if f.Confidence != "called" || f.Location != nil {
 		t.Errorf("confidence %q, location %+v", f.Confidence, f.Location)
 	}
 }
 
 func TestLegacy(t *testing.T) {
-	_, doc := ingestFile(t, "govulncheck-legacy-pre1.0-vulns-calls.json")
-	f := find(t, doc, "GO-2022-1144", "stdlib")
+	_, doc := h.File(t, "govulncheck-legacy-pre1.0-vulns-calls.json")
+	f := ingesttest.Find(t, doc, "GO-2022-1144", "stdlib")
 	if f.Package.Version != "v1.19.0" || f.Package.Purl != "pkg:golang/stdlib@v1.19.0" {
 		t.Errorf("package %+v", f.Package)
 	}
@@ -218,18 +163,18 @@ func TestOSVSeverity(t *testing.T) {
 {"finding": {"osv": "GO-1", "trace": [{"module": "example.com/a", "version": "v1.0.0", "package": "example.com/a"}]}}
 {"finding": {"osv": "GO-2", "trace": [{"module": "example.com/b", "version": "v1.0.0"}]}}
 {"finding": {"osv": "GO-3", "trace": []}}`
-	_, doc, err := ingestBytes(t, []byte(data))
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := find(t, doc, "GO-1", ""); f.Severity != document.SeverityHigh || f.Origins[0].Severity != "HIGH" {
+	if f := ingesttest.Find(t, doc, "GO-1", ""); f.Severity != document.SeverityHigh || f.Origins[0].Severity != "HIGH" {
 		t.Errorf("GO-1: severity %s, origins %+v", f.Severity, f.Origins)
 	}
-	if f := find(t, doc, "GO-2", ""); f.Severity != document.SeverityMedium || f.CVSS == nil || f.Origins[0].Severity != "5.3" {
+	if f := ingesttest.Find(t, doc, "GO-2", ""); f.Severity != document.SeverityMedium || f.CVSS == nil || f.Origins[0].Severity != "5.3" {
 		t.Errorf("GO-2: severity %s, cvss %+v, origins %+v", f.Severity, f.CVSS, f.Origins)
 	}
 	// A finding without a trace, of an entry not in the stream.
-	if f := find(t, doc, "GO-3", ""); f.Package.Name != "unknown module" || f.Confidence != "required" {
+	if f := ingesttest.Find(t, doc, "GO-3", ""); f.Package.Name != "unknown module" || f.Confidence != "required" {
 		t.Errorf("GO-3: package %+v, confidence %q", f.Package, f.Confidence)
 	}
 }
@@ -250,111 +195,33 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"type", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"osv\": 5}}", "message 2: line 2, column"},
-		{"no osv id", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"fixed_version\": \"v1\"}}", "message 2: finding without an osv id"},
-		{"entry without id", "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"osv\": {\"summary\": \"x\"}}", "message 2: osv entry without an id"},
-		{"legacy type", `{"Vulns": [{"CallSink": "x"}], "Modules": []}`, "line 1, column"},
-		{"legacy no id", `{"Vulns": [{"Symbol": "x"}], "Modules": []}`, "entry 0 of Vulns: no OSV entry id"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "type", Data: "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"osv\": 5}}", Want: "message 2: line 2, column"},
+		{Name: "no osv id", Data: "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"finding\": {\"fixed_version\": \"v1\"}}", Want: "message 2: finding without an osv id"},
+		{Name: "entry without id", Data: "{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"osv\": {\"summary\": \"x\"}}", Want: "message 2: osv entry without an id"},
+		{Name: "legacy type", Data: `{"Vulns": [{"CallSink": "x"}], "Modules": []}`, Want: "line 1, column"},
+		{Name: "legacy no id", Data: `{"Vulns": [{"Symbol": "x"}], "Modules": []}`, Want: "entry 0 of Vulns: no OSV entry id"},
+	})
 }
 
 // TestDetect checks that only govulncheck's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "govulncheck"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, tt := range []struct {
-		data string
-		want bool
-	}{
+	ingesttest.AssertClaimsOnly(t, in, "govulncheck")
+	ingesttest.AssertDetect(t, in, []ingesttest.DetectCase{
 		// A clean scan: config and progress only.
-		{"{\"config\": {\"protocol_version\": \"v1.0.0\", \"scanner_name\": \"govulncheck\"}}\n{\"progress\": {\"message\": \"x\"}}", true},
-		{`{"config": {"protocol_version": "v1.0.0"}}`, true},
-		{`{"config": {"name": "x"}}`, false},
-		{"{\"config\": {\"name\": \"x\"}}\n{\"osv\": {}}", false},
-		{"{\"a\": 1}\n{\"b\": 2}", false},
-		{`{"Vulns": []}`, false},
-	} {
-		f, err := sniff.New("x", []byte(tt.data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := in.Detect(f); ok != tt.want || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+		{Data: "{\"config\": {\"protocol_version\": \"v1.0.0\", \"scanner_name\": \"govulncheck\"}}\n{\"progress\": {\"message\": \"x\"}}", Want: true},
+		{Data: `{"config": {"protocol_version": "v1.0.0"}}`, Want: true},
+		{Data: `{"config": {"name": "x"}}`, Want: false},
+		{Data: "{\"config\": {\"name\": \"x\"}}\n{\"osv\": {}}", Want: false},
+		{Data: "{\"a\": 1}\n{\"b\": 2}", Want: false},
+		{Data: `{"Vulns": []}`, Want: false},
+	})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "govulncheck", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "govulncheck")
 	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1\"}}\n{\"finding\": {\"osv\": \"G\", \"trace\": [{\"function\": \"f\", \"position\": {\"filename\": \"\"}}, {\"position\": {}}]}}\n{\"osv\": {\"id\": \"G\", \"affected\": [null]}}\n[]"))
 	f.Add([]byte(`{"Vulns": [null, {"OSV": {"id": "G"}, "CallSink": 1}], "Calls": {"Functions": {"1": {"CallSites": [null, {"Parent": 1}, {"Parent": 2, "Pos": {"Filename": "a"}}]}, "2": null}, "Entries": [2]}, "Modules": [null]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "govulncheck", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -155,13 +156,13 @@ func finding(m *match) (document.Finding, error) {
 		Kind:        document.KindVulnerability,
 		RuleID:      v.ID,
 		Description: v.Description,
-		References:  appendNonEmpty(append(append([]string(nil), v.URLs...), v.Links...), v.DataSource),
+		References:  norm.AppendNonEmpty(append(append([]string(nil), v.URLs...), v.Links...), v.DataSource),
 		FixState:    v.Fix.State,
 		Origins:     []document.Origin{{RuleID: v.ID, Severity: v.Severity}},
 	}
 	for _, a := range v.Advisories {
-		f.Aliases = appendNonEmpty(f.Aliases, a.ID)
-		f.References = appendNonEmpty(f.References, a.Link)
+		f.Aliases = norm.AppendNonEmpty(f.Aliases, a.ID)
+		f.References = norm.AppendNonEmpty(f.References, a.Link)
 	}
 
 	// Scores: the record's own, then its related records' (the NVD
@@ -185,7 +186,7 @@ func finding(m *match) (document.Finding, error) {
 		}
 	}
 	f.CVSS = document.BestCVSS(f.Scores, preferred...)
-	f.Severity = severity(v.Severity, f.CVSS)
+	f.Severity = norm.Severity(v.Severity, f.CVSS)
 
 	a := &m.Artifact
 	f.Package = &document.Package{
@@ -238,18 +239,6 @@ func appendScore(out []document.CVSS, source, version string, score float64, vec
 	return out
 }
 
-// severity maps grype's word (Negligible is info); a missing, Unknown or
-// unknown word falls back to the preferred CVSS score.
-func severity(word string, best *document.CVSS) document.Severity {
-	if s, ok := document.ParseSeverity(word); ok && s != document.SeverityUnknown {
-		return s
-	}
-	if best != nil {
-		return document.SeverityFromScore(best.Score)
-	}
-	return document.SeverityUnknown
-}
-
 // cwes reads grype's cwes list: objects {cve, cwe, source, type}, or
 // plain strings.
 func cwes(raw json.RawMessage) []string {
@@ -262,34 +251,17 @@ func cwes(raw json.RawMessage) []string {
 	var out []string
 	if json.Unmarshal(raw, &objs) == nil {
 		for _, o := range objs {
-			out = appendNonEmpty(out, normCWE(o.CWE))
+			out = norm.AppendNonEmpty(out, norm.CWE(o.CWE))
 		}
 		return out
 	}
 	var strs []string
 	if json.Unmarshal(raw, &strs) == nil {
 		for _, s := range strs {
-			out = appendNonEmpty(out, normCWE(s))
+			out = norm.AppendNonEmpty(out, norm.CWE(s))
 		}
 	}
 	return out
-}
-
-// normCWE normalises a CWE id to "CWE-79", or "" when it is none.
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
 }
 
 // artifactTypes maps grype's package types to purl types.
@@ -306,11 +278,4 @@ func ecosystemOfType(t string) string {
 		return e
 	}
 	return t
-}
-
-func appendNonEmpty(s []string, v string) []string {
-	if v == "" {
-		return s
-	}
-	return append(s, v)
 }

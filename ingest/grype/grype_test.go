@@ -1,60 +1,15 @@
 package grype
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Created: rep.Created, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "grype", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "grype-json", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "grype-json", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -84,7 +39,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "grype" || rep.Tool.Version != tt.version {
 				t.Errorf("tool = %+v", rep.Tool)
 			}
@@ -115,21 +70,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID, pkg string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		f := &doc.Findings[i]
-		if f.RuleID == ruleID && (pkg == "" || f.Package.Name == pkg) {
-			return f
-		}
-	}
-	t.Fatalf("no finding %s in %s", ruleID, pkg)
-	return nil
-}
-
 func TestFields(t *testing.T) {
-	_, doc := ingestFile(t, "grype-0.94-image-epss.json")
-	f := find(t, doc, "CVE-2022-28391", "busybox")
+	_, doc := h.File(t, "grype-0.94-image-epss.json")
+	f := ingesttest.Find(t, doc, "CVE-2022-28391", "busybox")
 	if f.EPSS == nil || f.EPSS.Score != 0.0719 || f.EPSS.Percentile != 0.91123 || f.EPSS.Date != "2025-06-18" {
 		t.Errorf("epss = %+v", f.EPSS)
 	}
@@ -143,7 +86,7 @@ func TestFields(t *testing.T) {
 	if p.Version != "1.32.1" || p.Purl != "pkg:generic/busybox@1.32.1" || p.Ecosystem != "generic" || p.Path != "/bin/[" {
 		t.Errorf("package = %+v", p)
 	}
-	if !contains(f.References, "https://nvd.nist.gov/vuln/detail/CVE-2022-28391") {
+	if !slices.Contains(f.References, "https://nvd.nist.gov/vuln/detail/CVE-2022-28391") {
 		t.Errorf("dataSource not in references: %v", f.References)
 	}
 	if f.Origins[0].RuleID != "CVE-2022-28391" || f.Origins[0].Severity != "High" {
@@ -151,7 +94,7 @@ func TestFields(t *testing.T) {
 	}
 
 	// Negligible is info; fix versions and state; advisories are aliases.
-	_, doc = ingestFile(t, "grype-0.64-image-62-matches.json")
+	_, doc = h.File(t, "grype-0.64-image-62-matches.json")
 	n := 0
 	for _, f := range doc.Findings {
 		if f.Origins[0].Severity == "Negligible" {
@@ -169,7 +112,7 @@ func TestFields(t *testing.T) {
 	}
 	found := false
 	for _, f := range doc.Findings {
-		if contains(f.Aliases, "DSA-5417-1") {
+		if slices.Contains(f.Aliases, "DSA-5417-1") {
 			found = true
 		}
 	}
@@ -178,12 +121,12 @@ func TestFields(t *testing.T) {
 	}
 
 	// Missing severity: from the best CVSS, the related GHSA record's.
-	_, doc = ingestFile(t, "grype-0.96-image-null-severity.json")
-	f = find(t, doc, "CVE-2024-26308", "commons-compress")
+	_, doc = h.File(t, "grype-0.96-image-null-severity.json")
+	f = ingesttest.Find(t, doc, "CVE-2024-26308", "commons-compress")
 	if f.Severity != document.SeverityHigh || f.Origins[0].Severity != "" || f.CVSS == nil || f.CVSS.Score != 7.5 {
 		t.Errorf("severity %s, origin %+v, cvss %+v", f.Severity, f.Origins, f.CVSS)
 	}
-	if f.CVSS.Source != "github:language:java" || !contains(f.Aliases, "GHSA-4265-ccf5-phj5") {
+	if f.CVSS.Source != "github:language:java" || !slices.Contains(f.Aliases, "GHSA-4265-ccf5-phj5") {
 		t.Errorf("cvss source %q, aliases %v", f.CVSS.Source, f.Aliases)
 	}
 	if f.Package.Ecosystem != "maven" || f.Package.Path != "/opt/kafka/plugins/apicurio/commons-compress-1.21.jar" {
@@ -191,8 +134,8 @@ func TestFields(t *testing.T) {
 	}
 
 	// 0.7: links, fixedInVersion, cvssV2/cvssV3.
-	_, doc = ingestFile(t, "grype-0.7-image-327-matches.json")
-	f = find(t, doc, "CVE-2015-5237", "")
+	_, doc = h.File(t, "grype-0.7-image-327-matches.json")
+	f = ingesttest.Find(t, doc, "CVE-2015-5237", "")
 	if f.CVSS == nil || f.CVSS.Version != "3.1" || f.CVSS.Score != 8.8 || len(f.Scores) != 2 {
 		t.Errorf("cvss %+v, scores %+v", f.CVSS, f.Scores)
 	}
@@ -244,75 +187,27 @@ func TestEdgeCases(t *testing.T) {
 			}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.want(t, doc)
-		})
+		h.Check(t, tt.name, tt.data, tt.want)
 	}
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"no id", `{"matches": [{"vulnerability": {"severity": "High"}, "artifact": {"name": "x"}}], "source": {}}`, "matches[0]: vulnerability without an id"},
-		{"wrong type", "{\"matches\": [\n{\"vulnerability\": {\"id\": 5}}], \"source\": {}}", "line 2, column"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "no id", Data: `{"matches": [{"vulnerability": {"severity": "High"}, "artifact": {"name": "x"}}], "source": {}}`, Want: "matches[0]: vulnerability without an id"},
+		{Name: "wrong type", Data: "{\"matches\": [\n{\"vulnerability\": {\"id\": 5}}], \"source\": {}}", Want: "line 2, column"},
+	})
 }
 
 // TestDetect checks that only grype's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "grype-json"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
+	ingesttest.AssertClaimsOnly(t, in, "grype-json")
 	// matches alone is not enough.
-	f, _ := sniff.New("x", []byte(`{"matches": [], "descriptor": {"name": "other"}}`))
-	if ok, _ := in.Detect(f); ok {
-		t.Error("claimed a matches object of another tool")
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertNotClaimed(t, in, `{"matches": [], "descriptor": {"name": "other"}}`)
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "grype-json", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range ingesttest.CorpusFiles(f, "grype-json") {
 		if len(data) > 64<<10 {
 			data = data[:64<<10]
 		}
@@ -321,27 +216,5 @@ func FuzzIngest(f *testing.F) {
 	}
 	f.Add([]byte(`{"matches": [{"vulnerability": {"id": "X", "cvss": [{"version": "3.1", "vector": "CVSS:3.1/AV:N", "metrics": {"baseScore": 11}}], "cwes": ["79", 5]}}], "source": {}}`))
 	f.Add([]byte(`{"matches": [{"vulnerability": {"id": "X", "epss": [{}], "knownExploited": [{}], "fixedInVersion": ", "}}], "distro": 1}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "grype", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -171,7 +172,7 @@ func ingestV2(data []byte) ([]document.Finding, error) {
 				Kind:       document.KindVulnerability,
 				RuleID:     ruleID(a.URL, "", string(a.Source)),
 				Title:      a.Title,
-				CWE:        normCWEs(a.CWE),
+				CWE:        norm.CWEs(a.CWE),
 				References: nonEmpty(a.URL),
 				Package: &document.Package{
 					Name:      name,
@@ -210,7 +211,7 @@ func ingestV2(data []byte) ([]document.Finding, error) {
 			}
 			f.Scores = scores(a.CVSS)
 			f.CVSS = document.BestCVSS(f.Scores)
-			f.Severity = severity(a.Severity, f.CVSS)
+			f.Severity = norm.Severity(a.Severity, f.CVSS)
 			f.Origins = []document.Origin{{RuleID: f.RuleID, Severity: a.Severity}}
 			out = append(out, f)
 		}
@@ -291,17 +292,17 @@ func ingestV6(data []byte) ([]document.Finding, error) {
 			Kind:        document.KindVulnerability,
 			RuleID:      rule,
 			Title:       a.Title,
-			Description: joinText(a.Overview, prefixed("Recommendation: ", a.Recommendation)),
+			Description: norm.JoinText(a.Overview, norm.Prefixed("Recommendation: ", a.Recommendation)),
 			CWE:         v6CWEs(a.CWE),
 			Severity:    document.SeverityUnknown,
 		}
 		for _, c := range a.CVEs {
-			base.Aliases = appendNonEmpty(base.Aliases, strings.TrimSpace(c))
+			base.Aliases = norm.AppendNonEmpty(base.Aliases, strings.TrimSpace(c))
 		}
 		if g := ghsaOf(a.URL); g != "" && g != rule {
 			base.Aliases = append(base.Aliases, g)
 		}
-		base.References = appendNonEmpty(urlsIn(a.References), a.URL)
+		base.References = norm.AppendNonEmpty(urlsIn(a.References), a.URL)
 		if a.VulnerableVersions != "" {
 			base.Tags = append(base.Tags, "range:"+a.VulnerableVersions)
 		}
@@ -318,7 +319,7 @@ func ingestV6(data []byte) ([]document.Finding, error) {
 		}
 		base.Scores = scores(a.CVSS)
 		base.CVSS = document.BestCVSS(base.Scores)
-		base.Severity = severity(a.Severity, base.CVSS)
+		base.Severity = norm.Severity(a.Severity, base.CVSS)
 
 		// One finding per installed version; paths of one version join.
 		type inst struct {
@@ -431,18 +432,6 @@ func scores(c cvss) []document.CVSS {
 	return nil
 }
 
-// severity maps npm's word (moderate is medium); none or an unknown word
-// falls back to the CVSS score.
-func severity(word string, best *document.CVSS) document.Severity {
-	if s, ok := document.ParseSeverity(word); ok && s != document.SeverityUnknown {
-		return s
-	}
-	if best != nil {
-		return document.SeverityFromScore(best.Score)
-	}
-	return document.SeverityUnknown
-}
-
 // plainAtLeast returns X of a patched range that is just ">=X".
 func plainAtLeast(r string) (string, bool) {
 	rest, ok := strings.CutPrefix(r, ">=")
@@ -465,7 +454,7 @@ func v6CWEs(raw json.RawMessage) []string {
 	}
 	var list []string
 	if json.Unmarshal(raw, &list) == nil {
-		return normCWEs(list)
+		return norm.CWEs(list)
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
@@ -473,34 +462,9 @@ func v6CWEs(raw json.RawMessage) []string {
 	}
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "[") && json.Unmarshal([]byte(s), &list) == nil {
-		return normCWEs(list)
+		return norm.CWEs(list)
 	}
-	return normCWEs(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }))
-}
-
-func normCWEs(in []string) []string {
-	var out []string
-	for _, s := range in {
-		out = appendNonEmpty(out, normCWE(s))
-	}
-	return out
-}
-
-// normCWE normalises a CWE id to "CWE-79", or "" when it is none ("CWE-").
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
+	return norm.CWEs(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }))
 }
 
 var urlPattern = regexp.MustCompile(`https?://[^\s)\]>"'<]+`)
@@ -515,61 +479,11 @@ func urlsIn(text string) []string {
 }
 
 // id is an advisory id, written as a number or a string.
-type id string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (i *id) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*i = id(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*i = id(n.String())
-	return nil
-}
-
-func joinText(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-func prefixed(prefix, s string) string {
-	if strings.TrimSpace(s) == "" {
-		return ""
-	}
-	return prefix + s
-}
+type id = norm.ID
 
 func nonEmpty(s string) []string {
 	if s == "" {
 		return nil
 	}
 	return []string{s}
-}
-
-func appendNonEmpty(s []string, v string) []string {
-	if v == "" {
-		return s
-	}
-	return append(s, v)
 }

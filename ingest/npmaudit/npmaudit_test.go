@@ -2,59 +2,16 @@ package npmaudit
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "npm-audit", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "npm-audit", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "npm-audit", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -78,7 +35,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "npm audit" || rep.Tool.Version != "" {
 				t.Errorf("tool = %+v", rep.Tool)
 			}
@@ -112,7 +69,7 @@ func find(t *testing.T, doc *document.Document, ruleID, pkg, version string) *do
 }
 
 func TestV2(t *testing.T) {
-	_, doc := ingestFile(t, "npm7-v2-6-vulns.json")
+	_, doc := h.File(t, "npm7-v2-6-vulns.json")
 	f := find(t, doc, "GHSA-gxpj-cx7g-858c", "debug", "")
 	if f.Severity != document.SeverityMedium || f.Origins[0].Severity != "moderate" {
 		t.Errorf("severity %s, origin %+v", f.Severity, f.Origins)
@@ -124,7 +81,7 @@ func TestV2(t *testing.T) {
 		t.Errorf("package = %+v", f.Package)
 	}
 	for _, tag := range []string{"range:>=4.0.0 <4.3.1", "fix:vercel@32.3.0"} {
-		if !contains(f.Tags, tag) {
+		if !slices.Contains(f.Tags, tag) {
 			t.Errorf("tags %v lack %q", f.Tags, tag)
 		}
 	}
@@ -134,9 +91,9 @@ func TestV2(t *testing.T) {
 	}
 
 	// npm's older advisory URLs: npm:<source>.
-	_, doc = ingestFile(t, "npm7-v2-15-vulns.json")
+	_, doc = h.File(t, "npm7-v2-15-vulns.json")
 	f = find(t, doc, "npm:1227", "highcharts", "")
-	if f.Severity != document.SeverityHigh || f.Title == "" || !contains(f.References, "https://npmjs.com/advisories/1227") {
+	if f.Severity != document.SeverityHigh || f.Title == "" || !slices.Contains(f.References, "https://npmjs.com/advisories/1227") {
 		t.Errorf("finding = %+v", f)
 	}
 	for _, f := range doc.Findings {
@@ -156,7 +113,7 @@ func TestV2Edges(t *testing.T) {
 			"fixAvailable": {"name": "@scope/pkg", "version": "2.0.0", "isSemVerMajor": true}},
 		"nofix": {"name": "nofix", "severity": "low", "via": [{"source": 77, "title": "x", "severity": null,
 			"cvss": {"score": 0, "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}], "fixAvailable": false}}}`
-	_, doc, err := ingestBytes(t, []byte(data))
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +121,7 @@ func TestV2Edges(t *testing.T) {
 		t.Fatalf("%d findings", len(doc.Findings))
 	}
 	f := find(t, doc, "GHSA-aaaa-bbbb-cccc", "@scope/pkg", "")
-	if f.Package.Purl != "pkg:npm/%40scope/pkg" || strings.Join(f.FixedVersions, ",") != "2.0.0" || !contains(f.Tags, "direct") {
+	if f.Package.Purl != "pkg:npm/%40scope/pkg" || strings.Join(f.FixedVersions, ",") != "2.0.0" || !slices.Contains(f.Tags, "direct") {
 		t.Errorf("purl %q, fixed %v, tags %v", f.Package.Purl, f.FixedVersions, f.Tags)
 	}
 	if strings.Join(f.CWE, ",") != "CWE-79" || f.CVSS != nil {
@@ -178,13 +135,13 @@ func TestV2Edges(t *testing.T) {
 }
 
 func TestV6(t *testing.T) {
-	_, doc := ingestFile(t, "npm6-advisories-41-multiple-cwes.json")
+	_, doc := h.File(t, "npm6-advisories-41-multiple-cwes.json")
 	// cwe is a string holding a JSON array.
 	f := find(t, doc, "GHSA-qq89-hq3f-393p", "tar", "4.4.8")
 	if strings.Join(f.CWE, ",") != "CWE-22,CWE-59" || strings.Join(f.Aliases, ",") != "CVE-2021-37712" {
 		t.Errorf("cwe %v, aliases %v", f.CWE, f.Aliases)
 	}
-	if strings.Join(f.FixedVersions, ",") != "4.4.18" || !contains(f.Tags, "patched:>=4.4.18") || f.Severity != document.SeverityHigh {
+	if strings.Join(f.FixedVersions, ",") != "4.4.18" || !slices.Contains(f.Tags, "patched:>=4.4.18") || f.Severity != document.SeverityHigh {
 		t.Errorf("fixed %v, tags %v, severity %s", f.FixedVersions, f.Tags, f.Severity)
 	}
 	if f.CVSS == nil || f.Package.Purl != "pkg:npm/tar@4.4.8" {
@@ -196,7 +153,7 @@ func TestV6(t *testing.T) {
 
 	// No GHSA id: npm:<id>; cwe a plain string, or "CWE-" (none);
 	// patched ranges that are no plain >=X stay tags only.
-	_, doc = ingestFile(t, "npm6-advisories-5-advisories.json")
+	_, doc = h.File(t, "npm6-advisories-5-advisories.json")
 	f = find(t, doc, "npm:106", "negotiator", "0.5.3")
 	if strings.Join(f.CWE, ",") != "CWE-400" || strings.Join(f.FixedVersions, ",") != "0.6.1" {
 		t.Errorf("cwe %v, fixed %v", f.CWE, f.FixedVersions)
@@ -207,13 +164,13 @@ func TestV6(t *testing.T) {
 	if f = find(t, doc, "npm:521", "pg", "5.1.0"); len(f.FixedVersions) != 0 || f.FixState != "fixed" {
 		t.Errorf("fixed %v, state %q", f.FixedVersions, f.FixState)
 	}
-	if !contains(f.References, "https://node-postgres.com/announcements#2017-08-12-code-execution-vulnerability") {
+	if !slices.Contains(f.References, "https://node-postgres.com/announcements#2017-08-12-code-execution-vulnerability") {
 		t.Errorf("references %v", f.References)
 	}
 
-	_, doc = ingestFile(t, "npm6-advisories-cwe-null.json")
+	_, doc = h.File(t, "npm6-advisories-cwe-null.json")
 	f = find(t, doc, "npm:146", "growl", "1.9.2")
-	if len(f.CWE) != 0 || f.Severity != document.SeverityCritical || !contains(f.Tags, "dev") {
+	if len(f.CWE) != 0 || f.Severity != document.SeverityCritical || !slices.Contains(f.Tags, "dev") {
 		t.Errorf("cwe %v, severity %s, tags %v", f.CWE, f.Severity, f.Tags)
 	}
 	if !strings.Contains(f.Description, "Recommendation: Update to version 1.10.2 or later.") {
@@ -222,10 +179,7 @@ func TestV6(t *testing.T) {
 }
 
 func TestFailedScan(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(corpus, "npm-audit", "npm-error-enoaudit.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := h.Corpus(t, "npm-error-enoaudit.json")
 	f, err := sniff.New("x", data)
 	if err != nil {
 		t.Fatal(err)
@@ -255,90 +209,22 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"v2 type", "{\"auditReportVersion\": 2,\n \"vulnerabilities\": {\"a\": {\"nodes\": 5}}}", "line 2, column"},
-		{"v2 advisory type", `{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"title": 5}]}}}`, `vulnerabilities["a"].via[0]`},
-		{"v2 advisory without id", `{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"title": "x"}]}}}`, "without url or source"},
-		{"v6 without module", `{"advisories": {"1": {"id": 1, "severity": "low"}}, "actions": []}`, "without module_name"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "v2 type", Data: "{\"auditReportVersion\": 2,\n \"vulnerabilities\": {\"a\": {\"nodes\": 5}}}", Want: "line 2, column"},
+		{Name: "v2 advisory type", Data: `{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"title": 5}]}}}`, Want: `vulnerabilities["a"].via[0]`},
+		{Name: "v2 advisory without id", Data: `{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"title": "x"}]}}}`, Want: "without url or source"},
+		{Name: "v6 without module", Data: `{"advisories": {"1": {"id": 1, "severity": "low"}}, "actions": []}`, Want: "without module_name"},
+	})
 }
 
 // TestDetect checks that only npm audit's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
-	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "npm-audit"
-		if ok != mine || (err != nil) != (filepath.Base(path) == "npm-error-enoaudit.json") {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertClaims(t, New(), ingesttest.Claims{Folders: []string{"npm-audit"}, Errors: []string{"npm-error-enoaudit.json"}})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "npm-audit", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "npm-audit")
 	f.Add([]byte(`{"auditReportVersion": 2, "vulnerabilities": {"": {"via": [{"source": "x", "url": "https://github.com/advisories/GHSA-"}], "fixAvailable": {"name": ""}}}}`))
 	f.Add([]byte(`{"advisories": {"1": {"id": "1", "module_name": "@/", "cwe": "[5]", "findings": [{"version": "", "paths": []}], "patched_versions": ">="}}, "muted": []}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "npm-audit", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

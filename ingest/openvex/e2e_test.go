@@ -8,9 +8,8 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 )
-
-const corpus = "../../testdata/corpus"
 
 // load ingests files (corpus paths, or raw documents named "inline:…")
 // through ingest.Bytes, detection included, into one finished document.
@@ -21,7 +20,7 @@ func load(t *testing.T, inputs ...[2]string) *document.Document {
 		name, data := in[0], []byte(in[1])
 		if len(data) == 0 {
 			var err error
-			data, err = os.ReadFile(filepath.Join(corpus, name))
+			data, err = os.ReadFile(filepath.Join(ingesttest.CorpusDir, name))
 			if err != nil {
 				t.Fatal(err)
 			}

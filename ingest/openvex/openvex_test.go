@@ -2,57 +2,33 @@ package openvex
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
+var h = ingesttest.Harness{In: New(), Dir: "openvex", Raw: true}
 
-// ingestBytes detects and ingests data as ingest.Bytes does, then joins
-// the report to a finished, valid document.
+// ingestBytes ingests data with h, as ingest.Bytes does, and checks that
+// the VEX document made no findings.
 func ingestBytes(t testing.TB, data []byte) (*document.Report, error) {
 	t.Helper()
-	f, err := sniff.New("x.json", data)
+	rep, doc, err := h.Bytes(t, data)
 	if err != nil {
 		return nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, err
-	}
-	raw := *rep
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "openvex", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
 	}
 	if len(doc.Findings) != 0 {
 		t.Fatalf("a VEX document made %d findings", len(doc.Findings))
 	}
-	return &raw, nil
+	return rep, nil
 }
 
 func ingestFile(t *testing.T, name string) *document.Report {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "openvex", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := ingestBytes(t, data)
+	rep, err := ingestBytes(t, h.Corpus(t, name))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -264,45 +240,16 @@ func TestErrors(t *testing.T) {
 
 // TestDetect checks that only OpenVEX's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "openvex"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, tt := range []struct {
-		data string
-		want bool
-	}{
-		{`{"@context": "https://openvex.dev/ns", "statements": []}`, true},
-		{`{"@context": "http://openvex.dev/ns/v0.2.0", "statements": []}`, true},
-		{`{"@context": "https://openvex.dev/nsx", "statements": []}`, false},
-		{`{"@context": "https://example.com/openvex", "statements": []}`, false},
-		{`{"@context": "https://openvex.dev/ns/v0.2.0"}`, false},
-		{`{"@context": 5, "statements": []}`, false},
-	} {
-		f, err := sniff.New("x", []byte(tt.data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := in.Detect(f); ok != tt.want || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
-		}
-	}
+	ingesttest.AssertClaimsOnly(t, in, "openvex")
+	ingesttest.AssertDetect(t, in, []ingesttest.DetectCase{
+		{Data: `{"@context": "https://openvex.dev/ns", "statements": []}`, Want: true},
+		{Data: `{"@context": "http://openvex.dev/ns/v0.2.0", "statements": []}`, Want: true},
+		{Data: `{"@context": "https://openvex.dev/nsx", "statements": []}`, Want: false},
+		{Data: `{"@context": "https://example.com/openvex", "statements": []}`, Want: false},
+		{Data: `{"@context": "https://openvex.dev/ns/v0.2.0"}`, Want: false},
+		{Data: `{"@context": 5, "statements": []}`, Want: false},
+	})
 }
 
 func TestCanonicalPurl(t *testing.T) {
@@ -322,32 +269,9 @@ func TestCanonicalPurl(t *testing.T) {
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "openvex", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 0, "openvex")
 	f.Add([]byte(`{"@context": ["https://openvex.dev/ns"], "statements": [null, {"vulnerability": {"@id": "https://x/"}, "products": [null, "", {"subcomponents": [{"@id": "pkg:a/%2F"}]}], "status": "fixed", "timestamp": null}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Check: func(t *testing.T, rep *document.Report) {
 		if len(rep.Findings) != 0 {
 			t.Fatal("findings from a VEX document")
 		}
@@ -356,11 +280,5 @@ func FuzzIngest(f *testing.F) {
 				t.Fatalf("statement %+v", s)
 			}
 		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "openvex", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	}})
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/osvscanner/osv"
 	"github.com/secgate/secgate/ingest/sniff"
 )
@@ -180,7 +181,7 @@ func findings(res *result, p *pkg) ([]document.Finding, error) {
 		if g == nil {
 			continue
 		}
-		ids := nonEmpty(g.IDs)
+		ids := norm.NonBlank(g.IDs)
 		if len(ids) == 0 {
 			return nil, fmt.Errorf("groups[%d]: no ids", k)
 		}
@@ -232,13 +233,13 @@ func finding(ids []string, g *group, members []*osv.Entry, base document.Package
 	f := document.Finding{
 		Kind:     document.KindVulnerability,
 		RuleID:   ids[0],
-		Aliases:  append(slices.Clone(ids[1:]), nonEmpty(g.Aliases)...),
+		Aliases:  append(slices.Clone(ids[1:]), norm.NonBlank(g.Aliases)...),
 		Package:  &pk,
 		FixState: "not-fixed",
 	}
 	word := ""
 	for _, e := range members {
-		f.Aliases = append(f.Aliases, nonEmpty(e.Aliases)...)
+		f.Aliases = append(f.Aliases, norm.NonBlank(e.Aliases)...)
 		if title, desc := e.Text(); f.Title == "" && f.Description == "" || f.Title == "" && title != "" {
 			f.Title, f.Description = title, desc
 		}
@@ -292,15 +293,4 @@ func finding(ids []string, g *group, members []*osv.Entry, base document.Package
 func mustParse(word string) document.Severity {
 	s, _ := document.ParseSeverity(word)
 	return s
-}
-
-// nonEmpty returns a new slice of the non-empty, trimmed strings of s.
-func nonEmpty(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -1,60 +1,15 @@
 package osvscanner
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data as ingest.Bytes does, then joins
-// the report to a finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "osv-scanner", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "osv-scanner", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "osv-scanner", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -72,7 +27,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool != tool {
 				t.Errorf("tool = %+v", rep.Tool)
 			}
@@ -96,24 +51,12 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID, pkg string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		f := &doc.Findings[i]
-		if f.RuleID == ruleID && (pkg == "" || f.Package.Name == pkg) {
-			return f
-		}
-	}
-	t.Fatalf("no finding %s %s", ruleID, pkg)
-	return nil
-}
-
 func TestGroups(t *testing.T) {
-	_, doc := ingestFile(t, "osv-scanner-many-findings.json")
+	_, doc := h.File(t, "osv-scanner-many-findings.json")
 	// Two GHSA entries of one problem: one finding, the first id the rule.
-	f := find(t, doc, "GHSA-q7rv-6hp3-vh96", "guzzlehttp/psr7")
+	f := ingesttest.Find(t, doc, "GHSA-q7rv-6hp3-vh96", "guzzlehttp/psr7")
 	for _, want := range []string{"GHSA-wxmh-65f7-jcvw", "CVE-2022-24775", "CVE-2023-29197", "BIT-drupal-2022-24775"} {
-		if !contains(f.Aliases, want) {
+		if !slices.Contains(f.Aliases, want) {
 			t.Errorf("aliases %v lack %s", f.Aliases, want)
 		}
 	}
@@ -133,11 +76,11 @@ func TestGroups(t *testing.T) {
 
 	// A GHSA and its PYSEC twin: one finding; the same CVE in two
 	// versions of requests: two.
-	f = find(t, doc, "GHSA-j8r2-6x86-q33q", "")
-	if !contains(f.Aliases, "PYSEC-2023-74") || !contains(f.Aliases, "CVE-2023-32681") || f.Package.Purl != "pkg:pypi/requests@2.29.0" && f.Package.Purl != "pkg:pypi/requests@2.25.1" {
+	f = ingesttest.Find(t, doc, "GHSA-j8r2-6x86-q33q", "")
+	if !slices.Contains(f.Aliases, "PYSEC-2023-74") || !slices.Contains(f.Aliases, "CVE-2023-32681") || f.Package.Purl != "pkg:pypi/requests@2.29.0" && f.Package.Purl != "pkg:pypi/requests@2.25.1" {
 		t.Errorf("aliases %v, purl %s", f.Aliases, f.Package.Purl)
 	}
-	if !contains(f.Tags, "group:requirements") {
+	if !slices.Contains(f.Tags, "group:requirements") {
 		t.Errorf("tags %v", f.Tags)
 	}
 	n := 0
@@ -151,15 +94,15 @@ func TestGroups(t *testing.T) {
 	}
 	// The GHSA entry has no score, its PYSEC twin neither; django's
 	// GHSA-qmf9 has the word only.
-	f = find(t, doc, "GHSA-2gwj-7jmv-h26r", "django")
+	f = ingesttest.Find(t, doc, "GHSA-2gwj-7jmv-h26r", "django")
 	if f.Severity != document.SeverityCritical || len(f.FixedVersions) == 0 {
 		t.Errorf("severity %s, fixed %v", f.Severity, f.FixedVersions)
 	}
 }
 
 func TestGitCommit(t *testing.T) {
-	_, doc := ingestFile(t, "osv-scanner-many-findings.json")
-	f := find(t, doc, "CVE-2023-50094", "")
+	_, doc := h.File(t, "osv-scanner-many-findings.json")
+	f := ingesttest.Find(t, doc, "CVE-2023-50094", "")
 	p := f.Package
 	if p.Name != "github.com/yogeshojha/rengine" || p.Version != "f5f3c22f3ed5a6804a2a8d9ee9fa43044cfa24a6" ||
 		p.Ecosystem != "git" || p.Purl != "" || p.Path != "/tmprengine/" {
@@ -168,15 +111,15 @@ func TestGitCommit(t *testing.T) {
 	if f.Severity != document.SeverityHigh || f.CVSS == nil || f.CVSS.Score != 8.8 || f.FixState != "not-fixed" {
 		t.Errorf("severity %s, cvss %+v, fix state %q", f.Severity, f.CVSS, f.FixState)
 	}
-	if f.Description == "" || !contains(f.References, "https://www.mattz.io/posts/cve-2023-50094/") {
+	if f.Description == "" || !slices.Contains(f.References, "https://www.mattz.io/posts/cve-2023-50094/") {
 		t.Errorf("description %q, references %v", f.Description, f.References)
 	}
 }
 
 func TestMalicious(t *testing.T) {
-	_, doc := ingestFile(t, "osv-scanner-some-findings.json")
-	f := find(t, doc, "MAL-2023-1035", "flot-axis")
-	if !contains(f.Tags, "malicious") || strings.Join(f.Aliases, ",") != "GHSA-8348-2q94-ffjx" || strings.Join(f.CWE, ",") != "CWE-506" {
+	_, doc := h.File(t, "osv-scanner-some-findings.json")
+	f := ingesttest.Find(t, doc, "MAL-2023-1035", "flot-axis")
+	if !slices.Contains(f.Tags, "malicious") || strings.Join(f.Aliases, ",") != "GHSA-8348-2q94-ffjx" || strings.Join(f.CWE, ",") != "CWE-506" {
 		t.Errorf("tags %v, aliases %v, cwe %v", f.Tags, f.Aliases, f.CWE)
 	}
 	if f.Package.Purl != "pkg:npm/flot-axis@0.0.0" || f.FixState != "not-fixed" {
@@ -185,14 +128,14 @@ func TestMalicious(t *testing.T) {
 }
 
 func TestEcosystems(t *testing.T) {
-	_, doc := ingestFile(t, "osv-scanner-two-lockfiles-groups.json")
-	f := find(t, doc, "GHSA-c3h9-896r-86jm", "")
+	_, doc := h.File(t, "osv-scanner-two-lockfiles-groups.json")
+	f := ingesttest.Find(t, doc, "GHSA-c3h9-896r-86jm", "")
 	if f.Package.Purl != "pkg:golang/github.com/gogo/protobuf@1.3.1" || f.Package.Ecosystem != "golang" ||
 		strings.Join(f.Aliases, ",") != "CVE-2021-3121,GO-2021-0053" || strings.Join(f.FixedVersions, ",") != "1.3.2" {
 		t.Errorf("package %+v, aliases %v, fixed %v", f.Package, f.Aliases, f.FixedVersions)
 	}
-	f = find(t, doc, "GHSA-m5pq-gvj9-9vr8", "")
-	if f.Package.Purl != "pkg:cargo/regex@1.5.1" || !contains(f.Aliases, "RUSTSEC-2022-0013") {
+	f = ingesttest.Find(t, doc, "GHSA-m5pq-gvj9-9vr8", "")
+	if f.Package.Purl != "pkg:cargo/regex@1.5.1" || !slices.Contains(f.Aliases, "RUSTSEC-2022-0013") {
 		t.Errorf("package %+v, aliases %v", f.Package, f.Aliases)
 	}
 }
@@ -211,18 +154,18 @@ func TestMaxSeverity(t *testing.T) {
 	  {"package": {"name": "Django", "version": "1.0", "ecosystem": "PyPI"},
 	   "vulnerabilities": [{"id": "PYSEC-1", "database_specific": {"severity": "MODERATE"},
 	     "affected": [{"package": {"ecosystem": "PyPI", "name": "django"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"fixed": "1.1"}]}]}]}]}]}]}`
-	_, doc, err := ingestBytes(t, []byte(data))
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := find(t, doc, "GO-2023-1", "")
+	f := ingesttest.Find(t, doc, "GO-2023-1", "")
 	if f.Severity != document.SeverityCritical || f.Origins[0].Severity != "9.1" || f.CVSS == nil || f.CVSS.Score != 5.3 {
 		t.Errorf("severity %s, origin %+v, cvss %+v", f.Severity, f.Origins, f.CVSS)
 	}
 	if strings.Join(f.FixedVersions, ",") != "0.7.0" {
 		t.Errorf("fixed %v: only this package's ranges count", f.FixedVersions)
 	}
-	f = find(t, doc, "PYSEC-1", "")
+	f = ingesttest.Find(t, doc, "PYSEC-1", "")
 	if f.Severity != document.SeverityMedium || f.Origins[0].Severity != "MODERATE" || strings.Join(f.FixedVersions, ",") != "1.1" {
 		t.Errorf("severity %s, origin %+v, fixed %v", f.Severity, f.Origins, f.FixedVersions)
 	}
@@ -232,110 +175,31 @@ func TestMaxSeverity(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"type", "{\"results\": [{\"source\": {\"path\": 5},\n \"packages\": []}]}", "line 1, column"},
-		{"group without ids", `{"results": [{"source": {"path": "a"}, "packages": [{"package": {"name": "p"}, "groups": [{"ids": [" "]}]}]}], "experimental_config": {}}`,
-			`results[0] (a): packages[0] (p): groups[0]: no ids`},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "type", Data: "{\"results\": [{\"source\": {\"path\": 5},\n \"packages\": []}]}", Want: "line 1, column"},
+		{Name: "group without ids", Data: `{"results": [{"source": {"path": "a"}, "packages": [{"package": {"name": "p"}, "groups": [{"ids": [" "]}]}]}], "experimental_config": {}}`, Want: `results[0] (a): packages[0] (p): groups[0]: no ids`},
+	})
 }
 
 // TestDetect checks that only OSV-Scanner's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "osv-scanner"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
+	ingesttest.AssertClaimsOnly(t, in, "osv-scanner")
 	// A report too large for its results to have been kept is read up
 	// to its first result.
 	big := `{"results": [{"source": {"path": "x"}, "packages": [{"package": {"name": "` + strings.Repeat("a", 70<<10) + `"}}]}]}`
-	for _, tt := range []struct {
-		data string
-		want bool
-	}{
-		{`{"results": []}`, false},
-		{`{"results": [{"check_id": "x", "path": "a"}], "errors": []}`, false},
-		{`{"results": [{"source": {}, "packages": []}]}`, true},
-		{big, true},
-		{strings.Replace(big, `"packages"`, `"pkgs"`, 1), false},
-	} {
-		f, err := sniff.New("x", []byte(tt.data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := in.Detect(f); ok != tt.want || err != nil {
-			t.Errorf("%.60s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertDetect(t, in, []ingesttest.DetectCase{
+		{Data: `{"results": []}`, Want: false},
+		{Data: `{"results": [{"check_id": "x", "path": "a"}], "errors": []}`, Want: false},
+		{Data: `{"results": [{"source": {}, "packages": []}]}`, Want: true},
+		{Data: big, Want: true},
+		{Data: strings.Replace(big, `"packages"`, `"pkgs"`, 1), Want: false},
+	})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "osv-scanner", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "osv-scanner")
 	f.Add([]byte(`{"results": [null, {"packages": [null, {"package": {"commit": "c"}, "vulnerabilities": [null, {"id": ""}, {"id": "X", "affected": [{"ranges": [{"type": "GIT", "repo": "https://"}]}]}]},
 	  {"package": {"name": "/", "ecosystem": "npm"}, "vulnerabilities": [{"id": "Y", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/"}], "database_specific": []}], "groups": [null, {"ids": ["Y", ""], "max_severity": "x"}]}]}], "experimental_config": null}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "osv-scanner", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -145,7 +146,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 				Aliases:       slices.Clone(v.Aliases),
 				Description:   strings.TrimSpace(v.Description),
 				Severity:      document.SeverityUnknown,
-				FixedVersions: nonEmpty(v.FixVersions),
+				FixedVersions: norm.NonBlank(v.FixVersions),
 				FixState:      "not-fixed",
 				Package: &document.Package{
 					Name:      d.Name,
@@ -197,15 +198,4 @@ func NormalizeName(name string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// nonEmpty returns a new slice of the non-empty, trimmed strings of s.
-func nonEmpty(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -1,61 +1,15 @@
 package pipaudit
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data as ingest.Bytes does (forced says
-// whether the user forced the format), then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte, forced bool) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok && !forced {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "pip-audit", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "pip-audit", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data, false)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "pip-audit", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -69,7 +23,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool != tool {
 				t.Errorf("tool = %+v", rep.Tool)
 			}
@@ -91,22 +45,11 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		if doc.Findings[i].RuleID == ruleID {
-			return &doc.Findings[i]
-		}
-	}
-	t.Fatalf("no finding %s", ruleID)
-	return nil
-}
-
 func TestFields(t *testing.T) {
 	for _, file := range []string{"pip-audit-1.x-list-format-vulns.json", "pip-audit-2.x-dependencies-format-vulns.json"} {
 		t.Run(file, func(t *testing.T) {
-			_, doc := ingestFile(t, file)
-			f := find(t, doc, "PYSEC-2021-439")
+			_, doc := h.File(t, file)
+			f := ingesttest.Find(t, doc, "PYSEC-2021-439", "")
 			p := f.Package
 			if p.Name != "django" || p.Version != "3.2.9" || p.Purl != "pkg:pypi/django@3.2.9" || p.Ecosystem != "pypi" {
 				t.Errorf("package = %+v", p)
@@ -118,7 +61,7 @@ func TestFields(t *testing.T) {
 				t.Errorf("description %q, kind %s", f.Description, f.Kind)
 			}
 			// lxml's advisory names no fixed version.
-			f = find(t, doc, "PYSEC-2021-852")
+			f = ingesttest.Find(t, doc, "PYSEC-2021-852", "")
 			if len(f.FixedVersions) != 0 || f.FixState != "not-fixed" {
 				t.Errorf("lxml: fixed %v, state %q", f.FixedVersions, f.FixState)
 			}
@@ -146,11 +89,11 @@ func TestAliasesAndFixes(t *testing.T) {
 	  {"name": "jinja2", "old_version": "2.11.2", "new_version": "2.11.3"},
 	  {"name": "flask-cors", "old_version": "3.0.8", "new_version": "", "skip_reason": "no fix"}
 	]}`
-	_, doc, err := ingestBytes(t, []byte(data), false)
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := find(t, doc, "GHSA-g3rq-g295-4j3m")
+	f := ingesttest.Find(t, doc, "GHSA-g3rq-g295-4j3m", "")
 	if got := strings.Join(f.Aliases, ","); got != "CVE-2020-28493,PYSEC-2021-66" {
 		t.Errorf("aliases %q", got)
 	}
@@ -161,7 +104,7 @@ func TestAliasesAndFixes(t *testing.T) {
 		!strings.Contains(f.StatusReason.Statement, "to 2.11.3") {
 		t.Errorf("status %s, reason %+v: pip-audit --fix upgraded it", f.Status, f.StatusReason)
 	}
-	f = find(t, doc, "PYSEC-2020-43")
+	f = ingesttest.Find(t, doc, "PYSEC-2020-43", "")
 	if f.Status != document.StatusOpen || f.Package.Purl != "pkg:pypi/flask-cors@3.0.8" {
 		t.Errorf("status %s, purl %q: a skipped fix fixes nothing", f.Status, f.Package.Purl)
 	}
@@ -184,10 +127,7 @@ func TestPurl(t *testing.T) {
 }
 
 func TestEmptyArray(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(corpus, "pip-audit", "pip-audit-1.x-empty-list.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := h.Corpus(t, "pip-audit-1.x-empty-list.json")
 	f, err := sniff.New("x", data)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +137,7 @@ func TestEmptyArray(t *testing.T) {
 		t.Errorf("Detect = %v, %v", ok, err)
 	}
 	// Forced (pip-audit:PATH), it is a report of nothing.
-	rep, doc, err := ingestBytes(t, data, true)
+	rep, doc, err := h.Forced(t, data)
 	if err != nil || len(rep.Findings) != 0 || len(doc.Findings) != 0 {
 		t.Errorf("forced: %v, %+v", err, rep)
 	}
@@ -211,7 +151,7 @@ func TestErrors(t *testing.T) {
 		{"no name", `{"dependencies": [{"version": "1", "vulns": [{"id": "PYSEC-1"}]}, {"name": "b", "vulns": []}]}`, "has no name"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data), true)
+			_, _, err := h.Forced(t, []byte(tt.data))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
@@ -226,81 +166,22 @@ func TestErrors(t *testing.T) {
 // TestDetect checks that only pip-audit's corpus files are claimed (the
 // empty list excepted: no content can tell its tool).
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "pip-audit" && filepath.Base(path) != "pip-audit-1.x-empty-list.json"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, tt := range []struct {
-		data string
-		want bool
-	}{
-		{`{"dependencies": [], "fixes": []}`, true},
-		{`{"dependencies": []}`, false},
-		{`{"dependencies": [{"name": "a", "version": "1"}]}`, false},
-		{`{"dependencies": [{"ref": "a"}], "bomFormat": "CycloneDX"}`, false},
-		{`[{"name": "a", "skip_reason": "x"}]`, true},
-		{`[{"name": "a", "version": "1"}]`, false},
-	} {
-		f, err := sniff.New("x", []byte(tt.data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := in.Detect(f); ok != tt.want || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
-		}
-	}
+	ingesttest.AssertClaims(t, in, ingesttest.Claims{Folders: []string{"pip-audit"}, Except: []string{"pip-audit-1.x-empty-list.json"}})
+	ingesttest.AssertDetect(t, in, []ingesttest.DetectCase{
+		{Data: `{"dependencies": [], "fixes": []}`, Want: true},
+		{Data: `{"dependencies": []}`, Want: false},
+		{Data: `{"dependencies": [{"name": "a", "version": "1"}]}`, Want: false},
+		{Data: `{"dependencies": [{"ref": "a"}], "bomFormat": "CycloneDX"}`, Want: false},
+		{Data: `[{"name": "a", "skip_reason": "x"}]`, Want: true},
+		{Data: `[{"name": "a", "version": "1"}]`, Want: false},
+	})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "pip-audit", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 0, "pip-audit")
 	f.Add([]byte(`{"dependencies": [{"name": "", "vulns": [{"id": " "}]}], "fixes": [{"name": "", "old_version": "", "new_version": "1"}]}`))
 	f.Add([]byte(`[{"name": "..", "vulns": [null, {"id": "X", "fix_versions": ["", " "], "aliases": [""]}]}, null]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if _, err := in.Detect(sf); err != nil {
-			return
-		}
-		// Ingest as if forced: whatever Detect said, it must not panic.
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "pip-audit", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	// Ingest as if forced: whatever Detect said, it must not panic.
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -113,9 +114,9 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 
 func finding(file string, c *component, v *vulnerability) document.Finding {
 	ids := v.Identifiers
-	cves := strList(ids["CVE"])
-	ghsa := str(ids["githubID"])
-	summary := str(ids["summary"])
+	cves := norm.Strings(ids["CVE"])
+	ghsa := norm.TrimmedText(ids["githubID"])
+	summary := norm.TrimmedText(ids["summary"])
 
 	var rule string
 	var aliases []string
@@ -139,7 +140,7 @@ func finding(file string, c *component, v *vulnerability) document.Finding {
 		Kind:     document.KindVulnerability,
 		RuleID:   rule,
 		Aliases:  aliases,
-		Title:    firstLine(summary),
+		Title:    norm.FirstLine(summary),
 		Severity: sev,
 		Package: &document.Package{
 			Name:    c.Component,
@@ -162,8 +163,8 @@ func finding(file string, c *component, v *vulnerability) document.Finding {
 			f.References = append(f.References, u)
 		}
 	}
-	for _, w := range strList(v.CWE) {
-		if w = normCWE(w); w != "" {
+	for _, w := range norm.Strings(v.CWE) {
+		if w = norm.CWENonZero(w); w != "" {
 			f.CWE = append(f.CWE, w)
 		}
 	}
@@ -179,7 +180,7 @@ func finding(file string, c *component, v *vulnerability) document.Finding {
 func localID(comp string, ids map[string]json.RawMessage, summary string) string {
 	name := strings.ToLower(strings.Join(strings.Fields(comp), "-"))
 	for _, key := range []string{"issue", "bug"} {
-		if n := str(ids[key]); n != "" && !strings.ContainsAny(n, " /") {
+		if n := norm.TrimmedText(ids[key]); n != "" && !strings.ContainsAny(n, " /") {
 			return fmt.Sprintf("retire-%s-%s", name, n)
 		}
 	}
@@ -218,60 +219,4 @@ func purl(name, version string) string {
 		return ""
 	}
 	return packageurl.NewPackageURL(packageurl.TypeNPM, ns, n, version, nil, "").ToString()
-}
-
-// str reads an identifier that is a string or a number.
-func str(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// strList reads an identifier that is a list of strings or one string.
-func strList(raw json.RawMessage) []string {
-	if s := str(raw); s != "" {
-		return []string{s}
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return nil
-	}
-	var out []string
-	for _, v := range list {
-		if s := str(v); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// normCWE normalises "79", "CWE-79" to "CWE-79", or "" when it is no CWE id.
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" || strings.Trim(s, "0") == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	return s
 }

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/pipaudit"
 	"github.com/secgate/secgate/ingest/sniff"
 )
@@ -150,8 +151,8 @@ func (s *finding) build() document.Finding {
 		Kind:          document.KindVulnerability,
 		RuleID:        own,
 		Description:   strings.TrimSpace(s.description),
-		References:    nonEmpty(s.refs),
-		FixedVersions: nonEmpty(s.fixed),
+		References:    norm.NonBlank(s.refs),
+		FixedVersions: norm.NonBlank(s.fixed),
 		FixState:      "not-fixed",
 		Package: &document.Package{
 			Name:      s.name,
@@ -237,7 +238,7 @@ func ingestLegacy(data []byte) (*document.Report, error) {
 		}
 		var s finding
 		var spec string
-		var vid safetyID
+		var vid norm.ID
 		var v2, v3 *cvss
 		dsts := []any{&s.name, &spec, &s.version, &s.description, &vid, &v2, &v3}
 		for j, raw := range e {
@@ -257,31 +258,6 @@ func ingestLegacy(data []byte) (*document.Report, error) {
 		rep.Findings = append(rep.Findings, s.build())
 	}
 	return rep, nil
-}
-
-// safetyID is Safety's vulnerability id, written as a string or a number.
-type safetyID string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (i *safetyID) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*i = safetyID(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*i = safetyID(n.String())
-	return nil
 }
 
 // stringOrObject is a value Safety writes as a string or as an object
@@ -348,7 +324,7 @@ type affected struct {
 }
 
 type checkVuln struct {
-	VulnerabilityID safetyID       `json:"vulnerability_id"`
+	VulnerabilityID norm.ID        `json:"vulnerability_id"`
 	PackageName     string         `json:"package_name"`
 	Ignored         bool           `json:"ignored"`
 	IgnoredReason   string         `json:"ignored_reason"`
@@ -447,7 +423,7 @@ func ingestCheck(data []byte) (*document.Report, error) {
 				continue
 			}
 			seen[key] = true
-			if len(nonEmpty(s.fixed)) == 0 {
+			if len(norm.NonBlank(s.fixed)) == 0 {
 				s.fixed = remediations[pipaudit.NormalizeName(v.PackageName)].versions(v.AnalyzedVersion)
 			}
 			rep.Findings = append(rep.Findings, s.build())
@@ -485,7 +461,7 @@ type scanFile struct {
 						OtherRecommended []string `json:"other_recommended"`
 					} `json:"remediation"`
 					KnownVulnerabilities []*struct {
-						ID      safetyID `json:"id"`
+						ID      norm.ID  `json:"id"`
 						CVE     *scoring `json:"cve"`
 						Ignored *struct {
 							Code    string `json:"code"`
@@ -579,15 +555,4 @@ func pinned(req string) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.TrimPrefix(v, "="))
-}
-
-// nonEmpty returns a new slice of the non-empty, trimmed strings of s.
-func nonEmpty(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

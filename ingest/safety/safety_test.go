@@ -2,59 +2,16 @@ package safety
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data as ingest.Bytes does, then joins
-// the report to a finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := &document.Report{Tool: rep.Tool, Created: rep.Created, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "safety", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "safety", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "safety", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -76,7 +33,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "safety" || rep.Tool.Version != tt.version || rep.Created != tt.created {
 				t.Errorf("tool %+v, created %q", rep.Tool, rep.Created)
 			}
@@ -103,20 +60,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		if doc.Findings[i].RuleID == ruleID {
-			return &doc.Findings[i]
-		}
-	}
-	t.Fatalf("no finding %s", ruleID)
-	return nil
-}
-
 func TestLegacy(t *testing.T) {
-	_, doc := ingestFile(t, "safety-1.x-legacy-list-format.json")
-	f := find(t, doc, "pyup-39611")
+	_, doc := h.File(t, "safety-1.x-legacy-list-format.json")
+	f := ingesttest.Find(t, doc, "pyup-39611", "")
 	p := f.Package
 	if p.Name != "pyyaml" || p.Version != "5.3.1" || p.Purl != "pkg:pypi/pyyaml@5.3.1" {
 		t.Errorf("package %+v", p)
@@ -128,26 +74,26 @@ func TestLegacy(t *testing.T) {
 		t.Errorf("fix %q %v, origins %+v", f.FixState, f.FixedVersions, f.Origins)
 	}
 	// Two advisories of one installed django: two findings.
-	find(t, doc, "pyup-39523")
-	find(t, doc, "pyup-39526")
+	ingesttest.Find(t, doc, "pyup-39523", "")
+	ingesttest.Find(t, doc, "pyup-39526", "")
 
 	// With scores, as Safety 1.x wrote them for API-key users.
-	_, doc, err := ingestBytes(t, []byte(`[["django", "<2.2.18", "2.2.17", "traversal", 39526,
+	_, doc, err := h.Bytes(t, []byte(`[["django", "<2.2.18", "2.2.17", "traversal", 39526,
 		{"base_score": 5.8, "vector_string": "AV:N/AC:M/Au:N/C:P/I:P/A:N"},
 		{"base_score": 6.5, "base_severity": "MEDIUM", "vector_string": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N"}]]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f = find(t, doc, "pyup-39526")
+	f = ingesttest.Find(t, doc, "pyup-39526", "")
 	if f.Severity != document.SeverityMedium || f.CVSS == nil || f.CVSS.Score != 6.5 || len(f.Scores) != 2 || f.Origins[0].Severity != "MEDIUM" {
 		t.Errorf("severity %s, cvss %+v, scores %+v, origins %+v", f.Severity, f.CVSS, f.Scores, f.Origins)
 	}
 }
 
 func TestCheck(t *testing.T) {
-	_, doc := ingestFile(t, "safety-2.0-check-report-with-remediations.json")
+	_, doc := h.File(t, "safety-2.0-check-report-with-remediations.json")
 	// CVE as a string, scores in severity.
-	f := find(t, doc, "CVE-2022-22818")
+	f := ingesttest.Find(t, doc, "CVE-2022-22818", "")
 	if strings.Join(f.Aliases, ",") != "pyup-44742" || f.Severity != document.SeverityMedium || f.Origins[0].Severity != "MEDIUM" {
 		t.Errorf("aliases %v, severity %s, origin %+v", f.Aliases, f.Severity, f.Origins)
 	}
@@ -155,7 +101,7 @@ func TestCheck(t *testing.T) {
 		t.Errorf("cvss %+v, scores %+v", f.CVSS, f.Scores)
 	}
 	// CVE as an object with the scores.
-	f = find(t, doc, "CVE-2022-28346")
+	f = ingesttest.Find(t, doc, "CVE-2022-28346", "")
 	if f.Severity != document.SeverityCritical || f.CVSS == nil || f.CVSS.Score != 9.8 {
 		t.Errorf("severity %s, cvss %+v", f.Severity, f.CVSS)
 	}
@@ -166,15 +112,15 @@ func TestCheck(t *testing.T) {
 	if p.Name != "django" || p.Version != "4.0.1" || p.Path != "/usr/local/lib/python3.9/site-packages" {
 		t.Errorf("package %+v", p)
 	}
-	if !contains(f.References, "https://pyup.io/vulnerabilities/CVE-2022-28346/48041/") {
+	if !slices.Contains(f.References, "https://pyup.io/vulnerabilities/CVE-2022-28346/48041/") {
 		t.Errorf("references %v", f.References)
 	}
 
 	// No recommended version: not fixed. The package is listed under the
 	// installed name (insecure_package), the vulnerability names it
 	// insecure-package.
-	_, doc = ingestFile(t, "safety-2.4-check-no-recommended-fix.json")
-	f = find(t, doc, "pyup-25853")
+	_, doc = h.File(t, "safety-2.4-check-no-recommended-fix.json")
+	f = ingesttest.Find(t, doc, "pyup-25853", "")
 	if f.FixState != "not-fixed" || len(f.FixedVersions) != 0 || f.Package.Path != "no_remediation.txt" {
 		t.Errorf("fix %q %v, package %+v", f.FixState, f.FixedVersions, f.Package)
 	}
@@ -182,8 +128,8 @@ func TestCheck(t *testing.T) {
 		t.Errorf("tags %v, status %s", f.Tags, f.Status)
 	}
 
-	_, doc = ingestFile(t, "safety-2.0b1-check-report-small.json")
-	f = find(t, doc, "pyup-25853")
+	_, doc = h.File(t, "safety-2.0b1-check-report-small.json")
+	f = ingesttest.Find(t, doc, "pyup-25853", "")
 	if strings.Join(f.Aliases, ",") != "PVE-2021-25853" || f.FixState != "not-fixed" {
 		t.Errorf("aliases %v, fix state %q", f.Aliases, f.FixState)
 	}
@@ -196,26 +142,26 @@ func TestRemediations(t *testing.T) {
 	  "vulnerabilities": [{"vulnerability_id": "1", "package_name": "Foo_Bar", "analyzed_version": "1.0", "CVE": "CVE-2020-1", "fixed_versions": []}],
 	  "ignored_vulnerabilities": [{"vulnerability_id": "2", "package_name": "foo-bar", "analyzed_version": "1.0", "ignored": true, "ignored_reason": "not used", "CVE": null}],
 	  "remediations": {"foo-bar": {"current_version": "1.0", "recommended_version": "1.2", "other_recommended_versions": ["1.1.5"]}}}`
-	_, doc, err := ingestBytes(t, []byte(data))
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := find(t, doc, "CVE-2020-1")
+	f := ingesttest.Find(t, doc, "CVE-2020-1", "")
 	if got := strings.Join(f.FixedVersions, ","); got != "1.1.5,1.2" || f.FixState != "fixed" {
 		t.Errorf("fixed %q, state %q", got, f.FixState)
 	}
 	if f.Package.Purl != "pkg:pypi/foo-bar@1.0" {
 		t.Errorf("purl %q", f.Package.Purl)
 	}
-	f = find(t, doc, "pyup-2")
+	f = ingesttest.Find(t, doc, "pyup-2", "")
 	if f.Status != document.StatusAccepted || f.StatusReason == nil || f.StatusReason.Statement != "not used" {
 		t.Errorf("status %s, reason %+v", f.Status, f.StatusReason)
 	}
 }
 
 func TestScan(t *testing.T) {
-	_, doc := ingestFile(t, "safety-3.2.14-scan-schema3-58-vulns.json")
-	f := find(t, doc, "CVE-2022-41323")
+	_, doc := h.File(t, "safety-3.2.14-scan-schema3-58-vulns.json")
+	f := ingesttest.Find(t, doc, "CVE-2022-41323", "")
 	p := f.Package
 	if p.Name != "django" || p.Version != "1.8.0" || p.Purl != "pkg:pypi/django@1.8.0" || p.Path != "test_requirements.txt" {
 		t.Errorf("package %+v", p)
@@ -231,12 +177,12 @@ func TestScan(t *testing.T) {
 		t.Errorf("description %q, tags %v", f.Description, f.Tags)
 	}
 	// Only a CVSS v2 score: its band.
-	f = find(t, doc, "CVE-2015-5143")
+	f = ingesttest.Find(t, doc, "CVE-2015-5143", "")
 	if f.Severity != document.SeverityHigh || f.CVSS == nil || f.CVSS.Version != "2.0" || f.Origins[0].Severity != "7.8" {
 		t.Errorf("severity %s, cvss %+v, origins %+v", f.Severity, f.CVSS, f.Origins)
 	}
 	// A pyup id where a CVE should be: the rule is pyup's.
-	f = find(t, doc, "pyup-60132")
+	f = ingesttest.Find(t, doc, "pyup-60132", "")
 	if strings.Join(f.Aliases, ",") != "PVE-2023-60132" || f.Severity != document.SeverityUnknown {
 		t.Errorf("aliases %v, severity %s", f.Aliases, f.Severity)
 	}
@@ -244,11 +190,11 @@ func TestScan(t *testing.T) {
 	data := `{"meta": {"schema_version": "3.0"}, "scan_results": {"files": [{"location": "req.txt", "results": {"dependencies": [
 	  {"name": "requests", "specifications": [{"raw": "requests>=2.0", "vulnerabilities": {"known_vulnerabilities": [
 	    {"id": "58755", "ignored": {"code": "manual", "reason": "mitigated", "expires": "2030-01-01"}, "vulnerable_spec": ["<2.31.0"]}]}}]}]}}]}}`
-	_, doc, err := ingestBytes(t, []byte(data))
+	_, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f = find(t, doc, "pyup-58755")
+	f = ingesttest.Find(t, doc, "pyup-58755", "")
 	if f.Package.Version != "" || f.Package.Path != "req.txt" || f.FixState != "not-fixed" {
 		t.Errorf("package %+v, fix state %q: a range pins no version", f.Package, f.FixState)
 	}
@@ -285,113 +231,35 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"legacy short", `[["a", "<1", "0.1", "x", "1"], ["b", "<1", "0.1", "x"]]`, "entry 1: 4 items"},
-		{"legacy type", `[["a", "<1", "0.1", "x", "1", 5]]`, "entry 0: item 5"},
-		{"legacy no id", `[["a", "<1", "0.1", "x", ""]]`, "entry 0 (a): no vulnerability id"},
-		{"check type", "{\"report_meta\": {},\n \"vulnerabilities\": [{\"package_name\": 5}]}", "line 2, column"},
-		{"check no id", `{"report_meta": {}, "vulnerabilities": [{"package_name": "a"}]}`, "vulnerabilities[0] (a): no vulnerability_id"},
-		{"scan no id", `{"meta": {"schema_version": "3.0"}, "scan_results": {"files": [{"location": "r.txt", "results": {"dependencies": [{"name": "a", "specifications": [{"raw": "a==1", "vulnerabilities": {"known_vulnerabilities": [{}]}}]}]}}]}}`, "r.txt: a==1: known_vulnerabilities[0]: no id"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "legacy short", Data: `[["a", "<1", "0.1", "x", "1"], ["b", "<1", "0.1", "x"]]`, Want: "entry 1: 4 items"},
+		{Name: "legacy type", Data: `[["a", "<1", "0.1", "x", "1", 5]]`, Want: "entry 0: item 5"},
+		{Name: "legacy no id", Data: `[["a", "<1", "0.1", "x", ""]]`, Want: "entry 0 (a): no vulnerability id"},
+		{Name: "check type", Data: "{\"report_meta\": {},\n \"vulnerabilities\": [{\"package_name\": 5}]}", Want: "line 2, column"},
+		{Name: "check no id", Data: `{"report_meta": {}, "vulnerabilities": [{"package_name": "a"}]}`, Want: "vulnerabilities[0] (a): no vulnerability_id"},
+		{Name: "scan no id", Data: `{"meta": {"schema_version": "3.0"}, "scan_results": {"files": [{"location": "r.txt", "results": {"dependencies": [{"name": "a", "specifications": [{"raw": "a==1", "vulnerabilities": {"known_vulnerabilities": [{}]}}]}]}}]}}`, Want: "r.txt: a==1: known_vulnerabilities[0]: no id"},
+	})
 }
 
 // TestDetect checks that only Safety's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "safety"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, tt := range []struct {
-		data string
-		want bool
-	}{
-		{`[]`, false},
-		{`[[]]`, false},
-		{`[["a", "b", "c", "d"]]`, false},
-		{`[["a", "b", "c", "d", 5, null]]`, true},
-		{`[["a", "b", 3, "d", "5"]]`, false},
-		{`[[1, 2, 3, 4, 5]]`, false},
-		{`[{"name": "a"}]`, false},
-	} {
-		f, err := sniff.New("x", []byte(tt.data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := in.Detect(f); ok != tt.want || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", tt.data, ok, err, tt.want)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertClaimsOnly(t, in, "safety")
+	ingesttest.AssertDetect(t, in, []ingesttest.DetectCase{
+		{Data: `[]`, Want: false},
+		{Data: `[[]]`, Want: false},
+		{Data: `[["a", "b", "c", "d"]]`, Want: false},
+		{Data: `[["a", "b", "c", "d", 5, null]]`, Want: true},
+		{Data: `[["a", "b", 3, "d", "5"]]`, Want: false},
+		{Data: `[[1, 2, 3, 4, 5]]`, Want: false},
+		{Data: `[{"name": "a"}]`, Want: false},
+	})
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "safety", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "safety")
 	f.Add([]byte(`[["", "", "", "", 0, {"base_score": 11}, {"vector_string": "CVSS:3.1/AV:N"}]]`))
 	f.Add([]byte(`{"report_meta": {}, "vulnerabilities": [null, {"vulnerability_id": "", "CVE": {"name": "CVE-1"}, "vulnerable_spec": null}], "remediations": {"": {"requirements": {"x": null}}}}`))
 	f.Add([]byte(`{"meta": {"schema_version": "3.1"}, "scan_results": {"files": [null], "projects": [null, {"files": [{"results": {"dependencies": [null, {"specifications": [null, {"raw": "==", "vulnerabilities": {"remediation": {}, "known_vulnerabilities": [null, {"id": 1, "cve": {"name": "PVE-1"}}]}}]}]}}]}]}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "safety", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -297,7 +298,7 @@ func (b *builder) result(rr *runRules, tool string, r *result) {
 	if f.Title == "" {
 		f.Title = id
 	}
-	f.Confidence = firstNonEmpty(rawValue(props["confidence"]), rawValue(props["issue_confidence"]), ri.confidence)
+	f.Confidence = norm.FirstNonEmpty(rawValue(props["confidence"]), rawValue(props["issue_confidence"]), ri.confidence)
 	f.BaselineState = deref(r.BaselineState)
 
 	// Lists: the rule's, plus what the result adds.
@@ -363,7 +364,7 @@ func (b *builder) vulnerability(f *document.Finding, ri *ruleInfo, r *result, ms
 	if !facts.ok() {
 		facts = ri.pkg
 	}
-	purl := firstNonEmpty(rawValue(props["purl"]), rawValue(props["packageUrl"]), rawValue(props["package_url"]))
+	purl := norm.FirstNonEmpty(rawValue(props["purl"]), rawValue(props["packageUrl"]), rawValue(props["package_url"]))
 	if purl != "" && facts.name == "" {
 		if u, err := packageurl.FromString(purl); err == nil {
 			facts.name, facts.version = u.Name, u.Version
@@ -552,13 +553,4 @@ func shorten(s string) string {
 		}
 	}
 	return strings.TrimRight(s[:cut], " ,;:-") + "…"
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

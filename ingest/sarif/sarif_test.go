@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,59 +13,22 @@ import (
 	gosarif "github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpusDir = "../../testdata/corpus/sarif"
-
-var errNotClaimed = errors.New("not claimed by the sarif ingester")
+var h = ingesttest.Harness{In: New(), Dir: "sarif"}
 
 // ingestBytes sniffs, detects and ingests data as the ingest package does.
 func ingestBytes(t testing.TB, data []byte) (*document.Report, error) {
 	t.Helper()
-	f, err := sniff.New("test.sarif", data)
-	if err != nil {
-		return nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errNotClaimed
-	}
-	return in.Ingest(f)
-}
-
-// finish puts a report into a finished, validated document.
-func finish(t testing.TB, rep *document.Report) *document.Document {
-	t.Helper()
-	doc := document.New()
-	doc.Add(document.Source{Path: "x", Format: "sarif", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return doc
+	return ingesttest.Ingest(h.In, "test.sarif", data, false)
 }
 
 func mustIngest(t *testing.T, data string) (*document.Report, *document.Document) {
 	t.Helper()
-	rep, err := ingestBytes(t, []byte(data))
-	if err != nil {
-		t.Fatalf("ingest: %v", err)
-	}
-	return rep, finish(t, rep)
-}
-
-func readCorpus(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	rep := h.Must(t, []byte(data))
+	return rep, h.Finish(t, rep)
 }
 
 // TestCorpus checks every corpus file against the counts MANIFEST.tsv
@@ -123,13 +85,13 @@ func TestCorpus(t *testing.T) {
 		{"trivy-image-alpine310.sarif", "Trivy", "dev", 4, 4,
 			map[document.Severity]int{"medium": 4}, map[document.Kind]int{"vulnerability": 4}},
 	}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
+	files, _ := filepath.Glob(filepath.Join(ingesttest.CorpusDir, "sarif", "*"))
 	if len(files) != len(tests) {
 		t.Errorf("%d corpus files, %d test cases", len(files), len(tests))
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, err := ingestBytes(t, readCorpus(t, tt.file))
+			rep, err := ingestBytes(t, h.Corpus(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +106,7 @@ func TestCorpus(t *testing.T) {
 					t.Fatalf("finding %s: origins %+v", f.RuleID, f.Origins)
 				}
 			}
-			doc := finish(t, rep)
+			doc := h.Finish(t, rep)
 			if len(doc.Findings) != tt.findings {
 				t.Errorf("%d findings in the document, want %d", len(doc.Findings), tt.findings)
 			}
@@ -175,7 +137,7 @@ func orEmpty[K comparable](m map[K]int) map[K]int {
 // that match.
 func corpusFindings(t *testing.T, file string, match func(*document.Finding) bool) []document.Finding {
 	t.Helper()
-	rep, err := ingestBytes(t, readCorpus(t, file))
+	rep, err := ingestBytes(t, h.Corpus(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +206,7 @@ func TestCorpusEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("gitleaks: no ruleId, rule found from the message, no snippet", func(t *testing.T) {
-		rep, err := ingestBytes(t, readCorpus(t, "gitleaks-7.5.0.sarif"))
+		rep, err := ingestBytes(t, h.Corpus(t, "gitleaks-7.5.0.sarif"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +218,7 @@ func TestCorpusEdgeCases(t *testing.T) {
 				t.Errorf("rule id %q", f.RuleID)
 			}
 		}
-		out, _ := json.Marshal(finish(t, rep))
+		out, _ := json.Marshal(h.Finish(t, rep))
 		if bytes.Contains(out, []byte("AKIAIOSFODNN7EXAMPLE")) {
 			t.Error("the document holds the secret")
 		}
@@ -296,7 +258,7 @@ func TestCorpusEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("lgtm: two runs", func(t *testing.T) {
-		rep, err := ingestBytes(t, readCorpus(t, "lgtm-export-two-runs.sarif"))
+		rep, err := ingestBytes(t, h.Corpus(t, "lgtm-export-two-runs.sarif"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +289,7 @@ func TestCorpusEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("spec appendix K: suppression, baselineState", func(t *testing.T) {
-		rep, doc := mustIngest(t, string(readCorpus(t, "sarif-spec-appendix-k-suppression-codeflow.sarif")))
+		rep, doc := mustIngest(t, string(h.Corpus(t, "sarif-spec-appendix-k-suppression-codeflow.sarif")))
 		f := rep.Findings[0]
 		if f.Status != document.StatusAccepted || f.StatusReason == nil || *f.StatusReason != (document.StatusNote{By: "sarif-suppression", Statement: "external"}) {
 			t.Errorf("status %s %+v", f.Status, f.StatusReason)
@@ -377,26 +339,7 @@ func TestCorpusEdgeCases(t *testing.T) {
 
 // TestDetectCorpus checks that only SARIF files are claimed.
 func TestDetectCorpus(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/corpus/*/*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "sarif"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
+	ingesttest.AssertClaimsOnly(t, New(), "sarif")
 }
 
 func TestDetectVersions(t *testing.T) {
@@ -803,12 +746,7 @@ func TestParsePkgFacts(t *testing.T) {
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range ingesttest.CorpusFiles(f, "sarif") {
 		if len(data) > 64<<10 {
 			continue // keep the fuzzer's inputs small
 		}
@@ -820,29 +758,7 @@ func FuzzIngest(f *testing.F) {
 		`{"rule":{"index":3,"toolComponent":{"index":-1}},"message":{}}`, `"taxonomies":[{"name":"CWE"}]`)))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"results":[{"message":{"text":"Package '@'"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"file://%zz"}}}]}]}]}`))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"grype"}},"results":[{"ruleId":"CVE-2020-1234-x","properties":{"purl":"pkg:npm/a@1","cvssv3_vector":"CVSS:3.1/AV:N"}}]}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("fuzz.sarif", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "sarif", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Path: "fuzz.sarif"})
 }
 
 // benchLog generates a SARIF log shaped like the benchmark generator's

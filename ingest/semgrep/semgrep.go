@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -117,13 +118,13 @@ func finding(r *result) document.Finding {
 		Title:       title(r.CheckID),
 		Description: strings.TrimSpace(r.Extra.Message),
 		Severity:    severity(r.Extra.Severity),
-		Confidence:  str(md["confidence"]),
+		Confidence:  norm.TrimmedText(md["confidence"]),
 		Location: &document.Location{
 			Path:        strings.ReplaceAll(r.Path, `\`, "/"),
-			StartLine:   nonNegative(r.Start.Line),
-			EndLine:     nonNegative(r.End.Line),
-			StartColumn: nonNegative(r.Start.Col),
-			EndColumn:   nonNegative(r.End.Col),
+			StartLine:   norm.NonNegative(r.Start.Line),
+			EndLine:     norm.NonNegative(r.End.Line),
+			StartColumn: norm.NonNegative(r.Start.Col),
+			EndColumn:   norm.NonNegative(r.End.Col),
 		},
 		Origins: []document.Origin{{RuleID: r.CheckID, Severity: r.Extra.Severity}},
 	}
@@ -132,25 +133,25 @@ func finding(r *result) document.Finding {
 	} else if r.Extra.Lines != loginPlaceholder {
 		f.Location.Snippet = r.Extra.Lines
 	}
-	for _, c := range strs(md["cwe"]) {
+	for _, c := range norm.Strings(md["cwe"]) {
 		if c = normCWE(c); c != "" {
 			f.CWE = append(f.CWE, c)
 		}
 	}
 	for _, key := range []string{"references", "source", "source-rule-url", "source_rule_url"} {
-		for _, u := range strs(md[key]) {
+		for _, u := range norm.Strings(md[key]) {
 			if isURL(u) {
 				f.References = append(f.References, u)
 			}
 		}
 	}
 	for _, key := range []string{"owasp", "category", "subcategory"} {
-		for _, v := range strs(md[key]) {
+		for _, v := range norm.Strings(md[key]) {
 			f.Tags = append(f.Tags, key+":"+v)
 		}
 	}
 	for _, key := range []string{"likelihood", "impact"} {
-		if v := str(md[key]); v != "" {
+		if v := norm.TrimmedText(md[key]); v != "" {
 			f.Tags = append(f.Tags, key+":"+v)
 		}
 	}
@@ -183,11 +184,11 @@ func severity(word string) document.Severity {
 // secret_type), and the community secrets rules (category or technology
 // "secrets", or a "secrets" segment in the rule id).
 func isSecret(checkID string, md map[string]json.RawMessage) bool {
-	if str(md["secret_type"]) != "" {
+	if norm.TrimmedText(md["secret_type"]) != "" {
 		return true
 	}
 	for _, key := range []string{"category", "technology", "product"} {
-		for _, v := range strs(md[key]) {
+		for _, v := range norm.Strings(md[key]) {
 			if v := strings.ToLower(v); v == "secrets" || v == "secret" {
 				return true
 			}
@@ -210,38 +211,6 @@ func title(checkID string) string {
 	return checkID
 }
 
-// str reads a metadata value that is a string (or a number or boolean,
-// as text).
-func str(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// strs reads a metadata value that is a string or a list of strings.
-func strs(raw json.RawMessage) []string {
-	if s := str(raw); s != "" {
-		return []string{s}
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(list))
-	for _, v := range list {
-		if s := str(v); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // normCWE reads the CWE id at the start of "CWE-79: Improper …", or "".
 func normCWE(s string) string {
 	s = strings.TrimSpace(s)
@@ -260,11 +229,4 @@ func normCWE(s string) string {
 
 func isURL(s string) bool {
 	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
-}
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }

@@ -1,59 +1,16 @@
 package semgrep
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "semgrep", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "semgrep", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "semgrep"}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -79,7 +36,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "semgrep" || rep.Tool.Version != tt.version {
 				t.Errorf("tool %+v", rep.Tool)
 			}
@@ -121,7 +78,7 @@ func TestCorpus(t *testing.T) {
 
 func TestFields(t *testing.T) {
 	// metadata.cwe is a list; INFO is low.
-	_, doc := ingestFile(t, "semgrep-0.96-cwe-list.json")
+	_, doc := h.File(t, "semgrep-0.96-cwe-list.json")
 	f := doc.Findings[0]
 	if strings.Join(f.CWE, ",") != "CWE-352" || f.Severity != document.SeverityLow || f.Origins[0].Severity != "INFO" {
 		t.Errorf("cwe %v severity %s origins %+v", f.CWE, f.Severity, f.Origins)
@@ -129,10 +86,10 @@ func TestFields(t *testing.T) {
 	if f.Title != "express-check-csurf-middleware-usage" || !strings.HasPrefix(f.Description, "A CSRF middleware was not detected") {
 		t.Errorf("title %q description %q", f.Title, f.Description)
 	}
-	if !contains(f.Tags, "owasp:A01:2021 - Broken Access Control") || !contains(f.Tags, "category:security") {
+	if !slices.Contains(f.Tags, "owasp:A01:2021 - Broken Access Control") || !slices.Contains(f.Tags, "category:security") {
 		t.Errorf("tags %v", f.Tags)
 	}
-	if !contains(f.References, "https://www.npmjs.com/package/csurf") || !contains(f.References,
+	if !slices.Contains(f.References, "https://www.npmjs.com/package/csurf") || !slices.Contains(f.References,
 		"https://semgrep.dev/r/javascript.express.security.audit.express-check-csurf-middleware-usage.express-check-csurf-middleware-usage") {
 		t.Errorf("references %v", f.References)
 	}
@@ -142,21 +99,21 @@ func TestFields(t *testing.T) {
 	}
 
 	// Confidence, likelihood and impact.
-	_, doc = ingestFile(t, "semgrep-1.100-fingerprints.json")
+	_, doc = h.File(t, "semgrep-1.100-fingerprints.json")
 	f = doc.Findings[0]
-	if f.Confidence != "MEDIUM" || !contains(f.Tags, "likelihood:MEDIUM") || !contains(f.Tags, "impact:MEDIUM") ||
+	if f.Confidence != "MEDIUM" || !slices.Contains(f.Tags, "likelihood:MEDIUM") || !slices.Contains(f.Tags, "impact:MEDIUM") ||
 		strings.Join(f.CWE, ",") != "CWE-78" {
 		t.Errorf("finding %+v", f)
 	}
 
 	// LOW is a word of its own.
-	_, doc = ingestFile(t, "semgrep-1.84-low-severity.json")
+	_, doc = h.File(t, "semgrep-1.84-low-severity.json")
 	if f := doc.Findings[0]; f.Severity != document.SeverityLow || f.Origins[0].Severity != "LOW" {
 		t.Errorf("severity %s origins %+v", f.Severity, f.Origins)
 	}
 
 	// A CWE as a plain string; no metadata at all.
-	_, doc = ingestFile(t, "semgrep-legacy-48-results.json")
+	_, doc = h.File(t, "semgrep-legacy-48-results.json")
 	var plain, none bool
 	for _, f := range doc.Findings {
 		if strings.Join(f.CWE, ",") == "CWE-611" {
@@ -223,64 +180,28 @@ func TestEdgeCases(t *testing.T) {
 			}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.want(t, doc)
-		})
+		h.Check(t, tt.name, tt.data, tt.want)
 	}
 }
 
 func TestErrors(t *testing.T) {
-	for _, tt := range []struct{ name, data, want string }{
-		{"no check id", `{"errors": [], "results": [{"check_id": " ", "path": "a"}]}`, "results[0]: no check_id"},
-		{"wrong type", "{\"errors\": [],\n\"results\": [{\"check_id\": \"x\", \"start\": {\"line\": \"1\"}}]}", "line 2, column"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	h.AssertErrors(t, []ingesttest.ErrorCase{
+		{Name: "no check id", Data: `{"errors": [], "results": [{"check_id": " ", "path": "a"}]}`, Want: "results[0]: no check_id"},
+		{Name: "wrong type", Data: "{\"errors\": [],\n\"results\": [{\"check_id\": \"x\", \"start\": {\"line\": \"1\"}}]}", Want: "line 2, column"},
+	})
 }
 
 // TestDetect checks that only Semgrep's corpus files are claimed: Bandit's
 // results-and-errors reports are not.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "semgrep"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, s := range []string{
+	ingesttest.AssertClaimsOnly(t, in, "semgrep")
+	ingesttest.AssertNotClaimed(t, in,
 		`{"results": [{"id": 1}], "errors": []}`,
 		`{"results": {}, "errors": []}`,
 		`{"results": [], "errors": [], "generated_at": "x"}`,
 		`{"results": []}`,
-	} {
-		f, _ := sniff.New("x", []byte(s))
-		if ok, _ := in.Detect(f); ok {
-			t.Errorf("claimed %s", s)
-		}
-	}
+	)
 	// A results array too large to be kept by sniff is still recognised.
 	big := `{"errors": [], "results": [` + strings.Repeat(`{"check_id": "a.b", "path": "p", "extra": {"lines": "`+strings.Repeat("x", 1000)+`"}},`, 80) +
 		`{"check_id": "a.b"}]}`
@@ -293,50 +214,8 @@ func TestDetect(t *testing.T) {
 	}
 }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "semgrep", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "semgrep")
 	f.Add([]byte(`{"errors": [], "results": [{"check_id": "x", "start": {"line": -4, "col": -1}, "extra": {"metadata": {"cwe": {}, "owasp": [[]]}}}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "semgrep", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

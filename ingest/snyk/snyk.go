@@ -41,6 +41,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -67,7 +68,7 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 			return true, nil
 		}
 		if msg := f.String("error"); msg != "" && f.Number("ok") == "false" && !f.Has("vulnerabilities") {
-			return true, fmt.Errorf("%w: snyk: %s", sniff.ErrFailedScan, firstLine(msg))
+			return true, fmt.Errorf("%w: snyk: %s", sniff.ErrFailedScan, norm.FirstLine(msg))
 		}
 	case sniff.JSONArray:
 		return isProject(f.ElemHas), nil
@@ -184,7 +185,7 @@ func add(rep *document.Report, p *project, depth int) error {
 		return nil
 	}
 	if p.Error != "" && len(p.Vulnerabilities) == 0 && (p.OK == nil || !*p.OK) {
-		return fmt.Errorf("%w: snyk: %s", sniff.ErrFailedScan, firstLine(p.Error))
+		return fmt.Errorf("%w: snyk: %s", sniff.ErrFailedScan, norm.FirstLine(p.Error))
 	}
 	for _, list := range []struct {
 		vulns []*vuln
@@ -225,7 +226,7 @@ func finding(p *project, v *vuln, st status) document.Finding {
 	}
 	f.Aliases = aliases(v)
 	for _, c := range strList(v.Identifiers["CWE"]) {
-		if c = normCWE(c); c != "" {
+		if c = norm.CWENonZero(c); c != "" {
 			f.CWE = append(f.CWE, c)
 		}
 	}
@@ -254,7 +255,7 @@ func finding(p *project, v *vuln, st status) document.Finding {
 		}
 	}
 	f.CVSS = document.BestCVSS(f.Scores, "nvd", "snyk")
-	f.Severity = severity(word, f.CVSS)
+	f.Severity = norm.Severity(word, f.CVSS)
 	if v.EPSSDetails != nil {
 		prob, ok1 := number(v.EPSSDetails.Probability)
 		pct, ok2 := number(v.EPSSDetails.Percentile)
@@ -315,17 +316,6 @@ func finding(p *project, v *vuln, st status) document.Finding {
 		f.StatusReason = &document.StatusNote{By: "report", Statement: "patched by a Snyk patch"}
 	}
 	return f
-}
-
-// severity maps Snyk's word; none falls back to the preferred CVSS score.
-func severity(word string, best *document.CVSS) document.Severity {
-	if s, ok := document.ParseSeverity(word); ok && s != document.SeverityUnknown {
-		return s
-	}
-	if best != nil {
-		return document.SeverityFromScore(best.Score)
-	}
-	return document.SeverityUnknown
 }
 
 // aliases are the vulnerability's other ids: every identifier list but
@@ -510,23 +500,6 @@ func strList(raw json.RawMessage) []string {
 	return out
 }
 
-// normCWE normalises "79", "CWE-79" to "CWE-79", or "" when it is no CWE id.
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" || strings.Trim(s, "0") == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
-
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if strings.TrimSpace(v) != "" {
@@ -534,12 +507,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	return s
 }

@@ -2,58 +2,16 @@ package snyk
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes detects and ingests data, then joins the report to a
-// finished, valid document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "snyk", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return rep, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "snyk", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "snyk"}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -79,7 +37,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "snyk" {
 				t.Errorf("tool %+v", rep.Tool)
 			}
@@ -123,21 +81,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID, pkg string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		f := &doc.Findings[i]
-		if f.RuleID == ruleID && (pkg == "" || f.Package.Name == pkg) {
-			return f
-		}
-	}
-	t.Fatalf("no finding %s in %s", ruleID, pkg)
-	return nil
-}
-
 func TestFields(t *testing.T) {
-	_, doc := ingestFile(t, "snyk-test-npm-254-vulns-upgrade-paths.json")
-	f := find(t, doc, "SNYK-JS-ANSIHTML-1296849", "ansi-html")
+	_, doc := h.File(t, "snyk-test-npm-254-vulns-upgrade-paths.json")
+	f := ingesttest.Find(t, doc, "SNYK-JS-ANSIHTML-1296849", "ansi-html")
 	if strings.Join(f.Aliases, ",") != "CVE-2021-23424" || strings.Join(f.CWE, ",") != "CWE-400" || f.Title != "Regular Expression Denial of Service (ReDoS)" {
 		t.Errorf("aliases %v cwe %v title %q", f.Aliases, f.CWE, f.Title)
 	}
@@ -150,25 +96,25 @@ func TestFields(t *testing.T) {
 	if strings.Join(f.FixedVersions, ",") != "0.0.9" || f.FixState != "fixed" || len(f.References) != 2 {
 		t.Errorf("fixed %v %s references %v", f.FixedVersions, f.FixState, f.References)
 	}
-	if !contains(f.Tags, "path:acme-review@1.0.0 > react-scripts@3.4.4 > webpack-dev-server@3.11.0 > ansi-html@0.0.7") ||
-		!contains(f.Tags, "exploit:Proof of Concept") || contains(f.Tags, "upgradable") {
+	if !slices.Contains(f.Tags, "path:acme-review@1.0.0 > react-scripts@3.4.4 > webpack-dev-server@3.11.0 > ansi-html@0.0.7") ||
+		!slices.Contains(f.Tags, "exploit:Proof of Concept") || slices.Contains(f.Tags, "upgradable") {
 		t.Errorf("tags %v", f.Tags)
 	}
 
 	// severityWithCritical; maven purls.
-	_, doc = ingestFile(t, "snyk-test-maven-41-vulns.json")
-	f = find(t, doc, "SNYK-JAVA-LOG4J-572732", "")
+	_, doc = h.File(t, "snyk-test-maven-41-vulns.json")
+	f = ingesttest.Find(t, doc, "SNYK-JAVA-LOG4J-572732", "")
 	if f.Severity != document.SeverityCritical || f.Origins[0].Severity != "critical" || f.Package.Purl != "pkg:maven/log4j/log4j@1.2.16" {
 		t.Errorf("log4j %s %+v %+v", f.Severity, f.Origins, f.Package)
 	}
-	f = find(t, doc, "SNYK-JAVA-COMBEUST-174815", "")
+	f = ingesttest.Find(t, doc, "SNYK-JAVA-COMBEUST-174815", "")
 	if f.Package.Name != "com.beust:jcommander" || f.Package.Purl != "pkg:maven/com.beust/jcommander@1.72" ||
-		strings.Join(f.CWE, ",") != "CWE-494,CWE-829" || !contains(f.Tags, "upgradable") || len(f.Aliases) != 0 {
+		strings.Join(f.CWE, ",") != "CWE-494,CWE-829" || !slices.Contains(f.Tags, "upgradable") || len(f.Aliases) != 0 {
 		t.Errorf("jcommander %+v", f)
 	}
 
 	// No CVSS at all; SUSE advisory as alias; nearestFixedInVersion.
-	_, doc = ingestFile(t, "snyk-container-rpm-null-cvss.json")
+	_, doc = h.File(t, "snyk-container-rpm-null-cvss.json")
 	f = &doc.Findings[0]
 	if f.CVSS != nil || len(f.Scores) != 0 || f.Severity != document.SeverityLow {
 		t.Errorf("cvss %+v scores %v severity %s", f.CVSS, f.Scores, f.Severity)
@@ -180,8 +126,8 @@ func TestFields(t *testing.T) {
 
 	// deb binary packages, cvssDetails with NVD preferred, EPSS, and the
 	// npm app's findings at its target file.
-	_, doc = ingestFile(t, "snyk-container-deb-with-applications.json")
-	f = find(t, doc, "SNYK-DEBIAN11-GCC10-5901313", "libgcc-s1")
+	_, doc = h.File(t, "snyk-container-deb-with-applications.json")
+	f = ingesttest.Find(t, doc, "SNYK-DEBIAN11-GCC10-5901313", "libgcc-s1")
 	if f.Package.Purl != "pkg:deb/debian/libgcc-s1@10.2.1-6?distro=debian-11&upstream=gcc-10" || f.Package.Ecosystem != "deb" {
 		t.Errorf("package %+v", f.Package)
 	}
@@ -201,12 +147,12 @@ func TestFields(t *testing.T) {
 	if n != 2 {
 		t.Errorf("tags %v", f.Tags)
 	}
-	f = find(t, doc, "SNYK-JS-EXPRESSJWT-575022", "express-jwt")
+	f = ingesttest.Find(t, doc, "SNYK-JS-EXPRESSJWT-575022", "express-jwt")
 	if f.Package.Path != "/juice-shop/package.json" || f.Severity != document.SeverityHigh || f.CVSS.Score != 9.1 ||
 		strings.Join(f.Aliases, ",") != "CVE-2020-15084,GHSA-6g6m-m6h5-w9gf" {
 		t.Errorf("express-jwt %+v %+v", f, f.Package)
 	}
-	f = find(t, doc, "SNYK-DEBIAN11-OPENSSL-518334", "openssl")
+	f = ingesttest.Find(t, doc, "SNYK-DEBIAN11-OPENSSL-518334", "openssl")
 	if f.Package.Purl != "pkg:deb/debian/openssl@1.1.1w-0%2Bdeb11u1?distro=debian-11" {
 		t.Errorf("openssl %+v", f.Package)
 	}
@@ -251,17 +197,17 @@ func TestEdgeCases(t *testing.T) {
 			   "filtered": {"ignored": [{"reason": "not reachable", "expires": "2030-01-01T00:00:00.000Z", "source": "cli"}]}}],
 			 "patch": [{"id": "npm:baz:2016", "severity": "low", "name": "baz", "version": "0.1.0", "cvssScore": 3.1}]}}`,
 			func(t *testing.T, doc *document.Document) {
-				lic := find(t, doc, "GPL-3.0", "foo")
+				lic := ingesttest.Find(t, doc, "GPL-3.0", "foo")
 				if lic.Kind != document.KindLicense || lic.Origins[0].RuleID != "snyk:lic:npm:foo:GPL-3.0" || lic.Severity != document.SeverityHigh ||
 					lic.FixState != "" || lic.CVSS != nil {
 					t.Errorf("licence %+v", lic)
 				}
-				ig := find(t, doc, "SNYK-JS-BAR-1", "bar")
+				ig := ingesttest.Find(t, doc, "SNYK-JS-BAR-1", "bar")
 				if ig.Status != document.StatusAccepted || ig.StatusReason == nil || ig.StatusReason.Justification != "not reachable" ||
 					!strings.Contains(ig.StatusReason.Statement, "2030-01-01") || strings.Join(ig.Aliases, ",") != "CVE-2024-1,SNYK-JS-BAR-0" {
 					t.Errorf("ignored %+v %+v", ig, ig.StatusReason)
 				}
-				p := find(t, doc, "npm:baz:2016", "baz")
+				p := ingesttest.Find(t, doc, "npm:baz:2016", "baz")
 				if p.Status != document.StatusFixed || p.StatusReason == nil || p.Severity != document.SeverityLow {
 					t.Errorf("patched %+v", p)
 				}
@@ -273,25 +219,19 @@ func TestEdgeCases(t *testing.T) {
 			{"id": "SNYK-X-3", "packageManager": "npm", "name": "d", "version": "1", "cvssDetails": [{"assigner": "NVD", "cvssV3BaseScore": 11}]},
 			null]}, null]`,
 			func(t *testing.T, doc *document.Document) {
-				if f := find(t, doc, "SNYK-X-1", "b"); f.Severity != document.SeverityCritical || f.Origins[0].Severity != "critical" {
+				if f := ingesttest.Find(t, doc, "SNYK-X-1", "b"); f.Severity != document.SeverityCritical || f.Origins[0].Severity != "critical" {
 					t.Errorf("nvdSeverity: %s %+v", f.Severity, f.Origins)
 				}
-				if f := find(t, doc, "SNYK-X-2", "c"); f.Severity != document.SeverityCritical || f.CVSS == nil || f.CVSS.Score != 9.8 || f.EPSS != nil {
+				if f := ingesttest.Find(t, doc, "SNYK-X-2", "c"); f.Severity != document.SeverityCritical || f.CVSS == nil || f.CVSS.Score != 9.8 || f.EPSS != nil {
 					t.Errorf("vector alone: %s %+v %+v", f.Severity, f.CVSS, f.EPSS)
 				}
-				if f := find(t, doc, "SNYK-X-3", "d"); f.Severity != document.SeverityUnknown || len(f.Scores) != 0 {
+				if f := ingesttest.Find(t, doc, "SNYK-X-3", "d"); f.Severity != document.SeverityUnknown || len(f.Scores) != 0 {
 					t.Errorf("out-of-range score: %s %+v", f.Severity, f.Scores)
 				}
 			}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.want(t, doc)
-		})
+		h.Check(t, tt.name, tt.data, tt.want)
 	}
 }
 
@@ -309,7 +249,7 @@ func TestErrors(t *testing.T) {
 		{"wrong type", "{\"ok\": false, \"projectName\": \"p\",\n\"vulnerabilities\": [{\"id\": 5}]}", "line 2, column", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
+			_, _, err := h.Bytes(t, []byte(tt.data))
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tt.want)) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
@@ -322,80 +262,15 @@ func TestErrors(t *testing.T) {
 
 // TestDetect checks that only Snyk's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "snyk"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-	for _, s := range []string{`{"vulnerabilities": [], "ok": true}`, `{"error": "x"}`, `{"ok": true, "error": "x"}`, `[{"vulnerabilities": []}]`} {
-		f, _ := sniff.New("x", []byte(s))
-		if ok, _ := in.Detect(f); ok {
-			t.Errorf("claimed %s", s)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertClaimsOnly(t, in, "snyk")
+	ingesttest.AssertNotClaimed(t, in, `{"vulnerabilities": [], "ok": true}`, `{"error": "x"}`, `{"ok": true, "error": "x"}`, `[{"vulnerabilities": []}]`)
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "snyk", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "snyk")
 	f.Add([]byte(`{"ok": false, "packageManager": "x:y", "vulnerabilities": [{"id": "A", "name": "/", "version": "", "identifiers": {"CVE": [1, null]},
 		"cvssScore": -1, "cvssDetails": [{}], "epssDetails": {}, "type": "license"}], "applications": [{"applications": [null]}]}`))
 	f.Add([]byte(`[{"ok": false, "projectName": "p", "vulnerabilities": [{"id": "B", "packageManager": ":", "name": "@/", "alternativeIds": "SNYK-1"}]}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "snyk", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

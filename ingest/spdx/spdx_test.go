@@ -2,54 +2,16 @@ package spdx
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-const corpus = "../../testdata/corpus"
-
-func ingestData(t *testing.T, data []byte) *document.Report {
-	t.Helper()
-	f, err := sniff.New("x", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := New()
-	if ok, err := in.Detect(f); !ok || err != nil {
-		t.Fatalf("Detect = %v, %v", ok, err)
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		t.Fatalf("Ingest: %v", err)
-	}
-	return rep
-}
-
-func ingestFile(t *testing.T, file string) *document.Report {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ingestData(t, data)
-}
-
-func finish(t *testing.T, rep *document.Report) *document.Document {
-	t.Helper()
-	doc := document.New()
-	doc.Add(document.Source{Path: "x", Format: "spdx", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return doc
-}
+var h = ingesttest.Harness{In: New()}
 
 // comp is what the tests check of one component.
 type comp struct {
@@ -150,7 +112,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep := ingestFile(t, tt.file)
+			rep := h.Must(t, ingesttest.Corpus(t, "", tt.file))
 			if rep.Tool != tt.tool || rep.Created != tt.created {
 				t.Errorf("tool %+v created %q, want %+v %q", rep.Tool, rep.Created, tt.tool, tt.created)
 			}
@@ -174,7 +136,7 @@ func TestCorpus(t *testing.T) {
 					t.Errorf("%s:\n got %+v\nwant %+v", c.BOMRef, got, want)
 				}
 			}
-			if doc := finish(t, rep); len(doc.Components) != tt.docComponents {
+			if doc := h.Finish(t, rep); len(doc.Components) != tt.docComponents {
 				t.Errorf("document: %d components, want %d", len(doc.Components), tt.docComponents)
 			}
 		})
@@ -263,7 +225,7 @@ Relationship: SPDXRef-jest DEV_DEPENDENCY_OF SPDXRef-demo
 `
 
 func TestTagValue(t *testing.T) {
-	rep := ingestData(t, []byte(tagValue))
+	rep := h.Must(t, []byte(tagValue))
 	if rep.Tool != (document.Tool{Name: "syft", Version: "v0.105.0"}) || rep.Created != "2024-01-01T00:00:00Z" {
 		t.Errorf("tool %+v created %q", rep.Tool, rep.Created)
 	}
@@ -278,7 +240,7 @@ func TestTagValue(t *testing.T) {
 	if !jest.Direct || jest.Scope != "optional" || jest.LicenseExpression != "" || !slices.Equal(jest.Licenses, []string{"BSD License"}) {
 		t.Errorf("jest = %+v", jest)
 	}
-	finish(t, rep)
+	h.Finish(t, rep)
 }
 
 func TestMalformed(t *testing.T) {
@@ -351,62 +313,15 @@ func TestParseTool(t *testing.T) {
 // TestDetectCorpus checks that of the whole corpus only the spdx-json
 // folder is claimed.
 func TestDetectCorpus(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		want := filepath.Base(filepath.Dir(path)) == "spdx-json"
-		if ok, err := New().Detect(f); ok != want || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, want)
-		}
-	}
+	ingesttest.AssertClaimsOnly(t, New(), "spdx-json")
 }
 
 // FuzzIngest checks that no input makes the ingester panic, and that what
 // it accepts makes a valid document.
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "spdx-json", "*"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 0, "spdx-json")
 	f.Add([]byte(tagValue))
 	f.Add([]byte(tagValue[:len(tagValue)/2]))
 	f.Add([]byte(`{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[{"SPDXID":"SPDXRef-a","name":""}],"relationships":[{"spdxElementId":"SPDXRef-a","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-a"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "spdx", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("invalid document: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }

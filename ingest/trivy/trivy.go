@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -347,7 +348,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i int) error 
 		copy(f.Scores, scores)
 		f.CVSS = document.BestCVSS(f.Scores, "nvd", v.SeveritySource)
 	}
-	f.Severity = severity(v.Severity, f.CVSS)
+	f.Severity = norm.Severity(v.Severity, f.CVSS)
 	if strings.EqualFold(v.Status, "not_affected") {
 		f.Status = document.StatusNotAffected
 		f.StatusReason = &document.StatusNote{By: "report", Statement: "trivy status not_affected"}
@@ -449,14 +450,14 @@ func (c *converter) misconfiguration(m *misconf, path, tag string) error {
 		Kind:        document.KindMisconfiguration,
 		RuleID:      id,
 		Title:       m.Title,
-		Description: joinText(m.Description, m.Message, prefixed("Resolution: ", m.Resolution)),
+		Description: norm.JoinText(m.Description, m.Message, norm.Prefixed("Resolution: ", m.Resolution)),
 		References:  m.References,
 		Tags:        tags(tag),
-		Severity:    severity(m.Severity, nil),
+		Severity:    norm.Severity(m.Severity, nil),
 		Location: &document.Location{
 			Path:      path,
-			StartLine: nonNegative(m.CauseMetadata.StartLine),
-			EndLine:   nonNegative(m.CauseMetadata.EndLine),
+			StartLine: norm.NonNegative(m.CauseMetadata.StartLine),
+			EndLine:   norm.NonNegative(m.CauseMetadata.EndLine),
 		},
 		Origins: []document.Origin{{RuleID: id, Severity: m.Severity}},
 	}
@@ -481,12 +482,12 @@ func (c *converter) secret(s *secret, path, tag string) {
 		Kind:     document.KindSecret,
 		RuleID:   id,
 		Title:    s.Title,
-		Tags:     tags(tag, prefixed("category:", s.Category)),
-		Severity: severity(s.Severity, nil),
+		Tags:     tags(tag, norm.Prefixed("category:", s.Category)),
+		Severity: norm.Severity(s.Severity, nil),
 		Location: &document.Location{
 			Path:      path,
-			StartLine: nonNegative(s.StartLine),
-			EndLine:   nonNegative(s.EndLine),
+			StartLine: norm.NonNegative(s.StartLine),
+			EndLine:   norm.NonNegative(s.EndLine),
 		},
 		Origins: []document.Origin{{RuleID: id, Severity: s.Severity}},
 	})
@@ -500,9 +501,9 @@ func (c *converter) license(l *license, class, tag string) {
 	f := document.Finding{
 		Kind:     document.KindLicense,
 		RuleID:   id,
-		Severity: severity(l.Severity, nil),
+		Severity: norm.Severity(l.Severity, nil),
 		Origins:  []document.Origin{{RuleID: id, Severity: l.Severity}},
-		Tags:     tags(tag, prefixed("category:", l.Category), class),
+		Tags:     tags(tag, norm.Prefixed("category:", l.Category), class),
 	}
 	where := l.PkgName
 	if l.PkgName != "" {
@@ -525,18 +526,6 @@ func (c *converter) license(l *license, class, tag string) {
 		f.References = []string{l.Link}
 	}
 	c.findings = append(c.findings, f)
-}
-
-// severity maps Trivy's word; UNKNOWN or an unknown word falls back to the
-// preferred CVSS score.
-func severity(word string, best *document.CVSS) document.Severity {
-	if s, ok := document.ParseSeverity(word); ok && s != document.SeverityUnknown {
-		return s
-	}
-	if best != nil {
-		return document.SeverityFromScore(best.Score)
-	}
-	return document.SeverityUnknown
 }
 
 // ecosystemOfPurl returns a purl's type ("pkg:npm/x@1" is npm), or "".
@@ -589,53 +578,9 @@ func normCWEs(in []string) []string {
 	}
 	out := make([]string, 0, len(in))
 	for _, s := range in {
-		if c := normCWE(s); c != "" {
+		if c := norm.CWE(s); c != "" {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-func normCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
-
-func joinText(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-func prefixed(prefix, s string) string {
-	if strings.TrimSpace(s) == "" {
-		return ""
-	}
-	return prefix + s
-}
-
-func nonNegative(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }

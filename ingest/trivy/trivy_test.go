@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,55 +14,12 @@ import (
 	"time"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/ingesttest"
 	"github.com/secgate/secgate/ingest/sniff"
 	"github.com/secgate/secgate/internal/benchgen"
 )
 
-const corpus = "../../testdata/corpus"
-
-// ingestBytes runs detection and ingestion as ingest.Bytes does, then
-// joins the report to a finished document.
-func ingestBytes(t testing.TB, data []byte) (*document.Report, *document.Document, error) {
-	t.Helper()
-	f, err := sniff.New("x.json", data)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := New()
-	ok, err := in.Detect(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, errors.New("not detected")
-	}
-	rep, err := in.Ingest(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Count before Add: Add takes the findings over.
-	raw := &document.Report{Tool: rep.Tool, Created: rep.Created, Findings: append([]document.Finding(nil), rep.Findings...)}
-	doc := document.New()
-	doc.Add(document.Source{Path: "x.json", Format: "trivy", SHA256: strings.Repeat("0", 64)}, rep)
-	doc.Finish()
-	if err := doc.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	return raw, doc, nil
-}
-
-func ingestFile(t *testing.T, name string) (*document.Report, *document.Document) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus, "trivy-json", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, doc, err := ingestBytes(t, data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return rep, doc
-}
+var h = ingesttest.Harness{In: New(), Dir: "trivy-json", Raw: true}
 
 func TestCorpus(t *testing.T) {
 	tests := []struct {
@@ -104,7 +60,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, doc := ingestFile(t, tt.file)
+			rep, doc := h.File(t, tt.file)
 			if rep.Tool.Name != "trivy" || rep.Tool.Version != tt.tool {
 				t.Errorf("tool = %+v, want trivy %q", rep.Tool, tt.tool)
 			}
@@ -136,21 +92,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func find(t *testing.T, doc *document.Document, ruleID, pkg string) *document.Finding {
-	t.Helper()
-	for i := range doc.Findings {
-		f := &doc.Findings[i]
-		if f.RuleID == ruleID && (pkg == "" || f.Package != nil && f.Package.Name == pkg) {
-			return f
-		}
-	}
-	t.Fatalf("no finding %s %s", ruleID, pkg)
-	return nil
-}
-
 func TestVulnerabilityFields(t *testing.T) {
-	_, doc := ingestFile(t, "trivy-fs-jar-cvssv4.json")
-	f := find(t, doc, "CVE-2025-66614", "")
+	_, doc := h.File(t, "trivy-fs-jar-cvssv4.json")
+	f := ingesttest.Find(t, doc, "CVE-2025-66614", "")
 	if f.Severity != document.SeverityMedium || f.Origins[0].Severity != "MEDIUM" {
 		t.Errorf("severity %s, origin %q", f.Severity, f.Origins[0].Severity)
 	}
@@ -175,13 +119,13 @@ func TestVulnerabilityFields(t *testing.T) {
 	if f.FixState != "fixed" || strings.Join(f.CWE, ",") != "CWE-20" {
 		t.Errorf("fix state %q, cwe %v", f.FixState, f.CWE)
 	}
-	if !contains(f.References, "https://avd.aquasec.com/nvd/cve-2025-66614") {
+	if !slices.Contains(f.References, "https://avd.aquasec.com/nvd/cve-2025-66614") {
 		t.Errorf("PrimaryURL not in references: %v", f.References)
 	}
 
 	// nvd is preferred over the vendor that set the severity.
-	_, doc = ingestFile(t, "trivy-sbom-target-cyclonedx.json")
-	f = find(t, doc, "CVE-2023-46218", "curl")
+	_, doc = h.File(t, "trivy-sbom-target-cyclonedx.json")
+	f = ingesttest.Find(t, doc, "CVE-2023-46218", "curl")
 	if f.Severity != document.SeverityLow || f.CVSS == nil || f.CVSS.Source != "nvd" || f.CVSS.Score != 6.5 {
 		t.Errorf("severity %s, cvss %+v: want the stated LOW and the nvd score", f.Severity, f.CVSS)
 	}
@@ -190,8 +134,8 @@ func TestVulnerabilityFields(t *testing.T) {
 	}
 
 	// No purl: the ecosystem comes from the result type, the path from the target.
-	_, doc = ingestFile(t, "trivy-fs-vulns-misconfig-secrets.json")
-	f = find(t, doc, "CVE-2021-33503", "urllib3")
+	_, doc = h.File(t, "trivy-fs-vulns-misconfig-secrets.json")
+	f = ingesttest.Find(t, doc, "CVE-2021-33503", "urllib3")
 	if f.Package.Ecosystem != "pypi" || f.Package.Path != "requirements.txt" || f.Package.Purl != "" {
 		t.Errorf("package = %+v", f.Package)
 	}
@@ -199,15 +143,15 @@ func TestVulnerabilityFields(t *testing.T) {
 		t.Errorf("scores %+v, cvss %+v", f.Scores, f.CVSS)
 	}
 
-	_, doc = ingestFile(t, "trivy-legacy-array-debian-93-vulns.json")
-	f = find(t, doc, "TEMP-0981404-911A2F", "libzstd1")
+	_, doc = h.File(t, "trivy-legacy-array-debian-93-vulns.json")
+	f = ingesttest.Find(t, doc, "TEMP-0981404-911A2F", "libzstd1")
 	if f.Severity != document.SeverityUnknown || f.CVSS != nil || f.Package.Ecosystem != "debian" {
 		t.Errorf("severity %s, cvss %+v, package %+v", f.Severity, f.CVSS, f.Package)
 	}
 }
 
 func TestGomodMissingCVSS(t *testing.T) {
-	_, doc := ingestFile(t, "trivy-fs-gomod-multi-results.json")
+	_, doc := h.File(t, "trivy-fs-gomod-multi-results.json")
 	for _, f := range doc.Findings {
 		if f.Severity != document.SeverityUnknown || f.CVSS != nil || len(f.Scores) != 0 {
 			t.Errorf("%s: severity %s, cvss %+v", f.RuleID, f.Severity, f.CVSS)
@@ -219,8 +163,8 @@ func TestGomodMissingCVSS(t *testing.T) {
 }
 
 func TestMisconfigurations(t *testing.T) {
-	_, doc := ingestFile(t, "trivy-config-helm-misconfigs.json")
-	f := find(t, doc, "KSV-0001", "")
+	_, doc := h.File(t, "trivy-config-helm-misconfigs.json")
+	f := ingesttest.Find(t, doc, "KSV-0001", "")
 	if f.Kind != document.KindMisconfiguration || f.Severity != document.SeverityMedium {
 		t.Errorf("kind %s severity %s", f.Kind, f.Severity)
 	}
@@ -235,7 +179,7 @@ func TestMisconfigurations(t *testing.T) {
 	}
 
 	// k8s: the resource's namespace is part of the path.
-	_, doc = ingestFile(t, "trivy-k8s-cluster-legacy.json")
+	_, doc = h.File(t, "trivy-k8s-cluster-legacy.json")
 	n := 0
 	for _, f := range doc.Findings {
 		if f.RuleID == "KSV001" {
@@ -253,7 +197,7 @@ func TestMisconfigurations(t *testing.T) {
 	data := []byte(`{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{"Target": "main.tf", "Class": "config",
 		"Misconfigurations": [{"ID": "AVD-1", "Status": "PASS", "Severity": "HIGH"},
 			{"ID": "AVD-2", "AVDID": "AVD-AWS-0002", "Status": "FAIL", "Severity": "LOW", "CauseMetadata": {"StartLine": 3, "EndLine": 4}}]}]}`)
-	_, doc, err := ingestBytes(t, data)
+	_, doc, err := h.Bytes(t, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +208,7 @@ func TestMisconfigurations(t *testing.T) {
 
 func TestSecretsRedacted(t *testing.T) {
 	for _, name := range []string{"trivy-repo-secrets.json", "trivy-fs-vulns-misconfig-secrets.json"} {
-		_, doc := ingestFile(t, name)
+		_, doc := h.File(t, name)
 		out, err := json.Marshal(doc)
 		if err != nil {
 			t.Fatal(err)
@@ -289,7 +233,7 @@ func TestSecretsRedacted(t *testing.T) {
 }
 
 func TestLicenses(t *testing.T) {
-	_, doc := ingestFile(t, "trivy-image-license-results.json")
+	_, doc := h.File(t, "trivy-image-license-results.json")
 	var pkg, file int
 	for _, f := range doc.Findings {
 		switch {
@@ -304,8 +248,8 @@ func TestLicenses(t *testing.T) {
 	if pkg != 17 || file != 2 {
 		t.Errorf("%d package and %d file licences, want 17 and 2", pkg, file)
 	}
-	f := find(t, doc, "GPL-2.0", "busybox")
-	if f.Severity != document.SeverityHigh || !contains(f.Tags, "category:restricted") {
+	f := ingesttest.Find(t, doc, "GPL-2.0", "busybox")
+	if f.Severity != document.SeverityHigh || !slices.Contains(f.Tags, "category:restricted") {
 		t.Errorf("severity %s tags %v", f.Severity, f.Tags)
 	}
 }
@@ -334,7 +278,7 @@ func TestEdgeCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, doc, err := ingestBytes(t, []byte(tt.data))
+			_, doc, err := h.Bytes(t, []byte(tt.data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +291,7 @@ func TestEdgeCases(t *testing.T) {
 		})
 	}
 
-	_, doc, _ := ingestBytes(t, []byte(tests[3].data))
+	_, doc, _ := h.Bytes(t, []byte(tests[3].data))
 	if f := doc.Findings[0]; f.Status != document.StatusNotAffected || f.StatusReason == nil || f.StatusReason.By != "report" {
 		t.Errorf("status %s %+v", f.Status, f.StatusReason)
 	}
@@ -359,18 +303,18 @@ func TestKeyOrder(t *testing.T) {
 	data := `{"Results": [{"Vulnerabilities": [{"VulnerabilityID": "CVE-2024-7", "PkgName": "left-pad", "Severity": "LOW"}],
 		"Misconfigurations": [{"ID": "DS001", "Status": "FAIL", "Severity": "LOW"}], "Type": "npm", "Target": "package-lock.json"}],
 		"SchemaVersion": 2, "CreatedAt": "2024-01-01T00:00:00Z", "Trivy": {"Version": "0.50.0"}}`
-	rep, doc, err := ingestBytes(t, []byte(data))
+	rep, doc, err := h.Bytes(t, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Created != "2024-01-01T00:00:00Z" || rep.Tool.Version != "0.50.0" {
 		t.Errorf("created %q, tool %+v", rep.Created, rep.Tool)
 	}
-	f := find(t, doc, "CVE-2024-7", "left-pad")
+	f := ingesttest.Find(t, doc, "CVE-2024-7", "left-pad")
 	if f.Package.Path != "package-lock.json" || f.Package.Ecosystem != "npm" {
 		t.Errorf("package = %+v", f.Package)
 	}
-	if m := find(t, doc, "DS001", ""); m.Location == nil || m.Location.Path != "package-lock.json" {
+	if m := ingesttest.Find(t, doc, "DS001", ""); m.Location == nil || m.Location.Path != "package-lock.json" {
 		t.Errorf("location = %+v", m.Location)
 	}
 }
@@ -395,7 +339,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ingestBytes(t, []byte(tt.data))
+			_, _, err := h.Bytes(t, []byte(tt.data))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -411,76 +355,16 @@ func TestErrors(t *testing.T) {
 
 // TestDetect checks that only trivy's corpus files are claimed.
 func TestDetect(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v", err)
-	}
 	in := New()
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := sniff.New(path, data)
-		if err != nil {
-			continue
-		}
-		ok, err := in.Detect(f)
-		mine := filepath.Base(filepath.Dir(path)) == "trivy-json"
-		if ok != mine || err != nil {
-			t.Errorf("%s: Detect = %v, %v; want %v", path, ok, err, mine)
-		}
-	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	ingesttest.AssertClaimsOnly(t, in, "trivy-json")
 }
 
 func FuzzIngest(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpus, "trivy-json", "*"))
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
-		}
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-	}
+	ingesttest.Seed(f, 64<<10, "trivy-json")
 	f.Add([]byte(`{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "CVSS": {"x": {"V3Score": 11}}}]}]}`))
 	f.Add([]byte(`[{"Target": "a", "Type": "debian", "Vulnerabilities": [{"VulnerabilityID": "X", "FixedVersion": ", ,"}]}]`))
 	f.Add([]byte(`{"ClusterName": "c", "Misconfigurations": [{"Results": [{"Target": "t", "Misconfigurations": [{"ID": "K", "Status": "FAIL", "CauseMetadata": {"StartLine": -4}}]}]}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sf, err := sniff.New("x", data)
-		if err != nil {
-			return
-		}
-		in := New()
-		if ok, err := in.Detect(sf); !ok || err != nil {
-			return
-		}
-		rep, err := in.Ingest(sf)
-		if err != nil {
-			if rep != nil {
-				t.Fatal("a report with an error")
-			}
-			return
-		}
-		doc := document.New()
-		doc.Add(document.Source{Path: "x", Format: "trivy", SHA256: strings.Repeat("0", 64)}, rep)
-		doc.Finish()
-		if err := doc.Validate(); err != nil {
-			t.Fatalf("Validate: %v", err)
-		}
-	})
+	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 
 var benchN = flag.Int("trivy.n", 100000, "vulnerabilities in the benchmark report")

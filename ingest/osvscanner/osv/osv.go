@@ -14,6 +14,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/pipaudit"
 )
 
@@ -243,22 +244,9 @@ func (e *Entry) Text() (title, description string) {
 	return title, description
 }
 
-// NormCWE normalises a CWE id to "CWE-79", or "" when it is none.
-func NormCWE(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 4 && strings.EqualFold(s[:4], "CWE-") {
-		s = s[4:]
-	}
-	if s == "" {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return ""
-		}
-	}
-	return "CWE-" + s
-}
+// NormCWE normalises a CWE id to "CWE-79", or "" when it is none: see
+// norm.CWE.
+func NormCWE(s string) string { return norm.CWE(s) }
 
 // purlTypes maps OSV ecosystems to package URL types.
 var purlTypes = map[string]string{
