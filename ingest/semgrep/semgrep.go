@@ -13,9 +13,10 @@
 // marks is_ignored (a nosemgrep comment) is accepted.
 //
 // errors[] lists files Semgrep could not parse or rules that timed out: the
-// scan is partial, but its results stand. The errors are no findings and
-// are not reported (a Semgrep run that failed outright exits with an error
-// and writes no results to gate on).
+// scan is partial, but its results stand. The errors are no findings. A
+// report with no results and an error of level "error" (not "warn") is a
+// scan that failed: it is refused with sniff.ErrFailedScan rather than
+// passed as a clean run.
 package semgrep
 
 import (
@@ -63,6 +64,10 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 type report struct {
 	Version string    `json:"version"`
 	Results []*result `json:"results"`
+	Errors  []struct {
+		Level   string          `json:"level"`
+		Message json.RawMessage `json:"message"`
+	} `json:"errors"`
 }
 
 type result struct {
@@ -93,6 +98,17 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	var r report
 	if err := json.Unmarshal(f.Data, &r); err != nil {
 		return nil, sniff.DecodeError(f.Data, err)
+	}
+	if len(r.Results) == 0 {
+		for _, e := range r.Errors {
+			if strings.EqualFold(e.Level, "error") {
+				var msg string
+				if json.Unmarshal(e.Message, &msg) != nil {
+					msg = string(e.Message)
+				}
+				return nil, fmt.Errorf("%w: semgrep reported an error and no results: %s", sniff.ErrFailedScan, firstLineOf(msg))
+			}
+		}
 	}
 	rep := &document.Report{
 		Tool:     document.Tool{Name: "semgrep", Version: r.Version},
@@ -229,4 +245,13 @@ func normCWE(s string) string {
 
 func isURL(s string) bool {
 	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// firstLineOf is the first line of s, at most 200 characters.
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }

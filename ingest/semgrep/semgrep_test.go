@@ -1,6 +1,7 @@
 package semgrep
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -218,4 +219,23 @@ func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "semgrep")
 	f.Add([]byte(`{"errors": [], "results": [{"check_id": "x", "start": {"line": -4, "col": -1}, "extra": {"metadata": {"cwe": {}, "owasp": [[]]}}}]}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
+}
+
+func TestFailedScanIsAnError(t *testing.T) {
+	failed := []byte(`{"errors": [{"code": 2, "level": "error", "message": "Invalid rule schema\nmore", "type": "InvalidRuleSchemaError"}], "results": []}`)
+	f, err := sniff.New("semgrep.json", failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := New().Ingest(f); rep != nil || !errors.Is(err, sniff.ErrFailedScan) || !strings.Contains(err.Error(), "Invalid rule schema") {
+		t.Fatalf("rep %v, err %v: want a failed scan", rep, err)
+	}
+	partial := []byte(`{"errors": [{"code": 3, "level": "warn", "message": "Syntax error", "type": "Syntax error"}], "results": []}`)
+	f, err = sniff.New("semgrep.json", partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New().Ingest(f); err != nil {
+		t.Fatalf("warnings only: %v", err)
+	}
 }
