@@ -27,7 +27,12 @@ type ingestOptions struct {
 }
 
 func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
-	opts := ingestOptions{Reports: c.Args().Slice()}
+	// Flags may come after the reports too (secgate check reports/ -o json).
+	args, err := positional(c)
+	if err != nil {
+		return ingestOptions{}, err
+	}
+	opts := ingestOptions{Reports: args}
 	if len(opts.Reports) == 0 {
 		return opts, errors.New("no reports given: name at least one report file (see --help)")
 	}

@@ -28,8 +28,11 @@ func testCommand() *cli.Command {
 			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config"},
 		},
 		Action: func(c *cli.Context) error {
+			paths, err := positional(c)
+			if err != nil {
+				return err
+			}
 			var cfg *config.Config
-			var err error
 			if p := c.String("config"); p != "" {
 				cfg, err = config.Load(p)
 			} else {
@@ -39,7 +42,7 @@ func testCommand() *cli.Command {
 				return err
 			}
 			return runTest(c.Context, testOptions{
-				Paths:    c.Args().Slice(),
+				Paths:    paths,
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
