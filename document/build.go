@@ -186,18 +186,17 @@ func (d *Document) Finish() {
 		}
 		f.Origins = uniqueOrigins(f.Origins)
 	}
-	sort.SliceStable(d.Findings, func(i, j int) bool {
-		a, b := &d.Findings[i], &d.Findings[j]
+	d.Findings = sortedBy(d.Findings, func(a, b *Finding) int {
 		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
+			return rb - ra
 		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
+		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+			return c
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	for i := range d.Components {
 		c := &d.Components[i]
@@ -205,18 +204,33 @@ func (d *Document) Finish() {
 		c.DependsOn = sortedUnique(c.DependsOn)
 		c.Sources = slices.Compact(slices.Sorted(slices.Values(c.Sources)))
 	}
-	sort.SliceStable(d.Components, func(i, j int) bool {
-		a, b := &d.Components[i], &d.Components[j]
-		if a.Name != b.Name {
-			return a.Name < b.Name
+	d.Components = sortedBy(d.Components, func(a, b *Component) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
 		}
-		if a.Version != b.Version {
-			return a.Version < b.Version
+		if c := strings.Compare(a.Version, b.Version); c != 0 {
+			return c
 		}
-		return a.Purl < b.Purl
+		return strings.Compare(a.Purl, b.Purl)
 	})
 	d.findingIndex, d.componentIndex, d.statements = nil, nil, nil
 	d.Summary = Summarize(d)
+}
+
+// sortedBy returns s in the order cmp gives, stable for equal elements. It
+// sorts indexes and moves each element once: findings are large structs,
+// and a sort that swaps them moves hundreds of megabytes on big reports.
+func sortedBy[T any](s []T, cmp func(a, b *T) int) []T {
+	idx := make([]int, len(s))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp(&s[i], &s[j]) })
+	out := make([]T, len(s))
+	for to, from := range idx {
+		out[to] = s[from]
+	}
+	return out
 }
 
 func uniqueScores(s []CVSS) []CVSS {
