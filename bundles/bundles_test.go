@@ -20,6 +20,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/testutil"
 )
 
 // criticalInput has one critical and one low finding.
@@ -121,7 +122,7 @@ func TestBuildRoots(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	// A broken policy is a build error naming the file.
-	bad := writeTree(t, map[string]string{"x.rego": "package x\n\ndeny contains msg if {\n"})
+	bad := testutil.WriteTree(t, map[string]string{"x.rego": "package x\n\ndeny contains msg if {\n"})
 	if _, err := Build(context.Background(), bad, BuildOptions{}); err == nil || !strings.Contains(err.Error(), "x.rego") {
 		t.Errorf("err = %v", err)
 	}
@@ -376,10 +377,10 @@ func TestRootConflicts(t *testing.T) {
 	ctx := context.Background()
 	mainBundle := writeFile(t, "main.tar.gz", build(t, policyDir(t), BuildOptions{}))
 	mainBundle2 := writeFile(t, "again.tar.gz", build(t, policyDir(t), BuildOptions{}))
-	allData := writeFile(t, "all.tar.gz", opaBuild(t, writeTree(t, map[string]string{"other/o.rego": "package other\n\ndeny contains \"o\" if false\n"})))
-	mainFolder := writeTree(t, map[string]string{"p.rego": "package main.extra\n\nwarn contains \"w\" if false\n"})
-	otherFolder := writeTree(t, map[string]string{"p.rego": "package other\n\nwarn contains \"w\" if false\n"})
-	sameFolder := writeTree(t, map[string]string{"p.rego": "package other\n\ndeny contains \"d\" if false\n"})
+	allData := writeFile(t, "all.tar.gz", opaBuild(t, testutil.WriteTree(t, map[string]string{"other/o.rego": "package other\n\ndeny contains \"o\" if false\n"})))
+	mainFolder := testutil.WriteTree(t, map[string]string{"p.rego": "package main.extra\n\nwarn contains \"w\" if false\n"})
+	otherFolder := testutil.WriteTree(t, map[string]string{"p.rego": "package other\n\nwarn contains \"w\" if false\n"})
+	sameFolder := testutil.WriteTree(t, map[string]string{"p.rego": "package other\n\ndeny contains \"d\" if false\n"})
 	fetch := func(p string) *Fetched {
 		f, err := Fetch(ctx, p, FetchOptions{})
 		if err != nil {
@@ -432,7 +433,7 @@ func TestRedact(t *testing.T) {
 }
 
 func TestEmbeddedAndFolders(t *testing.T) {
-	dir := writeTree(t, map[string]string{"p.rego": "package a.b\n\ndeny contains \"x\"\n"})
+	dir := testutil.WriteTree(t, map[string]string{"p.rego": "package a.b\n\ndeny contains \"x\"\n"})
 	f, err := Fetch(context.Background(), dir, FetchOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -440,7 +441,7 @@ func TestEmbeddedAndFolders(t *testing.T) {
 	if f.Path != dir || f.Kind != KindFolder || f.Remote || f.Revision != "" {
 		t.Errorf("fetched = %+v", f)
 	}
-	e := Embedded("builtin", os.DirFS(writeTree(t, map[string]string{"q/q.rego": "package q\n\nwarn contains \"y\"\n"})))
+	e := Embedded("builtin", os.DirFS(testutil.WriteTree(t, map[string]string{"q/q.rego": "package q\n\nwarn contains \"y\"\n"})))
 	pols, srcs, err := LoadPolicies([]*Fetched{e, f}, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -459,7 +460,7 @@ func TestEmbeddedAndFolders(t *testing.T) {
 	}
 	// A local folder holding a bundle is refused under verification: the
 	// loader would read the bundle unverified.
-	inner := writeTree(t, map[string]string{"p.rego": "package z\n"})
+	inner := testutil.WriteTree(t, map[string]string{"p.rego": "package z\n"})
 	if err := os.WriteFile(filepath.Join(inner, "x.tar.gz"), build(t, policyDir(t), BuildOptions{}), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/secgate/secgate/internal/testutil"
 )
 
 // closedPort returns a loopback address nothing listens on.
@@ -30,7 +32,7 @@ func closedPort(t *testing.T) string {
 func TestFetchHTTPBundle(t *testing.T) {
 	ctx := context.Background()
 	raw := build(t, policyDir(t), BuildOptions{Revision: "r7"})
-	srv := serve(t, map[string][]byte{"/b.tar.gz": raw, "/p/deny.rego": []byte(denyPolicy)})
+	srv := testutil.Serve(t, map[string][]byte{"/b.tar.gz": raw, "/p/deny.rego": []byte(denyPolicy)})
 	cache := t.TempDir()
 	addr := srv.URL + "/b.tar.gz"
 
@@ -80,7 +82,7 @@ func TestFetchHTTPBundle(t *testing.T) {
 func TestFetchChecksum(t *testing.T) {
 	ctx := context.Background()
 	raw := build(t, policyDir(t), BuildOptions{})
-	srv := serve(t, map[string][]byte{"/b.tar.gz": raw})
+	srv := testutil.Serve(t, map[string][]byte{"/b.tar.gz": raw})
 	cache := t.TempDir()
 	sum := strings.TrimPrefix(sha256Hex(raw), "sha256:")
 
@@ -118,7 +120,7 @@ func TestFetchArchiveAndFile(t *testing.T) {
 		w.Write([]byte(body))
 	}
 	zw.Close()
-	srv := serve(t, map[string][]byte{"/p.zip": zbuf.Bytes(), "/deny.rego": []byte(denyPolicy)})
+	srv := testutil.Serve(t, map[string][]byte{"/p.zip": zbuf.Bytes(), "/deny.rego": []byte(denyPolicy)})
 	cache := t.TempDir()
 
 	f, err := Fetch(ctx, srv.URL+"/p.zip//pol", FetchOptions{CacheDir: cache})
@@ -182,7 +184,7 @@ func TestFetchRefusesUnsafeArchives(t *testing.T) {
 	tw.Write([]byte(payload))
 	tw.Close()
 
-	srv := serve(t, map[string][]byte{
+	srv := testutil.Serve(t, map[string][]byte{
 		"/traversal.tar.gz": traversal,
 		"/symlink.tar.gz":   symlink,
 		"/hardlink.tgz":     hardlink,

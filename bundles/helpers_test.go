@@ -12,13 +12,11 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/secgate/secgate/internal/testutil"
 )
 
 // denyPolicy fails every critical finding; data.main.level configures it.
@@ -31,26 +29,10 @@ deny contains msg if {
 }
 `
 
-// writeTree writes files (slash paths) under a new temporary folder.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // policyDir is a small policy folder: a package main with its data.
 func policyDir(t *testing.T) string {
 	t.Helper()
-	return writeTree(t, map[string]string{
+	return testutil.WriteTree(t, map[string]string{
 		"main/deny.rego":      denyPolicy,
 		"main/deny_test.rego": "package main_test\n\nimport data.main\n\ntest_denies if count(main.deny) == 1 with input as {\"findings\": [{\"id\": \"a\", \"severity\": \"critical\"}]}\n",
 		"main/data.json":      `{"level": "critical"}`,
@@ -167,21 +149,6 @@ func readTarGz(t *testing.T, raw []byte) []tarEntry {
 	}
 }
 
-// serve serves files (URL path → content) on a loopback server.
-func serve(t *testing.T, files map[string][]byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // build builds a bundle or fails the test.
 func build(t *testing.T, dir string, opts BuildOptions) []byte {
 	t.Helper()
@@ -206,25 +173,12 @@ func writeFile(t *testing.T, name string, data []byte) string {
 // main after the tag; it returns the folder and the tagged commit.
 func gitRepo(t *testing.T) (string, string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir := writeTree(t, map[string]string{
+	dir := testutil.WriteTree(t, map[string]string{
 		"policy/deny.rego": denyPolicy,
 		"policy/data.json": `{"main": {"level": "critical"}}`,
 		"README.md":        "policies\n",
 	})
-	git := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := testutil.Git(t, dir)
 	git("init", "-q")
 	git("add", ".")
 	git("commit", "-q", "-m", "v1")

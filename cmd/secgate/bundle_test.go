@@ -15,10 +15,7 @@ import (
 	"encoding/pem"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,6 +24,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/compile"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/secgate/secgate/internal/testutil"
 )
 
 // The acme gate denies findings of the severities its data lists.
@@ -67,26 +65,10 @@ func bundleMustRun(t *testing.T, want int, args ...string) (string, string) {
 	return stdout, stderr
 }
 
-// bundleTree writes files under a new folder.
-func bundleTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // bundleSource is the acme gate as a bundle source folder.
 func bundleSource(t *testing.T, data string) string {
 	t.Helper()
-	return bundleTree(t, map[string]string{"acme/gate/gate.rego": bundleGateRego, "acme/gate/data.json": data})
+	return testutil.WriteTree(t, map[string]string{"acme/gate/gate.rego": bundleGateRego, "acme/gate/data.json": data})
 }
 
 // bundleKeyFiles writes a generated key pair as PEM files and returns
@@ -175,21 +157,6 @@ func bundleRepack(t *testing.T, raw []byte, edit func(name, body string) string)
 	return buf.Bytes()
 }
 
-// bundleServe serves files on a loopback server.
-func bundleServe(t *testing.T, files map[string][]byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // opaBuilt builds src the way `opa build -b` does, with OPA's compile package.
 func opaBuilt(t *testing.T, src string) []byte {
 	t.Helper()
@@ -216,7 +183,7 @@ func TestBundleServedOverHTTP(t *testing.T) {
 		}
 		return body
 	})
-	srv := bundleServe(t, map[string][]byte{
+	srv := testutil.Serve(t, map[string][]byte{
 		"/unsigned.tar.gz": unsigned, "/es.tar.gz": es, "/rs.tar.gz": rs,
 		"/tampered.tar.gz": tampered, "/opa.tar.gz": opaBuilt(t, src),
 	})
@@ -314,25 +281,12 @@ func TestBundleUnreachable(t *testing.T) {
 // tag v1 and nothing after it, with a signed bundle of v1 in dist/.
 func bundleGitRepo(t *testing.T, signingKey string) (dir, tagged string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir = bundleTree(t, map[string]string{
+	dir = testutil.WriteTree(t, map[string]string{
 		"policy/acme/gate/gate.rego": bundleGateRego,
 		"policy/acme/gate/data.json": bundleGateDataMedium,
 	})
 	bundleMustRun(t, 0, "bundle", "build", filepath.Join(dir, "policy"), "-o", filepath.Join(dir, "dist", "b.tar.gz"), "--signing-key", signingKey)
-	git := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := testutil.Git(t, dir)
 	git("init", "-q")
 	git("add", ".")
 	git("commit", "-q", "-m", "v1")
@@ -400,7 +354,7 @@ func TestBundlePathTraversalRefused(t *testing.T) {
 	}
 	tw.Close()
 	zw.Close()
-	srv := bundleServe(t, map[string][]byte{"/evil.tar.gz": buf.Bytes()})
+	srv := testutil.Serve(t, map[string][]byte{"/evil.tar.gz": buf.Bytes()})
 
 	root := t.TempDir()
 	cache := filepath.Join(root, "a", "b", "cache")
