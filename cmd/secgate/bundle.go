@@ -108,14 +108,11 @@ func bundleBuildCommand() *cli.Command {
 			&cli.StringFlag{Name: "claims-file", Usage: "JSON file of extra signature claims"},
 		}, signingFlags()...),
 		Action: func(c *cli.Context) error {
-			args, err := positional(c)
+			arg, err := oneArg(c, "bundle build takes one folder")
 			if err != nil {
 				return err
 			}
-			if len(args) != 1 {
-				return errors.New("bundle build takes one folder")
-			}
-			opts := bundleBuildOptions{Dir: args[0], Output: c.String("output")}
+			opts := bundleBuildOptions{Dir: arg, Output: c.String("output")}
 			opts.Build = bundles.BuildOptions{
 				Revision:   c.String("revision"),
 				Roots:      c.StringSlice("root"),
@@ -183,12 +180,9 @@ func bundleSignCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "signed bundle to write (default: FILE, in place)"},
 		}, signingFlags()...),
 		Action: func(c *cli.Context) error {
-			args, err := positional(c)
+			in, err := oneArg(c, "bundle sign takes one bundle file")
 			if err != nil {
 				return err
-			}
-			if len(args) != 1 {
-				return errors.New("bundle sign takes one bundle file")
 			}
 			key, err := readSigningKey(c)
 			if err != nil {
@@ -197,7 +191,6 @@ func bundleSignCommand() *cli.Command {
 			if key == nil {
 				return errors.New("bundle sign needs --signing-key")
 			}
-			in := args[0]
 			out := c.String("output")
 			if out == "" {
 				out = in
@@ -232,12 +225,9 @@ func bundleVerifyCommand() *cli.Command {
 			&cli.StringFlag{Name: "signing-alg", Usage: "algorithm the bundle must be signed with (default: the key's)"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := positional(c)
+			arg, err := oneArg(c, "bundle verify takes one bundle file")
 			if err != nil {
 				return err
-			}
-			if len(args) != 1 {
-				return errors.New("bundle verify takes one bundle file")
 			}
 			if c.String("verification-key") == "" {
 				return errors.New("bundle verify needs --verification-key")
@@ -247,7 +237,7 @@ func bundleVerifyCommand() *cli.Command {
 				return err
 			}
 			vo.Algorithm = c.String("signing-alg")
-			return runBundleVerify(args[0], *vo, c.App.Writer)
+			return runBundleVerify(arg, *vo, c.App.Writer)
 		},
 	}
 }
@@ -290,18 +280,14 @@ func bundleKeygenCommand() *cli.Command {
 			&cli.IntFlag{Name: "rsa-bits", Value: 3072, Usage: "size of an RSA key"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := positional(c)
+			name, err := oneArg(c, "bundle keygen takes one NAME")
 			if err != nil {
 				return err
-			}
-			if len(args) != 1 {
-				return errors.New("bundle keygen takes one NAME")
 			}
 			private, public, err := bundles.GenerateKey(c.String("alg"), c.Int("rsa-bits"))
 			if err != nil {
 				return err
 			}
-			name := args[0]
 			// O_EXCL: an existing key is never overwritten.
 			f, err := os.OpenFile(name+".pem", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
@@ -429,4 +415,17 @@ func findFlag(flags []cli.Flag, name string) cli.Flag {
 		}
 	}
 	return nil
+}
+
+// oneArg reads the one positional argument a command takes (flags may
+// follow it); usage is the error when there is not exactly one.
+func oneArg(c *cli.Context, usage string) (string, error) {
+	args, err := positional(c)
+	if err != nil {
+		return "", err
+	}
+	if len(args) != 1 {
+		return "", errors.New(usage)
+	}
+	return args[0], nil
 }
