@@ -305,7 +305,8 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 	defer cancel()
 	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Namespaces: e.namespaces}
 
-	input := Value(doc)
+	findings := findingTerms(doc)
+	input := assemble(doc, findings)
 	if e.exceptions != nil {
 		rs, err := e.exceptions.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
 		if err != nil {
@@ -316,8 +317,11 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 			return nil, err
 		}
 		if len(waivers) > 0 {
-			applyWaivers(doc, waivers)
-			input = Value(doc)
+			// Only the waived findings (and the summary) change.
+			for _, i := range applyWaivers(doc, waivers) {
+				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i]))
+			}
+			input = assemble(doc, findings)
 		}
 		res.Waivers = waivers
 	}
@@ -480,12 +484,14 @@ func parseWaivers(rs rego.ResultSet) ([]Waiver, error) {
 	return out, nil
 }
 
-// applyWaivers marks the waived open findings accepted and recounts.
-func applyWaivers(doc *document.Document, waivers []Waiver) {
+// applyWaivers marks the waived open findings accepted, recounts, and
+// returns the indexes of the findings it changed.
+func applyWaivers(doc *document.Document, waivers []Waiver) []int {
 	byID := make(map[string]Waiver, len(waivers))
 	for _, w := range waivers {
 		byID[w.FindingID] = w
 	}
+	var changed []int
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
 		w, ok := byID[f.ID]
@@ -495,8 +501,10 @@ func applyWaivers(doc *document.Document, waivers []Waiver) {
 		reason, _ := w.Exception["reason"].(string)
 		f.Status = document.StatusAccepted
 		f.StatusReason = &document.StatusNote{By: "exception", Justification: reason, Statement: describeException(w.Exception)}
+		changed = append(changed, i)
 	}
 	doc.Summary = document.Summarize(doc)
+	return changed
 }
 
 func describeException(e map[string]any) string {
