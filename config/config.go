@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,7 +223,7 @@ func check(path string, def, v *yaml.Node) error {
 		if def.Tag != "!!null" && def.Tag != v.Tag && !(isNumber(def.Tag) && isNumber(v.Tag)) {
 			return fmt.Errorf("line %d: %s: want %s, got %q", v.Line, path, kindName(def.Tag), v.Value)
 		}
-		if allowed, ok := enums[path]; ok && !contains(allowed, v.Value) {
+		if allowed, ok := enums[path]; ok && !slices.Contains(allowed, v.Value) {
 			return fmt.Errorf("line %d: %s: %q is not one of %s", v.Line, path, v.Value, strings.Join(allowed, ", "))
 		}
 	}
@@ -231,7 +232,7 @@ func check(path string, def, v *yaml.Node) error {
 
 // checkItem checks one entry of a list: words against enums, dates.
 func checkItem(path string, item *yaml.Node) error {
-	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !contains(allowed, item.Value)) {
+	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !slices.Contains(allowed, item.Value)) {
 		return fmt.Errorf("line %d: %s: %q is not one of %s", item.Line, path, item.Value, strings.Join(allowed, ", "))
 	}
 	if item.Kind != yaml.MappingNode {
@@ -271,15 +272,6 @@ func kindName(tag string) string {
 		return "a string"
 	}
 	return strings.TrimPrefix(tag, "!!")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // normalize turns YAML's decoded values into JSON's: timestamps become

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,21 +223,12 @@ func decidingNamespaces(modules map[string]*ast.Module, want []string) ([]string
 	}
 	var out []string
 	for ns := range seen {
-		if len(want) == 0 || contains(want, ns) {
+		if len(want) == 0 || slices.Contains(want, ns) {
 			out = append(out, ns)
 		}
 	}
 	sort.Strings(out)
 	return out, hasExceptions
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ruleRef names one deciding rule of one package.

@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/secgate/secgate/document"
@@ -205,14 +207,12 @@ func detect(f *sniff.File) (Ingester, error) {
 func describe(f *sniff.File) string {
 	switch f.Shape {
 	case sniff.JSONObject:
-		keys := make([]string, 0, len(f.Keys))
-		for k := range f.Keys {
-			keys = append(keys, k)
-		}
+		// Sorted before cut, so the same file always gives the same message.
+		keys := slices.Sorted(maps.Keys(f.Keys))
 		if len(keys) > 5 {
 			keys = keys[:5]
 		}
-		return fmt.Sprintf("a JSON object with keys %s", strings.Join(sortStrings(keys), ", "))
+		return fmt.Sprintf("a JSON object with keys %s", strings.Join(keys, ", "))
 	case sniff.JSONArray:
 		return "a JSON array of no known shape"
 	case sniff.JSONStream:

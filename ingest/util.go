@@ -1,8 +1,0 @@
-package ingest
-
-import "sort"
-
-func sortStrings(s []string) []string {
-	sort.Strings(s)
-	return s
-}
