@@ -1,9 +1,11 @@
 package trivy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
+	"reflect"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -532,4 +534,27 @@ func peakHeap(fn func()) uint64 {
 		peak.Store(v)
 	}
 	return peak.Load()
+}
+
+// FuzzFastDecoderAgrees: whatever the fast decoder accepts, encoding/json
+// accepts too, with the same findings and report fields. (What it
+// rejects, encoding/json decodes again, so its errors never show.)
+func FuzzFastDecoderAgrees(f *testing.F) {
+	ingesttest.Seed(f, 64<<10, "trivy-json")
+	f.Add([]byte(`{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "CVSS": {"x": {"V3Score": 11}}}]}]}`))
+	f.Add([]byte(`[{"Target": "a", "Type": "debian", "Vulnerabilities": [{"VulnerabilityID": "X", "FixedVersion": ", ,"}]}]`))
+	f.Add([]byte(`{"Results": [{"Target": "a\u00e9\ud83d\ude00", "Vulnerabilities": [{"VulnerabilityID": "CVE-2", "PkgName": "p", "References": null, "CweIDs": ["CWE-79"]}]}], "x": [1, {"y": null}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, std := &converter{}, &converter{}
+		fastRep, stdRep := &document.Report{}, &document.Report{}
+		if err := fast.tryStream(data, fastRep); err != nil {
+			return
+		}
+		if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
+			t.Fatalf("the fast decoder accepted what encoding/json rejects: %v", err)
+		}
+		if !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
+			t.Fatalf("decoders disagree:\nfast %+v\n std %+v", fast.findings, std.findings)
+		}
+	})
 }
