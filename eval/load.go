@@ -22,6 +22,13 @@ type Policies struct {
 	Data map[string]any
 	// Origins says where the modules came from, in load order.
 	Origins []string
+	// NamedFieldsOnly says the modules read findings and components only
+	// through keys they spell out as strings: never by iterating an
+	// object's keys, serialising or comparing whole findings, or building
+	// key names. Evaluation then converts only those keys. It holds for
+	// the built-in policies (tested against full conversion on every
+	// corpus report) and is not assumed of any other policy.
+	NamedFieldsOnly bool
 }
 
 // Filter decides which files of a policy tree are read.

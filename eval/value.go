@@ -14,22 +14,28 @@ import (
 // trip: for a 100,000-finding document this is several times faster than
 // ast.InterfaceToValue and allocates far less (see BenchmarkValue).
 func Value(d *document.Document) ast.Value {
-	return assemble(d, findingTerms(d))
+	return assemble(d, findingTerms(d, nil), nil)
 }
 
-// findingTerms converts every finding, on every CPU.
-func findingTerms(d *document.Document) []*ast.Term {
+// fieldSet holds the keys a projected value keeps; nil keeps every key.
+type fieldSet map[string]bool
+
+// findingTerms converts every finding, on every CPU, keeping the fields
+// of keep.
+func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 	findings := make([]*ast.Term, len(d.Findings))
 	parallel(len(d.Findings), func(i int) {
-		findings[i] = ast.NewTerm(findingValue(&d.Findings[i]))
+		findings[i] = ast.NewTerm(findingValue(&d.Findings[i], keep))
 	})
 	return findings
 }
 
 // assemble builds the document's value around findings already converted,
 // so that a change to a few findings converts only those again.
-func assemble(d *document.Document, findings []*ast.Term) ast.Value {
-	o := newObj(6)
+// Components keep the fields of keep; the document's own keys, its
+// sources, summary and context are always whole.
+func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Value {
+	o := newObj(6, nil)
 	o.str("schema_version", d.SchemaVersion)
 	sources := make([]*ast.Term, len(d.Sources))
 	for i := range d.Sources {
@@ -39,12 +45,12 @@ func assemble(d *document.Document, findings []*ast.Term) ast.Value {
 	o.term("findings", ast.ArrayTerm(findings...))
 	comps := make([]*ast.Term, len(d.Components))
 	parallel(len(d.Components), func(i int) {
-		comps[i] = ast.NewTerm(componentValue(&d.Components[i]))
+		comps[i] = ast.NewTerm(componentValue(&d.Components[i], keep))
 	})
 	o.term("components", ast.ArrayTerm(comps...))
 	o.term("summary", ast.NewTerm(summaryValue(&d.Summary)))
 	o.term("context", ast.NewTerm(contextValue(&d.Context)))
-	return o.Object
+	return o.value()
 }
 
 // parallelMin is the size from which conversion is spread over the CPUs.
@@ -74,9 +80,24 @@ func parallel(n int, f func(int)) {
 	wg.Wait()
 }
 
-type obj struct{ ast.Object }
+// obj builds an object, leaving out the keys its fieldSet does not hold.
+// It gathers the pairs first: ast.NewObject lays out all elements in one
+// allocation, where inserting one by one allocates each.
+type obj struct {
+	pairs *[][2]*ast.Term
+	keep  fieldSet
+}
 
-func newObj(n int) obj { return obj{ast.NewObjectWithCapacity(n)} }
+func newObj(n int, keep fieldSet) obj {
+	pairs := make([][2]*ast.Term, 0, n)
+	return obj{&pairs, keep}
+}
+
+// value is the object built.
+func (o obj) value() ast.Object { return ast.NewObject(*o.pairs...) }
+
+// wants says whether key k is kept.
+func (o obj) wants(k string) bool { return o.keep == nil || o.keep[k] }
 
 // keyTerms holds a term for every key of the document, made once: looking
 // keys up in OPA's intern table for every field of every finding costs more
@@ -107,9 +128,20 @@ func keyTerm(k string) *ast.Term {
 	return ast.StringTerm(k)
 }
 
-func (o obj) term(k string, v *ast.Term) { o.Insert(keyTerm(k), v) }
-func (o obj) str(k, v string)            { o.term(k, ast.StringTerm(v)) }
+func (o obj) term(k string, v *ast.Term) {
+	if o.wants(k) {
+		*o.pairs = append(*o.pairs, [2]*ast.Term{keyTerm(k), v})
+	}
+}
+func (o obj) str(k, v string) {
+	if o.wants(k) {
+		*o.pairs = append(*o.pairs, [2]*ast.Term{keyTerm(k), ast.StringTerm(v)})
+	}
+}
 func (o obj) enum(k, v string) {
+	if !o.wants(k) {
+		return
+	}
 	if t, ok := enumTerms[v]; ok {
 		o.term(k, t)
 		return
@@ -130,6 +162,9 @@ func (o obj) optInt(k string, v int) {
 }
 func (o obj) boolean(k string, v bool) { o.term(k, ast.InternedTerm(v)) }
 func (o obj) strs(k string, v []string) {
+	if !o.wants(k) {
+		return
+	}
 	ts := make([]*ast.Term, len(v))
 	for i, s := range v {
 		ts[i] = ast.StringTerm(s)
@@ -143,29 +178,29 @@ func (o obj) optBool(k string, v *bool) {
 }
 
 func sourceValue(s *document.Source) ast.Value {
-	o := newObj(6)
+	o := newObj(6, nil)
 	o.str("path", s.Path)
 	o.str("format", s.Format)
-	t := newObj(2)
+	t := newObj(2, nil)
 	t.str("name", s.Tool.Name)
 	t.str("version", s.Tool.Version)
-	o.term("tool", ast.NewTerm(t.Object))
+	o.term("tool", ast.NewTerm(t.value()))
 	o.optStr("created", s.Created)
 	o.str("sha256", s.SHA256)
-	return o.Object
+	return o.value()
 }
 
-func cvssValue(c *document.CVSS) *ast.Term {
-	o := newObj(4)
+func cvssValue(c *document.CVSS, keep fieldSet) *ast.Term {
+	o := newObj(4, keep)
 	o.str("version", c.Version)
 	o.num("score", c.Score)
 	o.optStr("vector", c.Vector)
 	o.optStr("source", c.Source)
-	return ast.NewTerm(o.Object)
+	return ast.NewTerm(o.value())
 }
 
-func findingValue(f *document.Finding) ast.Value {
-	o := newObj(28)
+func findingValue(f *document.Finding, keep fieldSet) ast.Value {
+	o := newObj(28, keep)
 	o.str("id", f.ID)
 	o.enum("kind", string(f.Kind))
 	o.str("rule_id", f.RuleID)
@@ -176,77 +211,81 @@ func findingValue(f *document.Finding) ast.Value {
 	o.strs("references", f.References)
 	o.strs("tags", f.Tags)
 	o.enum("severity", string(f.Severity))
-	if f.CVSS != nil {
-		o.term("cvss", cvssValue(f.CVSS))
+	if f.CVSS != nil && o.wants("cvss") {
+		o.term("cvss", cvssValue(f.CVSS, keep))
 	}
-	scores := make([]*ast.Term, len(f.Scores))
-	for i := range f.Scores {
-		scores[i] = cvssValue(&f.Scores[i])
+	if o.wants("scores") {
+		scores := make([]*ast.Term, len(f.Scores))
+		for i := range f.Scores {
+			scores[i] = cvssValue(&f.Scores[i], keep)
+		}
+		o.term("scores", ast.ArrayTerm(scores...))
 	}
-	o.term("scores", ast.ArrayTerm(scores...))
-	if p := f.Package; p != nil {
-		po := newObj(5)
+	if p := f.Package; p != nil && o.wants("package") {
+		po := newObj(5, keep)
 		po.str("name", p.Name)
 		po.str("version", p.Version)
 		po.optStr("purl", p.Purl)
 		po.optStr("ecosystem", p.Ecosystem)
 		po.optStr("path", p.Path)
-		o.term("package", ast.NewTerm(po.Object))
+		o.term("package", ast.NewTerm(po.value()))
 	}
 	o.strs("fixed_versions", f.FixedVersions)
 	o.optStr("fix_state", f.FixState)
-	if l := f.Location; l != nil {
-		lo := newObj(6)
+	if l := f.Location; l != nil && o.wants("location") {
+		lo := newObj(6, keep)
 		lo.str("path", l.Path)
 		lo.optInt("start_line", l.StartLine)
 		lo.optInt("end_line", l.EndLine)
 		lo.optInt("start_column", l.StartColumn)
 		lo.optInt("end_column", l.EndColumn)
 		lo.optStr("snippet", l.Snippet)
-		o.term("location", ast.NewTerm(lo.Object))
+		o.term("location", ast.NewTerm(lo.value()))
 	}
 	o.optStr("confidence", f.Confidence)
-	if e := f.EPSS; e != nil {
-		eo := newObj(3)
+	if e := f.EPSS; e != nil && o.wants("epss") {
+		eo := newObj(3, keep)
 		eo.num("score", e.Score)
 		eo.num("percentile", e.Percentile)
 		eo.optStr("date", e.Date)
-		o.term("epss", ast.NewTerm(eo.Object))
+		o.term("epss", ast.NewTerm(eo.value()))
 	}
-	if k := f.KEV; k != nil {
-		ko := newObj(4)
+	if k := f.KEV; k != nil && o.wants("kev") {
+		ko := newObj(4, keep)
 		ko.boolean("listed", k.Listed)
 		ko.optStr("date_added", k.DateAdded)
 		ko.optStr("required_action", k.RequiredAction)
 		ko.optStr("due_date", k.DueDate)
-		o.term("kev", ast.NewTerm(ko.Object))
+		o.term("kev", ast.NewTerm(ko.value()))
 	}
 	o.optStr("baseline_state", f.BaselineState)
-	origins := make([]*ast.Term, len(f.Origins))
-	for i, or := range f.Origins {
-		oo := newObj(4)
-		oo.integer("source", or.Source)
-		oo.str("tool", or.Tool)
-		oo.str("rule_id", or.RuleID)
-		oo.str("severity", or.Severity)
-		origins[i] = ast.NewTerm(oo.Object)
+	if o.wants("origins") {
+		origins := make([]*ast.Term, len(f.Origins))
+		for i, or := range f.Origins {
+			oo := newObj(4, keep)
+			oo.integer("source", or.Source)
+			oo.str("tool", or.Tool)
+			oo.str("rule_id", or.RuleID)
+			oo.str("severity", or.Severity)
+			origins[i] = ast.NewTerm(oo.value())
+		}
+		o.term("origins", ast.ArrayTerm(origins...))
 	}
-	o.term("origins", ast.ArrayTerm(origins...))
 	o.enum("status", string(f.Status))
-	if r := f.StatusReason; r != nil {
-		ro := newObj(4)
+	if r := f.StatusReason; r != nil && o.wants("status_reason") {
+		ro := newObj(4, keep)
 		ro.str("by", r.By)
 		ro.optStr("justification", r.Justification)
 		ro.optStr("statement", r.Statement)
 		ro.optStr("source", r.Source)
-		o.term("status_reason", ast.NewTerm(ro.Object))
+		o.term("status_reason", ast.NewTerm(ro.value()))
 	}
 	o.optBool("new", f.New)
-	return o.Object
+	return o.value()
 }
 
-func componentValue(c *document.Component) ast.Value {
-	o := newObj(15)
+func componentValue(c *document.Component, keep fieldSet) ast.Value {
+	o := newObj(15, keep)
 	o.str("bom_ref", c.BOMRef)
 	o.str("type", c.Type)
 	o.str("name", c.Name)
@@ -259,25 +298,27 @@ func componentValue(c *document.Component) ast.Value {
 	o.boolean("direct", c.Direct)
 	o.optStr("scope", c.Scope)
 	o.strs("depends_on", c.DependsOn)
-	srcs := make([]*ast.Term, len(c.Sources))
-	for i, s := range c.Sources {
-		srcs[i] = ast.InternedTerm(s)
+	if o.wants("sources") {
+		srcs := make([]*ast.Term, len(c.Sources))
+		for i, s := range c.Sources {
+			srcs[i] = ast.InternedTerm(s)
+		}
+		o.term("sources", ast.ArrayTerm(srcs...))
 	}
-	o.term("sources", ast.ArrayTerm(srcs...))
 	o.optBool("new", c.New)
-	return o.Object
+	return o.value()
 }
 
 func countsValue(m map[string]int) *ast.Term {
-	o := newObj(len(m))
+	o := newObj(len(m), nil)
 	for k, v := range m {
 		o.integer(k, v)
 	}
-	return ast.NewTerm(o.Object)
+	return ast.NewTerm(o.value())
 }
 
 func summaryValue(s *document.Summary) ast.Value {
-	o := newObj(9)
+	o := newObj(9, nil)
 	o.integer("findings", s.Findings)
 	o.integer("open_findings", s.OpenFindings)
 	o.term("by_severity", countsValue(s.BySeverity))
@@ -287,11 +328,11 @@ func summaryValue(s *document.Summary) ast.Value {
 	o.integer("components", s.Components)
 	o.integer("new_findings", s.NewFindings)
 	o.integer("new_components", s.NewComponents)
-	return o.Object
+	return o.value()
 }
 
 func contextValue(c *document.Context) ast.Value {
-	o := newObj(7)
+	o := newObj(7, nil)
 	o.str("stage", c.Stage)
 	o.str("now", c.Now)
 	o.optStr("repository", c.Repository)
@@ -299,5 +340,5 @@ func contextValue(c *document.Context) ast.Value {
 	o.optStr("branch", c.Branch)
 	o.optStr("ci", c.CI)
 	o.boolean("baseline", c.Baseline)
-	return o.Object
+	return o.value()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,14 @@ func loadSources(ctx context.Context, opts policyOptions, filter eval.Filter) (*
 		}
 		fetched = append(fetched, f)
 	}
-	return bundles.LoadPolicies(fetched, bundles.LoadOptions{Filter: filter, Verify: opts.Verify, MaxSize: opts.Fetch.MaxSize})
+	pols, origins, err := bundles.LoadPolicies(fetched, bundles.LoadOptions{Filter: filter, Verify: opts.Verify, MaxSize: opts.Fetch.MaxSize})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The built-ins read the document by the names they spell out; any
+	// other policy may read it any way, and gets every field.
+	pols.NamedFieldsOnly = !slices.ContainsFunc(sources, func(s string) bool { return s != builtinSource })
+	return pols, origins, nil
 }
 
 // policyData is what policies see under data: the configuration, then
