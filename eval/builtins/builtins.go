@@ -30,6 +30,7 @@ var definitions = []definition{
 	purlParseDef,
 	versionCompareDef,
 	groupByDef,
+	pluckDef,
 }
 
 func (d definition) function() *rego.Function {

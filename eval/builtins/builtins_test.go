@@ -119,6 +119,7 @@ func wantBuiltinErr(t *testing.T, err error, wants ...string) {
 var builtinNames = []string{
 	"secgate.cvss_score",
 	"secgate.group_by",
+	"secgate.pluck",
 	"secgate.purl_parse",
 	"secgate.spdx_parse",
 	"secgate.spdx_satisfies",

@@ -42,3 +42,30 @@ func mustJSON(s string) any {
 	}
 	return v
 }
+
+func TestPluck(t *testing.T) {
+	cases := []struct {
+		items any
+		path  any
+		want  string
+	}{
+		{fromJSONs(`[{"id": "b"}, {"id": "a"}, {"id": "b"}]`), "id", `["b", "a", "b"]`},
+		{fromJSONs(`[{"p": {"n": "a"}}, {"p": {}}, {"q": 1}, 7, {"p": {"n": null}}]`), "p.n", `["a", null]`},
+		{fromJSONs(`[{"p": {"n": {"x": 1}}}]`), []any{"p", "n"}, `[{"x": 1}]`},
+		{[]any{}, "x", `[]`},
+	}
+	for _, c := range cases {
+		got := mustCall(t, "secgate.pluck", c.items, c.path)
+		if want := fromJSON(t, c.want); !reflect.DeepEqual(got, want) {
+			t.Errorf("pluck(%v, %v) = %v, want %v", c.items, c.path, got, want)
+		}
+	}
+	for _, path := range []any{"", []any{1}, 3} {
+		if _, err := call(t, "secgate.pluck", []any{map[string]any{"a": 1}}, path); err == nil {
+			t.Errorf("path %v: want an error", path)
+		}
+	}
+	if _, err := call(t, "secgate.pluck", "not an array", "x"); err == nil {
+		t.Error("a string for items: want an error")
+	}
+}

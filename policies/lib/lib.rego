@@ -19,7 +19,7 @@ severity_rank := {
 at_or_above(s, t) if severity_rank[s] >= severity_rank[t]
 
 # open_findings are the findings that count: not fixed, not_affected or accepted.
-open_findings := [f | some f in input.findings; f.status == "open"]
+open_findings := object.get(secgate.group_by(input.findings, "status"), "open", [])
 
 # open_by_kind groups the open findings by kind in one pass, so a policy
 # about one kind (secrets, licences) need not walk them all.

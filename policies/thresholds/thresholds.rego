@@ -25,7 +25,7 @@ counted := [f | some f in lib.open_findings; lib.is_new(f)] if cfg.only_new
 deny contains {
 	"msg": sprintf("%d open %s finding(s) (the gate fails at %s and above)", [count(fs), sev, cfg.fail_severity]),
 	"severity": sev,
-	"finding_ids": [f.id | some f in fs],
+	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
 	"remediation": remediation(fs),
 } if {
@@ -37,19 +37,21 @@ deny contains {
 deny contains {
 	"msg": sprintf("%d known exploited vulnerabilit%s (CISA KEV): %s", [count(fs), plural(fs), concat(", ", sort({f.rule_id | some f in fs}))]),
 	"severity": "critical",
-	"finding_ids": [f.id | some f in fs],
+	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
 	"remediation": remediation(fs),
 } if {
 	cfg.fail_on_kev
-	fs := [f | some f in counted; f.kev.listed]
+
+	# group_by names groups by the value as a string: "true" is listed.
+	fs := object.get(secgate.group_by(counted, "kev.listed"), "true", [])
 	count(fs) > 0
 }
 
 deny contains {
 	"msg": sprintf("%d vulnerabilit%s with an EPSS score at or above %v: %s", [count(fs), plural(fs), cfg.fail_epss_at, concat(", ", sort({f.rule_id | some f in fs}))]),
 	"severity": "high",
-	"finding_ids": [f.id | some f in fs],
+	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
 	"remediation": remediation(fs),
 } if {
@@ -69,12 +71,15 @@ plural(fs) := "ies" if count(fs) != 1
 
 # components are the purls (or names) of the findings' packages, grouped in
 # Go: a function call per finding costs more than the rest of the rule.
-components(fs) := sort(object.keys(secgate.group_by(fs, "package.purl")) | {f.package.name | some f in fs; not f.package.purl; f.package.name})
+components(fs) := sort(object.keys(secgate.group_by(fs, "package.purl")) | {name |
+	some name, group in secgate.group_by(fs, "package.name")
+	count(secgate.pluck(group, "package.purl")) < count(group)
+})
 
 deny contains {
 	"msg": sprintf("%d open findings, more than the %d allowed", [count(counted), cfg.max_findings]),
 	"severity": "medium",
-	"finding_ids": [f.id | some f in counted],
+	"finding_ids": secgate.pluck(counted, "id"),
 	"per_finding": false,
 } if {
 	count(counted) > cfg.max_findings
@@ -83,7 +88,7 @@ deny contains {
 warn contains {
 	"msg": sprintf("%d open findings, at least the %d that warn (the gate fails above %d)", [count(counted), cfg.warn_findings, cfg.max_findings]),
 	"severity": "low",
-	"finding_ids": [f.id | some f in counted],
+	"finding_ids": secgate.pluck(counted, "id"),
 	"per_finding": false,
 } if {
 	count(counted) >= cfg.warn_findings
@@ -99,33 +104,34 @@ warn contains {
 	some sev in severities
 	lib.at_or_above(sev, cfg.warn_severity)
 	not lib.at_or_above(sev, cfg.fail_severity)
-	ids := [f.id | some f in by_severity[sev]]
+	ids := secgate.pluck(by_severity[sev], "id")
 	count(ids) > 0
 }
 
 # remediation says what fixes a group of findings: the upgrades when they
 # are all in packages, else the fixes of their rules.
 remediation(fs) := sprintf("upgrade %s", [concat("; ", sort({upgrade(f) | some f in fs; f.package}))]) if {
-	count(without_package(fs)) == 0
+	in_packages(fs)
 	count(fs) <= 5
 }
 
 remediation(fs) := sprintf("upgrade the %d packages concerned to their fixed versions (remediation tickets: --tickets DIR)", [count(secgate.group_by(fs, "package.name"))]) if {
-	count(without_package(fs)) == 0
+	in_packages(fs)
 	count(fs) > 5
 }
 
 remediation(fs) := sprintf("fix %s", [concat(", ", sort({where(f) | some f in fs}))]) if {
-	count(without_package(fs)) > 0
+	not in_packages(fs)
 	count(fs) <= 5
 }
 
 remediation(fs) := sprintf("fix the %d findings listed (remediation tickets: --tickets DIR)", [count(fs)]) if {
-	count(without_package(fs)) > 0
+	not in_packages(fs)
 	count(fs) > 5
 }
 
-without_package(fs) := [f | some f in fs; not f.package]
+# in_packages holds when every finding is in a package.
+in_packages(fs) if count(secgate.pluck(fs, "package")) == count(fs)
 
 upgrade(f) := sprintf("%s to %s", [installed(f), f.fixed_versions[0]]) if count(f.fixed_versions) == 1
 
