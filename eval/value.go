@@ -24,11 +24,19 @@ type fieldSet map[string]bool
 // of keep.
 func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 	findings := make([]*ast.Term, len(d.Findings))
-	parallel(len(d.Findings), func(i int) {
-		findings[i] = ast.NewTerm(findingValue(&d.Findings[i], keep))
+	parallelRanges(len(d.Findings), func(lo, hi int) {
+		shared := sharedTerms{}
+		for i := lo; i < hi; i++ {
+			findings[i] = ast.NewTerm(findingValue(&d.Findings[i], keep, shared))
+		}
 	})
 	return findings
 }
+
+// sharedTerms holds the package objects already built: findings of the
+// same package share one term (values are never changed in place), which
+// on a large report saves building thousands of identical objects.
+type sharedTerms map[document.Package]*ast.Term
 
 // assemble builds the document's value around findings already converted,
 // so that a change to a few findings converts only those again.
@@ -58,11 +66,18 @@ const parallelMin = 4096
 
 // parallel calls f for 0..n-1, on every CPU when n is large.
 func parallel(n int, f func(int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < parallelMin || workers < 2 {
-		for i := 0; i < n; i++ {
+	parallelRanges(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			f(i)
 		}
+	})
+}
+
+// parallelRanges splits 0..n-1 into one range per CPU when n is large.
+func parallelRanges(n int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < parallelMin || workers < 2 {
+		f(0, n)
 		return
 	}
 	var wg sync.WaitGroup
@@ -72,9 +87,7 @@ func parallel(n int, f func(int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
+			f(lo, hi)
 		}()
 	}
 	wg.Wait()
@@ -199,7 +212,7 @@ func cvssValue(c *document.CVSS, keep fieldSet) *ast.Term {
 	return ast.NewTerm(o.value())
 }
 
-func findingValue(f *document.Finding, keep fieldSet) ast.Value {
+func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Value {
 	o := newObj(28, keep)
 	o.str("id", f.ID)
 	o.enum("kind", string(f.Kind))
@@ -222,13 +235,18 @@ func findingValue(f *document.Finding, keep fieldSet) ast.Value {
 		o.term("scores", ast.ArrayTerm(scores...))
 	}
 	if p := f.Package; p != nil && o.wants("package") {
-		po := newObj(5, keep)
-		po.str("name", p.Name)
-		po.str("version", p.Version)
-		po.optStr("purl", p.Purl)
-		po.optStr("ecosystem", p.Ecosystem)
-		po.optStr("path", p.Path)
-		o.term("package", ast.NewTerm(po.value()))
+		t, ok := shared[*p]
+		if !ok {
+			po := newObj(5, keep)
+			po.str("name", p.Name)
+			po.str("version", p.Version)
+			po.optStr("purl", p.Purl)
+			po.optStr("ecosystem", p.Ecosystem)
+			po.optStr("path", p.Path)
+			t = ast.NewTerm(po.value())
+			shared[*p] = t
+		}
+		o.term("package", t)
 	}
 	o.strs("fixed_versions", f.FixedVersions)
 	o.optStr("fix_state", f.FixState)
