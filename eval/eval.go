@@ -345,31 +345,31 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		res.Waivers = waivers
 	}
 
-	rs, err := e.decide.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	// The results stay Rego values: converting 100,000 finding ids to Go
+	// values and back would cost more than reading them once.
+	rs, err := e.decide.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now),
+		rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }))
 	if err != nil {
 		return nil, evalError(err, e.timeout)
 	}
 	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
-		all, ok := rs[0].Expressions[0].Value.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("policy: internal collector returned %T", rs[0].Expressions[0].Value)
+		t, _ := rs[0].Expressions[0].Value.(*ast.Term)
+		all, ok := t.Value.(ast.Object)
+		if t == nil || !ok {
+			return nil, fmt.Errorf("policy: internal collector returned %v", rs[0].Expressions[0].Value)
 		}
-		names := make([]string, 0, len(all))
-		for name := range all {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			ref, ok := e.collected[name]
+		for _, key := range all.Keys() {
+			name, _ := key.Value.(ast.String)
+			ref, ok := e.collected[string(name)]
 			if !ok {
 				continue
 			}
-			values, err := ruleValues(ref, all[name])
+			values, err := ruleValues(ref, all.Get(key).Value)
 			if err != nil {
 				return nil, err
 			}
 			for _, v := range values {
-				m, err := parseMessage(ref, v)
+				m, err := parseMessage(ref, v.Value)
 				if err != nil {
 					return nil, err
 				}
@@ -402,66 +402,123 @@ func evalError(err error, timeout time.Duration) error {
 }
 
 // ruleValues are the messages of a deny, violation or warn rule: the
-// members of a set (or array), or a single string or object.
-func ruleValues(ref ruleRef, v any) ([]any, error) {
+// members of a set (in sorted order) or array, or a single string or object.
+func ruleValues(ref ruleRef, v ast.Value) ([]*ast.Term, error) {
 	switch x := v.(type) {
-	case []any:
-		return x, nil
-	case string, map[string]any:
-		return []any{x}, nil
-	case bool:
+	case ast.Set:
+		return elems(x.Sorted()), nil
+	case *ast.Array:
+		return elems(x), nil
+	case ast.String, ast.Object:
+		return []*ast.Term{ast.NewTerm(x)}, nil
+	case ast.Boolean:
 		if !x {
 			return nil, nil
 		}
 	}
-	return nil, fmt.Errorf("policy %s: %s is %T; want a set of strings or of objects with msg", ref.Namespace, ref.Rule, v)
+	return nil, fmt.Errorf("policy %s: %s is %s; want a set of strings or of objects with msg", ref.Namespace, ref.Rule, typeName(v))
 }
 
-func parseMessage(ref ruleRef, it any) (Message, error) {
+func parseMessage(ref ruleRef, it ast.Value) (Message, error) {
 	m := Message{Policy: ref.Namespace, Rule: ref.Rule, FindingIDs: []string{}, Components: []string{}}
 	switch v := it.(type) {
-	case string:
-		m.Msg = v
-	case map[string]any:
-		msg, ok := v["msg"].(string)
+	case ast.String:
+		m.Msg = string(v)
+	case ast.Object:
+		msg, ok := stringAt(v, "msg")
 		if !ok {
 			return Message{}, fmt.Errorf("policy %s: a %s result is an object without a string msg", m.Policy, m.Rule)
 		}
 		m.Msg = msg
-		m.Severity, _ = v["severity"].(string)
-		m.Remediation, _ = v["remediation"].(string)
-		m.FindingIDs = stringList(v["finding_ids"])
-		m.Components = stringList(v["components"])
-		for k, x := range v {
-			switch k {
-			case "msg", "severity", "remediation", "finding_ids", "components":
-			default:
-				if m.Extra == nil {
-					m.Extra = map[string]any{}
-				}
-				m.Extra[k] = x
+		m.Severity, _ = stringAt(v, "severity")
+		m.Remediation, _ = stringAt(v, "remediation")
+		m.FindingIDs = stringList(v.Get(ast.InternedTerm("finding_ids")))
+		m.Components = stringList(v.Get(ast.InternedTerm("components")))
+		var err error
+		v.Foreach(func(k, x *ast.Term) {
+			key, ok := k.Value.(ast.String)
+			if !ok {
+				key = ast.String(k.Value.String())
 			}
+			switch key {
+			case "msg", "severity", "remediation", "finding_ids", "components":
+				return
+			}
+			j, jerr := ast.JSON(x.Value)
+			if jerr != nil {
+				err = jerr
+				return
+			}
+			if m.Extra == nil {
+				m.Extra = map[string]any{}
+			}
+			m.Extra[string(key)] = j
+		})
+		if err != nil {
+			return Message{}, fmt.Errorf("policy %s: a %s result: %w", m.Policy, m.Rule, err)
 		}
 	default:
-		return Message{}, fmt.Errorf("policy %s: a %s result is %T; want a string or an object with msg", m.Policy, m.Rule, v)
+		return Message{}, fmt.Errorf("policy %s: a %s result is %s; want a string or an object with msg", m.Policy, m.Rule, typeName(it))
 	}
 	return m, nil
 }
 
-func stringList(v any) []string {
+func elems(a *ast.Array) []*ast.Term {
+	out := make([]*ast.Term, 0, a.Len())
+	a.Foreach(func(t *ast.Term) { out = append(out, t) })
+	return out
+}
+
+// stringAt is the string under key k of o.
+func stringAt(o ast.Object, k string) (string, bool) {
+	t := o.Get(ast.InternedTerm(k))
+	if t == nil {
+		return "", false
+	}
+	s, ok := t.Value.(ast.String)
+	return string(s), ok
+}
+
+// stringList is the strings of a list, a set or a single string, sorted.
+func stringList(t *ast.Term) []string {
 	out := []string{}
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
+	if t == nil {
+		return out
+	}
+	add := func(e *ast.Term) {
+		if s, ok := e.Value.(ast.String); ok {
+			out = append(out, string(s))
 		}
-	case string:
-		out = append(out, x)
+	}
+	switch x := t.Value.(type) {
+	case *ast.Array:
+		x.Foreach(add)
+	case ast.Set:
+		x.Foreach(add)
+	case ast.String:
+		out = append(out, string(x))
 	}
 	sort.Strings(out)
 	return out
+}
+
+// typeName names a value's type for a message.
+func typeName(v ast.Value) string {
+	switch v.(type) {
+	case ast.Null:
+		return "null"
+	case ast.Boolean:
+		return "a boolean"
+	case ast.Number:
+		return "a number"
+	case ast.String:
+		return "a string"
+	case *ast.Array:
+		return "an array"
+	case ast.Set:
+		return "a set"
+	}
+	return "an object"
 }
 
 // sortMessages orders messages worst first, then by policy and text.
