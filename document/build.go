@@ -19,7 +19,8 @@ func New() *Document {
 // Add joins one ingested report to the document: the source is recorded,
 // each finding gets its fingerprint and is merged with an earlier finding
 // of the same fingerprint (one finding per problem, several origins), and
-// components are merged by ComponentKey.
+// components are merged by ComponentKey. Add takes r over: the first
+// report's findings array becomes the document's.
 func (d *Document) Add(src Source, r *Report) {
 	if d.findingIndex == nil {
 		d.findingIndex = make(map[string]int, len(r.Findings))
@@ -41,7 +42,14 @@ func (d *Document) Add(src Source, r *Report) {
 		d.statements = append(d.statements, st)
 	}
 
-	d.Findings = slices.Grow(d.Findings, len(r.Findings))
+	if len(d.Findings) == 0 && len(r.Findings) > 0 {
+		// The first report's findings become the document's in place:
+		// each is written at or before its own index, and a large report
+		// is not copied.
+		d.Findings = r.Findings[:0]
+	} else {
+		d.Findings = slices.Grow(d.Findings, len(r.Findings))
+	}
 	d.Components = slices.Grow(d.Components, len(r.Components))
 	for i := range r.Findings {
 		f := &r.Findings[i]
@@ -217,20 +225,36 @@ func (d *Document) Finish() {
 	d.Summary = Summarize(d)
 }
 
-// sortedBy returns s in the order cmp gives, stable for equal elements. It
-// sorts indexes and moves each element once: findings are large structs,
-// and a sort that swaps them moves hundreds of megabytes on big reports.
+// sortedBy sorts s in the order cmp gives, stable for equal elements, and
+// returns it. It sorts indexes, then moves each element once, in place,
+// cycle by cycle: findings are large structs, and a sort that swaps them
+// (or a sorted copy) moves or allocates tens of megabytes on big reports.
 func sortedBy[T any](s []T, cmp func(a, b *T) int) []T {
 	idx := make([]int, len(s))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(i, j int) int { return cmp(&s[i], &s[j]) })
-	out := make([]T, len(s))
-	for to, from := range idx {
-		out[to] = s[from]
+	// s[to] must receive s[idx[to]]; follow each cycle of the
+	// permutation once, marking done places with -1.
+	for start := range idx {
+		if idx[start] < 0 || idx[start] == start {
+			continue
+		}
+		saved := s[start]
+		to := start
+		for {
+			from := idx[to]
+			idx[to] = -1
+			if from == start {
+				s[to] = saved
+				break
+			}
+			s[to] = s[from]
+			to = from
+		}
 	}
-	return out
+	return s
 }
 
 func uniqueScores(s []CVSS) []CVSS {

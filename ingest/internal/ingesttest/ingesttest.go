@@ -75,7 +75,10 @@ func Ingest(in Ingester, path string, data []byte, forced bool) (*document.Repor
 func Finish(tb testing.TB, in Ingester, path string, rep *document.Report) *document.Document {
 	tb.Helper()
 	doc := document.New()
-	doc.Add(document.Source{Path: path, Format: in.Format(), SHA256: strings.Repeat("0", 64)}, rep)
+	// Add takes the findings' array over; the tests read rep after.
+	taken := *rep
+	taken.Findings = slices.Clone(rep.Findings)
+	doc.Add(document.Source{Path: path, Format: in.Format(), SHA256: strings.Repeat("0", 64)}, &taken)
 	doc.Finish()
 	if err := doc.Validate(); err != nil {
 		tb.Fatalf("Validate: %v", err)
