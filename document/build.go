@@ -234,7 +234,13 @@ func sortedBy[T any](s []T, cmp func(a, b *T) int) []T {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(i, j int) int { return cmp(&s[i], &s[j]) })
+	// Ties broken by index: stable, and pdqsort is faster than a merge.
+	slices.SortFunc(idx, func(i, j int) int {
+		if c := cmp(&s[i], &s[j]); c != 0 {
+			return c
+		}
+		return i - j
+	})
 	// s[to] must receive s[idx[to]]; follow each cycle of the
 	// permutation once, marking done places with -1.
 	for start := range idx {

@@ -338,7 +338,7 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		if len(waivers) > 0 {
 			// Only the waived findings (and the summary) change.
 			for _, i := range applyWaivers(doc, waivers) {
-				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, sharedTerms{}))
+				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, newSharedTerms()))
 			}
 			input = assemble(doc, findings, e.fields)
 		}

@@ -25,7 +25,7 @@ type fieldSet map[string]bool
 func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 	findings := make([]*ast.Term, len(d.Findings))
 	parallelRanges(len(d.Findings), func(lo, hi int) {
-		shared := sharedTerms{}
+		shared := newSharedTerms()
 		for i := lo; i < hi; i++ {
 			findings[i] = ast.NewTerm(findingValue(&d.Findings[i], keep, shared))
 		}
@@ -33,10 +33,18 @@ func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 	return findings
 }
 
-// sharedTerms holds the package objects already built: findings of the
-// same package share one term (values are never changed in place), which
-// on a large report saves building thousands of identical objects.
-type sharedTerms map[document.Package]*ast.Term
+// sharedTerms holds terms already built that findings share (values are
+// never changed in place): the package objects, and lists of one string
+// (a fixed version). On a large report this saves building thousands of
+// identical values.
+type sharedTerms struct {
+	packages map[document.Package]*ast.Term
+	singles  map[string]*ast.Term
+}
+
+func newSharedTerms() sharedTerms {
+	return sharedTerms{packages: map[document.Package]*ast.Term{}, singles: map[string]*ast.Term{}}
+}
 
 // assemble builds the document's value around findings already converted,
 // so that a change to a few findings converts only those again.
@@ -178,11 +186,41 @@ func (o obj) strs(k string, v []string) {
 	if !o.wants(k) {
 		return
 	}
+	o.term(k, stringsTerm(v))
+}
+
+// stringsTerm is a list of strings; the empty list is OPA's interned one.
+func stringsTerm(v []string) *ast.Term {
+	if len(v) == 0 {
+		return ast.InternedEmptyArray
+	}
 	ts := make([]*ast.Term, len(v))
 	for i, s := range v {
 		ts[i] = ast.StringTerm(s)
 	}
-	o.term(k, ast.ArrayTerm(ts...))
+	return ast.ArrayTerm(ts...)
+}
+
+// arrayTerm is an array of terms; the empty array is OPA's interned one.
+func arrayTerm(ts []*ast.Term) *ast.Term {
+	if len(ts) == 0 {
+		return ast.InternedEmptyArray
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// strings is a list of strings, shared with other findings when it holds
+// one string.
+func (st sharedTerms) strings(v []string) *ast.Term {
+	if len(v) != 1 {
+		return stringsTerm(v)
+	}
+	t, ok := st.singles[v[0]]
+	if !ok {
+		t = stringsTerm(v)
+		st.singles[v[0]] = t
+	}
+	return t
 }
 func (o obj) optBool(k string, v *bool) {
 	if v != nil {
@@ -232,10 +270,10 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 		for i := range f.Scores {
 			scores[i] = cvssValue(&f.Scores[i], keep)
 		}
-		o.term("scores", ast.ArrayTerm(scores...))
+		o.term("scores", arrayTerm(scores))
 	}
 	if p := f.Package; p != nil && o.wants("package") {
-		t, ok := shared[*p]
+		t, ok := shared.packages[*p]
 		if !ok {
 			po := newObj(5, keep)
 			po.str("name", p.Name)
@@ -244,11 +282,13 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 			po.optStr("ecosystem", p.Ecosystem)
 			po.optStr("path", p.Path)
 			t = ast.NewTerm(po.value())
-			shared[*p] = t
+			shared.packages[*p] = t
 		}
 		o.term("package", t)
 	}
-	o.strs("fixed_versions", f.FixedVersions)
+	if o.wants("fixed_versions") {
+		o.term("fixed_versions", shared.strings(f.FixedVersions))
+	}
 	o.optStr("fix_state", f.FixState)
 	if l := f.Location; l != nil && o.wants("location") {
 		lo := newObj(6, keep)
@@ -287,7 +327,7 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 			oo.str("severity", or.Severity)
 			origins[i] = ast.NewTerm(oo.value())
 		}
-		o.term("origins", ast.ArrayTerm(origins...))
+		o.term("origins", arrayTerm(origins))
 	}
 	o.enum("status", string(f.Status))
 	if r := f.StatusReason; r != nil && o.wants("status_reason") {
