@@ -145,15 +145,27 @@ func rawString(raw json.RawMessage) string {
 func (f *File) sniffJSON(i int) error {
 	data := f.Data
 	for {
-		end, err := skipValue(data, i)
-		if err != nil {
-			return err
+		var keys map[string]json.RawMessage
+		end, ok := 0, false
+		if f.Values == 0 && data[i] == '{' {
+			// One pass over a well-formed object finds its keys and its
+			// end; anything else is scanned again for the error.
+			keys, end, ok = objectKeysEnd(data, i)
+		}
+		if !ok {
+			var err error
+			if end, err = skipValue(data, i); err != nil {
+				return err
+			}
 		}
 		f.Values++
 		switch {
 		case f.Values == 1 && data[i] == '{':
 			f.Shape = JSONObject
-			f.Keys = objectKeys(data[i:end])
+			if keys == nil {
+				keys = objectKeys(data[i:end])
+			}
+			f.Keys = keys
 		case f.Values == 1 && data[i] == '[':
 			f.Shape = JSONArray
 			f.ElemKeys = map[string]json.RawMessage{}
@@ -238,6 +250,51 @@ func objectKeys(obj []byte) map[string]json.RawMessage {
 	return keys
 }
 
+// objectKeysEnd reads the object at i as objectKeys does and returns its
+// end too; ok is false unless the object is well formed (keys, colons,
+// commas, balanced values).
+func objectKeysEnd(data []byte, i int) (keys map[string]json.RawMessage, end int, ok bool) {
+	keys = map[string]json.RawMessage{}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return keys, i + 1, true
+	}
+	for i < len(data) && data[i] == '"' {
+		kend, err := skipString(data, i)
+		if err != nil {
+			return nil, 0, false
+		}
+		var key string
+		if json.Unmarshal(data[i:kend], &key) != nil {
+			return nil, 0, false
+		}
+		i = skipSpace(data, kend)
+		if i >= len(data) || data[i] != ':' {
+			return nil, 0, false
+		}
+		i = skipSpace(data, i+1)
+		vend, err := skipValue(data, i)
+		if err != nil {
+			return nil, 0, false
+		}
+		if vend-i <= maxKeptValue {
+			keys[key] = json.RawMessage(data[i:vend])
+		} else {
+			keys[key] = nil
+		}
+		i = skipSpace(data, vend)
+		switch {
+		case i < len(data) && data[i] == '}':
+			return keys, i + 1, true
+		case i < len(data) && data[i] == ',':
+			i = skipSpace(data, i+1)
+		default:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
 // skipValue returns the offset just past the JSON value starting at i. It
 // checks brackets balance and strings end, not the full grammar, and keeps
 // a counter instead of recursing.
@@ -286,11 +343,19 @@ func skipValue(data []byte, i int) (int, error) {
 }
 
 func skipString(data []byte, i int) (int, error) {
+	// Jump from quote to quote (IndexByte is vectorised); a quote ends
+	// the string unless an odd number of backslashes precede it.
 	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			break
+		}
+		j += k
+		slashes := 0
+		for b := j - 1; b > i && data[b] == '\\'; b-- {
+			slashes++
+		}
+		if slashes%2 == 0 {
 			return j + 1, nil
 		}
 	}

@@ -2,6 +2,7 @@ package sniff
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -110,4 +111,40 @@ func FuzzSniff(f *testing.F) {
 			t.Fatalf("no error and no shape for %q", data)
 		}
 	})
+}
+
+// FuzzObjectKeysEnd: the one-pass reading of a well-formed object agrees
+// with the two passes it replaces (skipValue, then objectKeys).
+func FuzzObjectKeysEnd(f *testing.F) {
+	for _, s := range []string{`{"a": 1}`, `{}`, `{"a": "x\\\"y", "b": [1, {"c": "]}"}], "d": {}}`, `{"a": 1,}`, `{"a" 1}`, `{"a": "\\\\"}`, `{"a": "\\\\\"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '{' {
+			return
+		}
+		keys, end, ok := objectKeysEnd(data, 0)
+		if !ok {
+			return
+		}
+		want, err := skipValue(data, 0)
+		if err != nil || want != end {
+			t.Fatalf("%q: end %d, skipValue %d (%v)", data, end, want, err)
+		}
+		if old := objectKeys(data[:end]); !reflect.DeepEqual(old, keys) {
+			t.Fatalf("%q: keys %v, objectKeys %v", data, keys, old)
+		}
+	})
+}
+
+// TestSkipString: quotes after an even number of backslashes end strings.
+func TestSkipString(t *testing.T) {
+	for in, want := range map[string]int{`"a"`: 3, `"a\"b"`: 6, `"a\\"b`: 5, `"\\\"x"`: 7, `""`: 2} {
+		if got, err := skipString([]byte(in), 0); err != nil || got != want {
+			t.Errorf("skipString(%s) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := skipString([]byte(`"a\"`), 0); err == nil {
+		t.Error(`"a\" : want an error`)
+	}
 }
