@@ -14,7 +14,7 @@ import (
 	"path"
 	"strings"
 
-	getter "github.com/hashicorp/go-getter"
+	getter "github.com/hashicorp/go-getter/v2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	getter "github.com/hashicorp/go-getter"
+	getter "github.com/hashicorp/go-getter/v2"
 )
 
 // Limits of a fetch when FetchOptions leave them zero.
@@ -37,8 +37,8 @@ const (
 // scheme or forced getter is refused. s3 and gcs are left out: their
 // getters pick up the AWS and Google Cloud credential chains of the
 // environment, which a security gate should not do implicitly (fetch from
-// a bucket over https with a presigned URL instead). go-getter v1 links
-// their SDKs into the binary all the same: its root package imports them.
+// a bucket over https with a presigned URL instead). go-getter v2 keeps
+// them in modules of their own, so neither SDK is linked in.
 var Getters = []string{"http", "https", "git"}
 
 // Kind says what a fetched source is.
@@ -220,6 +220,55 @@ func oneLine(s string) string {
 // and so are s3, gcs and file.
 var remoteDetectors = []getter.Detector{new(getter.GitHubDetector), new(getter.GitLabDetector), new(getter.GitDetector)}
 
+// detect turns a shorthand address into a URL with remoteDetectors, as
+// go-getter's own detection does: a forced getter ("git::") and a subdir
+// ("//dir") are kept, a URL with a scheme is left as it is.
+func detect(src string) (string, error) {
+	force, rest := "", src
+	if m := forcedRE.FindStringSubmatch(src); m != nil {
+		force, rest = m[1], m[2]
+	}
+	rest, subdir := getter.SourceDirSubdir(rest)
+	if u, err := url.Parse(rest); err == nil && u.Scheme != "" {
+		return src, nil
+	}
+	for _, d := range remoteDetectors {
+		result, ok, err := d.Detect(rest, "")
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			continue
+		}
+		detectedForce := ""
+		if m := forcedRE.FindStringSubmatch(result); m != nil {
+			detectedForce, result = m[1], m[2]
+		}
+		result, detectedSubdir := getter.SourceDirSubdir(result)
+		if detectedSubdir != "" {
+			subdir = path.Join(detectedSubdir, subdir)
+		}
+		if subdir != "" {
+			u, err := url.Parse(result)
+			if err != nil {
+				return "", fmt.Errorf("error parsing URL: %w", err)
+			}
+			u.Path += "//" + subdir
+			// A subdir may hold wildcards: the path stays unescaped.
+			u.RawPath = u.Path
+			result = u.String()
+		}
+		switch {
+		case force != "":
+			result = force + "::" + result
+		case detectedForce != "":
+			result = detectedForce + "::" + result
+		}
+		return result, nil
+	}
+	return "", fmt.Errorf("invalid source string: %s", src)
+}
+
 // localPath says whether src names a local file or folder, and which.
 func localPath(src string) (string, bool, error) {
 	if forcedRE.MatchString(src) {
@@ -241,7 +290,7 @@ func localPath(src string) (string, bool, error) {
 	if _, err := os.Stat(src); err == nil {
 		return src, true, nil
 	}
-	if d, err := getter.Detect(src, "", remoteDetectors); err == nil && d != src {
+	if d, err := detect(src); err == nil && d != src {
 		return "", false, nil
 	}
 	return src, true, nil
@@ -284,7 +333,7 @@ var validSubdir = regexp.MustCompile(`^[^*?\[\]]*$`)
 // parseRemote checks an address against the allow-list and the plain-http
 // rule, and splits it.
 func parseRemote(src string, opts FetchOptions) (*remote, error) {
-	detected, err := getter.Detect(src, "", remoteDetectors)
+	detected, err := detect(src)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
@@ -429,20 +478,16 @@ func tempDir(cacheDir string) (string, error) {
 	return os.MkdirTemp(cacheDir, ".tmp-")
 }
 
-// newClient is a go-getter client restricted to the allowed getters, with
-// limited decompressors and symlinks disabled.
-func newClient(ctx context.Context, src, dst string, mode getter.ClientMode, getters map[string]getter.Getter, opts FetchOptions) *getter.Client {
-	return &getter.Client{
-		Ctx:             ctx,
-		Src:             src,
-		Dst:             dst,
-		Mode:            mode,
+// get fetches src into dst with only the getters given, limited
+// decompressors, and symlinks disabled.
+func get(ctx context.Context, src, dst string, mode getter.Mode, getters []getter.Getter, opts FetchOptions) error {
+	c := &getter.Client{
 		Getters:         getters,
-		Detectors:       remoteDetectors,
 		Decompressors:   getter.LimitedDecompressors(opts.MaxFiles, opts.MaxSize),
 		DisableSymlinks: true,
-		Umask:           0o022,
 	}
+	_, err := c.Get(ctx, &getter.Request{Src: src, Dst: dst, GetMode: mode, Umask: 0o022, DisableSymlinks: true})
+	return err
 }
 
 // httpClient has timeouts and refuses redirects to plain http (other than
@@ -521,8 +566,7 @@ func fetchHTTP(ctx context.Context, r *remote, entry string, opts FetchOptions) 
 		XTerraformGetDisabled: true,
 	}
 	download := filepath.Join(tmp, "download")
-	c := newClient(ctx, u.String(), download, getter.ClientModeFile, map[string]getter.Getter{"http": hg, "https": hg}, opts)
-	if err := c.Get(); err != nil {
+	if err := get(ctx, u.String(), download, getter.ModeFile, []getter.Getter{hg}, opts); err != nil {
 		return nil, httpError(err, opts)
 	}
 	fi, err := os.Stat(download)
@@ -707,9 +751,8 @@ func fetchGit(ctx context.Context, r *remote, entry string, opts FetchOptions) (
 	}
 	defer os.RemoveAll(tmp)
 	repo := filepath.Join(tmp, "repo")
-	gg := &getter.GitGetter{Timeout: opts.Timeout}
-	c := newClient(ctx, "git::"+r.url.String(), repo, getter.ClientModeDir, map[string]getter.Getter{"git": gg}, opts)
-	if err := c.Get(); err != nil {
+	gg := &getter.GitGetter{Timeout: opts.Timeout, Detectors: remoteDetectors}
+	if err := get(ctx, "git::"+r.url.String(), repo, getter.ModeDir, []getter.Getter{gg}, opts); err != nil {
 		return nil, fmt.Errorf("unreachable: %v", err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)

@@ -336,3 +336,27 @@ func TestFetchRedactsCredentials(t *testing.T) {
 		t.Errorf("err = %s, want prefix %s", msg, want)
 	}
 }
+
+// TestDetectShorthands: shorthand addresses become git URLs the way
+// go-getter's detection makes them, forced getters and subdirs kept;
+// URLs and unknown strings are left alone or refused.
+func TestDetectShorthands(t *testing.T) {
+	cases := map[string]string{
+		"github.com/org/policies":                 "git::https://github.com/org/policies.git",
+		"github.com/org/policies//rego?ref=v1.2":  "git::https://github.com/org/policies.git//rego?ref=v1.2",
+		"gitlab.com/org/policies?ref=main":        "git::https://gitlab.com/org/policies.git?ref=main",
+		"git@github.com:org/policies.git":         "git::ssh://git@github.com/org/policies.git",
+		"git@github.com:org/policies.git//sub":    "git::ssh://git@github.com/org/policies.git//sub",
+		"git::https://example.org/r.git//d?ref=x": "git::https://example.org/r.git//d?ref=x",
+		"https://example.org/b.tar.gz":            "https://example.org/b.tar.gz",
+	}
+	for in, want := range cases {
+		got, err := detect(in)
+		if err != nil || got != want {
+			t.Errorf("detect(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := detect("just-a-name"); err == nil {
+		t.Error("detect(just-a-name): want an error")
+	}
+}
