@@ -353,9 +353,12 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		return nil, evalError(err, e.timeout)
 	}
 	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
-		t, _ := rs[0].Expressions[0].Value.(*ast.Term)
-		all, ok := t.Value.(ast.Object)
-		if t == nil || !ok {
+		var all ast.Object
+		t, ok := rs[0].Expressions[0].Value.(*ast.Term)
+		if ok && t != nil {
+			all, ok = t.Value.(ast.Object)
+		}
+		if !ok {
 			return nil, fmt.Errorf("policy: internal collector returned %v", rs[0].Expressions[0].Value)
 		}
 		for _, key := range all.Keys() {
