@@ -249,3 +249,27 @@ func TestParseOutputs(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestJSONIsEncoderOutput: the streamed decision is byte for byte what
+// json.Encoder (two-space indent, HTML unescaped) writes, on real reports
+// with violations, warnings, tickets and empty lists.
+func TestJSONIsEncoderOutput(t *testing.T) {
+	for _, reports := range [][]string{
+		{corpus("grype-json/grype-0.64-image-62-matches.json")},
+		{corpus("trivy-json/trivy-fs-vulns-misconfig-secrets.json"), corpus("npm-audit/npm6-advisories-41-multiple-cwes.json")},
+		{corpus("trivy-json/trivy-image-alpine-no-vulns.json")},
+	} {
+		r := result(t, reports...)
+		r.Decision.Tickets = append(r.Decision.Tickets, map[string]any{"title": "<b> & </b>", "n": 1, "list": []string{"a"}})
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(r.Decision); err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, report.JSON{}, r); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%v: streamed JSON differs from json.Encoder's:\n%s\nwant\n%s", reports, got, want.Bytes())
+		}
+	}
+}
