@@ -52,6 +52,9 @@ bench: build ## generate large reports and print the speed figures the README qu
 	$(BENCH_DIR)/benchrun -bin $(BIN) $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/sarif-$(BENCH_N).sarif
 	$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args check $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/trivy-50.json
 	$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args "check -o json" $(BENCH_DIR)/trivy-$(BENCH_N).json
+	@if command -v conftest >/dev/null; then \
+		$(BENCH_DIR)/benchrun -bin $$(command -v conftest) -header=false -baseline=false -args "test --no-color -p bench/conftest" $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/trivy-50.json; \
+	else echo "conftest is not on the PATH: go install github.com/open-policy-agent/conftest@v0.71.1 to compare"; fi
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./ingest/trivy ./ingest/sarif ./eval
 
 .PHONY: clean

@@ -189,6 +189,9 @@ type builder struct {
 	byLabel  map[string]*document.Component
 	groups   map[string]*group
 	graph    *depGraph
+	// identities caches packageIdentity: a large report names the same
+	// packages thousands of times, and parsing a purl costs microseconds.
+	identities map[document.Package][2]string
 }
 
 func newBuilder(doc *document.Document, opts Options) *builder {
@@ -198,6 +201,8 @@ func newBuilder(doc *document.Document, opts Options) *builder {
 		findings: make(map[string]*document.Finding, len(doc.Findings)),
 		byLabel:  make(map[string]*document.Component, len(doc.Components)),
 		groups:   map[string]*group{},
+
+		identities: map[document.Package][2]string{},
 	}
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
@@ -269,10 +274,16 @@ func (b *builder) add(v eval.Message) {
 		}
 	}
 	if len(found) > 0 {
+		// A violation naming many findings of one group is that group's
+		// message once.
+		filed := map[*group]bool{}
 		for _, f := range found {
 			g := b.findingGroup(f)
 			g.findings[f.ID] = f
-			g.messages = append(g.messages, v)
+			if !filed[g] {
+				filed[g] = true
+				g.messages = append(g.messages, v)
+			}
 			if len(found) == 1 {
 				if s, ok := document.ParseSeverity(v.Severity); ok {
 					g.raised = document.MaxSeverity(g.raised, s)
@@ -330,7 +341,12 @@ func (b *builder) findingGroup(f *document.Finding) *group {
 	switch f.Kind {
 	case document.KindVulnerability:
 		if f.Package != nil && f.Package.Name != "" {
-			eco, name := packageIdentity(f.Package)
+			id, ok := b.identities[*f.Package]
+			if !ok {
+				id[0], id[1] = packageIdentity(f.Package)
+				b.identities[*f.Package] = id
+			}
+			eco, name := id[0], id[1]
 			return b.group(KindVulnerability, "upgrade", eco, name, f.Package.Version)
 		}
 		return b.group(KindVulnerability, KindVulnerability, document.PrimaryVulnID(f.RuleID, f.Aliases), locationPath(f))

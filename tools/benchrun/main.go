@@ -65,7 +65,7 @@ func main() {
 		if *baseline {
 			rows = append(rows, row{"encoding/json decode (baseline)", []string{self, "-decode", kind, file}})
 		}
-		rows = append(rows, row{"secgate " + strings.Join(cmdArgs, " "), append(append([]string{*bin}, cmdArgs...), file)})
+		rows = append(rows, row{filepath.Base(*bin) + " " + strings.Join(cmdArgs, " "), append(append([]string{*bin}, cmdArgs...), file)})
 		for _, r := range rows {
 			wall, rss, err := measure(r.argv, *runs)
 			if err != nil {
