@@ -1,9 +1,11 @@
 package document
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // New returns an empty document.
@@ -51,31 +53,25 @@ func (d *Document) Add(src Source, r *Report) {
 		d.Findings = slices.Grow(d.Findings, len(r.Findings))
 	}
 	d.Components = slices.Grow(d.Components, len(r.Components))
+	// Fingerprints and ecosystems (a hash and a purl parse each) are
+	// computed on every CPU, reading the findings only: ingesters may
+	// share a package or origins between findings. The rest is in order.
+	ids := make([]string, len(r.Findings))
+	ecosystems := make([]string, len(r.Findings))
+	inParallel(len(r.Findings), func(i int) {
+		f := &r.Findings[i]
+		ids[i] = Fingerprint(f)
+		if f.Package != nil && f.Package.Ecosystem == "" {
+			ecosystems[i] = Ecosystem(f.Package.Purl)
+		}
+	})
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		for j := range f.Origins {
-			f.Origins[j].Source = srcIdx
-			if f.Origins[j].Tool == "" {
-				f.Origins[j].Tool = src.Tool.Name
-			}
-		}
-		if len(f.Origins) == 0 {
-			f.Origins = []Origin{{Source: srcIdx, Tool: src.Tool.Name, RuleID: f.RuleID, Severity: string(f.Severity)}}
-		}
-		if f.Status == "" {
-			f.Status = StatusOpen
-		}
-		if f.Severity == "" {
-			f.Severity = SeverityUnknown
-		}
-		if f.CVSS == nil && len(f.Scores) > 0 {
-			c := f.Scores[0]
-			f.CVSS = &c
-		}
+		prepare(f, srcIdx, src.Tool.Name)
 		if f.Package != nil && f.Package.Ecosystem == "" {
-			f.Package.Ecosystem = Ecosystem(f.Package.Purl)
+			f.Package.Ecosystem = ecosystems[i]
 		}
-		f.ID = Fingerprint(f)
+		f.ID = ids[i]
 		if at, ok := d.findingIndex[f.ID]; ok {
 			mergeFinding(&d.Findings[at], f)
 			continue
@@ -339,4 +335,50 @@ func Summarize(d *Document) Summary {
 func SplitList(s string) []string {
 	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '|' })
 	return slices.DeleteFunc(f, func(v string) bool { return v == "" })
+}
+
+// prepare completes a finding of source srcIdx: origins, status,
+// severity, CVSS.
+func prepare(f *Finding, srcIdx int, tool string) {
+	for j := range f.Origins {
+		f.Origins[j].Source = srcIdx
+		if f.Origins[j].Tool == "" {
+			f.Origins[j].Tool = tool
+		}
+	}
+	if len(f.Origins) == 0 {
+		f.Origins = []Origin{{Source: srcIdx, Tool: tool, RuleID: f.RuleID, Severity: string(f.Severity)}}
+	}
+	if f.Status == "" {
+		f.Status = StatusOpen
+	}
+	if f.Severity == "" {
+		f.Severity = SeverityUnknown
+	}
+	if f.CVSS == nil && len(f.Scores) > 0 {
+		c := f.Scores[0]
+		f.CVSS = &c
+	}
+}
+
+// inParallel calls f for 0..n-1, on every CPU when n is large.
+func inParallel(n int, f func(int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 4096 || workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

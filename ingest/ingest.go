@@ -155,6 +155,9 @@ func File(arg string, opts Options) (document.Source, *document.Report, error) {
 
 // Bytes ingests a report already in memory; forced names its format or is "".
 func Bytes(path, forced string, data []byte) (document.Source, *document.Report, error) {
+	// The file's hash is taken on another CPU while it is decoded.
+	sumc := make(chan [sha256.Size]byte, 1)
+	go func() { sumc <- sha256.Sum256(data) }()
 	f, err := sniff.New(path, data)
 	if err != nil {
 		return document.Source{}, nil, err
@@ -168,7 +171,7 @@ func Bytes(path, forced string, data []byte) (document.Source, *document.Report,
 	if err != nil {
 		return document.Source{}, nil, fmt.Errorf("%s: %w", in.Format(), err)
 	}
-	sum := sha256.Sum256(data)
+	sum := <-sumc
 	src := document.Source{
 		Path:    path,
 		Format:  in.Format(),
