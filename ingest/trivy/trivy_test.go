@@ -558,3 +558,23 @@ func FuzzFastDecoderAgrees(f *testing.F) {
 		}
 	})
 }
+
+// TestFastPathLargeAgrees: a report large enough to be decoded on every
+// CPU gives, in order, the findings encoding/json gives.
+func TestFastPathLargeAgrees(t *testing.T) {
+	data, err := benchgen.Bytes("trivy", 9000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, std := &converter{}, &converter{}
+	fastRep, stdRep := &document.Report{}, &document.Report{}
+	if err := fast.tryStream(data, fastRep); err != nil {
+		t.Fatalf("fast path: %v", err)
+	}
+	if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
+		t.Fatal(err)
+	}
+	if len(fast.findings) != 9000 || !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
+		t.Fatalf("fast path: %d findings, differing from encoding/json's %d", len(fast.findings), len(std.findings))
+	}
+}
