@@ -216,3 +216,73 @@ type Report struct {
 	// findings of every report when the document is finished.
 	Statements []Statement
 }
+
+// VisitStrings calls visit with a pointer to every string the finding
+// holds, in its own fields and in the values it points to, so that a
+// caller can replace each (with a copy that does not keep a decoder's
+// buffer alive, or with a shared copy of a repeated value).
+func (f *Finding) VisitStrings(visit func(*string)) {
+	visit(&f.ID)
+	visit((*string)(&f.Kind))
+	visit(&f.RuleID)
+	visitAll(f.Aliases, visit)
+	visit(&f.Title)
+	visit(&f.Description)
+	visitAll(f.CWE, visit)
+	visitAll(f.References, visit)
+	visitAll(f.Tags, visit)
+	visit((*string)(&f.Severity))
+	if f.CVSS != nil {
+		f.CVSS.visitStrings(visit)
+	}
+	for i := range f.Scores {
+		f.Scores[i].visitStrings(visit)
+	}
+	if p := f.Package; p != nil {
+		visit(&p.Name)
+		visit(&p.Version)
+		visit(&p.Purl)
+		visit(&p.Ecosystem)
+		visit(&p.Path)
+	}
+	visitAll(f.FixedVersions, visit)
+	visit(&f.FixState)
+	if l := f.Location; l != nil {
+		visit(&l.Path)
+		visit(&l.Snippet)
+	}
+	visit(&f.Confidence)
+	if e := f.EPSS; e != nil {
+		visit(&e.Date)
+	}
+	if k := f.KEV; k != nil {
+		visit(&k.DateAdded)
+		visit(&k.RequiredAction)
+		visit(&k.DueDate)
+	}
+	visit(&f.BaselineState)
+	for i := range f.Origins {
+		visit(&f.Origins[i].Tool)
+		visit(&f.Origins[i].RuleID)
+		visit(&f.Origins[i].Severity)
+	}
+	visit((*string)(&f.Status))
+	if r := f.StatusReason; r != nil {
+		visit(&r.By)
+		visit(&r.Justification)
+		visit(&r.Statement)
+		visit(&r.Source)
+	}
+}
+
+func (c *CVSS) visitStrings(visit func(*string)) {
+	visit(&c.Version)
+	visit(&c.Vector)
+	visit(&c.Source)
+}
+
+func visitAll(list []string, visit func(*string)) {
+	for i := range list {
+		visit(&list[i])
+	}
+}

@@ -3,6 +3,7 @@ package document
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -330,5 +331,44 @@ func TestFingerprintAcrossTools(t *testing.T) {
 	b := Finding{Kind: KindVulnerability, RuleID: "CVE-2024-1", Package: &Package{Name: "a", Version: "1.1"}}
 	if Fingerprint(&a) == Fingerprint(&b) {
 		t.Error("other versions are other problems")
+	}
+}
+
+// TestVisitStringsReachesEveryString: every string field of a finding, and
+// of what it points to, is visited; a field added later without a visit
+// fails here.
+func TestVisitStringsReachesEveryString(t *testing.T) {
+	f := &Finding{}
+	n := 0
+	fill(reflect.ValueOf(f).Elem(), &n)
+	seen := map[string]bool{}
+	f.VisitStrings(func(s *string) { seen[*s] = true })
+	for i := 0; i < n; i++ {
+		if s := "s" + strconv.Itoa(i); !seen[s] {
+			t.Errorf("string %s (%d of %d, in reflect order) is not visited", s, i, n)
+		}
+	}
+}
+
+// fill gives every string reachable from v a distinct value, allocating
+// pointers and one-element slices on the way.
+func fill(v reflect.Value, n *int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("s" + strconv.Itoa(*n))
+		*n++
+	case reflect.Pointer:
+		if v.Type().Elem().Kind() == reflect.Bool {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fill(v.Index(0), n)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			fill(v.Field(i), n)
+		}
 	}
 }

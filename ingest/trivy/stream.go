@@ -9,6 +9,7 @@ import (
 	gojson "github.com/goccy/go-json"
 	"github.com/valyala/fastjson"
 	"io"
+	"strings"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
@@ -33,6 +34,15 @@ func (c *converter) streamFast(data []byte, rep *document.Report) error {
 	start := len(c.findings)
 	created, version := rep.Created, rep.Tool.Version
 	if c.tryStream(data, rep) == nil {
+		// The fast decoder's strings point into its read buffers, which
+		// grow to the size of the report: keep copies instead (one per
+		// repeated value), so the buffers can be freed.
+		var in interner
+		for i := start; i < len(c.findings); i++ {
+			c.findings[i].VisitStrings(in.detach)
+		}
+		in.detach(&rep.Created)
+		in.detach(&rep.Tool.Version)
 		return nil
 	}
 	c.findings = c.findings[:start]
@@ -259,4 +269,29 @@ func firstByte(data []byte) byte {
 		return 0
 	}
 	return data[0]
+}
+
+// interner copies strings, sharing one copy of each short value (names,
+// versions, ids) and copying long ones (descriptions) each time.
+type interner map[string]string
+
+func (in *interner) detach(s *string) {
+	if len(*s) == 0 {
+		*s = ""
+		return
+	}
+	if len(*s) > 64 {
+		*s = strings.Clone(*s)
+		return
+	}
+	if *in == nil {
+		*in = interner{}
+	}
+	if t, ok := (*in)[*s]; ok {
+		*s = t
+		return
+	}
+	t := strings.Clone(*s)
+	(*in)[t] = t
+	*s = t
 }
