@@ -3,7 +3,7 @@
 GO          ?= go
 BIN         ?= bin/secgate
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
-FUZZTIME    ?= 10s
+FUZZTIME    ?= 20000x
 BENCH_N     ?= 100000
 BENCH_DIR   ?= bench/out
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -33,7 +33,7 @@ lint: ## gofmt, go vet, staticcheck
 	$(GO) run $(STATICCHECK) ./...
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
+fuzz: ## run every fuzz target for FUZZTIME each: a count (default 20000x) or a duration
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 		for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
