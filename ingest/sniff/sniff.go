@@ -54,6 +54,40 @@ type File struct {
 	Values int
 	// Root is the root element of an XML document.
 	Root xml.Name
+
+	valid *validation
+}
+
+// validation is encoding/json's verdict on a file, taken on another CPU.
+type validation struct {
+	done chan struct{}
+	ok   bool
+}
+
+// validateInBackground is the size from which New starts checking a JSON
+// file's syntax at once, beside sniffing and detection.
+const validateInBackground = 1 << 20
+
+func (f *File) startValidation() {
+	v := &validation{done: make(chan struct{})}
+	f.valid = v
+	data := f.Data[skipBOM(f.Data):]
+	go func() {
+		v.ok = json.Valid(data)
+		close(v.done)
+	}()
+}
+
+// ValidJSON reports whether the file (after a byte order mark) is one
+// valid JSON value by encoding/json's rules. For a large JSON file New
+// has started the check on another CPU; ValidJSON waits for it. It is
+// for one goroutine at a time, as a File is.
+func (f *File) ValidJSON() bool {
+	if f.valid == nil {
+		f.startValidation()
+	}
+	<-f.valid.done
+	return f.valid.ok
 }
 
 // SyntaxError is malformed input, with the line and column where it was
@@ -88,6 +122,9 @@ func New(path string, data []byte) (*File, error) {
 		f.Root = root
 		return f, nil
 	case '{', '[':
+		if len(data) >= validateInBackground {
+			f.startValidation()
+		}
 		return f, f.sniffJSON(i)
 	}
 	if isText(data[i:]) {

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	gojson "github.com/goccy/go-json"
-	"github.com/valyala/fastjson"
 	"io"
 	"strings"
+	"unsafe"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
@@ -28,21 +28,22 @@ type decoder interface {
 // streamFast converts the report with the fast decoder; on any failure
 // it converts it again with encoding/json, whose verdict and errors (with
 // their line and column) are the ones reported. The fast decoder's
-// tokenizer is lenient, so the syntax is checked first, by fastjson's
-// validator (several times faster than either decoder).
-func (c *converter) streamFast(data []byte, rep *document.Report) error {
+// tokenizer is lenient, so it only sees what encoding/json's validator
+// accepts (sniff.File.ValidJSON; fastjson's validator lets control
+// characters through in strings that also hold an escape).
+func (c *converter) streamFast(f *sniff.File, data []byte, rep *document.Report) error {
 	start := len(c.findings)
 	created, version := rep.Created, rep.Tool.Version
-	if c.tryStream(data, rep) == nil {
+	if f.ValidJSON() && c.tryStream(data, rep) == nil {
 		// The fast decoder's strings point into its read buffers, which
-		// grow to the size of the report: keep copies instead (one per
-		// repeated value), so the buffers can be freed.
-		var in interner
+		// grow to the size of the report: keep copies instead, so the
+		// buffers can be freed.
+		var a arena
 		for i := start; i < len(c.findings); i++ {
-			c.findings[i].VisitStrings(in.detach)
+			c.findings[i].VisitStrings(a.detach)
 		}
-		in.detach(&rep.Created)
-		in.detach(&rep.Tool.Version)
+		a.detach(&rep.Created)
+		a.detach(&rep.Tool.Version)
 		return nil
 	}
 	c.findings = c.findings[:start]
@@ -50,15 +51,14 @@ func (c *converter) streamFast(data []byte, rep *document.Report) error {
 	return c.stream(json.NewDecoder(bytes.NewReader(data)), data, rep)
 }
 
+// tryStream converts a report already known to be valid JSON with the
+// fast decoder.
 func (c *converter) tryStream(data []byte, rep *document.Report) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("fast decoder: %v", r)
 		}
 	}()
-	if err := fastjson.ValidateBytes(data); err != nil {
-		return err
-	}
 	return c.stream(gojson.NewDecoder(bytes.NewReader(data)), data, rep)
 }
 
@@ -271,27 +271,30 @@ func firstByte(data []byte) byte {
 	return data[0]
 }
 
-// interner copies strings, sharing one copy of each short value (names,
-// versions, ids) and copying long ones (descriptions) each time.
-type interner map[string]string
+// arena copies strings into large shared blocks: one allocation per
+// megabyte instead of one per string, and no map. A block stays alive as
+// long as any string in it, as the findings do.
+type arena struct {
+	block []byte
+}
 
-func (in *interner) detach(s *string) {
-	if len(*s) == 0 {
+const arenaBlock = 1 << 20
+
+func (a *arena) detach(s *string) {
+	n := len(*s)
+	switch {
+	case n == 0:
 		*s = ""
 		return
-	}
-	if len(*s) > 64 {
+	case n > arenaBlock/16:
 		*s = strings.Clone(*s)
 		return
+	case n > cap(a.block)-len(a.block):
+		a.block = make([]byte, 0, arenaBlock)
 	}
-	if *in == nil {
-		*in = interner{}
-	}
-	if t, ok := (*in)[*s]; ok {
-		*s = t
-		return
-	}
-	t := strings.Clone(*s)
-	(*in)[t] = t
-	*s = t
+	start := len(a.block)
+	a.block = append(a.block, *s...)
+	// The block is never appended to past its capacity, so the bytes
+	// never move and are never written again.
+	*s = unsafe.String(&a.block[start], n)
 }

@@ -194,7 +194,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	case f.Shape == sniff.JSONObject && f.Has("ClusterName") && !f.Has("SchemaVersion"):
 		err = c.k8s(data, rep)
 	case f.Shape == sniff.JSONObject || f.Shape == sniff.JSONArray:
-		err = c.streamFast(data, rep)
+		err = c.streamFast(f, data, rep)
 	default:
 		err = errors.New("not a trivy JSON report: want a JSON object or array")
 	}
