@@ -510,3 +510,12 @@ func DecodeError(data []byte, err error) error {
 	}
 	return err
 }
+
+// SkipValue returns the offset just past the JSON value starting at i:
+// brackets balanced and strings ended, not the full grammar (ValidJSON
+// checks that).
+func SkipValue(data []byte, i int) (int, error) { return skipValue(data, i) }
+
+// SkipSpace returns the offset of the first byte at or after i that is
+// not JSON white space.
+func SkipSpace(data []byte, i int) int { return skipSpace(data, i) }

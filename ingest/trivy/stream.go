@@ -6,44 +6,26 @@ import (
 
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"io"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
-// decoder is what the streamer needs of a JSON decoder: encoding/json's,
-// or goccy/go-json's, which decodes a large report in about 60% of the
-// time but reports errors without their position.
-type decoder interface {
-	Token() (json.Token, error)
-	More() bool
-	Decode(v any) error
-	InputOffset() int64
-}
-
-// streamFast converts the report with the fast decoder; on any failure
-// it converts it again with encoding/json, whose verdict and errors (with
-// their line and column) are the ones reported. The fast decoder's
-// tokenizer is lenient, so it only sees what encoding/json's validator
-// accepts (sniff.File.ValidJSON; fastjson's validator lets control
-// characters through in strings that also hold an escape).
+// streamFast converts the report with the fast path (walk); on any
+// failure it converts it again with encoding/json's streaming decoder,
+// whose verdict and errors (with their line and column) are the ones
+// reported. goccy/go-json is lenient about syntax, so the fast path only
+// sees what encoding/json's validator accepts (sniff.File.ValidJSON;
+// fastjson's validator lets control characters through in strings that
+// also hold an escape).
 func (c *converter) streamFast(f *sniff.File, data []byte, rep *document.Report) error {
 	start := len(c.findings)
 	created, version := rep.Created, rep.Tool.Version
 	if f.ValidJSON() && c.tryStream(data, rep) == nil {
-		// The fast decoder's strings point into its read buffers, which
-		// grow to the size of the report: keep copies instead, so the
-		// buffers can be freed.
-		var a arena
-		for i := start; i < len(c.findings); i++ {
-			c.findings[i].VisitStrings(a.detach)
-		}
-		a.detach(&rep.Created)
-		a.detach(&rep.Tool.Version)
 		return nil
 	}
 	c.findings = c.findings[:start]
@@ -52,21 +34,25 @@ func (c *converter) streamFast(f *sniff.File, data []byte, rep *document.Report)
 }
 
 // tryStream converts a report already known to be valid JSON with the
-// fast decoder.
+// fast path.
 func (c *converter) tryStream(data []byte, rep *document.Report) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("fast decoder: %v", r)
 		}
 	}()
-	return c.stream(gojson.NewDecoder(bytes.NewReader(data)), data, rep)
+	// encoding/json replaces invalid UTF-8 in strings; goccy keeps it.
+	if !utf8.Valid(data) {
+		return errors.New("invalid UTF-8: left to encoding/json")
+	}
+	return c.walk(data, rep)
 }
 
 // stream converts a SchemaVersion 2 report or a legacy array of results
 // while decoding it: each vulnerability is decoded into one reused struct
 // and converted before the next is read, so the decoded form of a large
 // report never exists whole.
-func (c *converter) stream(dec decoder, data []byte, rep *document.Report) error {
+func (c *converter) stream(dec *json.Decoder, data []byte, rep *document.Report) error {
 	s := &streamer{dec: dec, data: data}
 	var err error
 	if first := firstByte(data); first == '[' {
@@ -134,7 +120,7 @@ func (c *converter) streamResult(s *streamer) error {
 // streamer walks a JSON document with a json.Decoder, reporting errors
 // with the line and column of the input.
 type streamer struct {
-	dec  decoder
+	dec  *json.Decoder
 	data []byte
 	vuln vulnerability
 }

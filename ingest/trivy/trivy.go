@@ -250,6 +250,8 @@ type converter struct {
 	packages slab[document.Package]
 	cvssList slab[document.CVSS]
 	strs     slab[string]
+	// arena holds the copies of the fast path's strings.
+	arena arena
 }
 
 // finishResult completes the vulnerabilities converted since start with

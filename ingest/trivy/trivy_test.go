@@ -562,8 +562,8 @@ func FuzzFastDecoderAgrees(f *testing.F) {
 	})
 }
 
-// TestFastPathLargeAgrees: a report large enough to be decoded on every
-// CPU gives, in order, the findings encoding/json gives.
+// TestFastPathLargeAgrees: a large report gives, through the fast path,
+// in order, the findings encoding/json gives.
 func TestFastPathLargeAgrees(t *testing.T) {
 	data, err := benchgen.Bytes("trivy", 9000)
 	if err != nil {

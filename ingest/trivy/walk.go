@@ -1,0 +1,209 @@
+package trivy
+
+import (
+	"bytes"
+	"errors"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/ingest/sniff"
+)
+
+// errShape stops the fast walk at anything it does not expect; the
+// report is then converted again by encoding/json's streaming decoder,
+// whose errors are the ones reported.
+var errShape = errors.New("unexpected shape")
+
+// walk converts a report already known to be valid JSON by walking its
+// bytes: the scanner delimits objects and arrays, and goccy/go-json
+// decodes each small value. It gives what stream gives
+// (FuzzFastDecoderAgrees).
+//
+// goccy's strings point into the copy of the bytes it decoded; each
+// finding's strings are copied into the converter's arena as soon as it
+// is made, so those copies die young.
+func (c *converter) walk(data []byte, rep *document.Report) error {
+	i := sniff.SkipSpace(data, 0)
+	if i >= len(data) {
+		return errShape
+	}
+	if data[i] == '[' {
+		_, err := walkArray(data, i, func(s, e int) error { return c.walkResult(data, s) })
+		return err
+	}
+	_, err := walkObject(data, i, func(key string, s, e int) error {
+		switch key {
+		case "CreatedAt":
+			if err := gojson.Unmarshal(data[s:e], &rep.Created); err != nil {
+				return err
+			}
+			c.arena.detach(&rep.Created)
+		case "Trivy":
+			var t *tool
+			if err := gojson.Unmarshal(data[s:e], &t); err != nil || t == nil {
+				return err
+			}
+			rep.Tool.Version = t.Version
+			c.arena.detach(&rep.Tool.Version)
+		case "Results":
+			_, err := walkArray(data, s, func(s, e int) error { return c.walkResult(data, s) })
+			return err
+		}
+		return nil
+	})
+	return err
+}
+
+// walkResult converts the result at start: its keys in any order, its
+// vulnerabilities once the whole result is read.
+func (c *converter) walkResult(data []byte, start int) error {
+	var r result
+	var vulns [][2]int
+	_, err := walkObject(data, start, func(key string, s, e int) error {
+		switch key {
+		case "Target":
+			return gojson.Unmarshal(data[s:e], &r.Target)
+		case "Class":
+			return gojson.Unmarshal(data[s:e], &r.Class)
+		case "Type":
+			return gojson.Unmarshal(data[s:e], &r.Type)
+		case "Misconfigurations":
+			r.Misconfigurations = nil
+			return gojson.Unmarshal(data[s:e], &r.Misconfigurations)
+		case "Secrets":
+			r.Secrets = nil
+			return gojson.Unmarshal(data[s:e], &r.Secrets)
+		case "Licenses":
+			r.Licenses = nil
+			return gojson.Unmarshal(data[s:e], &r.Licenses)
+		case "Vulnerabilities":
+			_, err := walkArray(data, s, func(s, e int) error {
+				vulns = append(vulns, [2]int{s, e})
+				return nil
+			})
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.arena.detach(&r.Target)
+	c.arena.detach(&r.Class)
+	c.arena.detach(&r.Type)
+	first := len(c.findings)
+	if err := c.decodeVulnerabilities(data, vulns, r.Target); err != nil {
+		return err
+	}
+	others := len(c.findings)
+	if err := c.finishResult(first, &r, nil); err != nil {
+		return err
+	}
+	for i := others; i < len(c.findings); i++ {
+		c.findings[i].VisitStrings(c.arena.detach)
+	}
+	return nil
+}
+
+// decodeVulnerabilities converts the vulnerabilities at ranges, copying
+// each finding's strings out of the decoder's buffer at once. (Decoding
+// them on two CPUs was no faster in a whole check, where the other CPU
+// validates, hashes and collects garbage, and raised the peak heap.)
+func (c *converter) decodeVulnerabilities(data []byte, ranges [][2]int, target string) error {
+	var v vulnerability
+	for i, rg := range ranges {
+		v.reset()
+		if err := gojson.Unmarshal(data[rg[0]:rg[1]], &v); err != nil {
+			return err
+		}
+		if err := c.vulnerability(&v, target, i); err != nil {
+			return err
+		}
+		c.findings[len(c.findings)-1].VisitStrings(c.arena.detach)
+	}
+	return nil
+}
+
+// walkObject calls fn with each key of the object at i and the range of
+// its value; null is an empty object. It returns the object's end.
+func walkObject(data []byte, i int, fn func(key string, start, end int) error) (int, error) {
+	if bytes.HasPrefix(data[i:], []byte("null")) {
+		return i + 4, nil
+	}
+	if data[i] != '{' {
+		return 0, errShape
+	}
+	i = sniff.SkipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, nil
+	}
+	for i < len(data) && data[i] == '"' {
+		kend, err := sniff.SkipValue(data, i)
+		if err != nil {
+			return 0, err
+		}
+		key := string(data[i+1 : kend-1])
+		if bytes.IndexByte(data[i:kend], '\\') >= 0 {
+			if err := gojson.Unmarshal(data[i:kend], &key); err != nil {
+				return 0, err
+			}
+		}
+		i = sniff.SkipSpace(data, kend)
+		if i >= len(data) || data[i] != ':' {
+			return 0, errShape
+		}
+		i = sniff.SkipSpace(data, i+1)
+		vend, err := sniff.SkipValue(data, i)
+		if err != nil {
+			return 0, err
+		}
+		if err := fn(key, i, vend); err != nil {
+			return 0, err
+		}
+		i = sniff.SkipSpace(data, vend)
+		switch {
+		case i < len(data) && data[i] == '}':
+			return i + 1, nil
+		case i < len(data) && data[i] == ',':
+			i = sniff.SkipSpace(data, i+1)
+		default:
+			return 0, errShape
+		}
+	}
+	return 0, errShape
+}
+
+// walkArray calls fn with the range of each element of the array at i;
+// null is an empty array. It returns the array's end.
+func walkArray(data []byte, i int, fn func(start, end int) error) (int, error) {
+	if bytes.HasPrefix(data[i:], []byte("null")) {
+		return i + 4, nil
+	}
+	if data[i] != '[' {
+		return 0, errShape
+	}
+	i = sniff.SkipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, nil
+	}
+	for i < len(data) {
+		end, err := sniff.SkipValue(data, i)
+		if err != nil {
+			return 0, err
+		}
+		if err := fn(i, end); err != nil {
+			return 0, err
+		}
+		i = sniff.SkipSpace(data, end)
+		switch {
+		case i < len(data) && data[i] == ']':
+			return i + 1, nil
+		case i < len(data) && data[i] == ',':
+			i = sniff.SkipSpace(data, i+1)
+		default:
+			return 0, errShape
+		}
+	}
+	return 0, errShape
+}
