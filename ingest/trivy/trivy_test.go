@@ -581,3 +581,43 @@ func TestFastPathLargeAgrees(t *testing.T) {
 		t.Fatalf("fast path: %d findings, differing from encoding/json's %d", len(fast.findings), len(std.findings))
 	}
 }
+
+// TestWalk: the fast path's scanner reads keys (escaped too), values and
+// elements, treats null as empty, and refuses a missing separator.
+func TestWalk(t *testing.T) {
+	var got []string
+	end, err := walkObject([]byte(`{"a": [1, {"x": "]"}], "b\u0022c" : null , "d":{}}`), 0, func(key string, s, e int) error {
+		got = append(got, key)
+		return nil
+	})
+	if err != nil || end != 50 || !slices.Equal(got, []string{"a", `b"c`, "d"}) {
+		t.Errorf("walkObject: keys %q, end %d, %v", got, end, err)
+	}
+	var elems []string
+	data := []byte(`[ 1, "x,y" ,{"a":[]}, null ]`)
+	if _, err := walkArray(data, 0, func(s, e int) error {
+		elems = append(elems, string(data[s:e]))
+		return nil
+	}); err != nil || !slices.Equal(elems, []string{"1", `"x,y"`, `{"a":[]}`, "null"}) {
+		t.Errorf("walkArray: %q, %v", elems, err)
+	}
+	for _, in := range []string{`null`, `[]`, `[ ]`} {
+		n := 0
+		if _, err := walkArray([]byte(in), 0, func(int, int) error { n++; return nil }); err != nil || n != 0 {
+			t.Errorf("walkArray(%s): %d elements, %v", in, n, err)
+		}
+	}
+	for _, in := range []string{`[1 2]`, `{"a": 1 "b": 2}`, `{"a" 1}`, `{1: 2}`, `"s"`} {
+		walk := func(data []byte) error {
+			if in[0] == '[' {
+				_, err := walkArray(data, 0, func(int, int) error { return nil })
+				return err
+			}
+			_, err := walkObject(data, 0, func(string, int, int) error { return nil })
+			return err
+		}
+		if err := walk([]byte(in)); err == nil {
+			t.Errorf("%s: want an error", in)
+		}
+	}
+}
