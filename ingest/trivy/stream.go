@@ -3,13 +3,10 @@ package trivy
 import (
 	"bytes"
 	"encoding/json"
-
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
@@ -255,32 +252,4 @@ func firstByte(data []byte) byte {
 		return 0
 	}
 	return data[0]
-}
-
-// arena copies strings into large shared blocks: one allocation per
-// megabyte instead of one per string, and no map. A block stays alive as
-// long as any string in it, as the findings do.
-type arena struct {
-	block []byte
-}
-
-const arenaBlock = 1 << 20
-
-func (a *arena) detach(s *string) {
-	n := len(*s)
-	switch {
-	case n == 0:
-		*s = ""
-		return
-	case n > arenaBlock/16:
-		*s = strings.Clone(*s)
-		return
-	case n > cap(a.block)-len(a.block):
-		a.block = make([]byte, 0, arenaBlock)
-	}
-	start := len(a.block)
-	a.block = append(a.block, *s...)
-	// The block is never appended to past its capacity, so the bytes
-	// never move and are never written again.
-	*s = unsafe.String(&a.block[start], n)
 }

@@ -3,6 +3,8 @@ package trivy
 import (
 	"bytes"
 	"errors"
+	"strings"
+	"unsafe"
 
 	gojson "github.com/goccy/go-json"
 
@@ -203,4 +205,32 @@ func next(data []byte, i int, closing byte) (int, bool, error) {
 		return sniff.SkipSpace(data, i+1), false, nil
 	}
 	return 0, false, errShape
+}
+
+// arena copies strings into large shared blocks: one allocation per
+// megabyte instead of one per string, and no map. A block stays alive as
+// long as any string in it, as the findings do.
+type arena struct {
+	block []byte
+}
+
+const arenaBlock = 1 << 20
+
+func (a *arena) detach(s *string) {
+	n := len(*s)
+	switch {
+	case n == 0:
+		*s = ""
+		return
+	case n > arenaBlock/16:
+		*s = strings.Clone(*s)
+		return
+	case n > cap(a.block)-len(a.block):
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	start := len(a.block)
+	a.block = append(a.block, *s...)
+	// The block is never appended to past its capacity, so the bytes
+	// never move and are never written again.
+	*s = unsafe.String(&a.block[start], n)
 }
