@@ -1,11 +1,11 @@
 package document
 
 import (
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
+
+	"github.com/secgate/secgate/internal/par"
 )
 
 // New returns an empty document.
@@ -58,7 +58,7 @@ func (d *Document) Add(src Source, r *Report) {
 	// share a package or origins between findings. The rest is in order.
 	ids := make([]string, len(r.Findings))
 	ecosystems := make([]string, len(r.Findings))
-	inParallel(len(r.Findings), func(i int) {
+	par.Each(len(r.Findings), func(i int) {
 		f := &r.Findings[i]
 		ids[i] = Fingerprint(f)
 		if f.Package != nil && f.Package.Ecosystem == "" {
@@ -359,26 +359,4 @@ func prepare(f *Finding, srcIdx int, tool string) {
 		c := f.Scores[0]
 		f.CVSS = &c
 	}
-}
-
-// inParallel calls f for 0..n-1, on every CPU when n is large.
-func inParallel(n int, f func(int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 4096 || workers < 2 {
-		for i := 0; i < n; i++ {
-			f(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

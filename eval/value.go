@@ -1,12 +1,10 @@
 package eval
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/internal/par"
 )
 
 // Value builds the document's Rego value directly from the Go types, with
@@ -24,7 +22,7 @@ type fieldSet map[string]bool
 // of keep.
 func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 	findings := make([]*ast.Term, len(d.Findings))
-	parallelRanges(len(d.Findings), func(lo, hi int) {
+	par.Ranges(len(d.Findings), func(lo, hi int) {
 		shared := newSharedTerms()
 		for i := lo; i < hi; i++ {
 			findings[i] = ast.NewTerm(findingValue(&d.Findings[i], keep, shared))
@@ -60,45 +58,13 @@ func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Val
 	o.term("sources", ast.ArrayTerm(sources...))
 	o.term("findings", ast.ArrayTerm(findings...))
 	comps := make([]*ast.Term, len(d.Components))
-	parallel(len(d.Components), func(i int) {
+	par.Each(len(d.Components), func(i int) {
 		comps[i] = ast.NewTerm(componentValue(&d.Components[i], keep))
 	})
 	o.term("components", ast.ArrayTerm(comps...))
 	o.term("summary", ast.NewTerm(summaryValue(&d.Summary)))
 	o.term("context", ast.NewTerm(contextValue(&d.Context)))
 	return o.value()
-}
-
-// parallelMin is the size from which conversion is spread over the CPUs.
-const parallelMin = 4096
-
-// parallel calls f for 0..n-1, on every CPU when n is large.
-func parallel(n int, f func(int)) {
-	parallelRanges(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			f(i)
-		}
-	})
-}
-
-// parallelRanges splits 0..n-1 into one range per CPU when n is large.
-func parallelRanges(n int, f func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < parallelMin || workers < 2 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 // obj builds an object, leaving out the keys its fieldSet does not hold.
