@@ -263,6 +263,9 @@ func uniqueScores(s []CVSS) []CVSS {
 	if len(s) == 0 {
 		return []CVSS{}
 	}
+	if len(s) == 1 {
+		return s
+	}
 	sort.SliceStable(s, func(i, j int) bool {
 		if s[i].Source != s[j].Source {
 			return s[i].Source < s[j].Source
@@ -276,6 +279,9 @@ func uniqueScores(s []CVSS) []CVSS {
 }
 
 func uniqueOrigins(o []Origin) []Origin {
+	if len(o) < 2 {
+		return o // most findings: one origin, and sort.SliceStable allocates
+	}
 	sort.SliceStable(o, func(i, j int) bool {
 		if o[i].Source != o[j].Source {
 			return o[i].Source < o[j].Source
