@@ -1,0 +1,47 @@
+package jsonout
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+type inner struct {
+	A string `json:"a"`
+	B []int  `json:"b"`
+}
+
+type outer struct {
+	Name   string   `json:"name"`
+	Items  []inner  `json:"items"`
+	Empty  []string `json:"empty"`
+	Nil    []string `json:"nil"`
+	Any    []any    `json:"any"`
+	Plain  int
+	Hidden string `json:"-"`
+	hidden int
+}
+
+// TestWriteIsEncoderOutput: byte for byte json.Encoder's indented output,
+// with HTML left unescaped, for lists full, empty and nil.
+func TestWriteIsEncoderOutput(t *testing.T) {
+	v := &outer{Name: "<a & b>", Items: []inner{{"x", []int{1, 2}}, {"y", nil}}, Empty: []string{},
+		Any: []any{map[string]any{"k": "<v>"}, 3}, Plain: 7, Hidden: "h", hidden: 1}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := Write(&got, v); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("got\n%s\nwant\n%s", got.String(), want.String())
+	}
+	if err := Write(&got, *v); err == nil {
+		t.Error("a struct, not a pointer: want an error")
+	}
+}
