@@ -252,84 +252,75 @@ func (f *File) sampleArray(arr []byte) {
 }
 
 // objectKeys returns the keys of a JSON object already known to be
-// balanced, with small values kept raw.
+// balanced, with small values kept raw; it reads past a missing comma and
+// stops at anything else out of place.
 func objectKeys(obj []byte) map[string]json.RawMessage {
-	keys := map[string]json.RawMessage{}
-	i := skipSpace(obj, 1)
-	for i < len(obj) && obj[i] == '"' {
-		kend, err := skipValue(obj, i)
-		if err != nil {
-			return keys
-		}
-		var key string
-		if json.Unmarshal(obj[i:kend], &key) != nil {
-			return keys
-		}
-		i = skipSpace(obj, kend)
-		if i >= len(obj) || obj[i] != ':' {
-			return keys
-		}
-		i = skipSpace(obj, i+1)
-		vend, err := skipValue(obj, i)
-		if err != nil {
-			return keys
-		}
-		if vend-i <= maxKeptValue {
-			keys[key] = json.RawMessage(obj[i:vend])
-		} else {
-			keys[key] = nil
-		}
-		i = skipSpace(obj, vend)
-		if i < len(obj) && obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-	}
+	keys, _, _ := objectKeysEnd(obj, 0)
 	return keys
 }
 
 // objectKeysEnd reads the object at i as objectKeys does and returns its
-// end too; ok is false unless the object is well formed (keys, colons,
-// commas, balanced values).
+// end too; ok is false unless the object is well formed.
 func objectKeysEnd(data []byte, i int) (keys map[string]json.RawMessage, end int, ok bool) {
 	keys = map[string]json.RawMessage{}
+	end, ok, _ = WalkObject(data, i, func(key string, start, end int) error {
+		if end-start <= maxKeptValue {
+			keys[key] = json.RawMessage(data[start:end])
+		} else {
+			keys[key] = nil
+		}
+		return nil
+	})
+	return keys, end, ok
+}
+
+// WalkObject calls fn with each key of the JSON object at i (data[i] is
+// '{') and the range of its value, and returns the object's end. When a
+// key, colon, value or separator is not where JSON puts it, wellFormed is
+// false and end 0; the walk reads past a missing comma (so that sniffing
+// still lists the keys after it) and stops at anything else. An error
+// from fn stops the walk and is returned.
+func WalkObject(data []byte, i int, fn func(key string, start, end int) error) (end int, wellFormed bool, err error) {
+	wellFormed = true
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return keys, i + 1, true
+		return i + 1, true, nil
 	}
 	for i < len(data) && data[i] == '"' {
 		kend, err := skipString(data, i)
 		if err != nil {
-			return nil, 0, false
+			return 0, false, nil
 		}
 		var key string
 		if json.Unmarshal(data[i:kend], &key) != nil {
-			return nil, 0, false
+			return 0, false, nil
 		}
 		i = skipSpace(data, kend)
 		if i >= len(data) || data[i] != ':' {
-			return nil, 0, false
+			return 0, false, nil
 		}
 		i = skipSpace(data, i+1)
 		vend, err := skipValue(data, i)
 		if err != nil {
-			return nil, 0, false
+			return 0, false, nil
 		}
-		if vend-i <= maxKeptValue {
-			keys[key] = json.RawMessage(data[i:vend])
-		} else {
-			keys[key] = nil
+		if err := fn(key, i, vend); err != nil {
+			return 0, false, err
 		}
 		i = skipSpace(data, vend)
 		switch {
 		case i < len(data) && data[i] == '}':
-			return keys, i + 1, true
+			if !wellFormed {
+				return 0, false, nil
+			}
+			return i + 1, true, nil
 		case i < len(data) && data[i] == ',':
 			i = skipSpace(data, i+1)
 		default:
-			return nil, 0, false
+			wellFormed = false
 		}
 	}
-	return nil, 0, false
+	return 0, false, nil
 }
 
 // skipValue returns the offset just past the JSON value starting at i. It

@@ -130,81 +130,51 @@ func (c *converter) decodeVulnerabilities(data []byte, ranges [][2]int, target s
 // walkObject calls fn with each key of the object at i and the range of
 // its value; null is an empty object. It returns the object's end.
 func walkObject(data []byte, i int, fn func(key string, start, end int) error) (int, error) {
-	i, done, err := open(data, i, '{', '}')
-	for !done && err == nil {
-		if i >= len(data) || data[i] != '"' {
-			return 0, errShape
-		}
-		var kend, vend int
-		if kend, err = sniff.SkipValue(data, i); err != nil {
-			return 0, err
-		}
-		key := string(data[i+1 : kend-1])
-		if bytes.IndexByte(data[i:kend], '\\') >= 0 {
-			if err := gojson.Unmarshal(data[i:kend], &key); err != nil {
-				return 0, err
-			}
-		}
-		i = sniff.SkipSpace(data, kend)
-		if i >= len(data) || data[i] != ':' {
-			return 0, errShape
-		}
-		i = sniff.SkipSpace(data, i+1)
-		if vend, err = sniff.SkipValue(data, i); err != nil {
-			return 0, err
-		}
-		if err = fn(key, i, vend); err != nil {
-			return 0, err
-		}
-		i, done, err = next(data, vend, '}')
+	if bytes.HasPrefix(data[i:], []byte("null")) {
+		return i + 4, nil
 	}
-	return i, err
+	if data[i] != '{' {
+		return 0, errShape
+	}
+	end, ok, err := sniff.WalkObject(data, i, fn)
+	if err == nil && !ok {
+		err = errShape
+	}
+	return end, err
 }
 
 // walkArray calls fn with the range of each element of the array at i;
 // null is an empty array. It returns the array's end.
 func walkArray(data []byte, i int, fn func(start, end int) error) (int, error) {
-	i, done, err := open(data, i, '[', ']')
-	for !done && err == nil {
-		var end int
-		if end, err = sniff.SkipValue(data, i); err != nil {
-			return 0, err
-		}
-		if err = fn(i, end); err != nil {
-			return 0, err
-		}
-		i, done, err = next(data, end, ']')
-	}
-	return i, err
-}
-
-// open reads the start of an object or array at i: the offset of its
-// first item, or its end when it is empty or null (done).
-func open(data []byte, i int, opening, closing byte) (int, bool, error) {
 	if bytes.HasPrefix(data[i:], []byte("null")) {
-		return i + 4, true, nil
+		return i + 4, nil
 	}
-	if data[i] != opening {
-		return 0, false, errShape
+	if data[i] != '[' {
+		return 0, errShape
 	}
 	i = sniff.SkipSpace(data, i+1)
-	if i < len(data) && data[i] == closing {
-		return i + 1, true, nil
+	if i < len(data) && data[i] == ']' {
+		return i + 1, nil
 	}
-	return i, false, nil
-}
-
-// next reads what follows an item ending at i: the closing byte (the end,
-// done) or a comma (the offset of the next item).
-func next(data []byte, i int, closing byte) (int, bool, error) {
-	i = sniff.SkipSpace(data, i)
-	switch {
-	case i < len(data) && data[i] == closing:
-		return i + 1, true, nil
-	case i < len(data) && data[i] == ',':
-		return sniff.SkipSpace(data, i+1), false, nil
+	for i < len(data) {
+		end, err := sniff.SkipValue(data, i)
+		if err != nil {
+			return 0, err
+		}
+		if err := fn(i, end); err != nil {
+			return 0, err
+		}
+		i = sniff.SkipSpace(data, end)
+		switch {
+		case i < len(data) && data[i] == ']':
+			return i + 1, nil
+		case i < len(data) && data[i] == ',':
+			i = sniff.SkipSpace(data, i+1)
+		default:
+			return 0, errShape
+		}
 	}
-	return 0, false, errShape
+	return 0, errShape
 }
 
 // arena copies strings into large shared blocks: one allocation per
