@@ -155,16 +155,13 @@ func (o obj) strs(k string, v []string) {
 	o.term(k, stringsTerm(v))
 }
 
-// stringsTerm is a list of strings; the empty list is OPA's interned one.
+// stringsTerm is a list of strings.
 func stringsTerm(v []string) *ast.Term {
-	if len(v) == 0 {
-		return ast.InternedEmptyArray
-	}
 	ts := make([]*ast.Term, len(v))
 	for i, s := range v {
 		ts[i] = ast.StringTerm(s)
 	}
-	return ast.ArrayTerm(ts...)
+	return arrayTerm(ts)
 }
 
 // arrayTerm is an array of terms; the empty array is OPA's interned one.
@@ -327,7 +324,7 @@ func componentValue(c *document.Component, keep fieldSet) ast.Value {
 		for i, s := range c.Sources {
 			srcs[i] = ast.InternedTerm(s)
 		}
-		o.term("sources", ast.ArrayTerm(srcs...))
+		o.term("sources", arrayTerm(srcs))
 	}
 	o.optBool("new", c.New)
 	return o.value()

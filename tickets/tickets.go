@@ -196,12 +196,11 @@ type builder struct {
 
 func newBuilder(doc *document.Document, opts Options) *builder {
 	b := &builder{
-		doc:      doc,
-		opts:     opts,
-		findings: make(map[string]*document.Finding, len(doc.Findings)),
-		byLabel:  make(map[string]*document.Component, len(doc.Components)),
-		groups:   map[string]*group{},
-
+		doc:        doc,
+		opts:       opts,
+		findings:   make(map[string]*document.Finding, len(doc.Findings)),
+		byLabel:    make(map[string]*document.Component, len(doc.Components)),
+		groups:     map[string]*group{},
 		identities: map[document.Package][2]string{},
 	}
 	for i := range doc.Findings {
