@@ -337,8 +337,9 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		}
 		if len(waivers) > 0 {
 			// Only the waived findings (and the summary) change.
+			shared := newSharedTerms()
 			for _, i := range applyWaivers(doc, waivers) {
-				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, newSharedTerms()))
+				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, shared))
 			}
 			input = assemble(doc, findings, e.fields)
 		}
