@@ -16,6 +16,7 @@ import (
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/testutil"
 	"github.com/secgate/secgate/policies"
 	"github.com/secgate/secgate/report"
 )
@@ -261,15 +262,9 @@ func TestJSONIsEncoderOutput(t *testing.T) {
 	} {
 		r := result(t, reports...)
 		r.Decision.Tickets = append(r.Decision.Tickets, map[string]any{"title": "<b> & </b>", "n": 1, "list": []string{"a"}})
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r.Decision); err != nil {
-			t.Fatal(err)
-		}
-		if got := render(t, report.JSON{}, r); !bytes.Equal(got, want.Bytes()) {
-			t.Errorf("%v: streamed JSON differs from json.Encoder's:\n%s\nwant\n%s", reports, got, want.Bytes())
+		want := testutil.JSON(t, r.Decision)
+		if got := render(t, report.JSON{}, r); !bytes.Equal(got, want) {
+			t.Errorf("%v: streamed JSON differs from json.Encoder's:\n%s\nwant\n%s", reports, got, want)
 		}
 	}
 }

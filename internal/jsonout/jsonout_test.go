@@ -1,9 +1,11 @@
-package jsonout
+package jsonout_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
+
+	"github.com/secgate/secgate/internal/jsonout"
+	"github.com/secgate/secgate/internal/testutil"
 )
 
 type inner struct {
@@ -27,21 +29,15 @@ type outer struct {
 func TestWriteIsEncoderOutput(t *testing.T) {
 	v := &outer{Name: "<a & b>", Items: []inner{{"x", []int{1, 2}}, {"y", nil}}, Empty: []string{},
 		Any: []any{map[string]any{"k": "<v>"}, 3}, Plain: 7, Hidden: "h", hidden: 1}
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
+	want := testutil.JSON(t, v)
 	var got bytes.Buffer
-	if err := Write(&got, v); err != nil {
+	if err := jsonout.Write(&got, v); err != nil {
 		t.Fatal(err)
 	}
-	if got.String() != want.String() {
-		t.Fatalf("got\n%s\nwant\n%s", got.String(), want.String())
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("got\n%s\nwant\n%s", got.String(), want)
 	}
-	if err := Write(&got, *v); err == nil {
+	if err := jsonout.Write(&got, *v); err == nil {
 		t.Error("a struct, not a pointer: want an error")
 	}
 }
