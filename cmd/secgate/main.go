@@ -8,11 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 )
 
 func main() {
+	deferGC(startingHeap)
 	os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -51,4 +55,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func oneLine(s string) string {
 	s = strings.ReplaceAll(s, ":\n", ": ")
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// startingHeap is the heap a run may reach before the first collection.
+const startingHeap = 64 << 20
+
+// deferGC holds the garbage collector off until the heap reaches limit,
+// then hands it back to Go's default pacing, as the Go compiler does for
+// its own short runs (cmd/compile's AdjustStartingHeap). A gate over a
+// small report finishes before then and spends no time collecting; a
+// large one is paced as usual from 64 MiB on. GOGC or GOMEMLIMIT in the
+// environment leave the collector as they set it.
+func deferGC(limit int64) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(limit)
+	// The first collection frees this object and runs its finalizer.
+	// Not a tiny allocation: those share a block and may never be freed.
+	sentinel := new([64]byte)
+	runtime.SetFinalizer(sentinel, func(*[64]byte) {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+	})
 }

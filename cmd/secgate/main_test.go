@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -70,4 +74,41 @@ func randomBytes(n int) []byte {
 		b.WriteByte(byte(x))
 	}
 	return b.Bytes()
+}
+
+// deferGC holds collection off until the heap reaches the limit, then
+// hands the collector back to the default pacing; GOGC set by the user
+// wins.
+func TestDeferGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	deferGC(64 << 20)
+	if limit := debug.SetMemoryLimit(-1); limit != 64<<20 {
+		t.Fatalf("memory limit %d, want 64 MiB", limit)
+	}
+	if pct := debug.SetGCPercent(-1); pct != -1 {
+		t.Fatalf("GOGC %d before the first collection, want off", pct)
+	}
+	// The first collection runs the finalizer, which restores the pacing.
+	deadline := time.Now().Add(10 * time.Second)
+	for debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		if time.Now().After(deadline) {
+			t.Fatal("the collector was not handed back after a collection")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if pct := debug.SetGCPercent(-1); pct != 100 {
+		t.Errorf("GOGC %d after the first collection, want 100", pct)
+	}
+
+	t.Setenv("GOGC", "50")
+	debug.SetGCPercent(50)
+	deferGC(64 << 20)
+	if pct := debug.SetGCPercent(50); pct != 50 {
+		t.Errorf("GOGC from the environment replaced by %d", pct)
+	}
 }
