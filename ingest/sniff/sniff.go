@@ -64,9 +64,11 @@ type validation struct {
 	ok   bool
 }
 
-// validateInBackground is the size from which New starts checking a JSON
-// file's syntax at once, beside sniffing and detection.
-const validateInBackground = 1 << 20
+// LargeJSON is the size from which New starts checking a JSON file's
+// syntax at once, beside sniffing and detection. Ingesters keep their
+// fast paths for such files: below it, the check would not overlap, and
+// what a fast path saves is less than what it costs to set up.
+const LargeJSON = 1 << 20
 
 func (f *File) startValidation() {
 	v := &validation{done: make(chan struct{})}
@@ -122,7 +124,7 @@ func New(path string, data []byte) (*File, error) {
 		f.Root = root
 		return f, nil
 	case '{', '[':
-		if len(data) >= validateInBackground {
+		if len(data) >= LargeJSON {
 			f.startValidation()
 		}
 		return f, f.sniffJSON(i)

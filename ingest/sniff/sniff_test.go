@@ -153,7 +153,7 @@ func TestSkipString(t *testing.T) {
 // small files (checked when asked) and large ones (checked beside
 // sniffing); a string with a raw control character is not valid.
 func TestValidJSON(t *testing.T) {
-	big := `{"a": [` + strings.Repeat(`"x\n", `, validateInBackground/6) + `"y"]}`
+	big := `{"a": [` + strings.Repeat(`"x\n", `, LargeJSON/6) + `"y"]}`
 	for in, want := range map[string]bool{
 		`{"a": "b\n"}`:              true,
 		"\xef\xbb\xbf[1, 2]":        true,

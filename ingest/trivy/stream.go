@@ -18,11 +18,13 @@ import (
 // reported. goccy/go-json is lenient about syntax, so the fast path only
 // sees what encoding/json's validator accepts (sniff.File.ValidJSON;
 // fastjson's validator lets control characters through in strings that
-// also hold an escape).
+// also hold an escape). A file under sniff.LargeJSON goes to
+// encoding/json straight away: goccy compiles its decoders on first use
+// and the arena takes a megabyte, more than a small file costs to decode.
 func (c *converter) streamFast(f *sniff.File, data []byte, rep *document.Report) error {
 	start := len(c.findings)
 	created, version := rep.Created, rep.Tool.Version
-	if f.ValidJSON() && c.tryStream(data, rep) == nil {
+	if len(data) >= sniff.LargeJSON && f.ValidJSON() && c.tryStream(data, rep) == nil {
 		return nil
 	}
 	c.findings = c.findings[:start]
