@@ -90,9 +90,9 @@ func TestProjectionDecidesAlike(t *testing.T) {
 					Context: document.Context{Stage: "pre-merge", Now: now.Format(time.RFC3339)},
 					Enrich:  func(d *document.Document) { enrich.Apply(d, epss, kev) },
 				}
-				opts.Engine = projected
+				opts.Engine = gate.Ready(projected)
 				a, errA := gate.Run(context.Background(), opts)
-				opts.Engine = whole
+				opts.Engine = gate.Ready(whole)
 				b, errB := gate.Run(context.Background(), opts)
 				if (errA == nil) != (errB == nil) {
 					t.Fatalf("%s: projected error %v, whole error %v", file, errA, errB)

@@ -29,7 +29,10 @@ type Options struct {
 	Ingest   ingest.Options
 	Context  document.Context
 	Now      time.Time
-	Engine   *eval.Engine
+	// Engine returns the engine to evaluate with. Run calls it once the
+	// reports are read, so a caller may build the engine meanwhile
+	// (Background).
+	Engine func() (*eval.Engine, error)
 	// Enrich, when set, adds data to the document before evaluation
 	// (exploit data: EPSS, KEV).
 	Enrich func(*document.Document)
@@ -60,6 +63,43 @@ type Result struct {
 
 // Run ingests, marks what is new against the baseline, evaluates and decides.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	doc, err := load(opts)
+	// A broken policy is reported before broken reports, as when the
+	// engine was built first.
+	engine, perr := opts.Engine()
+	if perr != nil {
+		return nil, perr
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.Evaluate(ctx, doc, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{
+		Decision:   Pass,
+		Violations: res.Denies,
+		Warnings:   res.Warnings,
+		Exceptions: res.Waivers,
+		Summary:    doc.Summary,
+		Tickets:    []any{},
+		Policies:   res.Namespaces,
+		Sources:    doc.Sources,
+		Context:    doc.Context,
+	}
+	switch {
+	case len(d.Violations) > 0:
+		d.Decision = Fail
+	case len(d.Warnings) > 0:
+		d.Decision = Warn
+	}
+	return &Result{Decision: d, Document: doc}, nil
+}
+
+// load reads the reports and the baseline into one document, enriched,
+// marked and summarised.
+func load(opts Options) (*document.Document, error) {
 	reports, err := ExpandPaths(opts.Reports)
 	if err != nil {
 		return nil, err
@@ -91,28 +131,37 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		MarkNew(doc, bdoc)
 	}
 	doc.Summary = document.Summarize(doc)
-	res, err := opts.Engine.Evaluate(ctx, doc, opts.Now)
-	if err != nil {
-		return nil, err
+	return doc, nil
+}
+
+// Ready returns an engine already built, for Options.Engine.
+func Ready(e *eval.Engine) func() (*eval.Engine, error) {
+	return func() (*eval.Engine, error) { return e, nil }
+}
+
+// Background starts build on another goroutine and returns what waits
+// for it, for Options.Engine: compiling the policies then overlaps
+// reading the reports.
+func Background(build func() (*eval.Engine, error)) func() (*eval.Engine, error) {
+	var (
+		e    *eval.Engine
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		// Nothing recovers a panic on this goroutine but this.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("internal error: %v", r)
+			}
+		}()
+		e, err = build()
+	}()
+	return func() (*eval.Engine, error) {
+		<-done
+		return e, err
 	}
-	d := &Decision{
-		Decision:   Pass,
-		Violations: res.Denies,
-		Warnings:   res.Warnings,
-		Exceptions: res.Waivers,
-		Summary:    doc.Summary,
-		Tickets:    []any{},
-		Policies:   res.Namespaces,
-		Sources:    doc.Sources,
-		Context:    doc.Context,
-	}
-	switch {
-	case len(d.Violations) > 0:
-		d.Decision = Fail
-	case len(d.Warnings) > 0:
-		d.Decision = Warn
-	}
-	return &Result{Decision: d, Document: doc}, nil
 }
 
 // MarkNew sets new on every finding and component of doc: true when base

@@ -38,7 +38,7 @@ func result(t *testing.T, reports ...string) *gate.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := gate.Run(context.Background(), gate.Options{Reports: reports, Engine: e, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	res, err := gate.Run(context.Background(), gate.Options{Reports: reports, Engine: gate.Ready(e), Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func checkReal(t *testing.T, failSeverity string, reports ...string) *gate.Resul
 		t.Fatal(err)
 	}
 	res, err := gate.Run(ctx, gate.Options{
-		Reports: reports, Engine: engine, Now: testNow,
+		Reports: reports, Engine: gate.Ready(engine), Now: testNow,
 		Context: document.Context{Stage: "test", Now: testNow.UTC().Format(time.RFC3339)},
 	})
 	if err != nil {

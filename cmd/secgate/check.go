@@ -241,12 +241,13 @@ func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
 }
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
-	engine, err := newEngine(ctx, opts.Policy)
-	if err != nil {
-		return err
-	}
+	// The policies compile while the reports are read.
+	engine := gate.Background(func() (*eval.Engine, error) { return newEngine(ctx, opts.Policy) })
 	epss, kev, err := exploitData(ctx, opts.ingestOptions)
 	if err != nil {
+		if _, perr := engine(); perr != nil {
+			return perr
+		}
 		return err
 	}
 	res, err := gate.Run(ctx, gate.Options{
