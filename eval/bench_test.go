@@ -68,3 +68,12 @@ func BenchmarkEvaluateBuiltins(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildBuiltins loads, parses, compiles and prepares the
+// built-in policies: what every check pays before evaluating.
+func BenchmarkBuildBuiltins(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		builtinEngine(b)
+	}
+}

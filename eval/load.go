@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
@@ -57,17 +58,93 @@ func (f Filter) loaderFilter() loader.Filter {
 	}
 }
 
-// LoadFS reads the policies of an fs.FS (the embedded built-ins).
+// LoadFS reads the policies of an fs.FS (the embedded built-ins). Its
+// Rego files are parsed at the same time, one goroutine each: every check
+// pays for parsing the built-ins, and OPA's loader parses one file after
+// another. The loader still reads the data files.
 func LoadFS(origin string, fsys fs.FS, filter Filter) (*Policies, error) {
+	skip := filter.loaderFilter()
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		// The loader's depth: 0 for the root, 1 for what is in it.
+		if name != "." && skip(name, info, strings.Count(name, "/")+1) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".rego") {
+			names = append(names, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", origin, err)
+	}
+	modules, err := parseAll(fsys, names)
+	if err != nil {
+		return nil, err
+	}
 	res, err := loader.NewFileLoader().
 		WithFS(fsys).
-		WithRegoVersion(ast.RegoV1).
-		WithProcessAnnotation(true).
-		Filtered([]string{"."}, filter.loaderFilter())
+		Filtered([]string{"."}, func(abspath string, info fs.FileInfo, depth int) bool {
+			return strings.HasSuffix(info.Name(), ".rego") || skip(abspath, info, depth)
+		})
 	if err != nil {
 		return nil, policyLoadError(err)
 	}
-	return fromResult(origin, res), nil
+	p := fromResult(origin, res)
+	p.Modules = modules
+	return p, nil
+}
+
+// parseAll parses the named Rego files of fsys, each on its own
+// goroutine, and keys the modules by name as OPA's loader does.
+func parseAll(fsys fs.FS, names []string) (map[string]*ast.Module, error) {
+	modules := make([]*ast.Module, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			src, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			modules[i], errs[i] = ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
+				RegoVersion:       ast.RegoV1,
+				ProcessAnnotation: true,
+			})
+		})
+	}
+	wg.Wait()
+	byName := make(map[string]*ast.Module, len(names))
+	var failed []error
+	for i, name := range names {
+		// Each parse error on its own, as the loader lists them.
+		if ae, ok := errs[i].(ast.Errors); ok {
+			for _, e := range ae {
+				failed = append(failed, e)
+			}
+			continue
+		}
+		if errs[i] != nil {
+			failed = append(failed, errs[i])
+			continue
+		}
+		byName[name] = modules[i]
+	}
+	if len(failed) > 0 {
+		return nil, fmt.Errorf("policy: %s", compactErrors(failed))
+	}
+	return byName, nil
 }
 
 // LoadPaths reads policy files, folders and bundle archives from disk.
