@@ -1,6 +1,9 @@
 package eval
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/secgate/secgate/document"
@@ -69,19 +72,30 @@ func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Val
 
 // obj builds an object, leaving out the keys its fieldSet does not hold.
 // It gathers the pairs first: ast.NewObject lays out all elements in one
-// allocation, where inserting one by one allocates each.
+// allocation, where inserting one by one allocates each. The gathering
+// buffers are pooled: NewObject copies the pairs, and a buffer a finding
+// threw away would otherwise be a third of what the findings' values
+// allocate.
 type obj struct {
 	pairs *[][2]*ast.Term
 	keep  fieldSet
 }
 
+var pairBuffers = sync.Pool{New: func() any { return new([][2]*ast.Term) }}
+
 func newObj(n int, keep fieldSet) obj {
-	pairs := make([][2]*ast.Term, 0, n)
-	return obj{&pairs, keep}
+	pairs := pairBuffers.Get().(*[][2]*ast.Term)
+	*pairs = slices.Grow((*pairs)[:0], n)
+	return obj{pairs, keep}
 }
 
-// value is the object built.
-func (o obj) value() ast.Object { return ast.NewObject(*o.pairs...) }
+// value is the object built; o is not to be used after it.
+func (o obj) value() ast.Object {
+	v := ast.NewObject(*o.pairs...)
+	clear(*o.pairs)
+	pairBuffers.Put(o.pairs)
+	return v
+}
 
 // wants says whether key k is kept.
 func (o obj) wants(k string) bool { return o.keep == nil || o.keep[k] }
