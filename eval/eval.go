@@ -485,10 +485,17 @@ func stringAt(o ast.Object, k string) (string, bool) {
 
 // stringList is the strings of a list, a set or a single string, sorted.
 func stringList(t *ast.Term) []string {
-	out := []string{}
 	if t == nil {
-		return out
+		return []string{}
 	}
+	n := 1
+	switch x := t.Value.(type) {
+	case *ast.Array:
+		n = x.Len()
+	case ast.Set:
+		n = x.Len()
+	}
+	out := make([]string, 0, n)
 	add := func(e *ast.Term) {
 		if s, ok := e.Value.(ast.String); ok {
 			out = append(out, string(s))

@@ -31,11 +31,16 @@ func groupBy(_ rego.BuiltinContext, itemsTerm, pathTerm *ast.Term) (*ast.Term, e
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string][]*ast.Term{}
-	var order []string
+	// Two passes: the groups are counted first, so their members share
+	// one exact allocation instead of growing a slice each.
+	group := make([]int, 0, items.Len()) // each item's group, or -1
+	index := map[string]int{}
+	var names []string
+	var sizes []int
 	items.Foreach(func(item *ast.Term) {
 		v := at(item, path)
 		if v == nil {
+			group = append(group, -1)
 			return
 		}
 		key, ok := v.Value.(ast.String)
@@ -43,14 +48,32 @@ func groupBy(_ rego.BuiltinContext, itemsTerm, pathTerm *ast.Term) (*ast.Term, e
 		if !ok {
 			name = v.Value.String()
 		}
-		if _, seen := groups[name]; !seen {
-			order = append(order, name)
+		g, seen := index[name]
+		if !seen {
+			g = len(names)
+			index[name] = g
+			names = append(names, name)
+			sizes = append(sizes, 0)
 		}
-		groups[name] = append(groups[name], item)
+		sizes[g]++
+		group = append(group, g)
 	})
-	out := ast.NewObjectWithCapacity(len(groups))
-	for _, name := range order {
-		out.Insert(ast.StringTerm(name), ast.ArrayTerm(groups[name]...))
+	members := make([][]*ast.Term, len(names))
+	all := make([]*ast.Term, 0, len(group))
+	for g, n := range sizes {
+		members[g] = all[len(all) : len(all) : len(all)+n]
+		all = all[:len(all)+n]
+	}
+	i := 0
+	items.Foreach(func(item *ast.Term) {
+		if g := group[i]; g >= 0 {
+			members[g] = append(members[g], item)
+		}
+		i++
+	})
+	out := ast.NewObjectWithCapacity(len(names))
+	for g, name := range names {
+		out.Insert(ast.StringTerm(name), ast.ArrayTerm(members[g]...))
 	}
 	return ast.NewTerm(out), nil
 }
