@@ -17,6 +17,8 @@ type depGraph struct {
 	ids []pkgID
 	// parents[i] are the components that depend on component i.
 	parents [][]int
+	// byName indexes the components by name: place runs once per ticket.
+	byName map[string][]int
 }
 
 type pkgID struct{ eco, name, version string }
@@ -28,12 +30,14 @@ func newDepGraph(doc *document.Document) *depGraph {
 		comps:   make([]*document.Component, len(doc.Components)),
 		ids:     make([]pkgID, len(doc.Components)),
 		parents: make([][]int, len(doc.Components)),
+		byName:  map[string][]int{},
 	}
 	byRef := map[string][]int{}
 	for i := range doc.Components {
 		c := &doc.Components[i]
 		g.comps[i] = c
 		g.ids[i] = componentID(c)
+		g.byName[g.ids[i].name] = append(g.byName[g.ids[i].name], i)
 		if c.BOMRef != "" {
 			byRef[c.BOMRef] = append(byRef[c.BOMRef], i)
 		}
@@ -100,8 +104,8 @@ func (g *depGraph) place(p *document.Package) (direct *bool, via []string) {
 		return nil, via
 	}
 	var start []int
-	for i, id := range g.ids {
-		if id.name == want.name && id.version == want.version && (id.eco == want.eco || id.eco == "" || want.eco == "") {
+	for _, i := range g.byName[want.name] {
+		if id := g.ids[i]; id.version == want.version && (id.eco == want.eco || id.eco == "" || want.eco == "") {
 			start = append(start, i)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
@@ -35,6 +36,14 @@ type renderer struct {
 // fix, where, the policies' messages, and the fingerprint marker.
 func (r *renderer) body() string {
 	var b strings.Builder
+	// Sized once: a large report renders thousands of bodies.
+	size := 512 + len(r.t.Title) + 80*len(r.msgs) + 64*min(len(r.t.FindingIDs), maxRows+1)
+	for _, lines := range [][]string{r.what, r.why, r.how, r.where} {
+		for _, l := range lines {
+			size += len(l) + 1
+		}
+	}
+	b.Grow(size)
 	fmt.Fprintf(&b, "## %s\n\n", text(r.t.Title))
 	b.WriteString(dueLine(r.t.Due, r.t.Severity, r.t.Priority, r.days))
 	b.WriteString("\n\n")
@@ -66,12 +75,13 @@ func (r *renderer) body() string {
 		pol = append(pol, fmt.Sprintf("- %s%s: %s", code(m.Policy), sev, text(m.Msg)))
 	}
 	section("Policy violations", pol)
-	out := b.String()
-	if len(out) > maxBody {
+	tail := "Finding ids: " + findingIDList(r.t.FindingIDs) + "\n\n" + Marker(r.t.Fingerprint) + "\n"
+	if out := b.String(); len(out) > maxBody {
 		cut := strings.LastIndexByte(out[:maxBody], '\n')
-		out = out[:cut+1] + "\n… (cut to fit an issue; tickets.json names every finding)\n\n"
+		return out[:cut+1] + "\n… (cut to fit an issue; tickets.json names every finding)\n\n" + tail
 	}
-	return out + "Finding ids: " + findingIDList(r.t.FindingIDs) + "\n\n" + Marker(r.t.Fingerprint) + "\n"
+	b.WriteString(tail)
+	return b.String()
 }
 
 func findingIDList(ids []string) string {
@@ -138,9 +148,7 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 		}
 	}
 	pkg.Unfixed = sortedUnique(pkg.Unfixed)
-	if b.graph == nil {
-		b.graph = newDepGraph(b.doc)
-	}
+	b.graphOnce.Do(func() { b.graph = newDepGraph(b.doc) })
 	pkg.Direct, pkg.Via = b.graph.place(p)
 	r.t.Package = pkg
 
@@ -725,7 +733,7 @@ var mentionRE = regexp.MustCompile("(^|[^A-Za-z0-9_./`-])@([A-Za-z0-9])")
 // whitespace collapsed, no HTML (so no comment can forge a fingerprint
 // marker), and no @mentions that would notify strangers.
 func text(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = squash(s)
 	s = htmlEscaper.Replace(s)
 	if strings.IndexByte(s, '@') < 0 {
 		return s
@@ -736,6 +744,28 @@ func text(s string) string {
 // htmlEscaper is built once: a Replacer is costly to make and free to share.
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
+// squash folds each run of white space in s into one space and trims the
+// ends, as strings.Join(strings.Fields(s), " ") does, without allocating
+// when there is nothing to fold: most text is already one line.
+func squash(s string) string {
+	space := true // a space at the start is to be trimmed
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		isSpace := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if isSpace && (c != ' ' || space) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		space = isSpace
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
 // cell is text safe inside a table cell.
 func cell(s string) string {
 	return strings.ReplaceAll(text(s), "|", `\|`)
@@ -743,7 +773,7 @@ func cell(s string) string {
 
 // code is s as an inline code span (no mentions, no HTML are rendered there).
 func code(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = squash(s)
 	if s == "" {
 		return "``"
 	}
@@ -809,7 +839,7 @@ func firstLine(s string) string {
 
 // oneLineTitle folds a title onto one line and bounds its length.
 func oneLineTitle(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = squash(s)
 	if len(s) > maxTitle {
 		cut := maxTitle - 1
 		for cut > 0 && !isRuneStart(s[cut]) {

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/package-url/packageurl-go"
@@ -26,6 +27,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/par"
 )
 
 // The kinds of ticket. Finding tickets take the kind of their findings
@@ -151,9 +153,14 @@ func Build(r *gate.Result, opts Options) []Ticket {
 	for _, v := range r.Decision.Violations {
 		b.add(v)
 	}
+	groups := make([]*group, 0, len(b.groups))
 	for _, g := range b.groups {
-		out = append(out, b.ticket(g))
+		groups = append(groups, g)
 	}
+	// Each ticket reads only what add gathered: a large report's
+	// thousands are rendered on every CPU.
+	out = make([]Ticket, len(groups))
+	par.Each(len(groups), func(i int) { out[i] = b.ticket(groups[i]) })
 	sort.Slice(out, func(i, j int) bool {
 		ri, rj := document.Severity(out[i].Severity).Rank(), document.Severity(out[j].Severity).Rank()
 		if ri != rj {
@@ -188,7 +195,9 @@ type builder struct {
 	findings map[string]*document.Finding
 	byLabel  map[string]*document.Component
 	groups   map[string]*group
-	graph    *depGraph
+	// graph is built the first time a ticket needs it.
+	graph     *depGraph
+	graphOnce sync.Once
 	// identities caches packageIdentity: a large report names the same
 	// packages thousands of times, and parsing a purl costs microseconds.
 	identities map[document.Package][2]string

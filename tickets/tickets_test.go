@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/par"
 )
 
 var testNow = time.Date(2026, 3, 10, 23, 30, 0, 0, time.FixedZone("EST", -5*3600)) // 2026-03-11 in UTC
@@ -563,4 +565,74 @@ func TestBodyFitsAnIssue(t *testing.T) {
 	if _, _, ok := DueOf(body); !ok {
 		t.Error("the due line was cut")
 	}
+}
+
+// manyPackages is a result with one vulnerability in each of n packages,
+// all in an SBOM, and one violation naming every finding.
+func manyPackages(n int) *gate.Result {
+	doc := document.New()
+	app := document.Component{BOMRef: "app", Name: "app", Version: "1.0.0"}
+	var ids []string
+	for i := range n {
+		name, version := fmt.Sprintf("pkg-%d", i), fmt.Sprintf("1.%d.0", i%7)
+		purl := "pkg:npm/" + name + "@" + version
+		f := vuln(fmt.Sprintf("CVE-2024-%d", 10000+i), []string{"critical", "high", "medium", "low"}[i%4], purl, name, version, "2.0.0")
+		doc.Findings = append(doc.Findings, f)
+		ids = append(ids, f.ID)
+		doc.Components = append(doc.Components, document.Component{BOMRef: name, Name: name, Version: version, Purl: purl, Direct: i%2 == 0})
+		app.DependsOn = append(app.DependsOn, name)
+	}
+	doc.Components = append(doc.Components, app)
+	doc.Summary = document.Summarize(doc)
+	return &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Violations: []eval.Message{{
+		Policy: "secgate.thresholds", Rule: "deny", Msg: "too many", Severity: "high", FindingIDs: ids, Components: []string{},
+	}}}}
+}
+
+// A report large enough to render its tickets on every CPU gives the
+// tickets one CPU gives, SBOM placement included.
+func TestManyTicketsAsOnOneCPU(t *testing.T) {
+	n := par.Min + 100
+	r := manyPackages(n)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	want := Build(r, Options{Now: testNow})
+	runtime.GOMAXPROCS(4)
+	got := Build(r, Options{Now: testNow})
+	if len(got) != n {
+		t.Fatalf("%d tickets for %d packages", len(got), n)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("tickets differ from one CPU's (-want +got):\n%s", diff)
+	}
+	if p := got[0].Package; p == nil || p.Direct == nil {
+		t.Fatalf("first ticket not placed in the SBOM: %+v", got[0].Package)
+	}
+}
+
+// BenchmarkBuild builds the tickets of 20,000 packages, each in the SBOM.
+func BenchmarkBuild(b *testing.B) {
+	r := manyPackages(20000)
+	b.ReportAllocs()
+	for b.Loop() {
+		Build(r, Options{Now: testNow})
+	}
+}
+
+func TestSquash(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "\r\n", "x\u00a0y", "é é", "a \u2003b", "one line of text, already clean."} {
+		if got, want := squash(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("squash(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzSquash(f *testing.F) {
+	for _, s := range []string{"", "a  b", " x", "x\u0085y", "\xff a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := squash(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("squash(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
