@@ -26,6 +26,14 @@ test: ## run every test (unit, golden, end-to-end, Rego)
 update-golden: ## rewrite golden files from the current code (review the diff!)
 	$(GO) test ./ingest/... ./cmd/... -update
 
+# The packages that spread work over goroutines (internal/par and its
+# users, the background engine build, the background JSON check).
+RACE_PKGS ?= ./gate ./tickets ./document ./internal/... ./ingest/trivy ./ingest/sniff ./eval
+
+.PHONY: race
+race: ## run the tests of the concurrent packages under the race detector
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
 .PHONY: lint
 lint: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
