@@ -336,13 +336,20 @@ func (c *converter) vulnerability(v *vulnerability, target string, i int) error 
 		f.References = append(f.References[:len(f.References):len(f.References)], v.PrimaryURL)
 	}
 	f.FixedVersions = c.versions(v.FixedVersion)
-	f.Package = &c.packages.take(1)[0]
-	*f.Package = document.Package{
+	pkg := document.Package{
 		Name:      v.PkgName,
 		Version:   v.InstalledVersion,
 		Purl:      v.PkgIdentifier.PURL,
 		Ecosystem: ecosystemOfPurl(v.PkgIdentifier.PURL),
 		Path:      v.PkgPath,
+	}
+	// A result lists a package's vulnerabilities together: they share
+	// one Package (finishResult fills it alike for all of them).
+	if prev := len(c.findings) - 2; i > 0 && prev >= 0 && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
+		f.Package = c.findings[prev].Package
+	} else {
+		f.Package = &c.packages.take(1)[0]
+		*f.Package = pkg
 	}
 	if len(scores) > 0 {
 		// Each finding owns its scores: Finish sorts them in place.

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/ingesttest"
@@ -619,5 +620,46 @@ func TestWalk(t *testing.T) {
 		if err := walk([]byte(in)); err == nil {
 			t.Errorf("%s: want an error", in)
 		}
+	}
+}
+
+// TestRepeatsShared: the vulnerabilities of one package share its
+// Package, and the fast path keeps one copy of a long string repeated
+// anywhere in the report or of any string repeated by the finding before;
+// what is shared reads as before.
+func TestRepeatsShared(t *testing.T) {
+	desc := strings.Repeat("An out-of-bounds read in the resolver. ", 3)
+	vuln := func(id, pkg string) string {
+		return `{"VulnerabilityID": "` + id + `", "PkgName": "` + pkg + `", "InstalledVersion": "2.28-10", "PkgIdentifier": {"PURL": "pkg:deb/debian/` + pkg + `@2.28-10"}, "Severity": "HIGH", "Description": "` + desc + `"}`
+	}
+	data := []byte(`{"SchemaVersion": 2, "Results": [{"Target": "img (debian 12)", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": [` +
+		vuln("CVE-2024-1", "libc6") + `, ` + vuln("CVE-2024-2", "libc6") + `, ` + vuln("CVE-2024-1", "libc-bin") + `]}]}`)
+	c := &converter{}
+	rep := &document.Report{}
+	if err := c.tryStream(data, rep); err != nil {
+		t.Fatal(err)
+	}
+	fs := c.findings
+	if len(fs) != 3 {
+		t.Fatalf("%d findings", len(fs))
+	}
+	if fs[0].Package != fs[1].Package || fs[1].Package == fs[2].Package {
+		t.Errorf("packages shared %v, %v; want libc6's only", fs[0].Package == fs[1].Package, fs[1].Package == fs[2].Package)
+	}
+	for i, want := range []document.Package{
+		{Name: "libc6", Version: "2.28-10", Purl: "pkg:deb/debian/libc6@2.28-10", Ecosystem: "deb", Path: "img (debian 12)"},
+		{Name: "libc6", Version: "2.28-10", Purl: "pkg:deb/debian/libc6@2.28-10", Ecosystem: "deb", Path: "img (debian 12)"},
+		{Name: "libc-bin", Version: "2.28-10", Purl: "pkg:deb/debian/libc-bin@2.28-10", Ecosystem: "deb", Path: "img (debian 12)"},
+	} {
+		if *fs[i].Package != want {
+			t.Errorf("finding %d package %+v, want %+v", i, *fs[i].Package, want)
+		}
+	}
+	same := func(a, b string) bool { return a == b && unsafe.StringData(a) == unsafe.StringData(b) }
+	if !same(fs[0].Description, fs[2].Description) || fs[0].Description != desc {
+		t.Error("the repeated description is copied twice")
+	}
+	if !same(fs[1].Package.Version, fs[2].Package.Version) {
+		t.Error("the version the finding before holds in the same place is copied again")
 	}
 }

@@ -103,7 +103,7 @@ func (c *converter) walkResult(data []byte, start int) error {
 		return err
 	}
 	for i := others; i < len(c.findings); i++ {
-		c.findings[i].VisitStrings(c.arena.detach)
+		c.arena.finding(&c.findings[i])
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (c *converter) decodeVulnerabilities(data []byte, ranges [][2]int, target s
 		if err := c.vulnerability(&v, target, i); err != nil {
 			return err
 		}
-		c.findings[len(c.findings)-1].VisitStrings(c.arena.detach)
+		c.arena.finding(&c.findings[len(c.findings)-1])
 	}
 	return nil
 }
@@ -178,13 +178,45 @@ func walkArray(data []byte, i int, fn func(start, end int) error) (int, error) {
 }
 
 // arena copies strings into large shared blocks: one allocation per
-// megabyte instead of one per string, and no map. A block stays alive as
-// long as any string in it, as the findings do.
+// megabyte instead of one per string. A block stays alive as long as any
+// string in it, as the findings do.
+//
+// A finding's string equal to the previous finding's string in the same
+// place (in VisitStrings' order) is that string, not a copy: a report
+// lists the vulnerabilities of a package together, repeating its name,
+// version, purl and path. Long strings are also looked up among all those
+// met before: CVSS vectors, and the titles and descriptions a CVE repeats
+// for every package it hits (glibc's in libc6, libc-bin and libc6-dev).
+// Short ones are not: the lookup would cost more than the copy. The
+// index goes with the converter, before the findings are evaluated, when
+// memory peaks.
 type arena struct {
-	block []byte
+	block     []byte
+	prev, cur []string
+	long      map[string]string
 }
 
-const arenaBlock = 1 << 20
+const (
+	arenaBlock = 1 << 20
+	// longString is the length from which strings are looked up.
+	longString = 40
+)
+
+// finding detaches every string of f.
+func (a *arena) finding(f *document.Finding) {
+	a.cur = a.cur[:0]
+	f.VisitStrings(a.field)
+	a.prev, a.cur = a.cur, a.prev
+}
+
+func (a *arena) field(s *string) {
+	if k := len(a.cur); k < len(a.prev) && a.prev[k] == *s {
+		*s = a.prev[k]
+	} else {
+		a.detach(s)
+	}
+	a.cur = append(a.cur, *s)
+}
 
 func (a *arena) detach(s *string) {
 	n := len(*s)
@@ -195,7 +227,13 @@ func (a *arena) detach(s *string) {
 	case n > arenaBlock/16:
 		*s = strings.Clone(*s)
 		return
-	case n > cap(a.block)-len(a.block):
+	case n >= longString:
+		if kept, ok := a.long[*s]; ok {
+			*s = kept
+			return
+		}
+	}
+	if n > cap(a.block)-len(a.block) {
 		a.block = make([]byte, 0, arenaBlock)
 	}
 	start := len(a.block)
@@ -203,4 +241,10 @@ func (a *arena) detach(s *string) {
 	// The block is never appended to past its capacity, so the bytes
 	// never move and are never written again.
 	*s = unsafe.String(&a.block[start], n)
+	if n >= longString {
+		if a.long == nil {
+			a.long = map[string]string{}
+		}
+		a.long[*s] = *s
+	}
 }
