@@ -27,8 +27,9 @@ update-golden: ## rewrite golden files from the current code (review the diff!)
 	$(GO) test ./ingest/... ./cmd/... -update
 
 # The packages that spread work over goroutines (internal/par and its
-# users, the background engine build, the background JSON check).
-RACE_PKGS ?= ./gate ./tickets ./document ./internal/... ./ingest/trivy ./ingest/sniff ./eval
+# users, the background engine build, the background JSON check, and the
+# command line, which runs them together).
+RACE_PKGS ?= ./gate ./tickets ./document ./internal/... ./ingest/trivy ./ingest/sniff ./eval ./cmd/secgate
 
 .PHONY: race
 race: ## run the tests of the concurrent packages under the race detector
