@@ -2,9 +2,12 @@ package sniff
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/secgate/secgate/internal/benchgen"
 )
 
 func TestShapes(t *testing.T) {
@@ -173,5 +176,25 @@ func TestValidJSON(t *testing.T) {
 		if got := f.ValidJSON(); got != want {
 			t.Errorf("ValidJSON(%.20q…, %d bytes) = %v, want %v", in, len(in), got, want)
 		}
+	}
+}
+
+// BenchmarkSkipValue skips Trivy reports of 10,000 vulnerabilities (5 MB,
+// which the CPU's caches hold) and 100,000 (50 MB, which they do not), as
+// sniffing a report's top-level object does.
+func BenchmarkSkipValue(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		data, err := benchgen.Bytes("trivy", n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if end, err := SkipValue(data, 0); err != nil || end != len(data) {
+					b.Fatal(end, err)
+				}
+			}
+		})
 	}
 }
