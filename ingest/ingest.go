@@ -36,7 +36,6 @@ import (
 	"github.com/secgate/secgate/ingest/snyk"
 	"github.com/secgate/secgate/ingest/spdx"
 	"github.com/secgate/secgate/ingest/trivy"
-	"github.com/secgate/secgate/internal/hugepage"
 )
 
 // DefaultMaxFileSize bounds the size of one report; --max-file-size raises it.
@@ -255,9 +254,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 	}
 	// Read into a buffer of the file's size: io.ReadAll would grow and copy
 	// it a dozen times for a large report.
-	mem := make([]byte, 0, size+bytes.MinRead)
-	hugepage.Advise(mem)
-	buf := bytes.NewBuffer(mem)
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
 		return nil, unwrapPathError(err)
 	}

@@ -22,7 +22,6 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
-	"github.com/secgate/secgate/internal/hugepage"
 )
 
 // Ingester reads Trivy JSON reports.
@@ -190,7 +189,6 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	// Count before decoding, to allocate the findings once: the count
 	// of a key is cheap to take and rarely more than the findings.
 	c.findings = make([]document.Finding, 0, bytes.Count(data, []byte(`"VulnerabilityID"`)))
-	hugepage.Advise(c.findings)
 	var err error
 	switch {
 	case f.Shape == sniff.JSONObject && f.Has("ClusterName") && !f.Has("SchemaVersion"):
