@@ -220,24 +220,21 @@ type Report struct {
 // VisitStrings calls visit with a pointer to every string the finding
 // holds, in its own fields and in the values it points to, so that a
 // caller can replace each (with a copy that does not keep a decoder's
-// buffer alive, or with a shared copy of a repeated value).
+// buffer alive, or with a shared copy of a repeated value). The fields
+// of one place come first, then the package, then lists and optional
+// values: a reader comparing a finding's strings with the previous
+// finding's by position (the Trivy reader) finds those aligned.
 func (f *Finding) VisitStrings(visit func(*string)) {
 	visit(&f.ID)
 	visit((*string)(&f.Kind))
 	visit(&f.RuleID)
-	visitAll(f.Aliases, visit)
 	visit(&f.Title)
 	visit(&f.Description)
-	visitAll(f.CWE, visit)
-	visitAll(f.References, visit)
-	visitAll(f.Tags, visit)
 	visit((*string)(&f.Severity))
-	if f.CVSS != nil {
-		f.CVSS.visitStrings(visit)
-	}
-	for i := range f.Scores {
-		f.Scores[i].visitStrings(visit)
-	}
+	visit(&f.FixState)
+	visit(&f.Confidence)
+	visit(&f.BaselineState)
+	visit((*string)(&f.Status))
 	if p := f.Package; p != nil {
 		visit(&p.Name)
 		visit(&p.Version)
@@ -245,13 +242,26 @@ func (f *Finding) VisitStrings(visit func(*string)) {
 		visit(&p.Ecosystem)
 		visit(&p.Path)
 	}
+	for i := range f.Origins {
+		visit(&f.Origins[i].Tool)
+		visit(&f.Origins[i].RuleID)
+		visit(&f.Origins[i].Severity)
+	}
+	if f.CVSS != nil {
+		f.CVSS.visitStrings(visit)
+	}
+	for i := range f.Scores {
+		f.Scores[i].visitStrings(visit)
+	}
 	visitAll(f.FixedVersions, visit)
-	visit(&f.FixState)
+	visitAll(f.Aliases, visit)
+	visitAll(f.CWE, visit)
+	visitAll(f.References, visit)
+	visitAll(f.Tags, visit)
 	if l := f.Location; l != nil {
 		visit(&l.Path)
 		visit(&l.Snippet)
 	}
-	visit(&f.Confidence)
 	if e := f.EPSS; e != nil {
 		visit(&e.Date)
 	}
@@ -260,13 +270,6 @@ func (f *Finding) VisitStrings(visit func(*string)) {
 		visit(&k.RequiredAction)
 		visit(&k.DueDate)
 	}
-	visit(&f.BaselineState)
-	for i := range f.Origins {
-		visit(&f.Origins[i].Tool)
-		visit(&f.Origins[i].RuleID)
-		visit(&f.Origins[i].Severity)
-	}
-	visit((*string)(&f.Status))
 	if r := f.StatusReason; r != nil {
 		visit(&r.By)
 		visit(&r.Justification)

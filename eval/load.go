@@ -95,12 +95,16 @@ func LoadFS(origin string, fsys fs.FS, filter Filter) (*Policies, error) {
 	res, err := loader.NewFileLoader().
 		WithFS(fsys).
 		Filtered([]string{"."}, func(abspath string, info fs.FileInfo, depth int) bool {
-			return strings.HasSuffix(info.Name(), ".rego") || skip(abspath, info, depth)
+			return (!info.IsDir() && strings.HasSuffix(info.Name(), ".rego")) || skip(abspath, info, depth)
 		})
 	if err != nil {
 		return nil, policyLoadError(err)
 	}
 	p := fromResult(origin, res)
+	// The loader's own modules are those of bundle archives in the tree.
+	for name, m := range p.Modules {
+		modules[name] = m
+	}
 	p.Modules = modules
 	return p, nil
 }

@@ -4,6 +4,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,10 +64,16 @@ type Result struct {
 
 // Run ingests, marks what is new against the baseline, evaluates and decides.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Engine == nil {
+		return nil, errors.New("no policy engine: nothing would decide")
+	}
 	doc, err := load(opts)
 	// A broken policy is reported before broken reports, as when the
 	// engine was built first.
 	engine, perr := opts.Engine()
+	if perr == nil && engine == nil {
+		perr = errors.New("no policy engine: nothing would decide")
+	}
 	if perr != nil {
 		return nil, perr
 	}

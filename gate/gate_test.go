@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -43,9 +44,10 @@ func TestRunWithEngineBuiltInBackground(t *testing.T) {
 	if want.Decision.Decision != Fail || len(want.Decision.Violations) == 0 {
 		t.Fatalf("the example reports give %s with %d violations, want a failure", want.Decision.Decision, len(want.Decision.Violations))
 	}
-	if got.Decision.Decision != want.Decision.Decision || len(got.Decision.Violations) != len(want.Decision.Violations) {
-		t.Errorf("background engine: %s with %d violations, want %s with %d",
-			got.Decision.Decision, len(got.Decision.Violations), want.Decision.Decision, len(want.Decision.Violations))
+	if got.Decision.Decision != want.Decision.Decision || !reflect.DeepEqual(got.Decision.Violations, want.Decision.Violations) ||
+		!reflect.DeepEqual(got.Decision.Warnings, want.Decision.Warnings) {
+		t.Errorf("background engine: %s with %+v, want %s with %+v",
+			got.Decision.Decision, got.Decision.Violations, want.Decision.Decision, want.Decision.Violations)
 	}
 }
 
@@ -68,6 +70,18 @@ func TestRunReportsPolicyErrorFirst(t *testing.T) {
 	_, err := Run(context.Background(), Options{Reports: []string{"no-such-report.json"}, Engine: Background(builtins)})
 	if err == nil || !strings.Contains(err.Error(), "no-such-report.json") {
 		t.Errorf("missing report with good policies: %v", err)
+	}
+}
+
+// No engine, or a build that gives none, is an error, not a pass.
+func TestRunWithoutEngine(t *testing.T) {
+	reports := []string{"../examples/reports/trivy-image.json"}
+	if _, err := Run(context.Background(), Options{Reports: reports}); err == nil {
+		t.Error("no engine: want an error")
+	}
+	none := func() (*eval.Engine, error) { return nil, nil }
+	if _, err := Run(context.Background(), Options{Reports: reports, Engine: none}); err == nil {
+		t.Error("an engine build that gives none: want an error")
 	}
 }
 

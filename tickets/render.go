@@ -37,13 +37,15 @@ type renderer struct {
 func (r *renderer) body() string {
 	var b strings.Builder
 	// Sized once: a large report renders thousands of bodies.
-	size := 512 + len(r.t.Title) + 80*len(r.msgs) + 64*min(len(r.t.FindingIDs), maxRows+1)
+	size := 512 + len(r.t.Title) + 80*min(len(r.msgs), maxRows+1) + 64*min(len(r.t.FindingIDs), maxRows+1)
 	for _, lines := range [][]string{r.what, r.why, r.how, r.where} {
 		for _, l := range lines {
 			size += len(l) + 1
 		}
 	}
-	b.Grow(size)
+	// A longer body is cut at maxBody, and the builder's buffer is the
+	// string returned: no more than that and the finding ids is reserved.
+	b.Grow(min(size, maxBody+64*(maxRows+1)))
 	fmt.Fprintf(&b, "## %s\n\n", text(r.t.Title))
 	b.WriteString(dueLine(r.t.Due, r.t.Severity, r.t.Priority, r.days))
 	b.WriteString("\n\n")

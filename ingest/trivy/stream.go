@@ -83,6 +83,7 @@ func (c *converter) stream(dec *json.Decoder, data []byte, rep *document.Report)
 func (c *converter) streamResult(s *streamer) error {
 	var r result
 	start := len(c.findings)
+	c.resultStart = start
 	err := s.object("Results[]", func(key string) error {
 		switch key {
 		case "Target":

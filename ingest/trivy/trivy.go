@@ -222,6 +222,7 @@ func (c *converter) k8s(data []byte, rep *document.Report) error {
 			for j := range res.Results {
 				r := &res.Results[j]
 				start := len(c.findings)
+				c.resultStart = start
 				for k, v := range r.Vulnerabilities {
 					if v == nil {
 						continue
@@ -252,6 +253,9 @@ type converter struct {
 	strs     slab[string]
 	// arena holds the copies of the fast path's strings.
 	arena arena
+	// resultStart is where the current result's findings begin: only
+	// they may share a package (finishResult fills it for the result).
+	resultStart int
 }
 
 // finishResult completes the vulnerabilities converted since start with
@@ -345,7 +349,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i int) error 
 	}
 	// A result lists a package's vulnerabilities together: they share
 	// one Package (finishResult fills it alike for all of them).
-	if prev := len(c.findings) - 2; i > 0 && prev >= 0 && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
+	if prev := len(c.findings) - 2; prev >= c.resultStart && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
 		f.Package = c.findings[prev].Package
 	} else {
 		f.Package = &c.packages.take(1)[0]

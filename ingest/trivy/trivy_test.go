@@ -663,3 +663,36 @@ func TestRepeatsShared(t *testing.T) {
 		t.Error("the version the finding before holds in the same place is copied again")
 	}
 }
+
+// TestPackagesSharedWithinOneResult: two results naming the same package
+// keep a Package each, with its own path (both readers), also in a k8s
+// report whose second resource lists a null entry first.
+func TestPackagesSharedWithinOneResult(t *testing.T) {
+	vuln := `{"VulnerabilityID": "CVE-2024-1", "PkgName": "openssl", "InstalledVersion": "3.0.2", "Severity": "HIGH"}`
+	plain := []byte(`{"SchemaVersion": 2, "Results": [{"Target": "img1", "Type": "debian", "Vulnerabilities": [` + vuln + `]}, {"Target": "img2", "Type": "debian", "Vulnerabilities": [` + vuln + `]}]}`)
+	// The first resource names no target: its package's path stays empty.
+	k8s := []byte(`{"ClusterName": "c", "Resources": [{"Kind": "Deployment", "Name": "a", "Results": [{"Target": "", "Vulnerabilities": [` + vuln + `]}]}, {"Namespace": "ns", "Kind": "Deployment", "Name": "b", "Results": [{"Target": "img2", "Vulnerabilities": [null, ` + vuln + `]}]}]}`)
+	check := func(name string, fs []document.Finding, first string) {
+		t.Helper()
+		if len(fs) != 2 {
+			t.Fatalf("%s: %d findings", name, len(fs))
+		}
+		if fs[0].Package == fs[1].Package || fs[0].Package.Path != first || !strings.HasSuffix(fs[1].Package.Path, "img2") {
+			t.Errorf("%s: paths %q and %q, shared %v", name, fs[0].Package.Path, fs[1].Package.Path, fs[0].Package == fs[1].Package)
+		}
+	}
+	fast, std := &converter{}, &converter{}
+	if err := fast.tryStream(plain, &document.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	check("fast path", fast.findings, "img1")
+	if err := std.stream(json.NewDecoder(bytes.NewReader(plain)), plain, &document.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	check("encoding/json", std.findings, "img1")
+	kc := &converter{}
+	if err := kc.k8s(k8s, &document.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	check("k8s", kc.findings, "")
+}

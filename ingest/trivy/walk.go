@@ -95,6 +95,7 @@ func (c *converter) walkResult(data []byte, start int) error {
 	c.arena.detach(&r.Class)
 	c.arena.detach(&r.Type)
 	first := len(c.findings)
+	c.resultStart = first
 	if err := c.decodeVulnerabilities(data, vulns, r.Target); err != nil {
 		return err
 	}
