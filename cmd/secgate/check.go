@@ -145,13 +145,6 @@ func policyOptionsFrom(c *cli.Context) (policyOptions, error) {
 	return opts, nil
 }
 
-// loadPolicies reads the policy sources with the default fetch options
-// and no signature verification; none means the built-ins.
-func loadPolicies(sources []string, filter eval.Filter) (*eval.Policies, error) {
-	pols, _, err := loadSources(context.Background(), policyOptions{Sources: sources}, filter)
-	return pols, err
-}
-
 // loadSources fetches the policy sources (local paths pass through,
 // go-getter addresses go through the cache) and loads them, verifying
 // bundles when opts.Verify is set; none means the built-ins. It returns

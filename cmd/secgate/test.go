@@ -20,13 +20,13 @@ func testCommand() *cli.Command {
 		ArgsUsage: "[PATH...] (policy folders or files; default: the built-in policies)",
 		Description: "Prints one line per failing test (all of them with -v) and a summary line\n" +
 			"\"N passed, M failed\". Exit 1 when a test fails, 2 when a policy does not compile.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every test, with its print output"},
 			&cli.BoolFlag{Name: "coverage", Usage: "report line coverage of the policies under test"},
 			&cli.StringFlag{Name: "run", Usage: "run only the tests whose package.name matches this regular expression"},
 			&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
-			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config"},
-		},
+			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config (and whose verification_key bundles must be signed with)"},
+		}, sourceFlags()...),
 		Action: func(c *cli.Context) error {
 			paths, err := positional(c)
 			if err != nil {
@@ -41,27 +41,34 @@ func testCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			fetch, verify, err := sourceOptionsFrom(c, cfg)
+			if err != nil {
+				return err
+			}
 			return runTest(c.Context, testOptions{
-				Paths:    paths,
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
-				Policy:   policyOptions{Config: cfg, DataFiles: c.StringSlice("data")},
+				Policy: policyOptions{
+					Sources: paths, Config: cfg, DataFiles: c.StringSlice("data"),
+					Fetch: fetch, Verify: verify,
+				},
 			}, c.App.Writer)
 		},
 	}
 }
 
 type testOptions struct {
-	Paths    []string
 	Verbose  bool
 	Coverage bool
 	Run      string
-	Policy   policyOptions
+	// Policy holds the sources under test (none: the built-ins), how
+	// they are fetched and verified, and the data the tests see.
+	Policy policyOptions
 }
 
 func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
-	pols, err := loadPolicies(opts.Paths, eval.Filter{Tests: true})
+	pols, _, err := loadSources(ctx, opts.Policy, eval.Filter{Tests: true})
 	if err != nil {
 		return err
 	}
