@@ -488,14 +488,7 @@ func stringList(t *ast.Term) []string {
 	if t == nil {
 		return []string{}
 	}
-	n := 1
-	switch x := t.Value.(type) {
-	case *ast.Array:
-		n = x.Len()
-	case ast.Set:
-		n = x.Len()
-	}
-	out := make([]string, 0, n)
+	var out []string
 	add := func(e *ast.Term) {
 		if s, ok := e.Value.(ast.String); ok {
 			out = append(out, string(s))
@@ -503,11 +496,15 @@ func stringList(t *ast.Term) []string {
 	}
 	switch x := t.Value.(type) {
 	case *ast.Array:
+		out = make([]string, 0, x.Len())
 		x.Foreach(add)
 	case ast.Set:
+		out = make([]string, 0, x.Len())
 		x.Foreach(add)
 	case ast.String:
-		out = append(out, string(x))
+		out = []string{string(x)}
+	default:
+		out = []string{}
 	}
 	sort.Strings(out)
 	return out

@@ -33,15 +33,16 @@ func groupBy(_ rego.BuiltinContext, itemsTerm, pathTerm *ast.Term) (*ast.Term, e
 	}
 	// Two passes: the groups are counted first, so their members share
 	// one exact allocation instead of growing a slice each.
-	group := make([]int, 0, items.Len()) // each item's group, or -1
+	n := items.Len()
+	group := make([]int, n) // each item's group, or -1
 	index := map[string]int{}
 	var names []string
 	var sizes []int
-	items.Foreach(func(item *ast.Term) {
-		v := at(item, path)
+	for i := range n {
+		v := at(items.Elem(i), path)
 		if v == nil {
-			group = append(group, -1)
-			return
+			group[i] = -1
+			continue
 		}
 		key, ok := v.Value.(ast.String)
 		name := string(key)
@@ -56,21 +57,19 @@ func groupBy(_ rego.BuiltinContext, itemsTerm, pathTerm *ast.Term) (*ast.Term, e
 			sizes = append(sizes, 0)
 		}
 		sizes[g]++
-		group = append(group, g)
-	})
-	members := make([][]*ast.Term, len(names))
-	all := make([]*ast.Term, 0, len(group))
-	for g, n := range sizes {
-		members[g] = all[len(all) : len(all) : len(all)+n]
-		all = all[:len(all)+n]
+		group[i] = g
 	}
-	i := 0
-	items.Foreach(func(item *ast.Term) {
-		if g := group[i]; g >= 0 {
-			members[g] = append(members[g], item)
+	members := make([][]*ast.Term, len(names))
+	all := make([]*ast.Term, 0, n)
+	for g, size := range sizes {
+		members[g] = all[len(all) : len(all) : len(all)+size]
+		all = all[:len(all)+size]
+	}
+	for i, g := range group {
+		if g >= 0 {
+			members[g] = append(members[g], items.Elem(i))
 		}
-		i++
-	})
+	}
 	out := ast.NewObjectWithCapacity(len(names))
 	for g, name := range names {
 		out.Insert(ast.StringTerm(name), ast.ArrayTerm(members[g]...))

@@ -83,7 +83,6 @@ func (c *converter) stream(dec *json.Decoder, data []byte, rep *document.Report)
 func (c *converter) streamResult(s *streamer) error {
 	var r result
 	start := len(c.findings)
-	c.resultStart = start
 	err := s.object("Results[]", func(key string) error {
 		switch key {
 		case "Target":
@@ -106,7 +105,7 @@ func (c *converter) streamResult(s *streamer) error {
 					return err
 				}
 				i++
-				return c.vulnerability(&s.vuln, r.Target, i-1)
+				return c.vulnerability(&s.vuln, r.Target, i-1, start)
 			})
 		}
 		return s.skip()

@@ -222,12 +222,11 @@ func (c *converter) k8s(data []byte, rep *document.Report) error {
 			for j := range res.Results {
 				r := &res.Results[j]
 				start := len(c.findings)
-				c.resultStart = start
 				for k, v := range r.Vulnerabilities {
 					if v == nil {
 						continue
 					}
-					if err := c.vulnerability(v, r.Target, k); err != nil {
+					if err := c.vulnerability(v, r.Target, k, start); err != nil {
 						return err
 					}
 				}
@@ -253,9 +252,6 @@ type converter struct {
 	strs     slab[string]
 	// arena holds the copies of the fast path's strings.
 	arena arena
-	// resultStart is where the current result's findings begin: only
-	// they may share a package (finishResult fills it for the result).
-	resultStart int
 }
 
 // finishResult completes the vulnerabilities converted since start with
@@ -313,9 +309,10 @@ func tags(tt ...string) []string {
 	return out
 }
 
-// vulnerability converts the i-th vulnerability of target. The package's
-// path and ecosystem fallbacks wait for finishResult.
-func (c *converter) vulnerability(v *vulnerability, target string, i int) error {
+// vulnerability converts the i-th vulnerability of target, whose result's
+// findings begin at start. The package's path and ecosystem fallbacks
+// wait for finishResult.
+func (c *converter) vulnerability(v *vulnerability, target string, i, start int) error {
 	if v.VulnerabilityID == "" {
 		return fmt.Errorf("result %q: vulnerability %d (%s) has no VulnerabilityID", target, i, v.PkgName)
 	}
@@ -348,8 +345,9 @@ func (c *converter) vulnerability(v *vulnerability, target string, i int) error 
 		Path:      v.PkgPath,
 	}
 	// A result lists a package's vulnerabilities together: they share
-	// one Package (finishResult fills it alike for all of them).
-	if prev := len(c.findings) - 2; prev >= c.resultStart && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
+	// one Package (finishResult fills it alike for all of them), never
+	// with another result's.
+	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
 		f.Package = c.findings[prev].Package
 	} else {
 		f.Package = &c.packages.take(1)[0]

@@ -95,7 +95,6 @@ func (c *converter) walkResult(data []byte, start int) error {
 	c.arena.detach(&r.Class)
 	c.arena.detach(&r.Type)
 	first := len(c.findings)
-	c.resultStart = first
 	if err := c.decodeVulnerabilities(data, vulns, r.Target); err != nil {
 		return err
 	}
@@ -115,12 +114,13 @@ func (c *converter) walkResult(data []byte, start int) error {
 // validates, hashes and collects garbage, and raised the peak heap.)
 func (c *converter) decodeVulnerabilities(data []byte, ranges [][2]int, target string) error {
 	var v vulnerability
+	start := len(c.findings)
 	for i, rg := range ranges {
 		v.reset()
 		if err := gojson.Unmarshal(data[rg[0]:rg[1]], &v); err != nil {
 			return err
 		}
-		if err := c.vulnerability(&v, target, i); err != nil {
+		if err := c.vulnerability(&v, target, i, start); err != nil {
 			return err
 		}
 		c.arena.finding(&c.findings[len(c.findings)-1])
