@@ -188,7 +188,8 @@ func (f *File) sniffJSON(i int) error {
 		end, ok := 0, false
 		if f.Values == 0 && data[i] == '{' {
 			// One pass over a well-formed object finds its keys and its
-			// end; anything else is scanned again for the error.
+			// end. A malformed one keeps the keys read before the fault
+			// and is scanned again for the error.
 			keys, end, ok = objectKeysEnd(data, i)
 		}
 		if !ok {
@@ -201,9 +202,6 @@ func (f *File) sniffJSON(i int) error {
 		switch {
 		case f.Values == 1 && data[i] == '{':
 			f.Shape = JSONObject
-			if keys == nil {
-				keys = objectKeys(data[i:end])
-			}
 			f.Keys = keys
 		case f.Values == 1 && data[i] == '[':
 			f.Shape = JSONArray
