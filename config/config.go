@@ -44,8 +44,9 @@ var gateKeys = map[string]bool{"policies": true, "verification_key": true, "seve
 
 // enums lists the allowed values of keys that take one of a few words.
 var enums = map[string][]string{
-	"thresholds.fail_severity": {"critical", "high", "medium", "low", "info", "none"},
-	"thresholds.warn_severity": {"critical", "high", "medium", "low", "info", "none"},
+	"thresholds.fail_severity": {"critical", "high", "medium", "low", "info", "unknown", "none"},
+	"thresholds.warn_severity": {"critical", "high", "medium", "low", "info", "unknown", "none"},
+	"thresholds.unknown_as":    {"critical", "high", "medium", "low", "info", "none"},
 	"licenses.unknown":         {"fail", "warn", "ignore"},
 	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
 }

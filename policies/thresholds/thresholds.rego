@@ -4,7 +4,9 @@
 #   Fails on any open finding at or above fail_severity, on known exploited
 #   vulnerabilities (KEV) and high EPSS scores, and when more than
 #   max_findings findings are open; warns at warn_severity and warn_findings.
-#   With only_new and a baseline, counts only what the change introduced.
+#   An open vulnerability of unknown severity counts as unknown_as (high by
+#   default). With only_new and a baseline, counts only what the change
+#   introduced.
 # custom:
 #   severity: high
 #   config: thresholds
@@ -31,7 +33,20 @@ deny contains {
 } if {
 	some sev in severities
 	lib.at_or_above(sev, cfg.fail_severity)
-	fs := by_severity[sev]
+	fs := rated[sev]
+}
+
+# Open vulnerabilities of unknown severity count at unknown_as: a scanner
+# that states no severity must not let a vulnerability pass unseen.
+deny contains {
+	"msg": sprintf("%s; the gate fails at %s and above", [unknown_said(unknown_vulns), cfg.fail_severity]),
+	"severity": unknown_level,
+	"finding_ids": secgate.pluck(unknown_vulns, "id"),
+	"components": components(unknown_vulns),
+	"remediation": remediation(unknown_vulns),
+} if {
+	count(unknown_vulns) > 0
+	counts_at(unknown_as, cfg.fail_severity)
 }
 
 deny contains {
@@ -64,6 +79,43 @@ severities := ["critical", "high", "medium", "low", "info", "unknown"]
 
 # by_severity groups the counted findings by severity, in one pass.
 by_severity := secgate.group_by(counted, "severity")
+
+# rated are the counted findings by severity, without the vulnerabilities
+# of unknown severity: those count at unknown_as.
+rated[sev] := fs if {
+	some sev, group in by_severity
+	sev != "unknown"
+	fs := group
+}
+
+rated["unknown"] := fs if {
+	fs := [f | some f in by_severity.unknown; f.kind != "vulnerability"]
+	count(fs) > 0
+}
+
+# unknown_vulns are the counted vulnerabilities of unknown severity.
+unknown_vulns := [f | some f in object.get(by_severity, "unknown", []); f.kind == "vulnerability"]
+
+# unknown_as is the severity they count at: critical to info, or none (no
+# severity threshold is reached but fail_severity or warn_severity unknown).
+unknown_as := object.get(cfg, "unknown_as", "high")
+
+unknown_level := unknown_as if unknown_as != "none"
+
+unknown_level := "unknown" if unknown_as == "none"
+
+# counts_at holds when a finding counted at severity s reaches threshold t:
+# a threshold of unknown is reached by every finding, none by no finding.
+counts_at(s, t) if {
+	s != "none"
+	lib.at_or_above(s, t)
+}
+
+counts_at(_, "unknown") := true
+
+unknown_said(fs) := sprintf("%d open vulnerabilit%s of severity unknown, counted as %s (thresholds.unknown_as)", [count(fs), plural(fs), unknown_as]) if unknown_as != "none"
+
+unknown_said(fs) := sprintf("%d open vulnerabilit%s of severity unknown, counted as no severity (thresholds.unknown_as none)", [count(fs), plural(fs)]) if unknown_as == "none"
 
 plural(fs) := "y" if count(fs) == 1
 
@@ -104,8 +156,18 @@ warn contains {
 	some sev in severities
 	lib.at_or_above(sev, cfg.warn_severity)
 	not lib.at_or_above(sev, cfg.fail_severity)
-	ids := secgate.pluck(by_severity[sev], "id")
+	ids := secgate.pluck(rated[sev], "id")
 	count(ids) > 0
+}
+
+warn contains {
+	"msg": sprintf("%s, at or above %s", [unknown_said(unknown_vulns), cfg.warn_severity]),
+	"severity": unknown_level,
+	"finding_ids": secgate.pluck(unknown_vulns, "id"),
+} if {
+	count(unknown_vulns) > 0
+	counts_at(unknown_as, cfg.warn_severity)
+	not counts_at(unknown_as, cfg.fail_severity)
 }
 
 # remediation says what fixes a group of findings: the upgrades when they

@@ -148,3 +148,58 @@ test_nothing_found_nothing_said if {
 	count(thresholds.warn) == 0 with input as {"findings": []}
 	count(thresholds.warn) == 0 with input as {"findings": [finding("a", "low")]}
 }
+
+vuln_unknown(id) := finding(id, "unknown")
+
+test_unknown_severity_vulnerability_fails_as_high if {
+	res := deny([vuln_unknown("a"), vuln_unknown("b")])
+	res == {{
+		"msg": "2 open vulnerabilities of severity unknown, counted as high (thresholds.unknown_as); the gate fails at high and above",
+		"severity": "high",
+		"finding_ids": ["a", "b"],
+		"components": ["pkg:npm/lodash@1.2.3"],
+		"remediation": "upgrade lodash 1.2.3 to 1.2.4",
+	}}
+}
+
+test_unknown_as_medium_warns if {
+	fs := [vuln_unknown("a")]
+	count(thresholds.deny) == 0 with input as {"findings": fs} with data.secgate.config.thresholds.unknown_as as "medium"
+	res := thresholds.warn with input as {"findings": fs} with data.secgate.config.thresholds.unknown_as as "medium"
+	res == {{
+		"msg": "1 open vulnerability of severity unknown, counted as medium (thresholds.unknown_as), at or above medium",
+		"severity": "medium",
+		"finding_ids": ["a"],
+	}}
+}
+
+test_unknown_as_none_passes if {
+	fs := [vuln_unknown("a")]
+	count(thresholds.deny) == 0 with input as {"findings": fs} with data.secgate.config.thresholds.unknown_as as "none"
+	count(thresholds.warn) == 0 with input as {"findings": fs} with data.secgate.config.thresholds.unknown_as as "none"
+}
+
+test_unknown_as_none_still_fails_at_unknown if {
+	res := thresholds.deny with input as {"findings": [vuln_unknown("a")]}
+		with data.secgate.config.thresholds.unknown_as as "none"
+		with data.secgate.config.thresholds.fail_severity as "unknown"
+	some v in res
+	v.msg == "1 open vulnerability of severity unknown, counted as no severity (thresholds.unknown_as none); the gate fails at unknown and above"
+	v.severity == "unknown"
+}
+
+test_fail_severity_unknown_fails_everything if {
+	res := thresholds.deny with input as {"findings": [finding("a", "info"), code("c", "unknown")]}
+		with data.secgate.config.thresholds.fail_severity as "unknown"
+	{v.severity: v.finding_ids | some v in res} == {"info": ["a"], "unknown": ["c"]}
+}
+
+test_unknown_code_findings_keep_their_severity if {
+	count(deny([code("c", "unknown")])) == 0
+}
+
+test_unknown_as_does_not_lower_known_severities if {
+	res := thresholds.deny with input as {"findings": [finding("a", "critical"), vuln_unknown("b")]}
+		with data.secgate.config.thresholds.unknown_as as "low"
+	{v.severity: v.finding_ids | some v in res} == {"critical": ["a"]}
+}
