@@ -44,10 +44,14 @@ func ScoreVector(vector string) (version string, score float64, ok bool) {
 }
 
 // NewCVSS builds a score from what a report states: a score, a vector, or
-// both. A vector without a score is scored; a stated score is kept as
-// stated. ok is false when neither gives a score.
+// both. A stated score in (0, 10] is kept as stated; one that is absent
+// (0), negative, above 10 or not a number is ignored and the vector, if
+// any, is scored instead. ok is false when neither gives a score.
 func NewCVSS(source, version string, score float64, vector string) (CVSS, bool) {
-	c := CVSS{Version: version, Score: score, Vector: strings.TrimSpace(vector), Source: source}
+	c := CVSS{Version: version, Vector: strings.TrimSpace(vector), Source: source}
+	if inRange(score) {
+		c.Score = score
+	}
 	if c.Vector != "" {
 		if ver, s, ok := ScoreVector(c.Vector); ok {
 			c.Version = ver
@@ -56,11 +60,14 @@ func NewCVSS(source, version string, score float64, vector string) (CVSS, bool) 
 			}
 		}
 	}
-	if c.Score <= 0 || c.Score > 10 {
+	if !inRange(c.Score) {
 		return CVSS{}, false
 	}
 	return c, true
 }
+
+// inRange reports whether score is a CVSS base score above 0 (NaN is not).
+func inRange(score float64) bool { return score > 0 && score <= 10 }
 
 // BestCVSS picks the score to show from several: the newest CVSS version
 // first, then the order of the sources in prefer (earlier wins), then the
