@@ -8,9 +8,11 @@
 // govulncheck says how close the code comes to the vulnerability: a
 // vulnerable function is called (a trace with a function), its package is
 // only imported, or its module only required. That is the finding's
-// Confidence and one of the tags "called", "imported" or "required": the
-// severity stays what the OSV entry says (usually nothing), and policies
-// decide what an unreached vulnerability is worth.
+// Confidence and one of the tags "called", "imported" or "required". The
+// severity is what the OSV entry says (a severity word, else its CVSS
+// vectors scored), usually nothing: a vulnerability whose symbol is called
+// is then at least high, as no score says otherwise; an imported or
+// required one stays unknown, and policies decide what it is worth.
 package govulncheck
 
 import (
@@ -344,6 +346,11 @@ func build(x *hit, e *osv.Entry) document.Finding {
 				f.FixState = "fixed"
 			}
 		}
+	}
+	if x.level == levelCalled && f.CVSS == nil {
+		// The scanned code calls the vulnerable symbol and no score rates
+		// the vulnerability lower: fail closed.
+		f.Severity = document.MaxSeverity(f.Severity, document.SeverityHigh)
 	}
 	if len(x.symbols) > 0 {
 		called := "Vulnerable symbols called: " + strings.Join(x.symbols, ", ") + "."

@@ -47,9 +47,14 @@ func TestCorpus(t *testing.T) {
 				if strings.Join(f.Tags, ",") != f.Confidence {
 					t.Errorf("%s: tags %v, confidence %q", f.RuleID, f.Tags, f.Confidence)
 				}
-				// govulncheck's entries carry no severity: it stays unknown.
-				if f.Severity != document.SeverityUnknown {
-					t.Errorf("%s: severity %s", f.RuleID, f.Severity)
+				// govulncheck's entries carry no severity: a called one is
+				// high, the others stay unknown.
+				want := document.SeverityUnknown
+				if f.Confidence == "called" {
+					want = document.SeverityHigh
+				}
+				if f.Severity != want {
+					t.Errorf("%s (%s): severity %s, want %s", f.RuleID, f.Confidence, f.Severity, want)
 				}
 				if !strings.HasPrefix(f.RuleID, "GO-") || f.Package.Ecosystem != "golang" || !strings.HasPrefix(f.Package.Purl, "pkg:golang/") {
 					t.Errorf("%s: package %+v", f.RuleID, f.Package)
@@ -176,6 +181,39 @@ func TestOSVSeverity(t *testing.T) {
 	// A finding without a trace, of an entry not in the stream.
 	if f := ingesttest.Find(t, doc, "GO-3", ""); f.Package.Name != "unknown module" || f.Confidence != "required" {
 		t.Errorf("GO-3: package %+v, confidence %q", f.Package, f.Confidence)
+	}
+}
+
+// TestGovulncheckCalledWithoutSeverityIsHigh: the scanned code calls the
+// vulnerable symbol and nothing rates the vulnerability: it is at least
+// high. A score says otherwise; imported and required ones keep what the
+// data says.
+func TestGovulncheckCalledWithoutSeverityIsHigh(t *testing.T) {
+	data := `{"config": {"protocol_version": "v1.0.0", "scanner_name": "govulncheck", "scanner_version": "v1.1.0"}}
+{"osv": {"id": "GO-1"}}
+{"osv": {"id": "GO-2", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:L"}]}}
+{"osv": {"id": "GO-3", "database_specific": {"severity": "LOW"}}}
+{"osv": {"id": "GO-4"}}
+{"osv": {"id": "GO-5", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:L"}]}}
+{"finding": {"osv": "GO-1", "trace": [{"module": "example.com/a", "version": "v1.0.0", "package": "example.com/a", "function": "F"}]}}
+{"finding": {"osv": "GO-2", "trace": [{"module": "example.com/b", "version": "v1.0.0", "package": "example.com/b", "function": "G"}]}}
+{"finding": {"osv": "GO-3", "trace": [{"module": "example.com/c", "version": "v1.0.0", "package": "example.com/c", "function": "H"}]}}
+{"finding": {"osv": "GO-4", "trace": [{"module": "example.com/d", "version": "v1.0.0", "package": "example.com/d"}]}}
+{"finding": {"osv": "GO-5", "trace": [{"module": "example.com/e", "version": "v1.0.0"}]}}`
+	_, doc, err := h.Bytes(t, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]document.Severity{
+		"GO-1": document.SeverityHigh,    // called, no severity
+		"GO-2": document.SeverityLow,     // called, scored 2.0
+		"GO-3": document.SeverityHigh,    // called, a word but no score: at least high
+		"GO-4": document.SeverityUnknown, // imported only
+		"GO-5": document.SeverityLow,     // required only, scored
+	} {
+		if f := ingesttest.Find(t, doc, id, ""); f.Severity != want {
+			t.Errorf("%s (%s): severity %s, want %s", id, f.Confidence, f.Severity, want)
+		}
 	}
 }
 
