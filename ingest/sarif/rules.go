@@ -28,6 +28,7 @@ type ruleInfo struct {
 	level      string // defaultConfiguration.level
 	secSev     string // properties.security-severity as written
 	sevProp    string // properties.severity as written
+	tagSev     string // a severity word among properties.tags (gosec's "MEDIUM")
 	confidence string
 	scores     []document.CVSS
 	// pkg is what the rule's help text says of the package (Grype writes
@@ -217,6 +218,7 @@ func (rr *runRules) newRuleInfo(r *rule) *ruleInfo {
 	ri := &ruleInfo{id: r.ID}
 	props := r.Properties
 	ri.tags = stringList(props["tags"])
+	ri.tagSev = tagSeverity(ri.tags)
 	ri.kind = classify(rr.driver, r.ID, ri.tags)
 	ri.vulnID = vulnIDPrefix(r.ID)
 
@@ -421,6 +423,23 @@ func appendStrings(dst []string, v any) []string {
 		}
 	}
 	return dst
+}
+
+// tagSeverity is the severity word among a rule's tags, as written: some
+// tools (gosec) write one level for every result and the real severity as
+// a tag. Only a tag that is the word alone counts ("HIGH", not "HIGH
+// CONFIDENCE"); of several, the worst.
+func tagSeverity(tags []string) string {
+	word, worst := "", document.SeverityUnknown
+	for _, t := range tags {
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "critical", "high", "medium", "moderate", "low":
+			if s, _ := document.ParseSeverity(t); s.Rank() > worst.Rank() {
+				word, worst = strings.TrimSpace(t), s
+			}
+		}
+	}
+	return word
 }
 
 // rawValue is a string or number property as written.

@@ -420,8 +420,9 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 // severity is a result's severity and the raw value it comes from: the
 // first of security-severity (result, rule), a severity property
 // ("severity", ShiftLeft's "issue_severity", dependency-check's
-// "cvssv3_baseSeverity" and "cvssv2_severity"), level (result, rule
-// default) that is a known word or score; else the best CVSS score; else
+// "cvssv3_baseSeverity" and "cvssv2_severity"), a severity word among the
+// rule's tags, level (result, rule default) that is a known word or score;
+// else the best CVSS score; else
 // SARIF's default level, warning (none for a result whose kind is not
 // "fail").
 func severity(ri *ruleInfo, r *result, scores []document.CVSS) (string, document.Severity) {
@@ -430,7 +431,7 @@ func severity(ri *ruleInfo, r *result, scores []document.CVSS) (string, document
 		rawValue(props["security-severity"]), ri.secSev,
 		rawValue(props["severity"]), rawValue(props["issue_severity"]), ri.sevProp,
 		rawValue(props["cvssv3_baseSeverity"]), rawValue(props["cvssv2_severity"]),
-		deref(r.Level), ri.level,
+		ri.tagSev, deref(r.Level), ri.level,
 	} {
 		if raw == "" {
 			continue
