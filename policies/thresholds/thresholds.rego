@@ -98,7 +98,11 @@ unknown_vulns := [f | some f in object.get(by_severity, "unknown", []); f.kind =
 
 # unknown_as is the severity they count at: critical to info, or none (no
 # severity threshold is reached but fail_severity or warn_severity unknown).
-unknown_as := object.get(cfg, "unknown_as", "high")
+# Absent or null, it is the default, high: the gate fails closed.
+unknown_as := u if {
+	u := cfg.unknown_as
+	is_string(u)
+} else := "high"
 
 unknown_level := unknown_as if unknown_as != "none"
 

@@ -203,3 +203,9 @@ test_unknown_as_does_not_lower_known_severities if {
 		with data.secgate.config.thresholds.unknown_as as "low"
 	{v.severity: v.finding_ids | some v in res} == {"critical": ["a"]}
 }
+
+test_unknown_as_null_is_high if {
+	res := thresholds.deny with input as {"findings": [vuln_unknown("a")]}
+		with data.secgate.config.thresholds.unknown_as as null
+	{v.severity | some v in res} == {"high"}
+}
