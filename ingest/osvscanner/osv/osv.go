@@ -91,13 +91,29 @@ func readSpecific(raw json.RawMessage) specific {
 }
 
 // SeverityWord is the severity word the entry's database states
-// (database_specific.severity, as GitHub's advisories give it), or "".
+// (database_specific.severity, as GitHub's advisories give it, else a
+// severity[] of type Ubuntu, whose score is a word), or "".
 func (e *Entry) SeverityWord() string {
 	var w string
-	if raw := readSpecific(e.DatabaseSpecific).Severity; len(raw) > 0 && json.Unmarshal(raw, &w) == nil {
+	if raw := readSpecific(e.DatabaseSpecific).Severity; len(raw) > 0 && json.Unmarshal(raw, &w) == nil && strings.TrimSpace(w) != "" {
 		return strings.TrimSpace(w)
 	}
+	for _, list := range append([][]Severity{e.Severity}, affectedSeverities(e.Affected)...) {
+		for _, s := range list {
+			if strings.EqualFold(s.Type, "Ubuntu") && strings.TrimSpace(s.Score) != "" {
+				return strings.TrimSpace(s.Score)
+			}
+		}
+	}
 	return ""
+}
+
+func affectedSeverities(affected []Affected) [][]Severity {
+	out := make([][]Severity, len(affected))
+	for i := range affected {
+		out[i] = affected[i].Severity
+	}
+	return out
 }
 
 // Source names the database an entry comes from, for its scores: the
