@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobwas/glob"
 	"gopkg.in/yaml.v3"
 
 	"github.com/secgate/secgate/policies"
@@ -62,6 +63,9 @@ var dateKeys = map[string]bool{"expires": true}
 // which it must have exactly one.
 type entryRule struct {
 	keys, required, oneOf []string
+	// patterns are keys whose value is a pattern with * as wildcard, as
+	// the policies match it (glob.match without delimiters).
+	patterns []string
 	// needs is the contract, for messages.
 	needs string
 }
@@ -74,11 +78,13 @@ var entries = map[string]entryRule{
 		keys:     []string{"id", "rule", "purl", "reason", "expires"},
 		required: []string{"reason", "expires"},
 		oneOf:    []string{"id", "rule", "purl"},
+		patterns: []string{"purl"},
 		needs:    "each exception needs one of id, rule or purl, a reason and expires (YYYY-MM-DD)",
 	},
 	"dependencies.approvals": {
 		keys:     []string{"match", "approved_by", "expires", "reason"},
 		required: []string{"match", "approved_by", "expires", "reason"},
+		patterns: []string{"match"},
 		needs:    "each approval needs match, approved_by, expires (YYYY-MM-DD) and reason",
 	},
 }
@@ -324,6 +330,11 @@ func checkItem(path string, item *yaml.Node) error {
 			}
 		} else if strict && (v.Kind != yaml.ScalarNode || v.Tag != "!!str") {
 			return fmt.Errorf("line %d: %s: %s: want a string, got %s (quote it)", v.Line, path, k.Value, nodeText(v))
+		}
+		if strict && slices.Contains(rule.patterns, k.Value) {
+			if _, err := glob.Compile(v.Value); err != nil {
+				return fmt.Errorf("line %d: %s: %s: %q is not a pattern (* is the wildcard): %v", v.Line, path, k.Value, v.Value, err)
+			}
 		}
 	}
 	if !strict {

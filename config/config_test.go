@@ -65,10 +65,27 @@ func TestParseErrors(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("thresholds:\n  fail_severity: high\nexceptions:\n  - id: x\n    reason: y\n    expires: 2027-01-01\n"))
 	f.Add([]byte("licenses: {allow: [MIT], unknown: fail}\n"))
+	f.Add([]byte("thresholds:\n  fail_severity:\nexceptions:\n  - id: x\n    purl: \"pkg:npm/*\"\n"))
+	f.Add([]byte("dependencies:\n  approvals:\n    - match: x\n      approved_by: y\n      expires: 2027-01-01\n      reason: z\nsecrets:\n"))
+	defaults, err := Defaults()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data)
-		if err == nil && c.Sections == nil {
+		if err != nil {
+			return
+		}
+		if c.Sections == nil {
 			t.Fatal("no error and no sections")
+		}
+		// Configuration alone never takes a policy's section away.
+		for name, d := range defaults.Sections {
+			if _, isMap := d.(map[string]any); isMap {
+				if _, ok := c.Sections[name].(map[string]any); !ok {
+					t.Fatalf("section %s is %#v, want a mapping", name, c.Sections[name])
+				}
+			}
 		}
 	})
 }
@@ -145,21 +162,23 @@ func TestParseSectionGivenTwice(t *testing.T) {
 func TestParseExceptionAndApprovalErrors(t *testing.T) {
 	const ok = "    reason: r\n    expires: 2027-01-01\n"
 	cases := map[string]string{
-		"exceptions:\n  - cve: CVE-2021-1\n" + ok:                                                                        "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
-		"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + ok:                                                     "line 3: exceptions: severity: unknown key",
-		"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                     "line 2: exceptions: missing reason",
-		"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                               "line 2: exceptions: missing expires",
-		"exceptions:\n  - id: CVE-2021-1\n    reason:\n    expires: 2027-01-01\n":                                        "line 3: exceptions: reason: empty",
-		"exceptions:\n  - id: CVE-2021-1\n    reason: \"  \"\n    expires: 2027-01-01\n":                                 "line 3: exceptions: reason: empty",
-		"exceptions:\n  - reason: r\n    expires: 2027-01-01\n":                                                          "line 2: exceptions: names nothing to match",
-		"exceptions:\n  - id: CVE-2021-1\n    purl: pkg:npm/*\n" + ok:                                                    "line 2: exceptions: gives both id and purl",
-		"exceptions:\n  - id: 1227\n" + ok:                                                                               `line 2: exceptions: id: want a string, got "1227"`,
-		"exceptions:\n  - CVE-2021-1\n":                                                                                  "line 2: exceptions: want a mapping",
-		"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                               "is not a date",
-		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":        "line 3: dependencies.approvals: missing approved_by",
-		"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n": "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
-		"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":  "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
-		"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":               "missing match",
+		"exceptions:\n  - cve: CVE-2021-1\n" + ok:                                                                                       "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
+		"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + ok:                                                                    "line 3: exceptions: severity: unknown key",
+		"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                                    "line 2: exceptions: missing reason",
+		"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                                              "line 2: exceptions: missing expires",
+		"exceptions:\n  - id: CVE-2021-1\n    reason:\n    expires: 2027-01-01\n":                                                       "line 3: exceptions: reason: empty",
+		"exceptions:\n  - id: CVE-2021-1\n    reason: \"  \"\n    expires: 2027-01-01\n":                                                "line 3: exceptions: reason: empty",
+		"exceptions:\n  - reason: r\n    expires: 2027-01-01\n":                                                                         "line 2: exceptions: names nothing to match",
+		"exceptions:\n  - id: CVE-2021-1\n    purl: pkg:npm/*\n" + ok:                                                                   "line 2: exceptions: gives both id and purl",
+		"exceptions:\n  - id: 1227\n" + ok:                                                                                              `line 2: exceptions: id: want a string, got "1227"`,
+		"exceptions:\n  - CVE-2021-1\n":                                                                                                 "line 2: exceptions: want a mapping",
+		"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                                              "is not a date",
+		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":                       "line 3: dependencies.approvals: missing approved_by",
+		"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n":                "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
+		"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
+		"exceptions:\n  - purl: \"pkg:npm/[abc\"\n" + ok:                                                                                `line 2: exceptions: purl: "pkg:npm/[abc" is not a pattern`,
+		"dependencies:\n  approvals:\n    - match: \"pkg:npm/{a\"\n      approved_by: me\n      expires: 2027-01-01\n      reason: r\n": "line 3: dependencies.approvals: match: \"pkg:npm/{a\" is not a pattern",
+		"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":                              "missing match",
 	}
 	for in, want := range cases {
 		_, err := Parse([]byte(in))
