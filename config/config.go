@@ -141,6 +141,9 @@ func Parse(data []byte) (*Config, error) {
 		return c, nil // an empty file: defaults
 	}
 	doc := root.Content[0]
+	if doc.Tag == "!!null" {
+		return c, nil // a document with nothing in it (---, ~): defaults
+	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("line %d: want a mapping of sections (thresholds, licenses, …)", doc.Line)
 	}

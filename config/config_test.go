@@ -57,8 +57,10 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
 		}
 	}
-	if c, err := Parse(nil); err != nil || c.Sections["thresholds"] == nil {
-		t.Errorf("an empty file is the defaults: %v", err)
+	for _, in := range []string{"", "# only comments\n", "---\n", "~\n"} {
+		if c, err := Parse([]byte(in)); err != nil || c.Sections["thresholds"] == nil {
+			t.Errorf("%q: an empty file is the defaults: %v", in, err)
+		}
 	}
 }
 
