@@ -2,7 +2,10 @@
 // policies (one section each; the keys and defaults are those of
 // policies/defaults.yaml) and of the gate itself. Unknown keys, values of
 // the wrong type and malformed dates are errors with the line they are on,
-// so a typo never silently turns a policy off.
+// so a typo never silently turns a policy off. A section or key left
+// empty (null) keeps its default, for the same reason. Exceptions and
+// approvals are held to their contract: the keys they may have, the keys
+// they must have.
 package config
 
 import (
@@ -12,9 +15,11 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gobwas/glob"
 	"gopkg.in/yaml.v3"
 
 	"github.com/secgate/secgate/policies"
@@ -53,6 +58,37 @@ var enums = map[string][]string{
 
 // dateKeys are list entry keys that hold a YYYY-MM-DD date.
 var dateKeys = map[string]bool{"expires": true}
+
+// entryRule says what each entry of a list of mappings holds: the keys it
+// may have, the keys it must have (each a non-empty string), and keys of
+// which it must have exactly one.
+type entryRule struct {
+	keys, required, oneOf []string
+	// patterns are keys whose value is a pattern with * as wildcard, as
+	// the policies match it (glob.match without delimiters).
+	patterns []string
+	// needs is the contract, for messages.
+	needs string
+}
+
+// entries are the lists whose entries are waivers or approvals: an entry
+// that says more or less than its contract is an error, never an entry
+// that silently waives more than meant (or nothing).
+var entries = map[string]entryRule{
+	"exceptions": {
+		keys:     []string{"id", "rule", "purl", "reason", "expires"},
+		required: []string{"reason", "expires"},
+		oneOf:    []string{"id", "rule", "purl"},
+		patterns: []string{"purl"},
+		needs:    "each exception needs one of id, rule or purl, a reason and expires (YYYY-MM-DD)",
+	},
+	"dependencies.approvals": {
+		keys:     []string{"match", "approved_by", "expires", "reason"},
+		required: []string{"match", "approved_by", "expires", "reason"},
+		patterns: []string{"match"},
+		needs:    "each approval needs match, approved_by, expires (YYYY-MM-DD) and reason",
+	},
+}
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
@@ -106,6 +142,9 @@ func Parse(data []byte) (*Config, error) {
 		return c, nil // an empty file: defaults
 	}
 	doc := root.Content[0]
+	if doc.Tag == "!!null" {
+		return c, nil // a document with nothing in it (---, ~): defaults
+	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("line %d: want a mapping of sections (thresholds, licenses, …)", doc.Line)
 	}
@@ -113,8 +152,13 @@ func Parse(data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
+		if first, ok := seen[k.Value]; ok {
+			return nil, fmt.Errorf("line %d: %s: given twice (first on line %d)", k.Line, k.Value, first)
+		}
+		seen[k.Value] = k.Line
 		switch k.Value {
 		case "policies":
 			if err := v.Decode(&c.Policies); err != nil {
@@ -142,20 +186,37 @@ func Parse(data []byte) (*Config, error) {
 		}
 		var val any
 		if err := v.Decode(&val); err != nil {
-			return nil, fmt.Errorf("line %d: %s: %w", v.Line, k.Value, err)
+			// yaml's type errors list one problem a line.
+			return nil, fmt.Errorf("line %d: %s: %s", v.Line, k.Value, strings.Join(strings.Fields(err.Error()), " "))
 		}
-		val = normalize(val)
-		if dm, ok := c.Sections[k.Value].(map[string]any); ok {
-			if vm, ok := val.(map[string]any); ok {
-				for kk, vv := range vm {
-					dm[kk] = vv
-				}
-				continue
-			}
-		}
-		c.Sections[k.Value] = val
+		// A section left empty (every key commented out) keeps its
+		// defaults; so does a key left empty inside one.
+		c.Sections[k.Value] = overlay(c.Sections[k.Value], normalize(val), def)
 	}
 	return c, nil
+}
+
+// overlay lays a user value over its default: null keeps the default, a
+// mapping with known keys is laid over key by key, anything else replaces
+// it. def is the default's node: a free-form mapping (an empty default)
+// is replaced as a whole.
+func overlay(dflt, user any, def *yaml.Node) any {
+	if user == nil {
+		return dflt
+	}
+	dm, ok1 := dflt.(map[string]any)
+	um, ok2 := user.(map[string]any)
+	if !ok1 || !ok2 || def == nil || def.Kind != yaml.MappingNode || len(def.Content) == 0 {
+		return user
+	}
+	out := make(map[string]any, len(dm))
+	for k, v := range dm {
+		out[k] = v
+	}
+	for k, v := range um {
+		out[k] = overlay(dm[k], v, mappingValue(def, k))
+	}
+	return out
 }
 
 // Data is the policies' view of the configuration: {"secgate": {"config": sections}}.
@@ -195,8 +256,13 @@ func check(path string, def, v *yaml.Node) error {
 		if v.Kind != yaml.MappingNode {
 			return fmt.Errorf("line %d: %s: want a mapping", v.Line, path)
 		}
+		seen := map[string]int{}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, vv := v.Content[i], v.Content[i+1]
+			if first, ok := seen[k.Value]; ok {
+				return fmt.Errorf("line %d: %s.%s: given twice (first on line %d)", k.Line, path, k.Value, first)
+			}
+			seen[k.Value] = k.Line
 			d := mappingValue(def, k.Value)
 			if d == nil {
 				if len(def.Content) == 0 {
@@ -231,16 +297,34 @@ func check(path string, def, v *yaml.Node) error {
 	return nil
 }
 
-// checkItem checks one entry of a list: words against enums, dates.
+// checkItem checks one entry of a list: words against enums, dates, and
+// waivers and approvals against their contract.
 func checkItem(path string, item *yaml.Node) error {
 	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !slices.Contains(allowed, item.Value)) {
 		return fmt.Errorf("line %d: %s: %q is not one of %s", item.Line, path, item.Value, strings.Join(allowed, ", "))
 	}
+	rule, strict := entries[path]
 	if item.Kind != yaml.MappingNode {
+		if strict {
+			return fmt.Errorf("line %d: %s: want a mapping: %s", item.Line, path, rule.needs)
+		}
 		return nil
 	}
+	given := map[string]bool{}
 	for i := 0; i+1 < len(item.Content); i += 2 {
 		k, v := item.Content[i], item.Content[i+1]
+		if strict {
+			if !slices.Contains(rule.keys, k.Value) {
+				return fmt.Errorf("line %d: %s: %s: unknown key (known: %s)", k.Line, path, k.Value, strings.Join(rule.keys, ", "))
+			}
+			if given[k.Value] {
+				return fmt.Errorf("line %d: %s: %s: given twice in one entry", k.Line, path, k.Value)
+			}
+			if v.Tag == "!!null" || (v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "") {
+				return fmt.Errorf("line %d: %s: %s: empty; %s", k.Line, path, k.Value, rule.needs)
+			}
+			given[k.Value] = true
+		}
 		if dateKeys[k.Value] {
 			if v.Kind != yaml.ScalarNode || !dateRE.MatchString(v.Value) {
 				return fmt.Errorf("line %d: %s: %s: want a date YYYY-MM-DD, got %q", v.Line, path, k.Value, v.Value)
@@ -248,9 +332,49 @@ func checkItem(path string, item *yaml.Node) error {
 			if _, err := time.Parse("2006-01-02", v.Value); err != nil {
 				return fmt.Errorf("line %d: %s: %s: %q is not a date", v.Line, path, k.Value, v.Value)
 			}
+		} else if strict && (v.Kind != yaml.ScalarNode || v.Tag != "!!str") {
+			return fmt.Errorf("line %d: %s: %s: want a string, got %s (quote it)", v.Line, path, k.Value, nodeText(v))
+		}
+		if strict && slices.Contains(rule.patterns, k.Value) {
+			if _, err := glob.Compile(v.Value); err != nil {
+				return fmt.Errorf("line %d: %s: %s: %q is not a pattern (* is the wildcard): %v", v.Line, path, k.Value, v.Value, err)
+			}
 		}
 	}
+	if !strict {
+		return nil
+	}
+	for _, k := range rule.required {
+		if !given[k] {
+			return fmt.Errorf("line %d: %s: missing %s; %s", item.Line, path, k, rule.needs)
+		}
+	}
+	var named []string
+	for _, k := range rule.oneOf {
+		if given[k] {
+			named = append(named, k)
+		}
+	}
+	switch {
+	case len(rule.oneOf) > 0 && len(named) == 0:
+		return fmt.Errorf("line %d: %s: names nothing to match; %s", item.Line, path, rule.needs)
+	case len(named) > 1:
+		return fmt.Errorf("line %d: %s: gives both %s and %s; give one (an entry matches what any of them matches, so two would waive more than either)", item.Line, path, named[0], named[1])
+	}
 	return nil
+}
+
+// nodeText shows a node in a message: a scalar as written, else its kind.
+func nodeText(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return "an alias"
 }
 
 func keys(m *yaml.Node) []string {

@@ -57,18 +57,143 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
 		}
 	}
-	if c, err := Parse(nil); err != nil || c.Sections["thresholds"] == nil {
-		t.Errorf("an empty file is the defaults: %v", err)
+	for _, in := range []string{"", "# only comments\n", "---\n", "~\n"} {
+		if c, err := Parse([]byte(in)); err != nil || c.Sections["thresholds"] == nil {
+			t.Errorf("%q: an empty file is the defaults: %v", in, err)
+		}
 	}
 }
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("thresholds:\n  fail_severity: high\nexceptions:\n  - id: x\n    reason: y\n    expires: 2027-01-01\n"))
 	f.Add([]byte("licenses: {allow: [MIT], unknown: fail}\n"))
+	f.Add([]byte("thresholds:\n  fail_severity:\nexceptions:\n  - id: x\n    purl: \"pkg:npm/*\"\n"))
+	f.Add([]byte("dependencies:\n  approvals:\n    - match: x\n      approved_by: y\n      expires: 2027-01-01\n      reason: z\nsecrets:\n"))
+	defaults, err := Defaults()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data)
-		if err == nil && c.Sections == nil {
+		if err != nil {
+			return
+		}
+		if c.Sections == nil {
 			t.Fatal("no error and no sections")
 		}
+		// Configuration alone never takes a policy's section away.
+		for name, d := range defaults.Sections {
+			if _, isMap := d.(map[string]any); isMap {
+				if _, ok := c.Sections[name].(map[string]any); !ok {
+					t.Fatalf("section %s is %#v, want a mapping", name, c.Sections[name])
+				}
+			}
+		}
 	})
+}
+
+// A section whose keys are all commented out is null in YAML: it keeps
+// the defaults instead of switching the policy off.
+func TestParseEmptySectionKeepsDefaults(t *testing.T) {
+	for _, in := range []string{
+		"thresholds:\n  # fail_severity: high\n  # max_findings: 20\n",
+		"thresholds: ~\n",
+		"thresholds: null\n",
+		"thresholds: {}\n",
+		"thresholds:\nexceptions:\ndependencies:\nsecrets:\nlicenses:\ntickets:\n",
+	} {
+		c, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		th, ok := c.Sections["thresholds"].(map[string]any)
+		if !ok || th["fail_severity"] != "high" || th["max_findings"] != 20 {
+			t.Errorf("%q: thresholds = %#v, want the defaults", in, c.Sections["thresholds"])
+		}
+		if exc, ok := c.Sections["exceptions"].([]any); !ok || len(exc) != 0 {
+			t.Errorf("%q: exceptions = %#v, want []", in, c.Sections["exceptions"])
+		}
+		if s, ok := c.Sections["secrets"].(map[string]any); !ok || s["enabled"] != true {
+			t.Errorf("%q: secrets = %#v, want enabled", in, c.Sections["secrets"])
+		}
+	}
+}
+
+// A key left empty keeps its default too: `fail_severity:` does not mean
+// "never fail".
+func TestParseNullKeyKeepsDefault(t *testing.T) {
+	c, err := Parse([]byte("thresholds:\n  fail_severity:\n  max_findings: 5\nsecrets:\n  enabled: ~\nlicenses:\n  deny:\ntickets:\n  sla_days:\n    critical: 3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := c.Sections["thresholds"].(map[string]any)
+	if th["fail_severity"] != "high" || th["max_findings"] != 5 {
+		t.Errorf("thresholds = %v", th)
+	}
+	if c.Sections["secrets"].(map[string]any)["enabled"] != true {
+		t.Errorf("secrets.enabled: empty must keep the default true")
+	}
+	if deny, _ := c.Sections["licenses"].(map[string]any)["deny"].([]any); len(deny) == 0 {
+		t.Errorf("licenses.deny: empty must keep the default list")
+	}
+	sla := c.Sections["tickets"].(map[string]any)["sla_days"].(map[string]any)
+	if sla["critical"] != 3 || sla["high"] != 30 {
+		t.Errorf("tickets.sla_days = %v, want critical 3 over the other defaults", sla)
+	}
+	d, _ := Defaults()
+	if d.Sections["thresholds"].(map[string]any)["max_findings"] != 20 {
+		t.Error("Parse changed the defaults it started from")
+	}
+}
+
+func TestParseSectionGivenTwice(t *testing.T) {
+	for in, want := range map[string]string{
+		"thresholds:\n  fail_severity: critical\nthresholds:\n":                       "line 3: thresholds: given twice (first on line 1)",
+		"thresholds:\n  fail_severity: critical\n  fail_severity: none\n":             "line 3: thresholds.fail_severity: given twice (first on line 2)",
+		"exceptions:\n  - id: x\n    id: y\n    reason: r\n    expires: 2027-01-01\n": "line 3: exceptions: id: given twice",
+	} {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: err = %v, want one line with %q", in, err, want)
+		}
+	}
+}
+
+// Exceptions and approvals are checked like thresholds: an entry that
+// says more or less than its contract is an error with its line.
+func TestParseExceptionAndApprovalErrors(t *testing.T) {
+	const ok = "    reason: r\n    expires: 2027-01-01\n"
+	cases := map[string]string{
+		"exceptions:\n  - cve: CVE-2021-1\n" + ok:                                                                                       "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
+		"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + ok:                                                                    "line 3: exceptions: severity: unknown key",
+		"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                                    "line 2: exceptions: missing reason",
+		"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                                              "line 2: exceptions: missing expires",
+		"exceptions:\n  - id: CVE-2021-1\n    reason:\n    expires: 2027-01-01\n":                                                       "line 3: exceptions: reason: empty",
+		"exceptions:\n  - id: CVE-2021-1\n    reason: \"  \"\n    expires: 2027-01-01\n":                                                "line 3: exceptions: reason: empty",
+		"exceptions:\n  - reason: r\n    expires: 2027-01-01\n":                                                                         "line 2: exceptions: names nothing to match",
+		"exceptions:\n  - id: CVE-2021-1\n    purl: pkg:npm/*\n" + ok:                                                                   "line 2: exceptions: gives both id and purl",
+		"exceptions:\n  - id: 1227\n" + ok:                                                                                              `line 2: exceptions: id: want a string, got "1227"`,
+		"exceptions:\n  - CVE-2021-1\n":                                                                                                 "line 2: exceptions: want a mapping",
+		"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                                              "is not a date",
+		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":                       "line 3: dependencies.approvals: missing approved_by",
+		"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n":                "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
+		"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
+		"exceptions:\n  - purl: \"pkg:npm/[abc\"\n" + ok:                                                                                `line 2: exceptions: purl: "pkg:npm/[abc" is not a pattern`,
+		"dependencies:\n  approvals:\n    - match: \"pkg:npm/{a\"\n      approved_by: me\n      expires: 2027-01-01\n      reason: r\n": "line 3: dependencies.approvals: match: \"pkg:npm/{a\" is not a pattern",
+		"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":                              "missing match",
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q:\n err = %v\nwant one line with %q", in, err, want)
+		}
+	}
+	c, err := Parse([]byte("exceptions:\n  - rule: go/sql-injection\n" + ok + "  - purl: \"pkg:npm/*\"\n" + ok +
+		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      approved_by: security-team\n      expires: 2027-01-01\n      reason: r\n"))
+	if err != nil {
+		t.Fatalf("valid exceptions and approvals: %v", err)
+	}
+	if n := len(c.Sections["exceptions"].([]any)); n != 2 {
+		t.Errorf("%d exceptions, want 2", n)
+	}
 }

@@ -195,10 +195,18 @@ type Summary struct {
 	NewComponents  int            `json:"new_components"`
 }
 
+// Where the run's time came from (Context.NowSource).
+const (
+	NowFlag  = "flag"  // --now
+	NowClock = "clock" // the system clock
+)
+
 // Context is what the run knows about where it runs.
 type Context struct {
-	Stage      string `json:"stage"`
-	Now        string `json:"now"`
+	Stage string `json:"stage"`
+	Now   string `json:"now"`
+	// NowSource says where Now came from: NowFlag or NowClock.
+	NowSource  string `json:"now_source,omitempty"`
 	Repository string `json:"repository,omitempty"`
 	Commit     string `json:"commit,omitempty"`
 	Branch     string `json:"branch,omitempty"`

@@ -43,7 +43,7 @@ func sampleDoc(n int) *document.Document {
 		Purl: "pkg:npm/lodash@1.0", Ecosystem: "npm", Licenses: []string{"MIT"}, LicenseExpression: "MIT", Direct: true, Scope: "required",
 		DependsOn: []string{"x"}, Sources: []int{0}, New: &yes})
 	d.Summary = document.Summarize(d)
-	d.Context = document.Context{Stage: "pre-merge", Now: "2026-06-01T00:00:00Z", Repository: "o/r", Commit: "c", Branch: "b", CI: "ci", Baseline: true}
+	d.Context = document.Context{Stage: "pre-merge", Now: "2026-06-01T00:00:00Z", NowSource: document.NowFlag, Repository: "o/r", Commit: "c", Branch: "b", CI: "ci", Baseline: true}
 	return d
 }
 

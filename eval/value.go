@@ -367,9 +367,10 @@ func summaryValue(s *document.Summary) ast.Value {
 }
 
 func contextValue(c *document.Context) ast.Value {
-	o := newObj(7, nil)
+	o := newObj(8, nil)
 	o.str("stage", c.Stage)
 	o.str("now", c.Now)
+	o.optStr("now_source", c.NowSource)
 	o.optStr("repository", c.Repository)
 	o.optStr("commit", c.Commit)
 	o.optStr("branch", c.Branch)

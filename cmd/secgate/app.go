@@ -69,7 +69,7 @@ func commonIngestFlags() []cli.Flag {
 		&cli.StringFlag{Name: "max-file-size", Value: strconv.FormatInt(ingest.DefaultMaxFileSize>>20, 10) + "MiB",
 			Usage: "largest report read (bytes, or with KiB, MiB, GiB)"},
 		&cli.StringFlag{Name: "stage", Usage: "pipeline stage, visible to policies as input.context.stage (pre-merge, release …)"},
-		&cli.StringFlag{Name: "now", Usage: "the time policies see as now (RFC 3339; default: SOURCE_DATE_EPOCH, else the clock)"},
+		&cli.StringFlag{Name: "now", Usage: "the time policies see as now, and judge exceptions and approvals by (RFC 3339; default: the clock, never SOURCE_DATE_EPOCH)"},
 		&cli.StringFlag{Name: "epss", Usage: "FIRST EPSS scores (CSV, plain or .gz; a file, or an http(s) URL to download)"},
 		&cli.StringFlag{Name: "kev", Usage: "CISA Known Exploited Vulnerabilities catalogue (JSON; a file, or an http(s) URL)"},
 	}

@@ -224,6 +224,9 @@ func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := withExceptions(pols, data); err != nil {
+		return nil, err
+	}
 	return eval.New(ctx, eval.Options{
 		Policies:     pols,
 		Data:         data,
@@ -231,6 +234,56 @@ func newEngine(ctx context.Context, opts policyOptions) (*eval.Engine, error) {
 		Capabilities: opts.Capabilities,
 		Timeout:      opts.Timeout,
 	})
+}
+
+// withExceptions adds the built-in exceptions policy, and the library it
+// reads, when the configuration holds exceptions and no policy source
+// brought that package: waivers from secgate.yaml apply whatever policies
+// run, a team's own alone included, and their warnings (expired, unused)
+// come with them.
+func withExceptions(pols *eval.Policies, data map[string]any) error {
+	waivers, _ := dataAt(data, "secgate", "config", "exceptions").([]any)
+	if len(waivers) == 0 {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, m := range pols.Modules {
+		have[strings.TrimPrefix(m.Package.Path.String(), "data.")] = true
+	}
+	if have[eval.ExceptionsPackage] {
+		return nil
+	}
+	builtin, err := eval.LoadFS(builtinSource, policies.FS, eval.Filter{})
+	if err != nil {
+		return err
+	}
+	for name, m := range builtin.Modules {
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		if pkg != eval.ExceptionsPackage && (pkg != libPackage || have[libPackage]) {
+			continue
+		}
+		if _, dup := pols.Modules[name]; dup {
+			return fmt.Errorf("policy file %s is loaded twice (the built-in exceptions policy needs it)", name)
+		}
+		pols.Modules[name] = m
+	}
+	pols.Origins = append(pols.Origins, builtinSource)
+	return nil
+}
+
+// libPackage is the built-in policies' shared library.
+const libPackage = "secgate.lib"
+
+// dataAt is the value at path in nested maps, or nil.
+func dataAt(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
 }
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -41,35 +40,31 @@ func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
 		return opts, err
 	}
 	opts.Ingest.MaxFileSize = max
-	now, err := runTime(c.String("now"), os.Getenv("SOURCE_DATE_EPOCH"))
+	now, source, err := runTime(c.String("now"), time.Now)
 	if err != nil {
 		return opts, err
 	}
 	opts.Context = ciContext(os.Getenv)
 	opts.Context.Stage = c.String("stage")
 	opts.Context.Now = now.Format(time.RFC3339)
+	opts.Context.NowSource = source
 	opts.EPSS, opts.KEV = c.String("epss"), c.String("kev")
 	return opts, nil
 }
 
-// runTime is the time policies see: --now, else SOURCE_DATE_EPOCH, else
-// the clock, in UTC.
-func runTime(flag, epoch string) (time.Time, error) {
-	switch {
-	case flag != "":
+// runTime is the time policies see, in UTC, and where it came from:
+// --now, else the clock. SOURCE_DATE_EPOCH is deliberately not read: it
+// says when the sources were committed (or 1980), and judging waivers
+// and approvals by it would bring expired ones back into force.
+func runTime(flag string, clock func() time.Time) (time.Time, string, error) {
+	if flag != "" {
 		t, err := time.Parse(time.RFC3339, flag)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("--now: want an RFC 3339 time such as 2026-01-31T12:00:00Z, got %q", flag)
+			return time.Time{}, "", fmt.Errorf("--now: want an RFC 3339 time such as 2026-01-31T12:00:00Z, got %q", flag)
 		}
-		return t.UTC(), nil
-	case epoch != "":
-		sec, err := strconv.ParseInt(epoch, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH: want seconds since 1970, got %q", epoch)
-		}
-		return time.Unix(sec, 0).UTC(), nil
+		return t.UTC(), document.NowFlag, nil
 	}
-	return time.Now().UTC().Truncate(time.Second), nil
+	return clock().UTC().Truncate(time.Second), document.NowClock, nil
 }
 
 // ciContext reads what the CI system says about the run.

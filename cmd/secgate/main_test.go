@@ -38,7 +38,6 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CORPUS", corpus)
 			env.Setenv("EXAMPLES", examples)
-			env.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01T00:00:00Z
 			return writeBadInputs(env.WorkDir)
 		},
 	})

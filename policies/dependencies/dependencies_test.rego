@@ -58,3 +58,37 @@ test_component_without_purl_named if {
 	some v in res
 	v.components == ["vendored-lib"]
 }
+
+warned(cs, approvals, baseline) := {m.msg | some m in res} if {
+	res := dependencies.warn with input as {"components": cs, "context": {"baseline": baseline}}
+		with data.secgate.config.dependencies.approvals as approvals
+		with time.now_ns as now
+}
+
+test_unused_approval_warns if {
+	warned([axios, old], [approve("pkg:npm/react@*", "2027-06-30"), approve("pkg:npm/axios@*", "2027-06-30")], true) == {"approval of pkg:npm/react@* by security-team matches no new dependency and is unused: remove it, or correct its match"}
+}
+
+# A component the baseline already has needs no approval any more.
+test_approval_of_an_old_component_is_unused if {
+	warned([axios, old], [approve("lodash", "2027-06-30"), approve("axios", "2027-06-30")], true) == {"approval of lodash by security-team matches no new dependency and is unused: remove it, or correct its match"}
+}
+
+test_unused_approval_names_it if {
+	a := approve("pkg:npm/react@*", "2027-06-30")
+	res := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as [a]
+		with time.now_ns as now
+	some m in res
+	m.approval == a
+}
+
+test_without_baseline_no_approval_is_unused if {
+	warned([axios], [approve("pkg:npm/react@*", "2027-06-30")], false) == set()
+}
+
+test_approval_not_required_none_is_unused if {
+	res := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies as {"require_approval": false, "approvals": [approve("pkg:npm/react@*", "2027-06-30")]}
+	count(res) == 0
+}

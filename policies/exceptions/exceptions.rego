@@ -3,8 +3,9 @@
 # description: >-
 #   Waivers by finding id, vulnerability id, rule id or purl pattern, each with
 #   a reason and an expiry date. A waiver in force marks the findings it
-#   matches accepted before the other policies run; an expired one, or one
-#   without reason or expiry, no longer applies and warns.
+#   matches accepted before the other policies run, whatever policies run;
+#   an expired one, or one without reason or expiry, no longer applies and
+#   warns, and one that matches no open finding warns as unused.
 # custom:
 #   severity: info
 #   config: exceptions
@@ -28,6 +29,18 @@ applied contains {"finding_id": f.id, "exception": w} if {
 	some w in in_force
 	some f in input.findings
 	f.status == "open"
+	waives(w, f)
+}
+
+# used are the waivers in force that accept a finding. The other policies
+# see the findings after the waivers are applied: those a waiver accepted
+# are then accepted by an exception, no longer open.
+used contains a.exception if some a in applied
+
+used contains w if {
+	some f in object.get(secgate.group_by(input.findings, "status"), "accepted", [])
+	f.status_reason.by == "exception"
+	some w in in_force
 	waives(w, f)
 }
 
@@ -69,6 +82,22 @@ warn contains {
 	not w.rule
 	not w.purl
 }
+
+warn contains {
+	"msg": sprintf("exception for %s matches no open finding and is unused: remove it, or correct what it names", [what(w)]),
+	"severity": "info",
+	"exception": w,
+} if {
+	some w in in_force
+	names_something(w)
+	not w in used
+}
+
+names_something(w) if w.id
+
+names_something(w) if w.rule
+
+names_something(w) if w.purl
 
 what(w) := w.id if w.id
 

@@ -74,3 +74,58 @@ test_no_exceptions_configured if {
 	ids([]) == set()
 	count(exceptions.warn) == 0 with input as {"findings": findings} with data.secgate.config.exceptions as []
 }
+
+warnings(waivers, fs) := {m.msg | some m in res} if {
+	res := exceptions.warn with input as {"findings": fs}
+		with data.secgate.config.exceptions as waivers
+		with time.now_ns as now
+}
+
+unused_msg(what) := sprintf("exception for %s matches no open finding and is unused: remove it, or correct what it names", [what])
+
+test_unused_exception_warns if {
+	w := [
+		{"id": "CVE-2099-1", "reason": "typo in the id", "expires": "2027-01-01"},
+		{"rule": "go/no-such-rule", "reason": "r", "expires": "2027-01-01"},
+		{"purl": "pkg:pypi/*", "reason": "r", "expires": "2027-01-01"},
+	]
+	ids(w) == set()
+	warnings(w, findings) == {unused_msg("CVE-2099-1"), unused_msg("rule go/no-such-rule"), unused_msg("purl pkg:pypi/*")}
+}
+
+test_unused_exception_names_the_waiver if {
+	w := {"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01"}
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as [w]
+		with time.now_ns as now
+	some m in res
+	m.exception == w
+}
+
+test_used_exception_does_not_warn if {
+	w := [{"id": "CVE-2021-23337", "reason": "not reachable", "expires": "2027-01-31"}]
+	warnings(w, findings) == set()
+}
+
+# The other policies see the findings after the waivers are applied: the
+# one a waiver accepted is no longer open, and the waiver is still used.
+test_used_once_applied if {
+	accepted := array.concat(
+		[object.union(findings[0], {"status": "accepted", "status_reason": {"by": "exception"}})],
+		array.slice(findings, 1, count(findings)),
+	)
+	w := [{"id": "CVE-2021-23337", "reason": "not reachable", "expires": "2027-01-31"}]
+	warnings(w, accepted) == set()
+}
+
+# A finding already not affected (VEX) or accepted by the tool's own
+# suppression needs no waiver: the waiver is unused.
+test_waiver_of_a_closed_finding_is_unused if {
+	suppressed := array.concat(findings, [{"id": "f5", "kind": "code", "rule_id": "x", "aliases": [], "status": "accepted", "status_reason": {"by": "sarif-suppression"}}])
+	warnings([{"id": "f4", "reason": "r", "expires": "2027-01-01"}], suppressed) == {unused_msg("f4")}
+	warnings([{"id": "f5", "reason": "r", "expires": "2027-01-01"}], suppressed) == {unused_msg("f5")}
+}
+
+test_expired_waiver_is_expired_not_unused if {
+	warnings([{"id": "CVE-2099-1", "reason": "r", "expires": "2026-01-01"}], findings) == {"exception for CVE-2099-1 expired on 2026-01-01 and no longer applies"}
+}
