@@ -64,8 +64,8 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 }
 
 type report struct {
-	Version string    `json:"version"`
-	Results []*result `json:"results"`
+	Version string          `json:"version"`
+	Results []*result       `json:"results"`
 	Errors  []*semgrepError `json:"errors"`
 }
 
