@@ -183,7 +183,7 @@ func coverage(log *sarifLog) ([]document.ScanError, string) {
 		if r.Results == nil {
 			reasons = append(reasons, run+": results is absent or null: results were not computed")
 		}
-		failed, errorMsg := false, ""
+		failed, errorMsg, configMsg := false, "", ""
 		for _, inv := range r.Invocations {
 			if inv.ExecutionSuccessful != nil && !*inv.ExecutionSuccessful {
 				failed = true
@@ -201,10 +201,15 @@ func coverage(log *sarifLog) ([]document.ScanError, string) {
 			for _, n := range inv.ToolConfigurationNotifications {
 				if notificationLevel(n) == "error" {
 					errs = append(errs, notificationError("error", n))
+					if configMsg == "" {
+						configMsg = messageText(&n.Message)
+					}
 				}
 			}
 		}
 		switch {
+		case failed && errorMsg == "" && configMsg != "":
+			reasons = append(reasons, run+" did not run successfully: "+firstLine(configMsg))
 		case failed && errorMsg != "":
 			reasons = append(reasons, run+" did not run successfully: "+firstLine(errorMsg))
 		case failed:

@@ -25,7 +25,7 @@ incomplete contains {
 }
 
 scan_errors contains {
-	"msg": sprintf("%s (%s): %d scan error%s, part of it was not scanned; %s", [s.path, s.format, count(s.errors), plural(s.errors), describe(worst(s.errors))]),
+	"msg": sprintf("%s (%s): %d scan error%s, not everything was scanned; %s", [s.path, s.format, count(s.errors), plural(s.errors), describe(worst(s.errors))]),
 	"severity": "medium",
 	"remediation": "make the files the tool could not scan scannable, or exclude them from the scan (coverage.scan_errors: ignore drops scan errors)",
 } if {

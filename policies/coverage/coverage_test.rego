@@ -47,7 +47,7 @@ test_scan_errors_warn_by_default if {
 	res := coverage.warn with input as {"sources": [with_errors]}
 	count(res) == 1
 	some v in res
-	v.msg == "a.json (semgrep): 2 scan errors, part of it was not scanned; error: src/a.js:3: Parsing error: Unexpected token"
+	v.msg == "a.json (semgrep): 2 scan errors, not everything was scanned; error: src/a.js:3: Parsing error: Unexpected token"
 }
 
 test_scan_errors_fail_when_configured if {
@@ -66,11 +66,11 @@ test_scan_errors_ignored_when_configured if {
 test_one_warning_error_named if {
 	s := object.union(complete, {"errors": [{"level": "warning", "message": "Timeout", "path": "big.js"}]})
 	some v in coverage.warn with input as {"sources": [s]}
-	v.msg == "a.json (semgrep): 1 scan error, part of it was not scanned; warning: big.js: Timeout"
+	v.msg == "a.json (semgrep): 1 scan error, not everything was scanned; warning: big.js: Timeout"
 }
 
 test_error_without_path if {
 	s := object.union(complete, {"errors": [{"level": "warning", "message": "Dependency not found on PyPI: x (1.0)"}]})
 	some v in coverage.warn with input as {"sources": [s]}
-	v.msg == "a.json (semgrep): 1 scan error, part of it was not scanned; warning: Dependency not found on PyPI: x (1.0)"
+	v.msg == "a.json (semgrep): 1 scan error, not everything was scanned; warning: Dependency not found on PyPI: x (1.0)"
 }
