@@ -150,6 +150,7 @@ func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "bandit")
 	f.Add([]byte(`{"generated_at": "", "metrics": null, "results": [{"test_id": "B1", "col_offset": -9, "line_range": [-1], "issue_cwe": {"id": "x"}}]}`))
 	f.Add([]byte(`{"generated_at": "", "errors": [], "results": [{"test_id": "B105", "issue_text": "'"}]}`))
+	f.Add([]byte(`{"generated_at": "", "errors": [null, {"filename": "a\\b.py", "reason": ""}], "results": []}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 

@@ -183,6 +183,7 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte(mixed))
 	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": "", "severity": -1, "line": -5, "endLine": -9}], "source": "\n"}]`))
 	// Ingest is also called on forced input, detected or not.
+	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": null, "fatal": true, "message": "", "line": -1}]}]`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
 }
 

@@ -128,6 +128,7 @@ func TestDetect(t *testing.T) {
 func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 0, "gosec")
 	f.Add([]byte(`{"Issues": [{"rule_id": "G1", "line": "1-", "column": -4, "cwe": null, "suppressions": [{}]}], "Stats": {}}`))
+	f.Add([]byte(`{"Issues": [], "Golang errors": {"a.go": [null, {"line": -1, "error": ""}], "": []}}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 

@@ -223,6 +223,7 @@ func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "govulncheck")
 	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1\"}}\n{\"finding\": {\"osv\": \"G\", \"trace\": [{\"function\": \"f\", \"position\": {\"filename\": \"\"}}, {\"position\": {}}]}}\n{\"osv\": {\"id\": \"G\", \"affected\": [null]}}\n[]"))
 	f.Add([]byte(`{"Vulns": [null, {"OSV": {"id": "G"}, "CallSink": 1}], "Calls": {"Functions": {"1": {"CallSites": [null, {"Parent": 1}, {"Parent": 2, "Pos": {"Filename": "a"}}]}, "2": null}, "Entries": [2]}, "Modules": [null]}`))
+	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"progress\": null}\n{\"osv\": {\"id\": \"G\"}}\n{\"progress\": {\"message\": \"\"}}"))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 

@@ -821,6 +821,8 @@ func FuzzIngest(f *testing.F) {
 		`{"rule":{"index":3,"toolComponent":{"index":-1}},"message":{}}`, `"taxonomies":[{"name":"CWE"}]`)))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"results":[{"message":{"text":"Package '@'"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"file://%zz"}}}]}]}]}`))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"grype"}},"results":[{"ruleId":"CVE-2020-1234-x","properties":{"purl":"pkg:npm/a@1","cvssv3_vector":"CVSS:3.1/AV:N"}}]}]}`))
+	f.Add([]byte(`{"version":"2.1.0","runs":null}`))
+	f.Add([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{}},"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[{"level":"error","message":{"text":"\n"},"descriptor":{},"locations":[{"physicalLocation":{"artifactLocation":{"uri":""},"region":{"startLine":-3}}}]},{}],"toolConfigurationNotifications":[{"level":"error","message":{}}]}]}]}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Path: "fuzz.sarif"})
 }
 

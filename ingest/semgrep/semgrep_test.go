@@ -218,6 +218,7 @@ func TestDetect(t *testing.T) {
 func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "semgrep")
 	f.Add([]byte(`{"errors": [], "results": [{"check_id": "x", "start": {"line": -4, "col": -1}, "extra": {"metadata": {"cwe": {}, "owasp": [[]]}}}]}`))
+	f.Add([]byte(`{"errors": [null, {"level": "error", "message": 3, "type": ["PartialParsing", []], "spans": [{"start": {"line": -2}}]}, {"type": [[]]}], "results": [{"check_id": "x"}]}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 
