@@ -54,6 +54,8 @@ var enums = map[string][]string{
 	"thresholds.unknown_as":    {"critical", "high", "medium", "low", "info", "none"},
 	"licenses.unknown":         {"fail", "warn", "ignore"},
 	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
+	"coverage.incomplete":      {"fail", "warn"},
+	"coverage.scan_errors":     {"fail", "warn", "ignore"},
 }
 
 // dateKeys are list entry keys that hold a YYYY-MM-DD date.

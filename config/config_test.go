@@ -51,6 +51,8 @@ func TestParseErrors(t *testing.T) {
 		"- a\n- b\n":      "want a mapping of sections",
 		"thresholds: [\n": "malformed YAML",
 		"dependencies:\n  approvals:\n    - match: x\n      expires: soon\n": "want a date",
+		"coverage:\n  scan_errors: maybe\n":                                  `line 2: coverage.scan_errors: "maybe" is not one of`,
+		"coverage:\n  incomplete: ignore\n":                                  `"ignore" is not one of fail, warn`,
 	}
 	for in, want := range cases {
 		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
@@ -195,5 +197,22 @@ func TestParseExceptionAndApprovalErrors(t *testing.T) {
 	}
 	if n := len(c.Sections["exceptions"].([]any)); n != 2 {
 		t.Errorf("%d exceptions, want 2", n)
+	}
+}
+
+// TestCoverageSettings: the coverage section's words are read; the
+// defaults fail incomplete scans and warn on scan errors.
+func TestCoverageSettings(t *testing.T) {
+	c, err := Parse([]byte("coverage:\n  scan_errors: fail\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := c.Sections["coverage"].(map[string]any)
+	if cov["scan_errors"] != "fail" || cov["incomplete"] != "fail" {
+		t.Errorf("coverage = %v", cov)
+	}
+	d, _ := Defaults()
+	if def := d.Sections["coverage"].(map[string]any); def["scan_errors"] != "warn" || def["incomplete"] != "fail" {
+		t.Errorf("defaults = %v", def)
 	}
 }

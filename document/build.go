@@ -35,6 +35,9 @@ func (d *Document) Add(src Source, r *Report) {
 	if src.Created == "" {
 		src.Created = r.Created
 	}
+	src.IncompleteReason = OneLine(r.Incomplete)
+	src.Complete = src.IncompleteReason == ""
+	src.Errors = append([]ScanError{}, r.Errors...)
 	d.Sources = append(d.Sources, src)
 
 	for _, st := range r.Statements {
@@ -176,6 +179,11 @@ func (d *Document) Finish() {
 	}
 	sortStatements(d.statements)
 	d.applyStatements()
+	for i := range d.Sources {
+		if d.Sources[i].Errors == nil {
+			d.Sources[i].Errors = []ScanError{}
+		}
+	}
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		f.Aliases = sortedUnique(f.Aliases)

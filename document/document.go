@@ -31,7 +31,39 @@ type Source struct {
 	Tool    Tool   `json:"tool"`
 	Created string `json:"created,omitempty"`
 	SHA256  string `json:"sha256"`
+
+	// Complete is false when the report says its scan did not run to the
+	// end (a SARIF run without results, a tool that says it failed, a
+	// govulncheck stream cut short): what it does not list was not
+	// necessarily looked at. IncompleteReason says why, in one line.
+	// Document.Add sets both from the report.
+	Complete         bool   `json:"complete"`
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
+	// Errors are the scan errors the report lists: files the tool could
+	// not parse, rules that failed or timed out. They are no findings.
+	Errors []ScanError `json:"errors"`
 }
+
+// ScanError is one problem a tool met while scanning, as its report says:
+// what it did not scan, not what it found.
+type ScanError struct {
+	// Level is ScanErrorLevelError or ScanErrorLevelWarning.
+	Level string `json:"level"`
+	// Message is the tool's message, its first line, shortened.
+	Message string `json:"message"`
+	// Path and Line say where, when the tool says.
+	Path string `json:"path,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Type is the tool's own class of the error, as written ("Syntax
+	// error", "Timeout", a SARIF notification's descriptor id).
+	Type string `json:"type,omitempty"`
+}
+
+// The levels of a scan error.
+const (
+	ScanErrorLevelError   = "error"
+	ScanErrorLevelWarning = "warning"
+)
 
 // Tool names the program that wrote a report.
 type Tool struct {
@@ -223,6 +255,11 @@ type Report struct {
 	// Statements are VEX statements; they set the status of matching
 	// findings of every report when the document is finished.
 	Statements []Statement
+	// Errors are the scan errors the report lists (Source.Errors).
+	Errors []ScanError
+	// Incomplete, when not empty, says in one line why the scan did not
+	// complete (Source.IncompleteReason).
+	Incomplete string
 }
 
 // VisitStrings calls visit with a pointer to every string the finding

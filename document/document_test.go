@@ -372,3 +372,34 @@ func fill(v reflect.Value, n *int) {
 		}
 	}
 }
+
+// TestAddRecordsScanCoverage: a report's scan errors and the reason its
+// scan did not complete are recorded on its source, one line each; a
+// report without them is a complete scan with an empty error list.
+func TestAddRecordsScanCoverage(t *testing.T) {
+	d := New()
+	sum := strings.Repeat("0", 64)
+	d.Add(Source{Path: "a.sarif", Format: "sarif", SHA256: sum}, &Report{
+		Incomplete: "run 1 (CodeQL): results is null\nsecond line",
+		Errors:     []ScanError{NewScanError("ERROR", "\n  Parse error\nat line 3", `src\a.js`, -1, "parse")},
+	})
+	d.Add(Source{Path: "b.json", Format: "trivy", SHA256: sum}, &Report{})
+	d.Finish()
+	a, b := d.Sources[0], d.Sources[1]
+	if a.Complete || a.IncompleteReason != "run 1 (CodeQL): results is null" {
+		t.Errorf("a: complete %v, reason %q", a.Complete, a.IncompleteReason)
+	}
+	want := ScanError{Level: "error", Message: "Parse error", Path: "src/a.js", Type: "parse"}
+	if len(a.Errors) != 1 || a.Errors[0] != want {
+		t.Errorf("a: errors %+v, want [%+v]", a.Errors, want)
+	}
+	if !b.Complete || b.IncompleteReason != "" || b.Errors == nil || len(b.Errors) != 0 {
+		t.Errorf("b: %+v, want complete with no errors", b)
+	}
+	if err := d.Validate(); err != nil {
+		t.Error(err)
+	}
+	if got := OneLine(strings.Repeat("é", 400)); len(got) > maxErrorText+len("…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("OneLine: %d bytes", len(got))
+	}
+}

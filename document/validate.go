@@ -24,6 +24,17 @@ func (d *Document) Validate() error {
 		if len(s.SHA256) != 64 {
 			bad("sources[%d]: sha256 %q is not 64 hex digits", i, s.SHA256)
 		}
+		if s.Complete == (s.IncompleteReason != "") {
+			bad("sources[%d]: complete %v with incomplete_reason %q", i, s.Complete, s.IncompleteReason)
+		}
+		if s.Errors == nil {
+			bad("sources[%d]: null errors", i)
+		}
+		for j, e := range s.Errors {
+			if e.Level != ScanErrorLevelError && e.Level != ScanErrorLevelWarning {
+				bad("sources[%d].errors[%d]: level %q", i, j, e.Level)
+			}
+		}
 	}
 	ids := make(map[string]bool, len(d.Findings))
 	for i := range d.Findings {

@@ -20,7 +20,8 @@ var now = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 func sampleDoc(n int) *document.Document {
 	d := document.New()
 	yes := true
-	d.Sources = append(d.Sources, document.Source{Path: "r.json", Format: "trivy", Tool: document.Tool{Name: "trivy", Version: "0.50"}, Created: "2026-01-01", SHA256: strings.Repeat("a", 64)})
+	d.Sources = append(d.Sources, document.Source{Path: "r.json", Format: "trivy", Tool: document.Tool{Name: "trivy", Version: "0.50"}, Created: "2026-01-01", SHA256: strings.Repeat("a", 64),
+		IncompleteReason: "run 1 (trivy): results is null", Errors: []document.ScanError{{Level: "error", Message: "m", Path: "a.go", Line: 2, Type: "Syntax error"}, {Level: "warning", Message: "n"}}})
 	for i := 0; i < n; i++ {
 		f := document.Finding{
 			ID: fmt.Sprintf("%020d", i), Kind: document.KindVulnerability, RuleID: fmt.Sprintf("CVE-2024-%d", i),

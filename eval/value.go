@@ -105,7 +105,7 @@ func (o obj) wants(k string) bool { return o.keep == nil || o.keep[k] }
 // than building the field.
 var keyTerms = func() map[string]*ast.Term {
 	m := map[string]*ast.Term{}
-	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "findings", "fix_state", "fixed_versions", "format", "group", "id", "justification", "kev", "kind", "license_expression", "licenses", "listed", "location", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "percentile", "purl", "references", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
+	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "complete", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "errors", "findings", "fix_state", "fixed_versions", "format", "group", "id", "incomplete_reason", "justification", "kev", "kind", "level", "license_expression", "licenses", "line", "listed", "location", "message", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "percentile", "purl", "references", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
 		m[k] = ast.StringTerm(k)
 	}
 	return m
@@ -206,7 +206,7 @@ func (o obj) optBool(k string, v *bool) {
 }
 
 func sourceValue(s *document.Source) ast.Value {
-	o := newObj(6, nil)
+	o := newObj(9, nil)
 	o.str("path", s.Path)
 	o.str("format", s.Format)
 	t := newObj(2, nil)
@@ -215,6 +215,20 @@ func sourceValue(s *document.Source) ast.Value {
 	o.term("tool", ast.NewTerm(t.value()))
 	o.optStr("created", s.Created)
 	o.str("sha256", s.SHA256)
+	o.boolean("complete", s.Complete)
+	o.optStr("incomplete_reason", s.IncompleteReason)
+	errs := make([]*ast.Term, len(s.Errors))
+	for i := range s.Errors {
+		e := &s.Errors[i]
+		eo := newObj(5, nil)
+		eo.str("level", e.Level)
+		eo.str("message", e.Message)
+		eo.optStr("path", e.Path)
+		eo.optInt("line", e.Line)
+		eo.optStr("type", e.Type)
+		errs[i] = ast.NewTerm(eo.value())
+	}
+	o.term("errors", ast.ArrayTerm(errs...))
 	return o.value()
 }
 

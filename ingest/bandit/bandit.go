@@ -4,8 +4,9 @@
 // MEDIUM, LOW), with the CWE of issue_cwe when the report has it (Bandit
 // 1.7.3 and later).
 //
-// Bandit's errors[] lists files it could not scan; they are no findings
-// and are not reported. Windows paths (dojo\views.py) are written with
+// Bandit's errors[] lists files it could not scan ({filename, reason}):
+// they are no findings but the scan errors of the source, at level
+// warning. Windows paths (dojo\views.py) are written with
 // forward slashes so that a finding's id does not depend on the OS that ran
 // the scan.
 //
@@ -47,6 +48,10 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 type report struct {
 	GeneratedAt string    `json:"generated_at"`
 	Results     []*result `json:"results"`
+	Errors      []*struct {
+		Filename string `json:"filename"`
+		Reason   string `json:"reason"`
+	} `json:"errors"`
 }
 
 type result struct {
@@ -89,6 +94,11 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			return nil, fmt.Errorf("results[%d]: no test_id", i)
 		}
 		rep.Findings = append(rep.Findings, finding(res))
+	}
+	for _, e := range r.Errors {
+		if e != nil {
+			rep.Errors = append(rep.Errors, document.NewScanError(document.ScanErrorLevelWarning, norm.FirstNonEmpty(e.Reason, "bandit could not scan the file"), e.Filename, 0, ""))
+		}
 	}
 	return rep, nil
 }

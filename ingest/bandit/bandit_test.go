@@ -150,5 +150,20 @@ func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "bandit")
 	f.Add([]byte(`{"generated_at": "", "metrics": null, "results": [{"test_id": "B1", "col_offset": -9, "line_range": [-1], "issue_cwe": {"id": "x"}}]}`))
 	f.Add([]byte(`{"generated_at": "", "errors": [], "results": [{"test_id": "B105", "issue_text": "'"}]}`))
+	f.Add([]byte(`{"generated_at": "", "errors": [null, {"filename": "a\\b.py", "reason": ""}], "results": []}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
+}
+
+// TestBanditErrorsAreScanErrors: the files Bandit could not scan are scan
+// errors of the source, not findings, and the scan is still complete.
+func TestBanditErrorsAreScanErrors(t *testing.T) {
+	_, doc, err := h.Bytes(t, []byte(`{"generated_at": "2024-01-01T00:00:00Z", "metrics": {}, "results": [],
+		"errors": [{"filename": "app\\legacy.py", "reason": "syntax error while parsing AST from file"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := document.ScanError{Level: "warning", Message: "syntax error while parsing AST from file", Path: "app/legacy.py"}
+	if s := doc.Sources[0]; len(doc.Findings) != 0 || len(s.Errors) != 1 || s.Errors[0] != want || !s.Complete {
+		t.Errorf("findings %d, source %+v; want the error %+v", len(doc.Findings), s, want)
+	}
 }

@@ -9,10 +9,13 @@
 // eslint-plugin-security, eslint-plugin-no-unsanitized, eslint-plugin-react
 // and ESLint's eval-like core rules; their findings carry the tag
 // "security". Every other rule is lint, not a
-// security problem: ESLint severity 2 is low, 1 is info. A fatal message
-// (a file ESLint could not parse) has no rule: it is the rule
-// "eslint/parse-error" at severity info; another message without a rule
-// (an unused eslint-disable directive) is the rule "eslint/no-rule".
+// security problem: ESLint severity 2 is low, 1 is info. A message
+// without a rule (an unused eslint-disable directive) is the rule
+// "eslint/no-rule".
+//
+// A fatal message (a file ESLint could not parse, so did not lint) is no
+// finding: it is a scan error of its source, at level error, with the
+// file and line.
 //
 // Messages that an eslint-disable comment suppressed (suppressedMessages,
 // ESLint 8.8 and later) are accepted findings, with the directive's
@@ -61,10 +64,6 @@ var DefaultRuleSeverity = map[string]document.Severity{
 	"react/jsx-no-script-url":       document.SeverityMedium,
 	"react/jsx-no-target-blank":     document.SeverityLow,
 }
-
-// ParseErrorRule is the rule id of a fatal message: a file ESLint could
-// not parse.
-const ParseErrorRule = "eslint/parse-error"
 
 // noRule is the rule id of a non-fatal message without a rule (an unused
 // eslint-disable directive, for one).
@@ -133,7 +132,11 @@ func (in *Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			lines = strings.Split(fr.Source, "\n")
 		}
 		for _, m := range fr.Messages {
-			if m != nil {
+			switch {
+			case m == nil:
+			case m.Fatal:
+				rep.Errors = append(rep.Errors, document.NewScanError(document.ScanErrorLevelError, m.Message, fr.FilePath, m.Line, "fatal"))
+			default:
 				rep.Findings = append(rep.Findings, in.finding(fr, m, lines, false))
 			}
 		}
@@ -154,8 +157,6 @@ func (in *Ingester) finding(fr *fileResult, m *message, lines []string, suppress
 	word := severityWord(m.Severity)
 	var sev document.Severity
 	switch {
-	case rule == "" && m.Fatal:
-		rule, sev = ParseErrorRule, document.SeverityInfo
 	case rule == "":
 		rule, sev = noRule, lintSeverity(m.Severity)
 	default:

@@ -85,7 +85,6 @@ func TestSeverities(t *testing.T) {
 		"no-eval":                       {document.SeverityHigh, document.StatusOpen},
 		"semi":                          {document.SeverityLow, document.StatusOpen},
 		"no-unused-vars":                {document.SeverityInfo, document.StatusOpen},
-		ParseErrorRule:                  {document.SeverityInfo, document.StatusOpen},
 		noRule:                          {document.SeverityInfo, document.StatusOpen},
 		"security/detect-child-process": {document.SeverityHigh, document.StatusAccepted},
 	}
@@ -105,15 +104,17 @@ func TestSeverities(t *testing.T) {
 			if f.Location.Snippet != "eval(x)" || f.References[0] != "https://eslint.org/docs/latest/rules/no-eval" {
 				t.Errorf("no-eval: %+v", f)
 			}
-		case ParseErrorRule:
-			if f.Location.Snippet != "" {
-				t.Errorf("parse error snippet %q", f.Location.Snippet)
-			}
 		case "security/detect-child-process":
 			if f.StatusReason == nil || f.StatusReason.Justification != "build script only" {
 				t.Errorf("suppression %+v", f.StatusReason)
 			}
 		}
+	}
+
+	// The fatal message is a scan error, not a finding.
+	want0 := document.ScanError{Level: "error", Message: "Parsing error: Unexpected token", Path: "C:/app/a.js", Line: 3, Type: "fatal"}
+	if errs := doc.Sources[0].Errors; len(errs) != 1 || errs[0] != want0 {
+		t.Errorf("errors %+v, want [%+v]", errs, want0)
 	}
 
 	// The map is replaceable: semi becomes critical, no-eval lint.
@@ -182,5 +183,25 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte(mixed))
 	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": "", "severity": -1, "line": -5, "endLine": -9}], "source": "\n"}]`))
 	// Ingest is also called on forced input, detected or not.
+	f.Add([]byte(`[{"filePath": "", "messages": [{"ruleId": null, "fatal": true, "message": "", "line": -1}]}]`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
+}
+
+// TestESLintFatalIsAScanErrorNotAFinding: a file ESLint could not parse is
+// a scan error of its source, never a finding that counts toward
+// max_findings or makes a ticket.
+func TestESLintFatalIsAScanErrorNotAFinding(t *testing.T) {
+	_, doc, err := h.Bytes(t, []byte(`[{"filePath": "/src/broken.js", "messages": [
+		{"ruleId": null, "fatal": true, "severity": 2, "message": "Parsing error: Unexpected token )\n\n> 1 | f(]", "line": 1, "column": 3}],
+		"errorCount": 1, "fatalErrorCount": 1, "warningCount": 0}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 0 {
+		t.Errorf("%d findings, want none: %+v", len(doc.Findings), doc.Findings)
+	}
+	want := document.ScanError{Level: "error", Message: "Parsing error: Unexpected token )", Path: "/src/broken.js", Line: 1, Type: "fatal"}
+	if s := doc.Sources[0]; len(s.Errors) != 1 || s.Errors[0] != want || !s.Complete {
+		t.Errorf("source %+v, want complete with the error %+v", s, want)
+	}
 }

@@ -8,13 +8,16 @@
 // An issue suppressed in the source (#nosec, reported with -nosec=false or
 // -track-suppressions) is accepted, with the justification gosec recorded.
 // The snippet of G101 (hard-coded credentials) is dropped: it holds the
-// credential. "Golang errors" (files gosec could not type-check) are no
-// findings and are not reported.
+// credential. "Golang errors" (files gosec could not load or type-check,
+// each with its errors) are no findings but the scan errors of the
+// source, at level warning, sorted by file and line.
 package gosec
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,6 +47,11 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 type report struct {
 	Issues       []*issue `json:"Issues"`
 	GosecVersion string   `json:"GosecVersion"`
+	GolangErrors map[string][]*struct {
+		Line   int    `json:"line"`
+		Column int    `json:"column"`
+		Error  string `json:"error"`
+	} `json:"Golang errors"`
 }
 
 type issue struct {
@@ -100,6 +108,13 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			is.CWE = ruleCWE[is.RuleID]
 		}
 		rep.Findings = append(rep.Findings, finding(is))
+	}
+	for _, file := range slices.Sorted(maps.Keys(r.GolangErrors)) {
+		for _, e := range r.GolangErrors[file] {
+			if e != nil {
+				rep.Errors = append(rep.Errors, document.NewScanError(document.ScanErrorLevelWarning, norm.FirstNonEmpty(e.Error, "gosec could not check the file"), file, e.Line, "Golang error"))
+			}
+		}
 	}
 	return rep, nil
 }

@@ -128,5 +128,25 @@ func TestDetect(t *testing.T) {
 func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 0, "gosec")
 	f.Add([]byte(`{"Issues": [{"rule_id": "G1", "line": "1-", "column": -4, "cwe": null, "suppressions": [{}]}], "Stats": {}}`))
+	f.Add([]byte(`{"Issues": [], "Golang errors": {"a.go": [null, {"line": -1, "error": ""}], "": []}}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
+}
+
+// TestGosecGolangErrorsAreScanErrors: "Golang errors" (files gosec could
+// not type-check) are scan errors of the source, by file and line.
+func TestGosecGolangErrorsAreScanErrors(t *testing.T) {
+	_, doc, err := h.Bytes(t, []byte(`{"Issues": [], "Stats": {}, "Golang errors": {
+		"/src/b.go": [{"line": 7, "column": 2, "error": "undefined: x"}],
+		"/src/a.go": [{"line": 3, "column": 1, "error": "could not import y"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []document.ScanError{
+		{Level: "warning", Message: "could not import y", Path: "/src/a.go", Line: 3, Type: "Golang error"},
+		{Level: "warning", Message: "undefined: x", Path: "/src/b.go", Line: 7, Type: "Golang error"},
+	}
+	got := doc.Sources[0].Errors
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("errors %+v, want %+v", got, want)
+	}
 }

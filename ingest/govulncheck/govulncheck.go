@@ -13,6 +13,14 @@
 // vectors scored), usually nothing: a vulnerability whose symbol is called
 // is then at least high, as no score says otherwise; an imported or
 // required one stays unknown, and policies decide what it is worth.
+//
+// A stream that holds OSV entries but no finding, with nothing after the
+// last entry, is an incomplete scan: govulncheck writes every entry of the
+// modules it scans first, then (1.1.1 and later) the progress message
+// "Checking the code against the vulnerabilities...", then its findings;
+// a stream cut after the entries never reached the check. Releases before
+// 1.1.1 write no such message, so their clean scans are indistinguishable
+// from cut ones and count as incomplete too.
 package govulncheck
 
 import (
@@ -102,9 +110,10 @@ type config struct {
 
 // message is one message of the stream; one of its fields is set.
 type message struct {
-	Config  *config    `json:"config"`
-	OSV     *osv.Entry `json:"osv"`
-	Finding *finding   `json:"finding"`
+	Config   *config         `json:"config"`
+	Progress json.RawMessage `json:"progress"`
+	OSV      *osv.Entry      `json:"osv"`
+	Finding  *finding        `json:"finding"`
 }
 
 type finding struct {
@@ -199,6 +208,10 @@ func ingestStream(data []byte) (*document.Report, error) {
 	rep := &document.Report{Tool: document.Tool{Name: "govulncheck"}}
 	entries := map[string]*osv.Entry{}
 	var found hits
+	// checked is whether anything followed the last OSV entry: govulncheck
+	// writes every entry of the modules it scans, then (1.1.1 and later)
+	// a progress message, then the findings.
+	checked := true
 	d := json.NewDecoder(bytes.NewReader(data))
 	for n := 0; d.More(); n++ {
 		var m message
@@ -226,7 +239,11 @@ func ingestStream(data []byte) (*document.Report, error) {
 				return nil, fmt.Errorf("message %d: osv entry without an id", n+1)
 			}
 			entries[m.OSV.ID] = m.OSV
+			checked = false
+		case m.Progress != nil:
+			checked = true
 		case m.Finding != nil:
+			checked = true
 			fd := m.Finding
 			if fd.OSV == "" {
 				return nil, fmt.Errorf("message %d: finding without an osv id", n+1)
@@ -257,7 +274,17 @@ func ingestStream(data []byte) (*document.Report, error) {
 	for _, x := range found.order {
 		rep.Findings = append(rep.Findings, build(x, entries[x.id]))
 	}
+	if !checked && len(found.order) == 0 {
+		rep.Incomplete = fmt.Sprintf("the stream holds %d OSV entr%s but no finding, and ends before govulncheck says it checked the code against them", len(entries), plural(len(entries)))
+	}
 	return rep, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return "y"
+	}
+	return "ies"
 }
 
 // callSite is where the scanned code reaches the vulnerability: the

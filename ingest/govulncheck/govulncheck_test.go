@@ -261,5 +261,60 @@ func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "govulncheck")
 	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1\"}}\n{\"finding\": {\"osv\": \"G\", \"trace\": [{\"function\": \"f\", \"position\": {\"filename\": \"\"}}, {\"position\": {}}]}}\n{\"osv\": {\"id\": \"G\", \"affected\": [null]}}\n[]"))
 	f.Add([]byte(`{"Vulns": [null, {"OSV": {"id": "G"}, "CallSink": 1}], "Calls": {"Functions": {"1": {"CallSites": [null, {"Parent": 1}, {"Parent": 2, "Pos": {"Filename": "a"}}]}, "2": null}, "Entries": [2]}, "Modules": [null]}`))
+	f.Add([]byte("{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"progress\": null}\n{\"osv\": {\"id\": \"G\"}}\n{\"progress\": {\"message\": \"\"}}"))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
+}
+
+// cutStream returns the messages of a corpus stream before the first one
+// that holds marker: the stream govulncheck would have written had it
+// stopped there.
+func cutStream(t *testing.T, name, marker string) []byte {
+	t.Helper()
+	data := ingesttest.Corpus(t, "govulncheck", name)
+	i := strings.Index(string(data), marker)
+	if i < 0 {
+		t.Fatalf("%s: no %q", name, marker)
+	}
+	// Back to the start of the message holding the marker: a "{" at the
+	// start of a line.
+	j := strings.LastIndex(string(data[:i]), "\n{")
+	return data[:j+1]
+}
+
+// TestGovulncheckOSVWithoutFindingsIsIncomplete: govulncheck 1.1.4's real
+// stream cut after its OSV entries (before "Checking the code against the
+// vulnerabilities...") holds entries but no finding: the scan did not
+// reach the check. Cut after that message, it is a complete scan that
+// found nothing; so is a stream with no entries at all.
+func TestGovulncheckOSVWithoutFindingsIsIncomplete(t *testing.T) {
+	const real = "govulncheck-stream-with-sbom-116-findings.json"
+	tests := []struct {
+		name   string
+		data   []byte
+		reason string
+	}{
+		{"cut after the entries", cutStream(t, real, "Checking the code against the vulnerabilities"),
+			"the stream holds 190 OSV entries but no finding, and ends before govulncheck says it checked the code against them"},
+		{"cut before the findings", cutStream(t, real, `"finding"`), ""},
+		{"no entries", cutStream(t, real, `"osv"`), ""},
+		{"one entry, no progress", []byte("{\"config\": {\"protocol_version\": \"v1.0.0\"}}\n{\"osv\": {\"id\": \"GO-1\"}}"),
+			"the stream holds 1 OSV entry but no finding, and ends before govulncheck says it checked the code against them"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := h.Finish(t, h.Must(t, tt.data))
+			if len(doc.Findings) != 0 {
+				t.Errorf("%d findings", len(doc.Findings))
+			}
+			if s := doc.Sources[0]; s.Complete != (tt.reason == "") || s.IncompleteReason != tt.reason {
+				t.Errorf("complete %v, reason %q; want %q", s.Complete, s.IncompleteReason, tt.reason)
+			}
+		})
+	}
+	// Every corpus stream is complete.
+	for _, name := range []string{real, "govulncheck-binary-mode.json", "govulncheck-module-level-scan.json", "govulncheck-source-symbol-scan.json", "govulncheck-legacy-pre1.0-vulns-calls.json"} {
+		if _, doc := h.File(t, name); !doc.Sources[0].Complete {
+			t.Errorf("%s: incomplete: %s", name, doc.Sources[0].IncompleteReason)
+		}
+	}
 }

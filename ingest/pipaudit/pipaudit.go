@@ -1,7 +1,8 @@
 // Package pipaudit ingests pip-audit's JSON reports (pip-audit -f json):
 // the 1.x list of dependencies and the 2.x object {"dependencies": [...],
 // "fixes": [...]}. Each vulnerability of each audited dependency becomes
-// one finding; dependencies pip-audit skipped (not on PyPI, say) have none.
+// one finding; dependencies pip-audit skipped (not on PyPI, say) have none:
+// each is a scan error of the source, at level warning, with the reason.
 // pip-audit states no severity, so findings are of unknown severity unless
 // another report of the same problem says more.
 package pipaudit
@@ -126,6 +127,13 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	}
 	rep := &document.Report{Tool: tool, Findings: []document.Finding{}}
 	for i, d := range r.Dependencies {
+		if d != nil && d.SkipReason != "" {
+			msg := d.SkipReason
+			if d.Name != "" && !strings.Contains(msg, d.Name) {
+				msg = strings.TrimSpace(d.Name+" "+d.Version) + ": " + msg
+			}
+			rep.Errors = append(rep.Errors, document.NewScanError(document.ScanErrorLevelWarning, msg, "", 0, "skipped dependency"))
+		}
 		if d == nil || d.SkipReason != "" && len(d.Vulns) == 0 {
 			continue
 		}

@@ -185,3 +185,13 @@ func FuzzIngest(f *testing.F) {
 	// Ingest as if forced: whatever Detect said, it must not panic.
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Forced: true})
 }
+
+// TestPipAuditSkippedDependenciesAreScanErrors: a dependency pip-audit
+// could not audit is a scan error of the source, with its reason.
+func TestPipAuditSkippedDependenciesAreScanErrors(t *testing.T) {
+	_, doc := h.File(t, "pip-audit-2.x-zero-vulns-skip-reason.json")
+	want := document.ScanError{Level: "warning", Message: "Dependency not found on PyPI and could not be audited: azure-devops (0.17.0)", Type: "skipped dependency"}
+	if s := doc.Sources[0]; len(s.Errors) != 1 || s.Errors[0] != want {
+		t.Errorf("errors %+v, want [%+v]", s.Errors, want)
+	}
+}

@@ -36,6 +36,8 @@ type sarifLog struct {
 }
 
 // run is one run of one tool. Only what a finding needs is decoded.
+// Results is nil when the log has no results or null (not computed), and
+// empty when it has [] (none found).
 type run struct {
 	Tool        tool         `json:"tool"`
 	Results     []*result    `json:"results"`
@@ -153,7 +155,11 @@ type invocation struct {
 	ToolConfigurationNotifications []notification `json:"toolConfigurationNotifications"`
 }
 
+// notification is a tool's message about its run. Level is as written:
+// SARIF's default, when it is absent, is "warning".
 type notification struct {
-	Level   string          `json:"level"`
-	Message gosarif.Message `json:"message"`
+	Level      *string         `json:"level"`
+	Message    gosarif.Message `json:"message"`
+	Descriptor *reference      `json:"descriptor"`
+	Locations  []location      `json:"locations"`
 }

@@ -14,6 +14,12 @@
 // pages. Suppressed results are accepted; results a baseline says are
 // absent are fixed.
 //
+// A log also says how far its scan went (see coverage): runs null, a run
+// whose results are absent or null, that says executionSuccessful false or
+// reports an error-level execution notification is an incomplete scan;
+// error and warning notifications are scan errors, not findings. A run
+// with no results that says it failed is refused (sniff.ErrFailedScan).
+//
 // The log is decoded with go-sarif's types, wrapped where go-sarif cannot
 // represent real logs (see decode.go). Rules are worked out once per rule,
 // and findings, locations and string lists are allocated in blocks, so that
@@ -149,7 +155,96 @@ func build(log *sarifLog) (*document.Report, error) {
 	}
 	rep.Tool.Name = strings.Join(names, ", ")
 	rep.Findings = b.findings
+	rep.Errors, rep.Incomplete = coverage(log)
 	return rep, nil
+}
+
+// coverage reads what a log says of its scan: the scan errors its runs'
+// notifications report, and why the scan did not complete, if it did not.
+// A scan did not complete when runs is null; when a run's results are
+// absent or null (SARIF 2.1.0 §3.14.23: not computed; [] is a scan that
+// found nothing); when an invocation says executionSuccessful false; when
+// an execution notification is of level error. Execution notifications of
+// level error and warning, and configuration notifications of level
+// error, are scan errors.
+func coverage(log *sarifLog) ([]document.ScanError, string) {
+	if log.Runs == nil {
+		return nil, "runs is null: the tool produced no run"
+	}
+	var errs []document.ScanError
+	var reasons []string
+	for i := range log.Runs {
+		r := &log.Runs[i]
+		name := "the tool"
+		if d := r.Tool.Driver; d != nil && strings.TrimSpace(d.Name) != "" {
+			name = strings.TrimSpace(d.Name)
+		}
+		run := fmt.Sprintf("run %d (%s)", i+1, name)
+		if r.Results == nil {
+			reasons = append(reasons, run+": results is absent or null: results were not computed")
+		}
+		failed, errorMsg, configMsg := false, "", ""
+		for _, inv := range r.Invocations {
+			if inv.ExecutionSuccessful != nil && !*inv.ExecutionSuccessful {
+				failed = true
+			}
+			for _, n := range inv.ToolExecutionNotifications {
+				lv := notificationLevel(n)
+				if lv != "error" && lv != "warning" {
+					continue
+				}
+				errs = append(errs, notificationError(lv, n))
+				if lv == "error" && errorMsg == "" {
+					errorMsg = messageText(&n.Message)
+				}
+			}
+			for _, n := range inv.ToolConfigurationNotifications {
+				if notificationLevel(n) == "error" {
+					errs = append(errs, notificationError("error", n))
+					if configMsg == "" {
+						configMsg = messageText(&n.Message)
+					}
+				}
+			}
+		}
+		switch {
+		case failed && errorMsg == "" && configMsg != "":
+			reasons = append(reasons, run+" did not run successfully: "+firstLine(configMsg))
+		case failed && errorMsg != "":
+			reasons = append(reasons, run+" did not run successfully: "+firstLine(errorMsg))
+		case failed:
+			reasons = append(reasons, run+" did not run successfully (executionSuccessful false)")
+		case errorMsg != "":
+			reasons = append(reasons, run+" reported an error: "+firstLine(errorMsg))
+		}
+	}
+	return errs, strings.Join(reasons, "; ")
+}
+
+// notificationLevel is a notification's level; SARIF's default is warning.
+func notificationLevel(n notification) string {
+	if n.Level == nil {
+		return "warning"
+	}
+	return *n.Level
+}
+
+// notificationError is the scan error a notification reports.
+func notificationError(level string, n notification) document.ScanError {
+	path, line, typ := "", 0, ""
+	for i := range n.Locations {
+		if pl := n.Locations[i].PhysicalLocation; pl != nil && pl.ArtifactLocation != nil && deref(pl.ArtifactLocation.URI) != "" {
+			path = cleanURI(deref(pl.ArtifactLocation.URI))
+			if pl.Region != nil {
+				line = nonNegative(pl.Region.StartLine)
+			}
+			break
+		}
+	}
+	if n.Descriptor != nil {
+		typ = deref(n.Descriptor.ID)
+	}
+	return document.NewScanError(level, messageText(&n.Message), path, line, typ)
 }
 
 // failedScan refuses a run that reports no results and says its tool did
@@ -169,9 +264,9 @@ func failedScan(r *run, tool string) error {
 		}
 		msg := ""
 		for _, n := range slices.Concat(inv.ToolExecutionNotifications, inv.ToolConfigurationNotifications) {
-			if t := messageText(&n.Message); t != "" && (msg == "" || n.Level == "error") {
+			if t := messageText(&n.Message); t != "" && (msg == "" || notificationLevel(n) == "error") {
 				msg = t
-				if n.Level == "error" {
+				if notificationLevel(n) == "error" {
 					break
 				}
 			}

@@ -626,11 +626,74 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestFailedScanWithResultsKept: a run that says it failed keeps its
+// results, and is an incomplete scan.
 func TestFailedScanWithResultsKept(t *testing.T) {
-	rep, _ := mustIngest(t, `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"SpotBugs"}},
+	rep, doc := mustIngest(t, `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"SpotBugs"}},
 		"invocations":[{"executionSuccessful":false}],"results":[{"ruleId":"X","message":{"text":"m"}}]}]}`)
 	if len(rep.Findings) != 1 {
 		t.Errorf("%d findings", len(rep.Findings))
+	}
+	if s := doc.Sources[0]; s.Complete || s.IncompleteReason != "run 1 (SpotBugs) did not run successfully (executionSuccessful false)" {
+		t.Errorf("complete %v, reason %q", s.Complete, s.IncompleteReason)
+	}
+}
+
+// TestIncompleteScans: a log whose runs are null, a run whose results are
+// null or absent (SARIF 2.1.0 §3.14.23: not computed) or that reports an
+// error-level execution notification is a scan that did not complete;
+// results: [] and runs: [] are complete scans that found nothing.
+func TestIncompleteScans(t *testing.T) {
+	run := func(body string) string {
+		return `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}}` + body + `}]}`
+	}
+	tests := []struct {
+		name, log, reason string
+	}{
+		{"SarifResultsNull", run(`,"results":null`), "run 1 (T): results is absent or null: results were not computed"},
+		{"SarifResultsAbsent", run(``), "run 1 (T): results is absent or null: results were not computed"},
+		{"SarifRunsNull", `{"version":"2.1.0","runs":null}`, "runs is null: the tool produced no run"},
+		{"SarifErrorNotification", run(`,"results":[],"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[
+			{"level":"note","message":{"text":"Run started."}},
+			{"level":"error","message":{"text":"Exception evaluating rule C2001.\nRule disabled."}}]}]`),
+			"run 1 (T) reported an error: Exception evaluating rule C2001."},
+		{"SarifEmptyResults", run(`,"results":[]`), ""},
+		{"SarifEmptyRuns", `{"version":"2.1.0","runs":[]}`, ""},
+		{"SarifWarningNotification", run(`,"results":[],"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[
+			{"level":"warning","message":{"text":"Syntax error"}}]}]`), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, doc := mustIngest(t, tt.log)
+			s := doc.Sources[0]
+			if s.Complete != (tt.reason == "") || s.IncompleteReason != tt.reason {
+				t.Errorf("complete %v, reason %q; want %q", s.Complete, s.IncompleteReason, tt.reason)
+			}
+		})
+	}
+}
+
+// TestScanErrorsFromNotifications: execution notifications of level error
+// and warning (the default) and configuration notifications of level error
+// are scan errors, with their file, line and descriptor; notes are not.
+func TestScanErrorsFromNotifications(t *testing.T) {
+	_, doc := mustIngest(t, `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[],
+		"invocations":[{"executionSuccessful":true,
+		"toolExecutionNotifications":[
+			{"level":"note","message":{"text":"Run started."}},
+			{"descriptor":{"id":"Syntax error"},"message":{"text":"Syntax error at line 3\n  quoted source"},
+			 "locations":[{"physicalLocation":{"artifactLocation":{"uri":"file:///src/a.ts"},"region":{"startLine":3}}}]},
+			{"level":"error","message":{"text":"rule crashed"}}],
+		"toolConfigurationNotifications":[
+			{"level":"warning","message":{"text":"unknown rule ABC"}},
+			{"level":"error","descriptor":{"id":"missing-classes"},"message":{"text":"Classes needed for analysis were missing"}}]}]}]}`)
+	want := []document.ScanError{
+		{Level: "warning", Message: "Syntax error at line 3", Path: "/src/a.ts", Line: 3, Type: "Syntax error"},
+		{Level: "error", Message: "rule crashed"},
+		{Level: "error", Message: "Classes needed for analysis were missing", Type: "missing-classes"},
+	}
+	if got := doc.Sources[0].Errors; !slices.Equal(got, want) {
+		t.Errorf("errors:\n got %+v\nwant %+v", got, want)
 	}
 }
 
@@ -758,6 +821,8 @@ func FuzzIngest(f *testing.F) {
 		`{"rule":{"index":3,"toolComponent":{"index":-1}},"message":{}}`, `"taxonomies":[{"name":"CWE"}]`)))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"results":[{"message":{"text":"Package '@'"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"file://%zz"}}}]}]}]}`))
 	f.Add([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"grype"}},"results":[{"ruleId":"CVE-2020-1234-x","properties":{"purl":"pkg:npm/a@1","cvssv3_vector":"CVSS:3.1/AV:N"}}]}]}`))
+	f.Add([]byte(`{"version":"2.1.0","runs":null}`))
+	f.Add([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{}},"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[{"level":"error","message":{"text":"\n"},"descriptor":{},"locations":[{"physicalLocation":{"artifactLocation":{"uri":""},"region":{"startLine":-3}}}]},{}],"toolConfigurationNotifications":[{"level":"error","message":{}}]}]}]}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{Path: "fuzz.sarif"})
 }
 

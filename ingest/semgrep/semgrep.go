@@ -13,10 +13,12 @@
 // marks is_ignored (a nosemgrep comment) is accepted.
 //
 // errors[] lists files Semgrep could not parse or rules that timed out: the
-// scan is partial, but its results stand. The errors are no findings. A
-// report with no results and an error of level "error" (not "warn") is a
-// scan that failed: it is refused with sniff.ErrFailedScan rather than
-// passed as a clean run.
+// scan is partial, but its results stand. The errors are no findings: they
+// are the scan errors of the source, with their level, file, line and
+// type ("Syntax error", "Timeout", "PartialParsing"). An error of level
+// "error" (not "warn") makes the scan incomplete; a report with no results
+// and such an error is a scan that failed: it is refused with
+// sniff.ErrFailedScan rather than passed as a clean run.
 package semgrep
 
 import (
@@ -62,12 +64,55 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 }
 
 type report struct {
-	Version string    `json:"version"`
-	Results []*result `json:"results"`
-	Errors  []struct {
-		Level   string          `json:"level"`
-		Message json.RawMessage `json:"message"`
-	} `json:"errors"`
+	Version string          `json:"version"`
+	Results []*result       `json:"results"`
+	Errors  []*semgrepError `json:"errors"`
+}
+
+// semgrepError is one entry of errors[]. type is a word ("Timeout") or,
+// in newer releases, a list whose first element is the word
+// (["PartialParsing", [spans]]).
+type semgrepError struct {
+	Level   string          `json:"level"`
+	Message json.RawMessage `json:"message"`
+	Path    string          `json:"path"`
+	Type    json.RawMessage `json:"type"`
+	RuleID  string          `json:"rule_id"`
+	Spans   []struct {
+		Start position `json:"start"`
+	} `json:"spans"`
+}
+
+// text is the error's message, whatever its JSON type.
+func (e *semgrepError) text() string {
+	var msg string
+	if json.Unmarshal(e.Message, &msg) != nil {
+		msg = string(e.Message)
+	}
+	return msg
+}
+
+// scanError is the scan error e reports.
+func (e *semgrepError) scanError() document.ScanError {
+	typ := norm.Text(e.Type)
+	var list []json.RawMessage
+	if typ == "" && json.Unmarshal(e.Type, &list) == nil && len(list) > 0 {
+		typ = norm.Text(list[0])
+	}
+	line := 0
+	if len(e.Spans) > 0 {
+		line = e.Spans[0].Start.Line
+	}
+	return document.NewScanError(level(e.Level), e.text(), e.Path, line, typ)
+}
+
+// level maps Semgrep's error levels: "error" is an error, "warn" and the
+// rest warnings.
+func level(word string) string {
+	if strings.EqualFold(strings.TrimSpace(word), "error") {
+		return document.ScanErrorLevelError
+	}
+	return document.ScanErrorLevelWarning
 }
 
 type result struct {
@@ -99,20 +144,23 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	if err := json.Unmarshal(f.Data, &r); err != nil {
 		return nil, sniff.DecodeError(f.Data, err)
 	}
-	if len(r.Results) == 0 {
-		for _, e := range r.Errors {
-			if strings.EqualFold(e.Level, "error") {
-				var msg string
-				if json.Unmarshal(e.Message, &msg) != nil {
-					msg = string(e.Message)
-				}
-				return nil, fmt.Errorf("%w: semgrep reported an error and no results: %s", sniff.ErrFailedScan, firstLineOf(msg))
-			}
-		}
-	}
 	rep := &document.Report{
 		Tool:     document.Tool{Name: "semgrep", Version: r.Version},
 		Findings: make([]document.Finding, 0, len(r.Results)),
+	}
+	for _, e := range r.Errors {
+		if e == nil {
+			continue
+		}
+		se := e.scanError()
+		rep.Errors = append(rep.Errors, se)
+		if se.Level != document.ScanErrorLevelError || rep.Incomplete != "" {
+			continue
+		}
+		if len(r.Results) == 0 {
+			return nil, fmt.Errorf("%w: semgrep reported an error and no results: %s", sniff.ErrFailedScan, firstLineOf(e.text()))
+		}
+		rep.Incomplete = "semgrep reported an error: " + se.Message
 	}
 	for i, res := range r.Results {
 		if res == nil {

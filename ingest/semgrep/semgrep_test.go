@@ -27,7 +27,7 @@ func TestCorpus(t *testing.T) {
 		// "requires login" is no snippet.
 		{"semgrep-1.100-fingerprints.json", "1.100.0", 2, 2, map[string]int{"high": 1, "medium": 1}, false, 0},
 		{"semgrep-1.30-5-results.json", "1.30.0", 5, 5, map[string]int{"medium": 5}, true, 0},
-		// 14 ERROR, 45 WARNING, 3 INFO, and 32 errors that are not reported.
+		// 14 ERROR, 45 WARNING, 3 INFO, and 32 errors that are no findings.
 		// Two INFO results of one rule start at the same place: one finding.
 		// Two results are of secrets rules: secrets, without their lines.
 		{"semgrep-1.72-with-32-errors.json", "1.72.0", 62, 61, map[string]int{"high": 14, "medium": 45, "low": 2}, true, 2},
@@ -218,6 +218,7 @@ func TestDetect(t *testing.T) {
 func FuzzIngest(f *testing.F) {
 	ingesttest.Seed(f, 64<<10, "semgrep")
 	f.Add([]byte(`{"errors": [], "results": [{"check_id": "x", "start": {"line": -4, "col": -1}, "extra": {"metadata": {"cwe": {}, "owasp": [[]]}}}]}`))
+	f.Add([]byte(`{"errors": [null, {"level": "error", "message": 3, "type": ["PartialParsing", []], "spans": [{"start": {"line": -2}}]}, {"type": [[]]}], "results": [{"check_id": "x"}]}`))
 	ingesttest.Fuzz(f, New(), ingesttest.FuzzOptions{})
 }
 
@@ -237,5 +238,49 @@ func TestFailedScanIsAnError(t *testing.T) {
 	}
 	if _, err := New().Ingest(f); err != nil {
 		t.Fatalf("warnings only: %v", err)
+	}
+}
+
+// TestSemgrepErrorsAreScanErrors: Semgrep's errors[] (files it could not
+// parse, rules that timed out) are the scan errors of the source, with
+// file, line and type; at level "warn" the scan is still complete.
+func TestSemgrepErrorsAreScanErrors(t *testing.T) {
+	_, doc := h.File(t, "semgrep-1.72-with-32-errors.json")
+	s := doc.Sources[0]
+	if len(s.Errors) != 32 || !s.Complete {
+		t.Fatalf("%d errors, complete %v; want 32, complete", len(s.Errors), s.Complete)
+	}
+	types := map[string]int{}
+	for _, e := range s.Errors {
+		types[e.Type]++
+		if e.Level != "warning" || e.Path == "" || strings.Contains(e.Message, "\n") {
+			t.Errorf("error %+v", e)
+		}
+	}
+	if types["Syntax error"] != 16 || types["PartialParsing"] != 13 || types["Timeout"] != 3 {
+		t.Errorf("types %v", types)
+	}
+	want := document.ScanError{Level: "warning", Message: "Syntax error at line frontend/src/app/Services/user.service.ts:14:",
+		Path: "frontend/src/app/Services/user.service.ts", Line: 14, Type: "PartialParsing"}
+	if s.Errors[1] != want {
+		t.Errorf("errors[1] = %+v, want %+v", s.Errors[1], want)
+	}
+}
+
+// TestSemgrepErrorLevelIsIncomplete: an error of level "error" beside
+// results makes the scan incomplete; the results stand.
+func TestSemgrepErrorLevelIsIncomplete(t *testing.T) {
+	_, doc, err := h.Bytes(t, []byte(`{"version": "1.72.0", "results": [{"check_id": "r.x", "path": "a.py",
+		"start": {"line": 1, "col": 1}, "end": {"line": 1, "col": 2}, "extra": {"message": "m", "severity": "INFO"}}],
+		"errors": [{"code": 7, "level": "error", "message": "Invalid rule schema\nmore", "type": "InvalidRuleSchemaError"}], "paths": {"scanned": ["a.py"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Sources[0]
+	if len(doc.Findings) != 1 || s.Complete || s.IncompleteReason != "semgrep reported an error: Invalid rule schema" {
+		t.Errorf("%d findings, complete %v, reason %q", len(doc.Findings), s.Complete, s.IncompleteReason)
+	}
+	if len(s.Errors) != 1 || s.Errors[0].Level != "error" || s.Errors[0].Type != "InvalidRuleSchemaError" {
+		t.Errorf("errors %+v", s.Errors)
 	}
 }
