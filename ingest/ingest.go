@@ -186,7 +186,7 @@ func detect(f *sniff.File) (Ingester, error) {
 	if f.Forced != "" {
 		for _, in := range All() {
 			if in.Format() == f.Forced {
-				if _, err := in.Detect(f); err != nil {
+				if err := checkForced(in, f); err != nil {
 					return nil, err
 				}
 				return in, nil
