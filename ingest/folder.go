@@ -22,6 +22,14 @@ var NotReportExtensions = []string{
 	".sig", ".asc", ".pem", ".sha256", ".sha512",
 }
 
+// NotReportNames are the file names, whatever their case, a report never
+// has: a folder's files so named are skipped and listed too. Version
+// control keeps .gitkeep in folders of reports; desktops add the others.
+var NotReportNames = []string{
+	"README", "LICENSE", "LICENCE", "NOTICE", "COPYING", "CHANGELOG", "AUTHORS", "CODEOWNERS",
+	".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store", "Thumbs.db", "desktop.ini",
+}
+
 // Skipped is a file found in a folder and not read, with why.
 type Skipped struct {
 	Path   string
@@ -34,7 +42,7 @@ func (s Skipped) String() string { return s.Path + " (" + s.Reason + ")" }
 type Expansion struct {
 	// Reports are the arguments, each folder replaced by its reports.
 	Reports []string
-	// Skipped are the folders' files not read for their extension.
+	// Skipped are the folders' files not read for their name.
 	Skipped []Skipped
 }
 
@@ -46,8 +54,8 @@ var ErrBadExclude = errors.New("bad --exclude pattern")
 //   - symbolic links to files and to folders are followed; a folder
 //     reached twice (a link loop) is walked once;
 //   - dot-files and dot-folders count, but .git is not walked;
-//   - files with an extension of NotReportExtensions are skipped and
-//     listed in Skipped;
+//   - files with an extension of NotReportExtensions or a name of
+//     NotReportNames are skipped and listed in Skipped;
 //   - paths matching an exclude glob are left out: the glob is matched
 //     against the path relative to the folder argument, with / between
 //     names; `*` and `?` stay within a name, `**` spans any number of
@@ -84,7 +92,7 @@ func Expand(args, exclude []string) (Expansion, error) {
 				if len(w.skipped) > 3 {
 					names = append(names, "…")
 				}
-				return Expansion{}, fmt.Errorf("%s: the folder holds no reports, only files skipped by their extension: %s", p, strings.Join(names, ", "))
+				return Expansion{}, fmt.Errorf("%s: the folder holds no reports, only files skipped by their name: %s", p, strings.Join(names, ", "))
 			}
 			return Expansion{}, fmt.Errorf("%s: the folder holds no reports", p)
 		}
@@ -121,8 +129,8 @@ func (w *walker) walk(dir, rel string, st os.FileInfo) error {
 		if name == ".git" || excluded(w.exclude, r) {
 			continue
 		}
-		if notReport(name) {
-			w.skipped = append(w.skipped, Skipped{Path: p, Reason: "not a report by its extension"})
+		if why := notReport(name); why != "" {
+			w.skipped = append(w.skipped, Skipped{Path: p, Reason: why})
 			continue
 		}
 		st, err := os.Stat(p) // follows links
@@ -144,15 +152,23 @@ func (w *walker) walk(dir, rel string, st os.FileInfo) error {
 	return nil
 }
 
-// notReport reports whether name has an extension of NotReportExtensions.
-func notReport(name string) bool {
-	return slices.Contains(NotReportExtensions, strings.ToLower(filepath.Ext(name)))
+// notReport says why a file so named is no report, or "" when it may be.
+func notReport(name string) string {
+	for _, n := range NotReportNames {
+		if strings.EqualFold(n, name) {
+			return "not a report by its name"
+		}
+	}
+	if slices.Contains(NotReportExtensions, strings.ToLower(filepath.Ext(name))) {
+		return "not a report by its extension"
+	}
+	return ""
 }
 
 // excluded reports whether the relative path rel matches a glob.
 func excluded(globs []string, rel string) bool {
 	for _, g := range globs {
-		g = strings.Trim(filepath.ToSlash(g), "/")
+		g = path.Clean(strings.Trim(filepath.ToSlash(g), "/"))
 		if !strings.Contains(g, "/") {
 			if ok, _ := path.Match(g, path.Base(rel)); ok {
 				return true

@@ -60,6 +60,9 @@ func TestFolderWalk(t *testing.T) {
 		".git/config.json":       "{}",
 		".git/objects/x.json":    "{}",
 		"README.md":              "# reports",
+		".gitkeep":               "",
+		"sub/.DS_Store":          "\x00\x00\x00\x01Bud1",
+		"LICENSE":                "MIT",
 		"notes/summary.TXT":      "text",
 		"elsewhere/linked.json":  "{}",
 		"elsewhere/more/x.sarif": "{}",
@@ -84,8 +87,11 @@ func TestFolderWalk(t *testing.T) {
 		skipped = append(skipped, s.String())
 	}
 	wantSkipped := []string{
+		filepath.Join(root, ".gitkeep") + " (not a report by its name)",
+		filepath.Join(root, "LICENSE") + " (not a report by its name)",
 		filepath.Join(root, "README.md") + " (not a report by its extension)",
 		filepath.Join(root, "notes", "summary.TXT") + " (not a report by its extension)",
+		filepath.Join(root, "sub", ".DS_Store") + " (not a report by its name)",
 	}
 	if !slices.Equal(skipped, wantSkipped) {
 		t.Errorf("skipped\n got %q\nwant %q", skipped, wantSkipped)
@@ -137,6 +143,7 @@ func TestFolderExclude(t *testing.T) {
 		{[]string{"**/tmp-*.json"}, []string{"a.json", "a.json.sig.json", "new/f.json", "old/b.json", "old/deep/c.json"}},
 		{[]string{"new/tmp-*.json"}, []string{"a.json", "a.json.sig.json", "new/deep/tmp-e.json", "new/f.json", "old/b.json", "old/deep/c.json"}},
 		{[]string{"tmp-*", "*.sig.json"}, []string{"a.json", "new/f.json", "old/b.json", "old/deep/c.json"}},
+		{[]string{"./old/"}, []string{"a.json", "a.json.sig.json", "new/deep/tmp-e.json", "new/f.json", "new/tmp-d.json"}},
 		{[]string{"**/deep/**"}, []string{"a.json", "a.json.sig.json", "new/f.json", "new/tmp-d.json", "old/b.json"}},
 	}
 	root := tree(t, files, nil)
@@ -161,7 +168,7 @@ func TestFolderErrors(t *testing.T) {
 		exclude []string
 		want    string
 	}{
-		{"only documentation", map[string]string{"README.md": "x", "notes.txt": "x"}, nil, nil, "the folder holds no reports, only files skipped by their extension: "},
+		{"only documentation", map[string]string{"README.md": "x", "notes.txt": "x"}, nil, nil, "the folder holds no reports, only files skipped by their name: "},
 		{"empty", nil, nil, nil, "the folder holds no reports"},
 		{"everything excluded", map[string]string{"a.json": "{}"}, nil, []string{"*.json"}, "the folder holds no reports"},
 		{"broken link", map[string]string{"a.json": "{}"}, map[string]string{"b.json": "gone.json"}, nil, "b.json: broken symbolic link"},

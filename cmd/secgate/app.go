@@ -65,7 +65,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 
 // folderRules says how a folder argument is read, for --help.
 var folderRules = "A folder is read recursively, following symbolic links (each folder once); dot-files count, .git does not.\n" +
-	"Files whose extension no report has (" + strings.Join(ingest.NotReportExtensions, " ") + ") are skipped and listed on stderr;\n" +
+	"Files whose extension or name no report has (" + strings.Join(ingest.NotReportExtensions, " ") + "; " +
+	strings.Join(ingest.NotReportNames, " ") + ") are skipped and listed on stderr;\n" +
 	"--exclude GLOB leaves out paths relative to the folder (* and ? within a name, ** across folders; a GLOB without / matches a name at any depth).\n" +
 	"Any other file that is no report of a known format is an error."
 
