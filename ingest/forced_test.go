@@ -128,3 +128,26 @@ func TestForcedEmptyArray(t *testing.T) {
 		}
 	}
 }
+
+// FuzzForced forces every format on arbitrary input: no panic, and a
+// report read is valid; an error is one line.
+func FuzzForced(f *testing.F) {
+	for _, name := range []string{"bandit/bandit-one-result.json", "trivy-json/trivy-image-alpine-no-vulns.json", "semgrep/semgrep-empty.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "corpus", filepath.FromSlash(name)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"results":[{"source":{}}]}`))
+	f.Add([]byte(`[[ "a","b","c","d","1"]]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range ingest.Formats() {
+			_, _, err := ingest.Bytes("x", format, data)
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s: error of several lines: %q", format, err)
+			}
+		}
+	})
+}
