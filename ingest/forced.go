@@ -46,9 +46,10 @@ type forcedShape struct {
 	fits func(f *sniff.File) bool
 }
 
-// forcedShapes holds a shape for every format but "empty", whose Detect is
-// its shape. Keys are matched exactly, as the tools write them.
+// forcedShapes holds a shape for every format. Keys are matched exactly,
+// as the tools write them.
 var forcedShapes = map[string]forcedShape{
+	"empty": {"an empty JSON array, []", emptyArray},
 	"sarif": {`a JSON object with key "runs"`, func(f *sniff.File) bool {
 		return objectHasAny(f, "runs")
 	}},
