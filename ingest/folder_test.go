@@ -201,3 +201,45 @@ func TestFileArgumentsPassUnchanged(t *testing.T) {
 		t.Errorf("%+v", exp)
 	}
 }
+
+// TestFolderDotFileReport: a report named .grype.json was left out.
+func TestFolderDotFileReport(t *testing.T) {
+	root := tree(t, map[string]string{"a.json": "{}", ".grype.json": "{}"}, nil)
+	exp, err := ingest.Expand([]string{root}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := relAll(t, root, exp.Reports); !slices.Equal(got, []string{".grype.json", "a.json"}) {
+		t.Errorf("reports %q", got)
+	}
+}
+
+// TestFolderSymlinkedReport: a link to a report elsewhere was left out.
+func TestFolderSymlinkedReport(t *testing.T) {
+	root := tree(t, map[string]string{"reports/a.json": "{}", "scans/grype.json": "{}"},
+		map[string]string{"reports/grype.json": "../scans/grype.json"})
+	exp, err := ingest.Expand([]string{filepath.Join(root, "reports")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := relAll(t, root, exp.Reports); !slices.Equal(got, []string{"reports/a.json", "reports/grype.json"}) {
+		t.Errorf("reports %q", got)
+	}
+}
+
+// TestFolderReadmeBesideReports: a README.md beside the reports was read
+// as a report, an error for the whole gate; it is skipped and listed.
+func TestFolderReadmeBesideReports(t *testing.T) {
+	root := tree(t, map[string]string{"grype.json": "{}", "README.md": "# reports"}, nil)
+	exp, err := ingest.Expand([]string{root}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := relAll(t, root, exp.Reports); !slices.Equal(got, []string{"grype.json"}) {
+		t.Errorf("reports %q", got)
+	}
+	want := []ingest.Skipped{{Path: filepath.Join(root, "README.md"), Reason: "not a report by its extension"}}
+	if !slices.Equal(exp.Skipped, want) {
+		t.Errorf("skipped %+v", exp.Skipped)
+	}
+}
