@@ -50,6 +50,9 @@ type Decision struct {
 	Policies   []string          `json:"policies"`
 	Sources    []document.Source `json:"sources"`
 	Context    document.Context  `json:"context"`
+	// Skipped are the files of folder arguments (reports and baseline)
+	// not read for their name or extension.
+	Skipped []ingest.Skipped `json:"skipped"`
 }
 
 // Result is a decision with the document it was made on; output formats
@@ -57,9 +60,6 @@ type Decision struct {
 type Result struct {
 	Decision *Decision
 	Document *document.Document
-	// Skipped are the files of folder arguments (reports and baseline)
-	// not read for their extension.
-	Skipped []ingest.Skipped
 }
 
 // Run ingests, marks what is new against the baseline, evaluates and decides.
@@ -94,6 +94,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Policies:   res.Namespaces,
 		Sources:    doc.Sources,
 		Context:    doc.Context,
+		Skipped:    skipped,
 	}
 	switch {
 	case len(d.Violations) > 0:
@@ -101,7 +102,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	case len(d.Warnings) > 0:
 		d.Decision = Warn
 	}
-	return &Result{Decision: d, Document: doc, Skipped: skipped}, nil
+	return &Result{Decision: d, Document: doc}, nil
 }
 
 // load reads the reports and the baseline into one document, enriched,
@@ -118,7 +119,7 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	skipped := reports.Skipped
+	skipped := append([]ingest.Skipped{}, reports.Skipped...)
 	if opts.Enrich != nil {
 		opts.Enrich(doc)
 	}

@@ -32,8 +32,8 @@ var NotReportNames = []string{
 
 // Skipped is a file found in a folder and not read, with why.
 type Skipped struct {
-	Path   string
-	Reason string
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 func (s Skipped) String() string { return s.Path + " (" + s.Reason + ")" }

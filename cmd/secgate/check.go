@@ -257,7 +257,7 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	noteSkipped(opts.Stderr, res.Skipped)
+	noteSkipped(opts.Stderr, res.Decision.Skipped)
 	sla, err := tickets.SLAFromConfig(opts.Policy.Config.Sections)
 	if err != nil {
 		return fmt.Errorf("%s: %w", configName(opts.Policy.Config), err)
