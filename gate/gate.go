@@ -6,9 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/secgate/secgate/document"
@@ -53,6 +50,9 @@ type Decision struct {
 	Policies   []string          `json:"policies"`
 	Sources    []document.Source `json:"sources"`
 	Context    document.Context  `json:"context"`
+	// Skipped are the files of folder arguments (reports and baseline)
+	// not read for their name or extension.
+	Skipped []ingest.Skipped `json:"skipped"`
 }
 
 // Result is a decision with the document it was made on; output formats
@@ -67,7 +67,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Engine == nil {
 		return nil, errors.New("no policy engine: nothing would decide")
 	}
-	doc, err := load(opts)
+	doc, skipped, err := load(opts)
 	// A broken policy is reported before broken reports, as when the
 	// engine was built first.
 	engine, perr := opts.Engine()
@@ -94,6 +94,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Policies:   res.Namespaces,
 		Sources:    doc.Sources,
 		Context:    doc.Context,
+		Skipped:    skipped,
 	}
 	switch {
 	case len(d.Violations) > 0:
@@ -105,40 +106,42 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // load reads the reports and the baseline into one document, enriched,
-// marked and summarised.
-func load(opts Options) (*document.Document, error) {
-	reports, err := ExpandPaths(opts.Reports)
+// marked and summarised, and lists the folders' files it skipped.
+func load(opts Options) (*document.Document, []ingest.Skipped, error) {
+	reports, err := ingest.Expand(opts.Reports, opts.Ingest.Exclude)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(reports) == 0 {
-		return nil, fmt.Errorf("no reports given: a gate with nothing to check does not pass")
+	if len(reports.Reports) == 0 {
+		return nil, nil, fmt.Errorf("no reports given: a gate with nothing to check does not pass")
 	}
-	doc, err := ingest.Load(reports, opts.Ingest)
+	doc, err := ingest.Load(reports.Reports, opts.Ingest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	skipped := append([]ingest.Skipped{}, reports.Skipped...)
 	if opts.Enrich != nil {
 		opts.Enrich(doc)
 	}
 	doc.PreferSeverity(opts.SeveritySource)
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
-		base, err := ExpandPaths(opts.Baseline)
+		base, err := ingest.Expand(opts.Baseline, opts.Ingest.Exclude)
 		if err != nil {
-			return nil, fmt.Errorf("baseline: %w", err)
+			return nil, nil, fmt.Errorf("baseline: %w", err)
 		}
-		if len(base) == 0 {
-			return nil, fmt.Errorf("baseline %v: no reports found", opts.Baseline)
+		if len(base.Reports) == 0 {
+			return nil, nil, fmt.Errorf("baseline %v: no reports found", opts.Baseline)
 		}
-		bdoc, err := ingest.Load(base, opts.Ingest)
+		bdoc, err := ingest.Load(base.Reports, opts.Ingest)
 		if err != nil {
-			return nil, fmt.Errorf("baseline: %w", err)
+			return nil, nil, fmt.Errorf("baseline: %w", err)
 		}
 		MarkNew(doc, bdoc)
+		skipped = append(skipped, base.Skipped...)
 	}
 	doc.Summary = document.Summarize(doc)
-	return doc, nil
+	return doc, skipped, nil
 }
 
 // Ready returns an engine already built, for Options.Engine.
@@ -192,37 +195,6 @@ func MarkNew(doc, base *document.Document) {
 	}
 	doc.Context.Baseline = true
 	doc.Summary = document.Summarize(doc)
-}
-
-// ExpandPaths replaces each folder among paths by the regular files in it
-// (not recursive, sorted, hidden files skipped). FORMAT:PATH arguments and
-// files pass through.
-func ExpandPaths(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		forced, path := ingest.SplitArg(p)
-		st, err := os.Stat(path)
-		if err != nil || !st.IsDir() || forced != "" {
-			out = append(out, p) // ingest reports a missing file itself
-			continue
-		}
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		var files []string
-		for _, e := range entries {
-			if e.Type().IsRegular() && e.Name()[0] != '.' {
-				files = append(files, filepath.Join(path, e.Name()))
-			}
-		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("%s: the folder holds no reports", path)
-		}
-		sort.Strings(files)
-		out = append(out, files...)
-	}
-	return out, nil
 }
 
 // Failed reports whether the decision fails the gate: on fail, and on

@@ -107,6 +107,8 @@ func (e *Error) Unwrap() error { return e.Err }
 type Options struct {
 	// MaxFileSize is the largest report read, in bytes; 0 means DefaultMaxFileSize.
 	MaxFileSize int64
+	// Exclude holds globs of paths left out of folder arguments (see Expand).
+	Exclude []string
 }
 
 // SplitArg splits a report argument into a forced format and a path:
@@ -186,7 +188,7 @@ func detect(f *sniff.File) (Ingester, error) {
 	if f.Forced != "" {
 		for _, in := range All() {
 			if in.Format() == f.Forced {
-				if _, err := in.Detect(f); err != nil {
+				if err := checkForced(in, f); err != nil {
 					return nil, err
 				}
 				return in, nil

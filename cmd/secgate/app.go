@@ -63,11 +63,19 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// folderRules says how a folder argument is read, for --help.
+var folderRules = "A folder is read recursively, following symbolic links (each folder once); dot-files count, .git does not.\n" +
+	"Files whose extension or name no report has (" + strings.Join(ingest.NotReportExtensions, " ") + "; " +
+	strings.Join(ingest.NotReportNames, " ") + ") are skipped and listed on stderr;\n" +
+	"--exclude GLOB leaves out paths relative to the folder (* and ? within a name, ** across folders; a GLOB without / matches a name at any depth).\n" +
+	"Any other file that is no report of a known format is an error."
+
 // commonIngestFlags are the flags every command that reads reports takes.
 func commonIngestFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "max-file-size", Value: strconv.FormatInt(ingest.DefaultMaxFileSize>>20, 10) + "MiB",
 			Usage: "largest report read (bytes, or with KiB, MiB, GiB)"},
+		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out of folder arguments (and --baseline folders) the paths matching this glob, relative to the folder: *.sig, drafts, old/**, **/tmp-*.json (repeatable)"},
 		&cli.StringFlag{Name: "stage", Usage: "pipeline stage, visible to policies as input.context.stage (pre-merge, release …)"},
 		&cli.StringFlag{Name: "now", Usage: "the time policies see as now, and judge exceptions and approvals by (RFC 3339; default: the clock, never SOURCE_DATE_EPOCH)"},
 		&cli.StringFlag{Name: "epss", Usage: "FIRST EPSS scores (CSV, plain or .gz; a file, or an http(s) URL to download)"},
@@ -79,9 +87,9 @@ func ingestCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "ingest",
 		Usage:     "print the unified document (what policies see as input) as JSON",
-		ArgsUsage: "REPORT... (PATH, or FORMAT:PATH to force a format; - reads standard input)",
+		ArgsUsage: "REPORT... (PATH or folder, or FORMAT:PATH to force a format; - reads standard input)",
 		Description: "Formats are detected from content: " + strings.Join(ingest.Formats(), ", ") + ".\n" +
-			"Errors name the file and what is wrong; the exit code is then 2.",
+			"Errors name the file and what is wrong; the exit code is then 2.\n" + folderRules,
 		Flags: commonIngestFlags(),
 		Action: func(c *cli.Context) error {
 			opts, err := ingestOptionsFrom(c)

@@ -53,7 +53,8 @@ func checkCommand() *cli.Command {
 		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
 		ArgsUsage: "REPORT... (files or folders; FORMAT:PATH forces a format)",
 		Description: "Exit codes: 0 pass (or warn), 1 policy failure (or warn with --fail-on warn), 2 error.\n" +
-			"A gate never passes on an error: unreadable reports, broken policies and no reports at all are exit 2.",
+			"A gate never passes on an error: unreadable reports, broken policies and no reports at all are exit 2.\n" +
+			folderRules,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			opts, err := checkOptionsFrom(c)
@@ -309,6 +310,7 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	noteSkipped(opts.Stderr, res.Decision.Skipped)
 	sla, err := tickets.SLAFromConfig(opts.Policy.Config.Sections)
 	if err != nil {
 		return fmt.Errorf("%s: %w", configName(opts.Policy.Config), err)

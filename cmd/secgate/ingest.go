@@ -12,7 +12,6 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/enrich"
-	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
 )
 
@@ -23,6 +22,8 @@ type ingestOptions struct {
 	Context document.Context
 	// EPSS and KEV name exploit data files; empty: none.
 	EPSS, KEV string
+	// Stderr receives notes: the folders' files skipped.
+	Stderr io.Writer
 }
 
 func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
@@ -40,6 +41,8 @@ func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
 		return opts, err
 	}
 	opts.Ingest.MaxFileSize = max
+	opts.Ingest.Exclude = c.StringSlice("exclude")
+	opts.Stderr = c.App.ErrWriter
 	now, source, err := runTime(c.String("now"), time.Now)
 	if err != nil {
 		return opts, err
@@ -114,17 +117,29 @@ func loadDocument(ctx context.Context, opts ingestOptions) (*document.Document, 
 	if err != nil {
 		return nil, err
 	}
-	reports, err := gate.ExpandPaths(opts.Reports)
+	reports, err := ingest.Expand(opts.Reports, opts.Ingest.Exclude)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := ingest.Load(reports, opts.Ingest)
+	doc, err := ingest.Load(reports.Reports, opts.Ingest)
 	if err != nil {
 		return nil, err
 	}
 	enrich.Apply(doc, epss, kev)
 	doc.Context = opts.Context
+	noteSkipped(opts.Stderr, reports.Skipped)
 	return doc, nil
+}
+
+// noteSkipped lists on w the folders' files not read. It is called once
+// the reports are read, so that an error stays the only line.
+func noteSkipped(w io.Writer, skipped []ingest.Skipped) {
+	if w == nil {
+		return
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(w, "secgate: skipped: %s\n", s)
+	}
 }
 
 func runIngest(ctx context.Context, opts ingestOptions, stdout io.Writer) error {
