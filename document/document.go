@@ -18,10 +18,16 @@ type Document struct {
 	Components    []Component `json:"components"`
 	Summary       Summary     `json:"summary"`
 	Context       Context     `json:"context"`
+	// VEX lists every VEX statement read, with the findings it decided
+	// and, when it was not applied, why.
+	VEX []VEXStatement `json:"vex"`
 
 	findingIndex   map[string]int
 	componentIndex map[string]int
 	statements     []Statement
+	// serials maps a CycloneDX BOM's serial number to its source, for
+	// BOM-Links.
+	serials map[string]int
 }
 
 // Source is one input file.
@@ -31,6 +37,18 @@ type Source struct {
 	Tool    Tool   `json:"tool"`
 	Created string `json:"created,omitempty"`
 	SHA256  string `json:"sha256"`
+	// Subject is what was scanned or described, when the report says:
+	// the SBOM's own component, the scanned image, directory or module.
+	Subject *Subject `json:"subject,omitempty"`
+}
+
+// Subject names what a report is about, as a purl or a name. A VEX
+// statement about a product applies to the findings of the sources whose
+// subject that product is.
+type Subject struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Purl    string `json:"purl,omitempty"`
 }
 
 // Tool names the program that wrote a report.
@@ -215,6 +233,12 @@ type Report struct {
 	// Statements are VEX statements; they set the status of matching
 	// findings of every report when the document is finished.
 	Statements []Statement
+	// Subject is what the report is about, when it says; it becomes its
+	// source's subject.
+	Subject *Subject
+	// Serial is a CycloneDX BOM's serialNumber (urn:uuid:…), which
+	// BOM-Links in VEX statements name.
+	Serial string
 }
 
 // VisitStrings calls visit with a pointer to every string the finding

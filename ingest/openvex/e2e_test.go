@@ -40,14 +40,49 @@ func load(t *testing.T, inputs ...[2]string) *document.Document {
 
 func file(path string) [2]string { return [2]string{path, ""} }
 
-// TestVEXAppliesToGovulncheck ingests govulncheck's symbol scan and the
-// OpenVEX document govulncheck wrote for the same code: the statements
-// that the vulnerable code is not called close exactly those findings;
-// the affected ones stay open.
-func TestVEXAppliesToGovulncheck(t *testing.T) {
+// govulncheckVEX is the OpenVEX document govulncheck wrote for its symbol
+// scan, its product ("Unknown Product") renamed.
+func govulncheckVEX(t *testing.T, product string) [2]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(ingesttest.CorpusDir, "openvex/govulncheck-source-call.openvex.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return [2]string{"govulncheck.openvex.json", strings.ReplaceAll(string(data), `"Unknown Product"`, `"`+product+`"`)}
+}
+
+// TestVEXUnknownProductIsNotApplied: govulncheck writes its statements
+// about "Unknown Product", with the vulnerable modules as subcomponents.
+// That product is the subject of no source: the statements close nothing,
+// and each says why.
+func TestVEXUnknownProductIsNotApplied(t *testing.T) {
 	doc := load(t,
 		file("govulncheck/govulncheck-source-symbol-scan.json"),
 		file("openvex/govulncheck-source-call.openvex.json"))
+	if doc.Summary.OpenFindings != 4 {
+		t.Errorf("%d open, want 4", doc.Summary.OpenFindings)
+	}
+	if len(doc.VEX) != 4 {
+		t.Fatalf("%d vex statements listed, want 4", len(doc.VEX))
+	}
+	for _, v := range doc.VEX {
+		if len(v.Findings) != 0 || !strings.Contains(v.Problem, "none has one of the statement's products as its subject or package") {
+			t.Errorf("%s: findings %v, problem %q", v.Vulnerability, v.Findings, v.Problem)
+		}
+	}
+}
+
+// TestVEXAppliesToGovulncheck ingests govulncheck's symbol scan and the
+// OpenVEX document govulncheck wrote for the same code, its product named
+// as the scanned module: the statements that the vulnerable code is not
+// called close exactly those findings; the affected ones stay open.
+func TestVEXAppliesToGovulncheck(t *testing.T) {
+	doc := load(t,
+		file("govulncheck/govulncheck-source-symbol-scan.json"),
+		govulncheckVEX(t, "pkg:golang/golang.org/vuln"))
+	if s := doc.Sources[0].Subject; s == nil || s.Purl != "pkg:golang/golang.org/vuln" {
+		t.Fatalf("govulncheck subject %+v", s)
+	}
 	if doc.Sources[0].Format != "govulncheck" || doc.Sources[1].Format != "openvex" {
 		t.Fatalf("formats %s, %s", doc.Sources[0].Format, doc.Sources[1].Format)
 	}
@@ -135,8 +170,9 @@ func byRule(doc *document.Document, rule string) *document.Finding {
 }
 
 func TestVEXOrderDoesNotMatter(t *testing.T) {
-	a := load(t, file("openvex/govulncheck-source-call.openvex.json"), file("govulncheck/govulncheck-binary-mode.json"))
-	b := load(t, file("govulncheck/govulncheck-binary-mode.json"), file("openvex/govulncheck-source-call.openvex.json"))
+	vex := govulncheckVEX(t, "pkg:golang/golang.org/vuln")
+	a := load(t, vex, file("govulncheck/govulncheck-source-symbol-scan.json"))
+	b := load(t, file("govulncheck/govulncheck-source-symbol-scan.json"), vex)
 	if a.Summary.OpenFindings != b.Summary.OpenFindings || a.Summary.OpenFindings != 2 {
 		t.Errorf("open: %d with VEX first, %d with VEX last; want 2", a.Summary.OpenFindings, b.Summary.OpenFindings)
 	}

@@ -202,6 +202,9 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 		return nil, err
 	}
 	rep.Findings = c.findings
+	if name := strings.TrimSpace(f.String("ArtifactName")); name != "" {
+		rep.Subject = &document.Subject{Name: name}
+	}
 	return rep, nil
 }
 
