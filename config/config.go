@@ -47,6 +47,7 @@ var enums = map[string][]string{
 	"thresholds.fail_severity": {"critical", "high", "medium", "low", "info", "none"},
 	"thresholds.warn_severity": {"critical", "high", "medium", "low", "info", "none"},
 	"licenses.unknown":         {"fail", "warn", "ignore"},
+	"vex.problems":             {"fail", "warn", "ignore"},
 	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
 }
 
