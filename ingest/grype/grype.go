@@ -72,7 +72,8 @@ func (s *source) subject() *document.Subject {
 			UserInput string `json:"userInput"`
 		}
 		if json.Unmarshal(s.Target, &path) == nil {
-			name = strings.TrimSpace(path)
+			// grype 0.24 quoted a directory inside the string: "\".\"".
+			name = strings.Trim(strings.TrimSpace(path), `"`)
 		} else if json.Unmarshal(s.Target, &image) == nil {
 			name = strings.TrimSpace(image.UserInput)
 		}
