@@ -349,7 +349,7 @@ func purlMatches(want, have packageurl.PackageURL, version string) bool {
 	}
 	hm := have.Qualifiers.Map()
 	for _, q := range want.Qualifiers {
-		if v, ok := hm[q.Key]; ok && v != q.Value {
+		if v, ok := hm[q.Key]; ok && !sameQualifier(q.Key, q.Value, v) {
 			return false
 		}
 	}

@@ -55,6 +55,7 @@ type report struct {
 // object (image: userInput, the name as given); newer versions also say
 // name and version.
 type source struct {
+	Type    string          `json:"type"`
 	Name    string          `json:"name"`
 	Version string          `json:"version"`
 	Target  json.RawMessage `json:"target"`
@@ -80,6 +81,11 @@ func (s *source) subject() *document.Subject {
 	}
 	if name == "" {
 		return nil
+	}
+	if s.Type == "image" && s.Version == "" {
+		if img := document.ImageSubject(name); img != nil {
+			return img
+		}
 	}
 	return &document.Subject{Name: name, Version: strings.TrimSpace(s.Version)}
 }

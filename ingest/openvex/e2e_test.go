@@ -284,3 +284,29 @@ func TestVEXNotAppliedOutsideItsProducts(t *testing.T) {
 		})
 	}
 }
+
+// TestTrivyImageVEXAppliesOnlyToTrivysImage: Trivy's published VEX for
+// its image (product pkg:oci/trivy in three registries, subcomponent
+// busybox) closes busybox's CVE-2023-42363 in a scan of Trivy's image, and
+// not in a scan of another image with the same busybox.
+func TestTrivyImageVEXAppliesOnlyToTrivysImage(t *testing.T) {
+	scan := func(image string) [2]string {
+		return [2]string{"trivy-image.json", `{"SchemaVersion": 2, "ArtifactName": "` + image + `", "ArtifactType": "container_image",
+		  "Results": [{"Target": "x (alpine 3.20.0)", "Class": "os-pkgs", "Type": "alpine", "Vulnerabilities": [
+		    {"VulnerabilityID": "CVE-2023-42363", "PkgName": "busybox", "InstalledVersion": "1.36.1-r28",
+		     "PkgIdentifier": {"PURL": "pkg:apk/alpine/busybox@1.36.1-r28?arch=x86_64&distro=3.20.0"}, "Severity": "MEDIUM"}]}]}`}
+	}
+	for image, want := range map[string]document.Status{
+		"ghcr.io/aquasecurity/trivy:0.53.0":   document.StatusNotAffected,
+		"aquasec/trivy:0.53.0":                document.StatusNotAffected,
+		"docker.io/aquasec/trivy:0.53.0":      document.StatusNotAffected,
+		"alpine:3.20":                         document.StatusOpen,
+		"ghcr.io/example/trivy:0.53.0":        document.StatusOpen,
+		"registry.example.com/busybox-app:v1": document.StatusOpen,
+	} {
+		doc := load(t, scan(image), file("openvex/trivy-oci-image.openvex.json"))
+		if f := byRule(doc, "CVE-2023-42363"); f.Status != want {
+			t.Errorf("%s: %s, want %s (subject %+v)", image, f.Status, want, doc.Sources[0].Subject)
+		}
+	}
+}

@@ -204,6 +204,11 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	rep.Findings = c.findings
 	if name := strings.TrimSpace(f.String("ArtifactName")); name != "" {
 		rep.Subject = &document.Subject{Name: name}
+		if f.String("ArtifactType") == "container_image" {
+			if img := document.ImageSubject(name); img != nil {
+				rep.Subject = img
+			}
+		}
 	}
 	return rep, nil
 }
