@@ -53,6 +53,7 @@ var enums = map[string][]string{
 	"thresholds.warn_severity": {"critical", "high", "medium", "low", "info", "unknown", "none"},
 	"thresholds.unknown_as":    {"critical", "high", "medium", "low", "info", "none"},
 	"licenses.unknown":         {"fail", "warn", "ignore"},
+	"vex.problems":             {"fail", "warn", "ignore"},
 	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
 	"coverage.incomplete":      {"fail", "warn"},
 	"coverage.scan_errors":     {"fail", "warn", "ignore"},

@@ -15,6 +15,7 @@ func New() *Document {
 		Sources:       []Source{},
 		Findings:      []Finding{},
 		Components:    []Component{},
+		VEX:           []VEXStatement{},
 	}
 }
 
@@ -38,12 +39,25 @@ func (d *Document) Add(src Source, r *Report) {
 	src.IncompleteReason = OneLine(r.Incomplete)
 	src.Complete = src.IncompleteReason == ""
 	src.Errors = append([]ScanError{}, r.Errors...)
+	if src.Subject == nil && r.Subject != nil {
+		subj := *r.Subject
+		src.Subject = &subj
+	}
 	d.Sources = append(d.Sources, src)
+	if r.Serial != "" {
+		if d.serials == nil {
+			d.serials = map[string]int{}
+		}
+		if _, dup := d.serials[r.Serial]; !dup {
+			d.serials[r.Serial] = srcIdx
+		}
+	}
 
 	for _, st := range r.Statements {
 		if st.Source == "" {
 			st.Source = src.Path
 		}
+		st.src = srcIdx
 		d.statements = append(d.statements, st)
 	}
 
@@ -177,7 +191,6 @@ func (d *Document) Finish() {
 	if d.SchemaVersion == "" {
 		d.SchemaVersion = SchemaVersion
 	}
-	sortStatements(d.statements)
 	d.applyStatements()
 	for i := range d.Sources {
 		if d.Sources[i].Errors == nil {
@@ -225,7 +238,7 @@ func (d *Document) Finish() {
 		}
 		return strings.Compare(a.Purl, b.Purl)
 	})
-	d.findingIndex, d.componentIndex, d.statements = nil, nil, nil
+	d.findingIndex, d.componentIndex, d.statements, d.serials = nil, nil, nil, nil
 	d.Summary = Summarize(d)
 }
 

@@ -18,10 +18,16 @@ type Document struct {
 	Components    []Component `json:"components"`
 	Summary       Summary     `json:"summary"`
 	Context       Context     `json:"context"`
+	// VEX lists every VEX statement read, with the findings it decided
+	// and, when it was not applied, why.
+	VEX []VEXStatement `json:"vex"`
 
 	findingIndex   map[string]int
 	componentIndex map[string]int
 	statements     []Statement
+	// serials maps a CycloneDX BOM's serial number to its source, for
+	// BOM-Links.
+	serials map[string]int
 }
 
 // Source is one input file.
@@ -42,6 +48,18 @@ type Source struct {
 	// Errors are the scan errors the report lists: files the tool could
 	// not parse, rules that failed or timed out. They are no findings.
 	Errors []ScanError `json:"errors"`
+	// Subject is what was scanned or described, when the report says:
+	// the SBOM's own component, the scanned image, directory or module.
+	Subject *Subject `json:"subject,omitempty"`
+}
+
+// Subject names what a report is about, as a purl or a name. A VEX
+// statement about a product applies to the findings of the sources whose
+// subject that product is.
+type Subject struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Purl    string `json:"purl,omitempty"`
 }
 
 // ScanError is one problem a tool met while scanning, as its report says:
@@ -260,6 +278,12 @@ type Report struct {
 	// Incomplete, when not empty, says in one line why the scan did not
 	// complete (Source.IncompleteReason).
 	Incomplete string
+	// Subject is what the report is about, when it says; it becomes its
+	// source's subject.
+	Subject *Subject
+	// Serial is a CycloneDX BOM's serialNumber (urn:uuid:…), which
+	// BOM-Links in VEX statements name.
+	Serial string
 }
 
 // VisitStrings calls visit with a pointer to every string the finding

@@ -213,7 +213,7 @@ func TestVEXStatements(t *testing.T) {
 		return ""
 	}
 	// By alias, and only in the product named (a purl without version).
-	d := build(Statement{Vulnerability: "CVE-2024-1", Products: []string{"pkg:golang/example.com/a"}, Status: VEXNotAffected,
+	d := build(Statement{Vulnerability: "CVE-2024-1", Products: []Product{{ID: "pkg:golang/example.com/a"}}, Status: VEXNotAffected,
 		Justification: "vulnerable_code_not_in_execute_path", Timestamp: "2024-01-01T00:00:00Z"})
 	if status(d, "/a@") != StatusNotAffected || status(d, "/b@") != StatusOpen {
 		t.Fatalf("a: %s, b: %s", status(d, "/a@"), status(d, "/b@"))
@@ -227,30 +227,31 @@ func TestVEXStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The latest statement wins.
+	c := []Product{{ID: "pkg:npm/c"}}
 	d = build(
-		Statement{Vulnerability: "CVE-2024-2", Status: VEXNotAffected, Timestamp: "2024-03-01T00:00:00Z"},
-		Statement{Vulnerability: "CVE-2024-2", Status: VEXAffected, Timestamp: "2024-02-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Products: c, Justification: "component_not_present", Status: VEXNotAffected, Timestamp: "2024-03-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Products: c, Justification: "component_not_present", Status: VEXAffected, Timestamp: "2024-02-01T00:00:00Z"},
 	)
 	if status(d, "/c@") != StatusNotAffected {
 		t.Errorf("latest (not_affected) must win, got %s", status(d, "/c@"))
 	}
 	d = build(
-		Statement{Vulnerability: "CVE-2024-2", Status: VEXNotAffected, Timestamp: "2024-01-01T00:00:00Z"},
-		Statement{Vulnerability: "CVE-2024-2", Status: VEXUnderInvestigation, Timestamp: "2024-02-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Products: c, Justification: "component_not_present", Status: VEXNotAffected, Timestamp: "2024-01-01T00:00:00Z"},
+		Statement{Vulnerability: "CVE-2024-2", Products: c, Justification: "component_not_present", Status: VEXUnderInvestigation, Timestamp: "2024-02-01T00:00:00Z"},
 	)
 	if status(d, "/c@") != StatusOpen {
 		t.Errorf("latest (under_investigation) must win, got %s", status(d, "/c@"))
 	}
 	// Versions and qualifiers must agree when the statement gives them.
-	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@2.0.0"}, Status: VEXFixed})
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []Product{{ID: "pkg:npm/c@2.0.0"}}, Status: VEXFixed})
 	if status(d, "/c@") != StatusOpen {
 		t.Error("another version must not match")
 	}
-	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@1.0.0?arch=x"}, Status: VEXFixed})
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []Product{{ID: "pkg:npm/c@1.0.0?arch=x"}}, Status: VEXFixed})
 	if status(d, "/c@") != StatusFixed {
 		t.Error("the same version with its qualifier must match")
 	}
-	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []string{"pkg:npm/c@1.0.0?arch=y"}, Status: VEXFixed})
+	d = build(Statement{Vulnerability: "CVE-2024-2", Products: []Product{{ID: "pkg:npm/c@1.0.0?arch=y"}}, Status: VEXFixed})
 	if status(d, "/c@") != StatusOpen {
 		t.Error("another qualifier value must not match")
 	}

@@ -36,6 +36,17 @@ func (d *Document) Validate() error {
 			}
 		}
 	}
+	if d.VEX == nil {
+		bad("vex must not be null")
+	}
+	for i, v := range d.VEX {
+		if v.Source < 0 || v.Source >= len(d.Sources) {
+			bad("vex[%d]: source %d out of range", i, v.Source)
+		}
+		if v.Aliases == nil || v.Products == nil || v.Findings == nil {
+			bad("vex[%d]: null slice", i)
+		}
+	}
 	ids := make(map[string]bool, len(d.Findings))
 	for i := range d.Findings {
 		f := &d.Findings[i]

@@ -21,7 +21,11 @@ func sampleDoc(n int) *document.Document {
 	d := document.New()
 	yes := true
 	d.Sources = append(d.Sources, document.Source{Path: "r.json", Format: "trivy", Tool: document.Tool{Name: "trivy", Version: "0.50"}, Created: "2026-01-01", SHA256: strings.Repeat("a", 64),
-		IncompleteReason: "run 1 (trivy): results is null", Errors: []document.ScanError{{Level: "error", Message: "m", Path: "a.go", Line: 2, Type: "Syntax error"}, {Level: "warning", Message: "n"}}})
+		IncompleteReason: "run 1 (trivy): results is null", Errors: []document.ScanError{{Level: "error", Message: "m", Path: "a.go", Line: 2, Type: "Syntax error"}, {Level: "warning", Message: "n"}},
+		Subject: &document.Subject{Name: "app", Version: "1.0", Purl: "pkg:npm/app@1.0"}})
+	d.VEX = append(d.VEX, document.VEXStatement{Source: 0, Document: "d", Vulnerability: "CVE-1", Aliases: []string{"GHSA-x"},
+		Products: []document.Product{{ID: "pkg:npm/app", Subcomponents: []string{"pkg:npm/lodash"}}}, Status: "not_affected",
+		Justification: "j", Timestamp: "2026-01-01T00:00:00Z", Findings: []string{"f"}, Problem: "p"})
 	for i := 0; i < n; i++ {
 		f := document.Finding{
 			ID: fmt.Sprintf("%020d", i), Kind: document.KindVulnerability, RuleID: fmt.Sprintf("CVE-2024-%d", i),

@@ -67,6 +67,11 @@ func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Val
 	o.term("components", ast.ArrayTerm(comps...))
 	o.term("summary", ast.NewTerm(summaryValue(&d.Summary)))
 	o.term("context", ast.NewTerm(contextValue(&d.Context)))
+	vex := make([]*ast.Term, len(d.VEX))
+	for i := range d.VEX {
+		vex[i] = ast.NewTerm(vexValue(&d.VEX[i]))
+	}
+	o.term("vex", ast.ArrayTerm(vex...))
 	return o.value()
 }
 
@@ -229,6 +234,35 @@ func sourceValue(s *document.Source) ast.Value {
 		errs[i] = ast.NewTerm(eo.value())
 	}
 	o.term("errors", ast.ArrayTerm(errs...))
+	if subj := s.Subject; subj != nil {
+		j := newObj(3, nil)
+		j.str("name", subj.Name)
+		j.optStr("version", subj.Version)
+		j.optStr("purl", subj.Purl)
+		o.term("subject", ast.NewTerm(j.value()))
+	}
+	return o.value()
+}
+
+func vexValue(v *document.VEXStatement) ast.Value {
+	o := newObj(10, nil)
+	o.integer("source", v.Source)
+	o.optStr("document", v.Document)
+	o.str("vulnerability", v.Vulnerability)
+	o.strs("aliases", v.Aliases)
+	products := make([]*ast.Term, len(v.Products))
+	for i, p := range v.Products {
+		po := newObj(2, nil)
+		po.str("id", p.ID)
+		po.strs("subcomponents", p.Subcomponents)
+		products[i] = ast.NewTerm(po.value())
+	}
+	o.term("products", ast.ArrayTerm(products...))
+	o.str("status", v.Status)
+	o.optStr("justification", v.Justification)
+	o.optStr("timestamp", v.Timestamp)
+	o.strs("findings", v.Findings)
+	o.optStr("problem", v.Problem)
 	return o.value()
 }
 

@@ -11,7 +11,7 @@ import (
 
 // FS holds the built-in policies (with their tests) and defaults.yaml.
 //
-//go:embed defaults.yaml lib thresholds licenses dependencies secrets exceptions coverage
+//go:embed defaults.yaml lib thresholds licenses dependencies secrets exceptions coverage vex
 var FS embed.FS
 
 // DefaultsYAML is the defaults of the built-in policies' configuration, as

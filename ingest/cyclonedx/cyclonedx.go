@@ -112,6 +112,8 @@ func (in *Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	if bom.Metadata != nil {
 		rep.Created = strings.TrimSpace(bom.Metadata.Timestamp)
 	}
+	rep.Subject = b.subject()
+	rep.Serial = strings.TrimSpace(bom.SerialNumber)
 	if isVEX(bom, rep.Components) {
 		// A VEX BOM: statements about products described elsewhere, which
 		// set the status of other reports' findings; no findings of its own.
@@ -739,18 +741,57 @@ func (b *builder) statements(v *cdx.Vulnerability, created string) []document.St
 	}
 	if v.Affects != nil {
 		for _, a := range *v.Affects {
-			ref := strings.TrimSpace(a.Ref)
-			if ref == "" {
-				continue
-			}
-			if p := b.resolve(ref); p != nil && p.Purl != "" {
-				st.Products = append(st.Products, p.Purl)
-			} else {
-				st.Products = append(st.Products, ref)
+			if p, ok := b.product(strings.TrimSpace(a.Ref)); ok {
+				st.Products = append(st.Products, p)
 			}
 		}
 	}
 	return []document.Statement{st}
+}
+
+// subject is the BOM's own component (metadata.component): what the BOM
+// describes, or, in a VEX BOM, the product its statements are about.
+func (b *builder) subject() *document.Subject {
+	if b.bom.Metadata == nil || b.bom.Metadata.Component == nil {
+		return nil
+	}
+	c := b.bom.Metadata.Component
+	s := &document.Subject{Name: strings.TrimSpace(c.Name), Version: strings.TrimSpace(c.Version), Purl: strings.TrimSpace(c.PackageURL)}
+	if g := strings.TrimSpace(c.Group); g != "" && s.Name != "" {
+		s.Name = g + "/" + s.Name
+	}
+	if s.Name == "" && s.Purl == "" {
+		return nil
+	}
+	return s
+}
+
+// product turns an affects ref of a VEX BOM into the product a statement
+// is about. A BOM-Link (urn:cdx:serial/version#ref) is kept as written:
+// the document resolves it against the BOM it names. A ref to the BOM's
+// own component is that product; any other ref, in a BOM that names its
+// own component, is a subcomponent of it; in a BOM that does not, the
+// component (its purl) is the product.
+func (b *builder) product(ref string) (document.Product, bool) {
+	if ref == "" {
+		return document.Product{}, false
+	}
+	if strings.HasPrefix(ref, "urn:cdx:") {
+		return document.Product{ID: ref}, true
+	}
+	id := ref
+	if p := b.resolve(ref); p != nil && p.Purl != "" {
+		id = p.Purl
+	}
+	root := b.subject()
+	if root == nil {
+		return document.Product{ID: id}, true
+	}
+	rootID := norm.FirstNonEmpty(root.Purl, root.Name)
+	if ref == b.rootRef || id == root.Purl {
+		return document.Product{ID: rootID}, true
+	}
+	return document.Product{ID: rootID, Subcomponents: []string{id}}, true
 }
 
 // applyAnalysis sets the status a VEX analysis states: not_affected and

@@ -112,8 +112,18 @@ type config struct {
 type message struct {
 	Config   *config         `json:"config"`
 	Progress json.RawMessage `json:"progress"`
+	SBOM     *sbom           `json:"SBOM"`
 	OSV      *osv.Entry      `json:"osv"`
 	Finding  *finding        `json:"finding"`
+}
+
+// sbom lists the scanned code's modules, the main module first
+// (govulncheck v1.1 and later).
+type sbom struct {
+	Modules []struct {
+		Path    string `json:"path"`
+		Version string `json:"version"`
+	} `json:"modules"`
 }
 
 type finding struct {
@@ -212,6 +222,9 @@ func ingestStream(data []byte) (*document.Report, error) {
 	// writes every entry of the modules it scans, then (1.1.1 and later)
 	// a progress message, then the findings.
 	checked := true
+	// entry is the scanned module as a call trace's entry point names
+	// it, for streams without an SBOM message.
+	var entry frame
 	d := json.NewDecoder(bytes.NewReader(data))
 	for n := 0; d.More(); n++ {
 		var m message
@@ -234,6 +247,10 @@ func ingestStream(data []byte) (*document.Report, error) {
 				rep.Tool.Name = m.Config.ScannerName
 			}
 			rep.Tool.Version = m.Config.ScannerVersion
+		case m.SBOM != nil:
+			if len(m.SBOM.Modules) > 0 && rep.Subject == nil {
+				rep.Subject = moduleSubject(m.SBOM.Modules[0].Path, m.SBOM.Modules[0].Version)
+			}
 		case m.OSV != nil:
 			if m.OSV.ID == "" {
 				return nil, fmt.Errorf("message %d: osv entry without an id", n+1)
@@ -261,6 +278,9 @@ func ingestStream(data []byte) (*document.Report, error) {
 					x.location = callSite(fd.Trace)
 				}
 				x.symbols = appendNew(x.symbols, symbol(top))
+				if last := fd.Trace[len(fd.Trace)-1]; len(fd.Trace) > 1 && entry.Module == "" {
+					entry = last
+				}
 			case top.Package != "":
 				level = levelImported
 			}
@@ -269,6 +289,9 @@ func ingestStream(data []byte) (*document.Report, error) {
 				x.fixed = appendNew(x.fixed, v)
 			}
 		}
+	}
+	if rep.Subject == nil {
+		rep.Subject = moduleSubject(entry.Module, entry.Version)
 	}
 	rep.Findings = make([]document.Finding, 0, len(found.order))
 	for _, x := range found.order {
@@ -285,6 +308,19 @@ func plural(n int) string {
 		return "y"
 	}
 	return "ies"
+}
+
+// moduleSubject is the scanned Go module as a subject, or nil.
+func moduleSubject(path, version string) *document.Subject {
+	path, version = strings.TrimSpace(path), strings.TrimSpace(version)
+	if path == "" || path == "stdlib" {
+		return nil
+	}
+	s := &document.Subject{Name: path, Version: version, Purl: "pkg:golang/" + path}
+	if version != "" {
+		s.Purl += "@" + version
+	}
+	return s
 }
 
 // callSite is where the scanned code reaches the vulnerability: the

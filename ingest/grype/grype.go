@@ -43,11 +43,51 @@ func (*Ingester) Detect(f *sniff.File) (bool, error) {
 
 type report struct {
 	Matches    []*match `json:"matches"`
+	Source     *source  `json:"source"`
 	Descriptor struct {
 		Name      string `json:"name"`
 		Version   string `json:"version"`
 		Timestamp string `json:"timestamp"`
 	} `json:"descriptor"`
+}
+
+// source is what grype scanned: target is a path (directory, file) or an
+// object (image: userInput, the name as given); newer versions also say
+// name and version.
+type source struct {
+	Type    string          `json:"type"`
+	Name    string          `json:"name"`
+	Version string          `json:"version"`
+	Target  json.RawMessage `json:"target"`
+}
+
+// subject names what grype scanned, or nil.
+func (s *source) subject() *document.Subject {
+	if s == nil {
+		return nil
+	}
+	name := strings.TrimSpace(s.Name)
+	if name == "" {
+		var path string
+		var image struct {
+			UserInput string `json:"userInput"`
+		}
+		if json.Unmarshal(s.Target, &path) == nil {
+			// grype 0.24 quoted a directory inside the string: "\".\"".
+			name = strings.Trim(strings.TrimSpace(path), `"`)
+		} else if json.Unmarshal(s.Target, &image) == nil {
+			name = strings.TrimSpace(image.UserInput)
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	if s.Type == "image" && s.Version == "" {
+		if img := document.ImageSubject(name); img != nil {
+			return img
+		}
+	}
+	return &document.Subject{Name: name, Version: strings.TrimSpace(s.Version)}
 }
 
 type match struct {
@@ -133,6 +173,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 		Tool:     document.Tool{Name: "grype", Version: r.Descriptor.Version},
 		Created:  r.Descriptor.Timestamp,
 		Findings: make([]document.Finding, 0, len(r.Matches)),
+		Subject:  r.Source.subject(),
 	}
 	for i, m := range r.Matches {
 		if m == nil {

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/openvex/go-vex/pkg/vex"
-	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
@@ -375,13 +374,23 @@ func (d decoder) convert(raw json.RawMessage, at locator, source, fallback strin
 			continue
 		}
 		products++
-		s.Products = addComponent(s.Products, &p.Component)
-		for i := range p.Subcomponents {
-			s.Products = addComponent(s.Products, &p.Subcomponents[i].Component)
+		id := componentID(&p.Component)
+		if id == "" {
+			continue
 		}
-	}
-	for _, sub := range st.Subcomponents {
-		s.Products = addID(s.Products, sub)
+		prod := document.Product{ID: id}
+		for i := range p.Subcomponents {
+			if sub := componentID(&p.Subcomponents[i].Component); sub != "" && !contains(prod.Subcomponents, sub) {
+				prod.Subcomponents = append(prod.Subcomponents, sub)
+			}
+		}
+		// v0.0.1: the statement's subcomponents are in each of its products.
+		for _, sub := range st.Subcomponents {
+			if sub = strings.TrimSpace(sub); sub != "" && !contains(prod.Subcomponents, sub) {
+				prod.Subcomponents = append(prod.Subcomponents, sub)
+			}
+		}
+		s.Products = append(s.Products, prod)
 	}
 	if len(s.Products) == 0 && products > 0 {
 		return document.Statement{}, fmt.Errorf("vulnerability %s: products without an @id or identifier", name)
@@ -389,54 +398,16 @@ func (d decoder) convert(raw json.RawMessage, at locator, source, fallback strin
 	return s, nil
 }
 
-// addComponent adds a component's @id and its purl and CPE identifiers.
-func addComponent(products []string, c *vex.Component) []string {
-	products = addID(products, c.ID)
-	for _, t := range []vex.IdentifierType{vex.PURL, vex.CPE23, vex.CPE22} {
-		products = addID(products, c.Identifiers[t])
+// componentID names a product or subcomponent by its purl identifier, else
+// its @id, else its CPE: a purl is what findings' packages and sources'
+// subjects are compared with.
+func componentID(c *vex.Component) string {
+	for _, id := range []string{c.Identifiers[vex.PURL], c.ID, c.Identifiers[vex.CPE23], c.Identifiers[vex.CPE22]} {
+		if id = strings.TrimSpace(id); id != "" {
+			return id
+		}
 	}
-	return products
-}
-
-// addID adds a product id, and a purl also in its canonical form: tools
-// write a Go module path or an npm scope escaped into the name
-// ("pkg:golang/golang.org%2Fx%2Ftext@v0.3.0"), while scanners split it
-// into namespace and name as the purl spec wants, and products match
-// findings' purls part by part.
-func addID(products []string, id string) []string {
-	id = strings.TrimSpace(id)
-	if id == "" {
-		return products
-	}
-	if !contains(products, id) {
-		products = append(products, id)
-	}
-	if c := canonicalPurl(id); c != "" && !contains(products, c) {
-		products = append(products, c)
-	}
-	return products
-}
-
-// canonicalPurl returns a purl with a "/" in its name split into
-// namespace and name, or "" when id is no such purl.
-func canonicalPurl(id string) string {
-	if !strings.HasPrefix(id, "pkg:") {
-		return ""
-	}
-	u, err := packageurl.FromString(id)
-	if err != nil {
-		return ""
-	}
-	i := strings.LastIndexByte(u.Name, '/')
-	if i <= 0 || i == len(u.Name)-1 {
-		return ""
-	}
-	ns := u.Name[:i]
-	if u.Namespace != "" {
-		ns = u.Namespace + "/" + ns
-	}
-	u.Namespace, u.Name = ns, u.Name[i+1:]
-	return u.ToString()
+	return ""
 }
 
 // lastSegment is the last path segment of an IRI ("GO-2020-0015" of

@@ -174,7 +174,28 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			return nil, err
 		}
 	}
+	rep.Subject = subject(projects)
 	return rep, nil
+}
+
+// subject is the scanned project, by its projectName (else its target
+// file): only when the report is about one project.
+func subject(projects []*project) *document.Subject {
+	name := ""
+	for _, p := range projects {
+		if p == nil {
+			continue
+		}
+		n := strings.TrimSpace(norm.FirstNonEmpty(p.ProjectName, p.DisplayTargetFile, p.TargetFile))
+		if n == "" || (name != "" && n != name) {
+			return nil
+		}
+		name = n
+	}
+	if name == "" {
+		return nil
+	}
+	return &document.Subject{Name: name}
 }
 
 // maxNesting bounds applications within applications.

@@ -231,6 +231,11 @@ func convert(doc *spdx.Document) *document.Report {
 			continue
 		}
 		ref := common.RenderElementID(p.PackageSPDXIdentifier)
+		if len(roots) == 1 && roots[ref] {
+			// The one package the document describes is its subject.
+			c := component(p, ref, nil, false, "")
+			rep.Subject = &document.Subject{Name: c.Name, Version: strings.TrimSpace(c.Version), Purl: c.Purl}
+		}
 		if skipRoots && roots[ref] {
 			continue
 		}

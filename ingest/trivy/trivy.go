@@ -202,6 +202,14 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 		return nil, err
 	}
 	rep.Findings = c.findings
+	if name := strings.TrimSpace(f.String("ArtifactName")); name != "" {
+		rep.Subject = &document.Subject{Name: name}
+		if f.String("ArtifactType") == "container_image" {
+			if img := document.ImageSubject(name); img != nil {
+				rep.Subject = img
+			}
+		}
+	}
 	return rep, nil
 }
 
