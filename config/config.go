@@ -199,7 +199,12 @@ func check(path string, def, v *yaml.Node) error {
 			d := mappingValue(def, k.Value)
 			if d == nil {
 				if len(def.Content) == 0 {
-					continue // a free-form mapping
+					// A free-form mapping: licenses.aliases maps names to
+					// licence expressions.
+					if path == "licenses.aliases" && (vv.Kind != yaml.ScalarNode || vv.Tag != "!!str") {
+						return fmt.Errorf("line %d: %s: %q: want an SPDX expression, got %s", vv.Line, path, k.Value, kindOf(vv))
+					}
+					continue
 				}
 				return fmt.Errorf("line %d: %s.%s: unknown key (known: %s)", k.Line, path, k.Value, strings.Join(keys(def), ", "))
 			}
@@ -258,6 +263,20 @@ func keys(m *yaml.Node) []string {
 		out = append(out, m.Content[i].Value)
 	}
 	return out
+}
+
+// kindOf names what a YAML node holds, for an error message.
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%s %q", kindName(n.Tag), n.Value)
 }
 
 func isNumber(tag string) bool { return tag == "!!int" || tag == "!!float" }

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParse(t *testing.T) {
@@ -46,6 +48,9 @@ func TestParseErrors(t *testing.T) {
 		"licences:\n  allow: [MIT]\n":                       `unknown section "licences"`,
 		"licenses:\n  allow: MIT\n":                         "licenses.allow: want a list",
 		"licenses:\n  deny_categories: [copyleft]\n":        `"copyleft" is not one of`,
+		"licenses:\n  aliases: [MIT]\n":                     "licenses.aliases: want a mapping",
+		"licenses:\n  aliases:\n    MIT/X11: [MIT]\n":       `line 3: licenses.aliases: "MIT/X11": want an SPDX expression, got a list`,
+		"licenses:\n  aliases: {Apache 2: 2.0}\n":           `"Apache 2": want an SPDX expression, got a number "2.0"`,
 		"exceptions:\n  - id: x\n    expires: 31/01/2027\n": "want a date YYYY-MM-DD",
 		"exceptions:\n  - id: x\n    expires: 2027-13-45\n": "is not a date",
 		"- a\n- b\n":      "want a mapping of sections",
@@ -71,4 +76,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("no error and no sections")
 		}
 	})
+}
+
+func TestParseLicenceAliases(t *testing.T) {
+	c, err := Parse([]byte("licenses:\n  aliases:\n    MIT/X11: MIT\n    Apache 2: Apache-2.0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Sections["licenses"].(map[string]any)["aliases"]
+	want := map[string]any{"MIT/X11": "MIT", "Apache 2": "Apache-2.0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("aliases (-want +got):\n%s", diff)
+	}
 }
