@@ -18,11 +18,11 @@ import (
 
 var spdxSatisfiesDef = definition{
 	name:        "secgate.spdx_satisfies",
-	description: "Reports whether an SPDX licence expression can be satisfied using only the allowed licences; false for an expression that is not valid SPDX.",
+	description: "Reports whether an SPDX licence expression can be satisfied using only the allowed licences. A licence that is not SPDX (\"MIT/X11\") is met only by the same name in the allowed list, as written; false for an expression that cannot be read.",
 	decl: types.NewFunction(
 		types.Args(
 			types.Named("expression", types.S).Description("SPDX licence expression, e.g. \"MIT OR Apache-2.0\""),
-			types.Named("allowed", types.NewAny(stringArrayType, types.NewSet(types.S))).Description("the licences that may be used: SPDX ids, \"id WITH exception\" or LicenseRef-…"),
+			types.Named("allowed", types.NewAny(stringArrayType, types.NewSet(types.S))).Description("the licences that may be used: SPDX ids, \"id WITH exception\", LicenseRef-… or other names as written"),
 		),
 		types.Named("satisfied", types.B).Description("true when the allowed licences satisfy the expression"),
 	),
@@ -87,15 +87,10 @@ func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast
 	if slices.Contains(allowed.names, expr) {
 		return ast.BooleanTerm(true), nil
 	}
-	// Every part that is not SPDX must be allowed by name; a syntax
-	// error with no such part is not satisfied by anything.
-	parts := splitSPDX(expr)
-	for _, part := range parts.invalid {
-		if !slices.Contains(allowed.names, part) {
-			return ast.BooleanTerm(false), nil
-		}
-	}
-	if len(parts.invalid) == 0 && !spdxValid(expr) {
+	// A part that is not SPDX is a licence like any other, met only when
+	// the allow-list names it; a syntax error with no such part ("(MIT")
+	// is met by nothing.
+	if len(splitSPDX(expr).invalid) == 0 && !spdxValid(expr) {
 		return ast.BooleanTerm(false), nil
 	}
 	tree, ok := parseSPDXTree(expr)
@@ -536,9 +531,25 @@ func normalizeLicences(expr string, aliases map[string]string) string {
 		}
 	}
 	flush()
+	out = dropSingleParens(out)
 	s := strings.Join(out, " ")
 	s = strings.ReplaceAll(s, "( ", "(")
 	return strings.ReplaceAll(s, " )", ")")
+}
+
+// dropSingleParens drops the parentheses around one licence of one word
+// ("(GPL v3)" whose alias is GPL-3.0-only reads "GPL-3.0-only").
+func dropSingleParens(tokens []string) []string {
+	out := tokens[:0:0]
+	for i := 0; i < len(tokens); i++ {
+		if tokens[i] == "(" && i+2 < len(tokens) && tokens[i+2] == ")" && !strings.Contains(tokens[i+1], " ") && !slices.Contains([]string{"(", ")", "AND", "OR", "WITH"}, tokens[i+1]) {
+			out = append(out, tokens[i+1])
+			i += 2
+			continue
+		}
+		out = append(out, tokens[i])
+	}
+	return out
 }
 
 // replaceDeprecated returns the replacement of a deprecated licence id

@@ -61,7 +61,6 @@ func TestSPDXSatisfies(t *testing.T) {
 		{"", []string{"MIT"}, false},
 		{"Apache License 2.0", []string{"Apache-2.0"}, false},
 		{"BSD", []string{"BSD-3-Clause"}, false},
-		{"MIT OR Custom", []string{"MIT"}, false},
 		{"mit or apache-2.0", []string{"MIT"}, false},
 		{"(MIT", []string{"MIT"}, false},
 		{"NOASSERTION", []string{"MIT"}, false},
@@ -116,9 +115,13 @@ func TestSPDXSatisfiesNamesAsWritten(t *testing.T) {
 		{"mit/x11", []string{"MIT/X11"}, false},
 		{"Apache 2", []string{"Apache-2.0"}, false},
 		{"MIT", []string{"MIT/X11"}, false},
-		// A part that no one named is still unknown.
-		{"MIT OR Custom", []string{"MIT", "MIT/X11"}, false},
+		// A part that is not SPDX is met only by its name, like a
+		// LicenseRef; a syntax error by nothing.
+		{"MIT OR Custom", []string{"MIT"}, true},
+		{"MIT AND Custom", []string{"MIT"}, false},
+		{"Custom", []string{"MIT"}, false},
 		{"(MIT/X11", []string{"MIT/X11"}, false},
+		{"MIT/X11 OR", []string{"MIT/X11"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
@@ -284,6 +287,9 @@ func TestSPDXNormalize(t *testing.T) {
 		{"GPLv2+", "GPL-2.0-or-later"},
 		{"Dual AND Apache-2.0", "(MIT OR ISC) AND Apache-2.0"},
 		{"mit/x11", "mit/x11"},
+		{"(Apache 2) AND (MIT)", "Apache-2.0 AND MIT"},
+		{"(Apache 2 OR MIT)", "(Apache-2.0 OR MIT)"},
+		{"(MIT/X11)", "MIT"},
 		// Not SPDX: as written.
 		{"Apache License 2.0", "Apache License 2.0"},
 		{"(GPL-2.0", "(GPL-2.0-only"},

@@ -125,9 +125,14 @@ ignored(c) if {
 # without one is read as all of them (AND).
 expression(c) := c.license_expression if c.license_expression
 
+expression(c) := c.licenses[0] if {
+	not c.license_expression
+	count(c.licenses) == 1
+}
+
 expression(c) := concat(" AND ", [paren(l) | some l in c.licenses]) if {
 	not c.license_expression
-	count(c.licenses) > 0
+	count(c.licenses) > 1
 }
 
 expression(c) := "" if {
