@@ -76,12 +76,19 @@ subjects contains subject(f.rule_id, subject_label(f), [f.id]) if {
 }
 
 subject(written, label, finding_ids) := {
-	"expr": secgate.spdx_normalize(written, aliases),
+	"expr": read(written),
 	"written": written,
 	"label": label,
 	"what": label,
 	"finding_ids": finding_ids,
 }
+
+# read applies the aliases. The builtins read deprecated ids themselves,
+# so without aliases the expression stays as written (one call less for
+# each of 100,000 components).
+read(written) := written if count(aliases) == 0
+
+read(written) := secgate.spdx_normalize(written, aliases) if count(aliases) > 0
 
 subject_label(f) := object.get(f, ["package", "purl"], object.get(f, ["package", "name"], object.get(f, ["location", "path"], f.rule_id)))
 
@@ -147,9 +154,12 @@ paren(l) := l if not contains(l, " ")
 parsed(s) := secgate.spdx_parse(s.expr)
 
 # shown is the licence as written, and as read when that differs.
-shown(s) := s.written if s.written == s.expr
+shown(s) := s.written if secgate.spdx_normalize(s.written, aliases) == s.written
 
-shown(s) := sprintf("%s (read as %s)", [s.written, s.expr]) if s.written != s.expr
+shown(s) := sprintf("%s (read as %s)", [s.written, read_as]) if {
+	read_as := secgate.spdx_normalize(s.written, aliases)
+	read_as != s.written
+}
 
 no_licence := {"", "NOASSERTION", "NONE"}
 
