@@ -50,6 +50,10 @@ var enums = map[string][]string{
 	"licenses.deny_categories": {"strong-copyleft", "network-copyleft", "weak-copyleft"},
 }
 
+// licenceLists hold one licence an entry: an SPDX id (with an exception)
+// or a name, never an expression.
+var licenceLists = map[string]bool{"licenses.allow": true, "licenses.deny": true}
+
 // dateKeys are list entry keys that hold a YYYY-MM-DD date.
 var dateKeys = map[string]bool{"expires": true}
 
@@ -239,6 +243,13 @@ func check(path string, def, v *yaml.Node) error {
 func checkItem(path string, item *yaml.Node) error {
 	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !slices.Contains(allowed, item.Value)) {
 		return fmt.Errorf("line %d: %s: %q is not one of %s", item.Line, path, item.Value, strings.Join(allowed, ", "))
+	}
+	if licenceLists[path] && item.Kind == yaml.ScalarNode {
+		for _, w := range strings.Fields(item.Value) {
+			if w == "AND" || w == "OR" {
+				return fmt.Errorf("line %d: %s: %q is an expression; list each licence on its own", item.Line, path, item.Value)
+			}
+		}
 	}
 	if item.Kind != yaml.MappingNode {
 		return nil

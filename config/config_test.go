@@ -48,6 +48,8 @@ func TestParseErrors(t *testing.T) {
 		"licences:\n  allow: [MIT]\n":                       `unknown section "licences"`,
 		"licenses:\n  allow: MIT\n":                         "licenses.allow: want a list",
 		"licenses:\n  deny_categories: [copyleft]\n":        `"copyleft" is not one of`,
+		"licenses:\n  allow: [MIT, \"MIT OR ISC\"]\n":       `line 2: licenses.allow: "MIT OR ISC" is an expression; list each licence on its own`,
+		"licenses:\n  deny:\n    - GPL-2.0 AND MIT\n":       `line 3: licenses.deny: "GPL-2.0 AND MIT" is an expression`,
 		"licenses:\n  aliases: [MIT]\n":                     "licenses.aliases: want a mapping",
 		"licenses:\n  aliases:\n    MIT/X11: [MIT]\n":       `line 3: licenses.aliases: "MIT/X11": want an SPDX expression, got a list`,
 		"licenses:\n  aliases: {Apache 2: 2.0}\n":           `"Apache 2": want an SPDX expression, got a number "2.0"`,
