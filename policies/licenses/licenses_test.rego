@@ -249,3 +249,10 @@ test_scanned_subject_must_match if {
 	no_name := {"sources": [{"subject": {"name": "", "version": ""}}, {"path": "x.json"}], "components": [object.remove(app, ["purl"])], "findings": []}
 	count(licenses.deny) == 1 with input as no_name with data.secgate.config.licenses as deny_gpl
 }
+
+test_licence_findings_with_deprecated_ids if {
+	f := {"id": "L2", "kind": "license", "rule_id": "GPL-2.0", "status": "open", "package": {"name": "alpine-baselayout"}}
+	res := licenses.deny with input as {"components": [], "findings": [f]}
+		with data.secgate.config.licenses as object.union(deny_gpl, {"deny_categories": ["strong-copyleft"]})
+	msgs(res) == {"alpine-baselayout is licensed GPL-2.0 (read as GPL-2.0-only), which needs a denied licence (GPL-2.0-only in denied category strong-copyleft)"}
+}
