@@ -221,6 +221,9 @@ func check(path string, def, v *yaml.Node) error {
 			return fmt.Errorf("line %d: %s: want a list", v.Line, path)
 		}
 		for _, item := range v.Content {
+			if err := checkLicence(path, item); err != nil {
+				return err
+			}
 			if err := checkItem(path, item); err != nil {
 				return err
 			}
@@ -243,13 +246,6 @@ func check(path string, def, v *yaml.Node) error {
 func checkItem(path string, item *yaml.Node) error {
 	if allowed, ok := enums[path]; ok && (item.Kind != yaml.ScalarNode || !slices.Contains(allowed, item.Value)) {
 		return fmt.Errorf("line %d: %s: %q is not one of %s", item.Line, path, item.Value, strings.Join(allowed, ", "))
-	}
-	if licenceLists[path] && item.Kind == yaml.ScalarNode {
-		for _, w := range strings.Fields(item.Value) {
-			if w == "AND" || w == "OR" {
-				return fmt.Errorf("line %d: %s: %q is an expression; list each licence on its own", item.Line, path, item.Value)
-			}
-		}
 	}
 	if item.Kind != yaml.MappingNode {
 		return nil
@@ -274,6 +270,20 @@ func keys(m *yaml.Node) []string {
 		out = append(out, m.Content[i].Value)
 	}
 	return out
+}
+
+// checkLicence checks an entry of a licence list: one licence, not an
+// expression.
+func checkLicence(path string, item *yaml.Node) error {
+	if !licenceLists[path] || item.Kind != yaml.ScalarNode {
+		return nil
+	}
+	for _, w := range strings.Fields(item.Value) {
+		if w == "AND" || w == "OR" {
+			return fmt.Errorf("line %d: %s: %q is an expression; list each licence on its own", item.Line, path, item.Value)
+		}
+	}
+	return nil
 }
 
 // kindOf names what a YAML node holds, for an error message.

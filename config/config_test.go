@@ -69,17 +69,6 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
-	f.Add([]byte("thresholds:\n  fail_severity: high\nexceptions:\n  - id: x\n    reason: y\n    expires: 2027-01-01\n"))
-	f.Add([]byte("licenses: {allow: [MIT], unknown: fail}\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := Parse(data)
-		if err == nil && c.Sections == nil {
-			t.Fatal("no error and no sections")
-		}
-	})
-}
-
 func TestParseLicenceAliases(t *testing.T) {
 	c, err := Parse([]byte("licenses:\n  aliases:\n    MIT/X11: MIT\n    Apache 2: Apache-2.0\n"))
 	if err != nil {
@@ -91,3 +80,15 @@ func TestParseLicenceAliases(t *testing.T) {
 		t.Errorf("aliases (-want +got):\n%s", diff)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("thresholds:\n  fail_severity: high\nexceptions:\n  - id: x\n    reason: y\n    expires: 2027-01-01\n"))
+	f.Add([]byte("licenses: {allow: [MIT], unknown: fail}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err == nil && c.Sections == nil {
+			t.Fatal("no error and no sections")
+		}
+	})
+}
+
