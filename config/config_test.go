@@ -3,8 +3,6 @@ package config
 import (
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestParse(t *testing.T) {
@@ -69,18 +67,6 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestParseLicenceAliases(t *testing.T) {
-	c, err := Parse([]byte("licenses:\n  aliases:\n    MIT/X11: MIT\n    Apache 2: Apache-2.0\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := c.Sections["licenses"].(map[string]any)["aliases"]
-	want := map[string]any{"MIT/X11": "MIT", "Apache 2": "Apache-2.0"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("aliases (-want +got):\n%s", diff)
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("thresholds:\n  fail_severity: high\nexceptions:\n  - id: x\n    reason: y\n    expires: 2027-01-01\n"))
 	f.Add([]byte("licenses: {allow: [MIT], unknown: fail}\n"))
@@ -91,4 +77,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
