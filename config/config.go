@@ -59,6 +59,10 @@ var enums = map[string][]string{
 	"coverage.scan_errors":     {"fail", "warn", "ignore"},
 }
 
+// licenceLists hold one licence an entry: an SPDX id (with an exception)
+// or a name, never an expression.
+var licenceLists = map[string]bool{"licenses.allow": true, "licenses.deny": true}
+
 // dateKeys are list entry keys that hold a YYYY-MM-DD date.
 var dateKeys = map[string]bool{"expires": true}
 
@@ -269,7 +273,12 @@ func check(path string, def, v *yaml.Node) error {
 			d := mappingValue(def, k.Value)
 			if d == nil {
 				if len(def.Content) == 0 {
-					continue // a free-form mapping
+					// A free-form mapping: licenses.aliases maps names to
+					// licence expressions.
+					if path == "licenses.aliases" && (vv.Kind != yaml.ScalarNode || vv.Tag != "!!str") {
+						return fmt.Errorf("line %d: %s: %q: want an SPDX expression, got %s", vv.Line, path, k.Value, kindOf(vv))
+					}
+					continue
 				}
 				return fmt.Errorf("line %d: %s.%s: unknown key (known: %s)", k.Line, path, k.Value, strings.Join(keys(def), ", "))
 			}
@@ -282,6 +291,9 @@ func check(path string, def, v *yaml.Node) error {
 			return fmt.Errorf("line %d: %s: want a list", v.Line, path)
 		}
 		for _, item := range v.Content {
+			if err := checkLicence(path, item); err != nil {
+				return err
+			}
 			if err := checkItem(path, item); err != nil {
 				return err
 			}
@@ -386,6 +398,34 @@ func keys(m *yaml.Node) []string {
 		out = append(out, m.Content[i].Value)
 	}
 	return out
+}
+
+// checkLicence checks an entry of a licence list: one licence, not an
+// expression.
+func checkLicence(path string, item *yaml.Node) error {
+	if !licenceLists[path] || item.Kind != yaml.ScalarNode {
+		return nil
+	}
+	for _, w := range strings.Fields(item.Value) {
+		if w == "AND" || w == "OR" {
+			return fmt.Errorf("line %d: %s: %q is an expression; list each licence on its own", item.Line, path, item.Value)
+		}
+	}
+	return nil
+}
+
+// kindOf names what a YAML node holds, for an error message.
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%s %q", kindName(n.Tag), n.Value)
 }
 
 func isNumber(tag string) bool { return tag == "!!int" || tag == "!!float" }

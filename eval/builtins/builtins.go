@@ -26,6 +26,7 @@ type definition struct {
 var definitions = []definition{
 	spdxSatisfiesDef,
 	spdxParseDef,
+	spdxNormalizeDef,
 	cvssScoreDef,
 	purlParseDef,
 	versionCompareDef,

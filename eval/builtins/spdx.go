@@ -14,13 +14,15 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 )
 
+//go:generate go run ../../tools/spdxdeprecated spdx_deprecated.go
+
 var spdxSatisfiesDef = definition{
 	name:        "secgate.spdx_satisfies",
-	description: "Reports whether an SPDX licence expression can be satisfied using only the allowed licences; false for an expression that is not valid SPDX.",
+	description: "Reports whether an SPDX licence expression can be satisfied using only the allowed licences. A licence that is not SPDX (\"MIT/X11\") is met only by the same name in the allowed list, as written; false for an expression that cannot be read.",
 	decl: types.NewFunction(
 		types.Args(
 			types.Named("expression", types.S).Description("SPDX licence expression, e.g. \"MIT OR Apache-2.0\""),
-			types.Named("allowed", types.NewAny(stringArrayType, types.NewSet(types.S))).Description("the licences that may be used: SPDX ids, \"id WITH exception\" or LicenseRef-…"),
+			types.Named("allowed", types.NewAny(stringArrayType, types.NewSet(types.S))).Description("the licences that may be used: SPDX ids, \"id WITH exception\", LicenseRef-… or other names as written"),
 		),
 		types.Named("satisfied", types.B).Description("true when the allowed licences satisfy the expression"),
 	),
@@ -44,28 +46,51 @@ var spdxParseDef = definition{
 	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(spdxParse)) },
 }
 
+var spdxNormalizeDef = definition{
+	name:        "secgate.spdx_normalize",
+	description: "Rewrites a licence expression in current SPDX ids: the parts an alias names become the alias's value, deprecated ids their replacements (\"GPL-2.0\" becomes \"GPL-2.0-only\", \"GPL-2.0+\" \"GPL-2.0-or-later\"); everything else stays as written.",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("expression", types.S).Description("licence expression as a report wrote it"),
+			types.Named("aliases", types.NewObject(nil, types.NewDynamicProperty(types.S, types.S))).Description("licence names (as written) mapped to SPDX expressions, e.g. {\"MIT/X11\": \"MIT\"}"),
+		),
+		types.Named("normalized", types.S).Description("the expression with aliases and deprecated ids replaced"),
+	),
+	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxNormalize)) },
+}
+
 func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast.Term, error) {
 	expr, err := stringArg(exprTerm, 1)
 	if err != nil {
 		return nil, err
 	}
-	expr = normalizeSpace(expr)
-	allowed, err := stringList(allowedTerm, 2)
+	expr = normalizeLicences(expr, nil)
+	list, err := stringList(allowedTerm, 2)
 	if err != nil {
 		return nil, err
 	}
 	// Check the allow-list before the expression: a broken allow-list is
 	// the policy's bug and must surface whatever licence is being tested.
-	for i, a := range allowed {
-		allowed[i] = normalizeSpace(a)
-		if err := checkAllowedLicense(allowed[i]); err != nil {
+	var allowed spdxAllowed
+	for _, a := range list {
+		a = normalizeLicences(a, nil)
+		if !spdxValid(a) {
+			// Not SPDX ("MIT/X11"): a licence allowed by name, as written.
+			allowed.names = append(allowed.names, a)
+			continue
+		}
+		if err := checkAllowedLicense(a); err != nil {
 			return nil, err
 		}
+		allowed.ids = append(allowed.ids, a)
 	}
-	if len(allowed) == 0 {
-		return ast.BooleanTerm(false), nil
+	if slices.Contains(allowed.names, expr) {
+		return ast.BooleanTerm(true), nil
 	}
-	if !spdxValid(expr) {
+	// A part that is not SPDX is a licence like any other, met only when
+	// the allow-list names it; a syntax error with no such part ("(MIT")
+	// is met by nothing.
+	if len(splitSPDX(expr).invalid) == 0 && !spdxValid(expr) {
 		return ast.BooleanTerm(false), nil
 	}
 	tree, ok := parseSPDXTree(expr)
@@ -75,6 +100,12 @@ func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast
 		return ast.BooleanTerm(false), nil
 	}
 	return ast.BooleanTerm(tree.satisfiedBy(allowed)), nil
+}
+
+// spdxAllowed is an allow-list: SPDX licences (ids, "id WITH exception",
+// LicenseRefs) and licences that are not SPDX, allowed by name as written.
+type spdxAllowed struct {
+	ids, names []string
 }
 
 // spdxNode is a node of a licence expression: an AND or OR of two
@@ -91,12 +122,12 @@ type spdxNode struct {
 	license     string
 }
 
-func (n *spdxNode) satisfiedBy(allowed []string) bool {
+func (n *spdxNode) satisfiedBy(allowed spdxAllowed) bool {
 	return n.eval(allowed, map[string]bool{})
 }
 
 // eval evaluates the expression, asking go-spdx once per distinct licence.
-func (n *spdxNode) eval(allowed []string, seen map[string]bool) bool {
+func (n *spdxNode) eval(allowed spdxAllowed, seen map[string]bool) bool {
 	switch n.op {
 	case "OR":
 		return n.left.eval(allowed, seen) || n.right.eval(allowed, seen)
@@ -168,7 +199,13 @@ func (p *spdxTreeParser) licence() *spdxNode {
 		p.pos++
 		return n
 	default:
-		p.pos++
+		// The words up to the next operator are one licence: a name that
+		// is not SPDX ("Apache 2") may have several.
+		start := p.pos
+		for p.pos < len(p.words) && !slices.Contains([]string{"(", ")", "AND", "OR", "WITH"}, p.words[p.pos]) {
+			p.pos++
+		}
+		w = strings.Join(p.words[start:p.pos], " ")
 		if p.peek() == "WITH" {
 			p.pos++
 			exception := p.peek()
@@ -200,7 +237,7 @@ func spdxParse(_ rego.BuiltinContext, exprTerm *ast.Term) (*ast.Term, error) {
 	if err != nil {
 		return nil, err
 	}
-	expr = normalizeSpace(expr)
+	expr = normalizeLicences(expr, nil)
 	p := splitSPDX(expr)
 	libValid := spdxValid(expr)
 	valid := libValid && len(p.invalid) == 0
@@ -230,14 +267,21 @@ func spdxValid(s string) (ok bool) {
 }
 
 // spdxLicenceSatisfied reports whether one licence (with its "+" or
-// exception) is covered by the allow-list, by go-spdx's ranges.
-func spdxLicenceSatisfied(licence string, allowed []string) (ok bool) {
+// exception) is covered by the allow-list: by name as written, else by
+// go-spdx's ranges.
+func spdxLicenceSatisfied(licence string, allowed spdxAllowed) (ok bool) {
+	if slices.Contains(allowed.names, licence) {
+		return true
+	}
+	if len(allowed.ids) == 0 || !spdxValid(licence) {
+		return false
+	}
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	ok, err := spdxexp.Satisfies(licence, allowed)
+	ok, err := spdxexp.Satisfies(licence, allowed.ids)
 	return err == nil && ok
 }
 
@@ -356,10 +400,15 @@ func canonicalLicense(part string) string {
 type spdxLookup struct {
 	// licenses and exceptions map lower-case ids to the list's spelling.
 	licenses, exceptions map[string]string
+	// deprecated maps lower-case deprecated ids to their replacement.
+	deprecated map[string]string
 }
 
 var spdxTables = sync.OnceValue(func() spdxLookup {
-	t := spdxLookup{licenses: map[string]string{}, exceptions: map[string]string{}}
+	t := spdxLookup{licenses: map[string]string{}, exceptions: map[string]string{}, deprecated: map[string]string{}}
+	for id, repl := range deprecatedLicences {
+		t.deprecated[strings.ToLower(id)] = repl
+	}
 	for _, list := range [][]string{spdxlicenses.GetLicenses(), spdxlicenses.GetDeprecated()} {
 		for _, id := range list {
 			t.licenses[strings.ToLower(id)] = id
@@ -401,4 +450,138 @@ func sortedUnique(ss []string) []string {
 		out = []string{}
 	}
 	return out
+}
+
+func spdxNormalize(_ rego.BuiltinContext, exprTerm, aliasesTerm *ast.Term) (*ast.Term, error) {
+	expr, err := stringArg(exprTerm, 1)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := aliasesTerm.Value.(ast.Object)
+	if !ok {
+		return nil, operandTypeErr(2, aliasesTerm.Value, "object of strings")
+	}
+	aliases := make(map[string]string, obj.Len())
+	err = obj.Iter(func(k, v *ast.Term) error {
+		name, ok := k.Value.(ast.String)
+		if !ok {
+			return fmt.Errorf("operand 2: alias name %v is %s, not a string", k, ast.ValueName(k.Value))
+		}
+		to, ok := v.Value.(ast.String)
+		if !ok {
+			return fmt.Errorf("operand 2: alias %s is %s, not a licence expression", quote(string(name)), ast.ValueName(v.Value))
+		}
+		aliases[normalizeSpace(string(name))] = string(to)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ast.StringTerm(normalizeLicences(expr, aliases)), nil
+}
+
+// normalizeLicences rewrites expr in current SPDX ids, after normalising
+// its white space. The whole expression, or a part of it (the words
+// between two operators), that aliases names as written becomes the
+// alias's value; each deprecated id becomes its replacement ("GPL-2.0"
+// becomes "GPL-2.0-only", "GPL-2.0+" and "GFDL-1.3+" "-or-later"). Other
+// parts, exceptions, operators and parentheses stay as written, so an
+// expression that is not SPDX stays what it was.
+func normalizeLicences(expr string, aliases map[string]string) string {
+	expr = normalizeSpace(expr)
+	if to, ok := aliases[expr]; ok {
+		return normalizeLicences(to, nil)
+	}
+	var (
+		out       []string
+		words     []string
+		exception bool // the part being read follows WITH
+	)
+	flush := func() {
+		if len(words) == 0 {
+			return
+		}
+		part := strings.Join(words, " ")
+		words = words[:0]
+		switch to, ok := aliases[part]; {
+		case exception:
+			exception = false
+		case ok:
+			part = normalizeLicences(to, nil)
+			if strings.Contains(part, " ") {
+				part = "(" + part + ")"
+			}
+		default:
+			part = replaceDeprecated(part)
+		}
+		out = append(out, part)
+	}
+	for _, w := range spdxWords(expr) {
+		switch w {
+		case "AND", "OR", "(", ")":
+			flush()
+			exception = false
+			out = append(out, w)
+		case "WITH":
+			flush()
+			exception = true
+			out = append(out, w)
+		default:
+			words = append(words, w)
+		}
+	}
+	flush()
+	out = dropSingleParens(out)
+	s := strings.Join(out, " ")
+	s = strings.ReplaceAll(s, "( ", "(")
+	return strings.ReplaceAll(s, " )", ")")
+}
+
+// dropSingleParens drops the parentheses around one licence of one word
+// ("(GPL v3)" whose alias is GPL-3.0-only reads "GPL-3.0-only").
+func dropSingleParens(tokens []string) []string {
+	out := tokens[:0:0]
+	for i := 0; i < len(tokens); i++ {
+		if tokens[i] == "(" && i+2 < len(tokens) && tokens[i+2] == ")" && !strings.Contains(tokens[i+1], " ") && !slices.Contains([]string{"(", ")", "AND", "OR", "WITH"}, tokens[i+1]) {
+			out = append(out, tokens[i+1])
+			i += 2
+			continue
+		}
+		out = append(out, tokens[i])
+	}
+	return out
+}
+
+// replaceDeprecated returns the replacement of a deprecated licence id
+// (with or without "+"), or part unchanged.
+func replaceDeprecated(part string) string {
+	deprecated := spdxTables().deprecated
+	lower := strings.ToLower(part)
+	if to, ok := deprecated[lower]; ok {
+		return to
+	}
+	if base, ok := strings.CutSuffix(lower, "+"); ok {
+		if to, ok := deprecated[base]; ok {
+			return orLater(to)
+		}
+	}
+	return part
+}
+
+// orLater returns the "or any later version" form of a replacement:
+// "GPL-2.0-only WITH X" becomes "GPL-2.0-or-later WITH X"; a licence
+// without an "-or-later" id keeps SPDX's "+".
+func orLater(repl string) string {
+	licence, exception, with := strings.Cut(repl, " WITH ")
+	base, only := strings.CutSuffix(licence, "-only")
+	switch {
+	case only && spdxTables().licenses[strings.ToLower(base+"-or-later")] != "":
+		licence = base + "-or-later"
+	case !strings.HasSuffix(licence, "-or-later"):
+		licence += "+"
+	}
+	if with {
+		return licence + " WITH " + exception
+	}
+	return licence
 }

@@ -1,8 +1,11 @@
 package builtins
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -58,7 +61,6 @@ func TestSPDXSatisfies(t *testing.T) {
 		{"", []string{"MIT"}, false},
 		{"Apache License 2.0", []string{"Apache-2.0"}, false},
 		{"BSD", []string{"BSD-3-Clause"}, false},
-		{"MIT OR Custom", []string{"MIT"}, false},
 		{"mit or apache-2.0", []string{"MIT"}, false},
 		{"(MIT", []string{"MIT"}, false},
 		{"NOASSERTION", []string{"MIT"}, false},
@@ -94,6 +96,73 @@ func TestSPDXSatisfiesSet(t *testing.T) {
 	}
 }
 
+// TestSPDXSatisfiesNamesAsWritten: a licence that is not SPDX ("MIT/X11")
+// in the allow-list is allowed by name, exactly as written, not an error.
+func TestSPDXSatisfiesNamesAsWritten(t *testing.T) {
+	tests := []struct {
+		expr    string
+		allowed []string
+		want    bool
+	}{
+		{"MIT/X11", []string{"MIT/X11"}, true},
+		{"MIT/X11", []string{"MIT/X11", "MIT"}, true},
+		{"MIT/X11 AND Apache-2.0", []string{"MIT/X11", "Apache-2.0"}, true},
+		{"MIT/X11 AND Apache-2.0", []string{"MIT/X11"}, false},
+		{"(Apache 2) OR GPL-3.0-only", []string{"Apache 2"}, true},
+		{"Apache  2", []string{"Apache 2"}, true},
+		{"GPL v2 or later", []string{"GPL v2 or later"}, true},
+		// As written: case and spelling count.
+		{"mit/x11", []string{"MIT/X11"}, false},
+		{"Apache 2", []string{"Apache-2.0"}, false},
+		{"MIT", []string{"MIT/X11"}, false},
+		// A part that is not SPDX is met only by its name, like a
+		// LicenseRef; a syntax error by nothing.
+		{"MIT OR Custom", []string{"MIT"}, true},
+		{"MIT AND Custom", []string{"MIT"}, false},
+		{"Custom", []string{"MIT"}, false},
+		{"(MIT/X11", []string{"MIT/X11"}, false},
+		{"MIT/X11 OR", []string{"MIT/X11"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			got, err := call(t, "secgate.spdx_satisfies", tt.expr, tt.allowed)
+			if err != nil {
+				t.Fatalf("spdx_satisfies(%q, %q): %v", tt.expr, tt.allowed, err)
+			}
+			if got != tt.want {
+				t.Errorf("spdx_satisfies(%q, %q) = %v, want %v", tt.expr, tt.allowed, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSPDXSatisfiesDeprecatedIDs: a deprecated id reads as its
+// replacement on either side.
+func TestSPDXSatisfiesDeprecatedIDs(t *testing.T) {
+	tests := []struct {
+		expr    string
+		allowed []string
+		want    bool
+	}{
+		{"GPL-2.0", []string{"GPL-2.0-only"}, true},
+		{"GPL-2.0-only", []string{"GPL-2.0"}, true},
+		{"GPL-2.0-with-classpath-exception", []string{"GPL-2.0-only WITH Classpath-exception-2.0"}, true},
+		{"GPL-2.0-only WITH Classpath-exception-2.0", []string{"GPL-2.0-with-classpath-exception"}, true},
+		{"GPL-2.0-with-classpath-exception", []string{"GPL-2.0-only"}, false},
+		{"GPL-2.0-with-classpath-exception OR MIT", []string{"MIT"}, true},
+		{"LGPL-2.1+", []string{"LGPL-2.1-or-later"}, true},
+		{"StandardML-NJ", []string{"SMLNJ"}, true},
+		{"wxWindows", []string{"LGPL-2.0-only"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			if got := mustCall(t, "secgate.spdx_satisfies", tt.expr, tt.allowed); got != tt.want {
+				t.Errorf("spdx_satisfies(%q, %q) = %v, want %v", tt.expr, tt.allowed, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestSPDXSatisfiesErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -101,10 +170,8 @@ func TestSPDXSatisfiesErrors(t *testing.T) {
 		allowed any
 		want    []string
 	}{
-		{"not SPDX in allow-list", "MIT", []any{"MIT", "Custom"}, []string{"secgate.spdx_satisfies:", `allowed licence "Custom" is not an SPDX licence id`}},
-		{"typo in allow-list", "Apache-2.0", []any{"Apache 2.0"}, []string{`"Apache 2.0"`}},
-		{"expression in allow-list", "MIT", []any{"MIT OR Apache-2.0"}, []string{"is an expression"}},
-		{"bad allow-list even for an invalid expression", "Custom", []any{"Custom"}, []string{`"Custom"`}},
+		{"expression in allow-list", "MIT", []any{"MIT OR Apache-2.0"}, []string{"secgate.spdx_satisfies:", `allowed licence "MIT OR Apache-2.0" is an expression`}},
+		{"bad allow-list even for an invalid expression", "Custom", []any{"MIT AND ISC"}, []string{`"MIT AND ISC"`}},
 		{"number in allow-list", "MIT", []any{"MIT", 1}, []string{"operand 2 must contain only strings but has number"}},
 		{"allow-list is a string", "MIT", "MIT", []string{"operand 2 must be array or set of strings but got string"}},
 		{"expression is a number", 1, []any{"MIT"}, []string{"operand 1 must be string but got number"}},
@@ -131,7 +198,7 @@ func TestSPDXParse(t *testing.T) {
 		{"GPL-2.0-only WITH Classpath-exception-2.0", `{"valid": true, "ids": ["GPL-2.0-only"], "exceptions": ["Classpath-exception-2.0"], "invalid": []}`},
 		{"gpl-2.0-only WITH classpath-exception-2.0", `{"valid": true, "ids": ["GPL-2.0-only"], "exceptions": ["Classpath-exception-2.0"], "invalid": []}`},
 		{"Apache-2.0+", `{"valid": true, "ids": ["Apache-2.0"], "exceptions": [], "invalid": []}`},
-		{"GPL-2.0+", `{"valid": true, "ids": ["GPL-2.0"], "exceptions": [], "invalid": []}`},
+		{"GPL-2.0+", `{"valid": true, "ids": ["GPL-2.0-or-later"], "exceptions": [], "invalid": []}`},
 		{"GPL-2.0-or-later", `{"valid": true, "ids": ["GPL-2.0-or-later"], "exceptions": [], "invalid": []}`},
 		{"LicenseRef-acme OR MIT", `{"valid": true, "ids": ["LicenseRef-acme", "MIT"], "exceptions": [], "invalid": []}`},
 		{"DocumentRef-spdx:LicenseRef-acme", `{"valid": true, "ids": ["DocumentRef-spdx:LicenseRef-acme"], "exceptions": [], "invalid": []}`},
@@ -167,6 +234,100 @@ func TestSPDXParse(t *testing.T) {
 				t.Errorf("spdx_parse(%q) (-want +got):\n%s", tt.expr, diff)
 			}
 		})
+	}
+}
+
+// TestSPDXParseDeprecatedIDs: deprecated ids come out as their
+// replacements, so a deny list or category of current ids matches them.
+func TestSPDXParseDeprecatedIDs(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string
+	}{
+		{"GPL-2.0", `{"valid": true, "ids": ["GPL-2.0-only"], "exceptions": [], "invalid": []}`},
+		{"GPL-3.0", `{"valid": true, "ids": ["GPL-3.0-only"], "exceptions": [], "invalid": []}`},
+		{"gpl-3.0", `{"valid": true, "ids": ["GPL-3.0-only"], "exceptions": [], "invalid": []}`},
+		{"GPL-3.0+", `{"valid": true, "ids": ["GPL-3.0-or-later"], "exceptions": [], "invalid": []}`},
+		{"AGPL-3.0", `{"valid": true, "ids": ["AGPL-3.0-only"], "exceptions": [], "invalid": []}`},
+		{"LGPL-2.1", `{"valid": true, "ids": ["LGPL-2.1-only"], "exceptions": [], "invalid": []}`},
+		{"GFDL-1.3", `{"valid": true, "ids": ["GFDL-1.3-only"], "exceptions": [], "invalid": []}`},
+		{"GFDL-1.3+", `{"valid": true, "ids": ["GFDL-1.3-or-later"], "exceptions": [], "invalid": []}`},
+		{"MIT OR GPL-2.0", `{"valid": true, "ids": ["GPL-2.0-only", "MIT"], "exceptions": [], "invalid": []}`},
+		{"GPL-2.0-with-classpath-exception", `{"valid": true, "ids": ["GPL-2.0-only"], "exceptions": ["Classpath-exception-2.0"], "invalid": []}`},
+		{"eCos-2.0", `{"valid": true, "ids": ["GPL-2.0-or-later"], "exceptions": ["eCos-exception-2.0"], "invalid": []}`},
+		{"BSD-2-Clause-NetBSD", `{"valid": true, "ids": ["BSD-2-Clause"], "exceptions": [], "invalid": []}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			got := mustCall(t, "secgate.spdx_parse", tt.expr)
+			if diff := cmp.Diff(fromJSON(t, tt.want), got); diff != "" {
+				t.Errorf("spdx_parse(%q) (-want +got):\n%s", tt.expr, diff)
+			}
+		})
+	}
+}
+
+func TestSPDXNormalize(t *testing.T) {
+	aliases := map[string]any{"MIT/X11": "MIT", "Apache 2": "Apache-2.0", "GPLv2+": "GPL-2.0+", "Dual": "MIT OR ISC"}
+	tests := []struct{ expr, want string }{
+		{"GPL-2.0", "GPL-2.0-only"},
+		{"GPL-2.0+", "GPL-2.0-or-later"},
+		{"GPL-3.0 AND (LGPL-2.1+ OR MIT)", "GPL-3.0-only AND (LGPL-2.1-or-later OR MIT)"},
+		{"GPL-2.0-with-GCC-exception OR MIT", "GPL-2.0-only WITH GCC-exception-2.0 OR MIT"},
+		{"GPL-2.0-with-GCC-exception+", "GPL-2.0-or-later WITH GCC-exception-2.0"},
+		{"bzip2-1.0.5+", "bzip2-1.0.6+"},
+		{"GPL-2.0 WITH Classpath-exception-2.0", "GPL-2.0-only WITH Classpath-exception-2.0"},
+		{"GPL-2.0-only", "GPL-2.0-only"},
+		{"Apache-2.0+", "Apache-2.0+"},
+		{"mit\tAND\n  isc", "mit AND isc"},
+		// Aliases: the whole expression, or a part of it, as written.
+		{"MIT/X11", "MIT"},
+		{"Apache  2", "Apache-2.0"},
+		{"MIT/X11 AND (Apache 2 OR BSD)", "MIT AND (Apache-2.0 OR BSD)"},
+		{"GPLv2+", "GPL-2.0-or-later"},
+		{"Dual AND Apache-2.0", "(MIT OR ISC) AND Apache-2.0"},
+		{"mit/x11", "mit/x11"},
+		{"(Apache 2) AND (MIT)", "Apache-2.0 AND MIT"},
+		{"(Apache 2 OR MIT)", "(Apache-2.0 OR MIT)"},
+		{"(MIT/X11)", "MIT"},
+		// Not SPDX: as written.
+		{"Apache License 2.0", "Apache License 2.0"},
+		{"(GPL-2.0", "(GPL-2.0-only"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			if got := mustCall(t, "secgate.spdx_normalize", tt.expr, aliases); got != tt.want {
+				t.Errorf("spdx_normalize(%q) = %q, want %q", tt.expr, got, tt.want)
+			}
+		})
+	}
+	_, err := call(t, "secgate.spdx_normalize", "MIT", map[string]any{"MIT/X11": []any{"MIT"}})
+	wantBuiltinErr(t, err, `secgate.spdx_normalize: operand 2: alias "MIT/X11" is array, not a licence expression`)
+}
+
+// TestDeprecatedLicencesCoverSPDXList: the generated table names every id
+// go-spdx's licence list marks deprecated, each with a valid replacement
+// of current ids. A go-spdx update that deprecates more fails here: run
+// go run ./tools/spdxdeprecated eval/builtins/spdx_deprecated.go.
+func TestDeprecatedLicencesCoverSPDXList(t *testing.T) {
+	deprecated := spdxlicenses.GetDeprecated()
+	if len(deprecatedLicences) != len(deprecated) {
+		t.Errorf("table has %d ids, the SPDX list %d deprecated", len(deprecatedLicences), len(deprecated))
+	}
+	for _, id := range deprecated {
+		repl, ok := deprecatedLicences[id]
+		if !ok {
+			t.Errorf("deprecated %s has no replacement", id)
+			continue
+		}
+		p := mustCall(t, "secgate.spdx_parse", repl).(map[string]any)
+		if p["valid"] != true {
+			t.Errorf("%s: replacement %q is not valid", id, repl)
+		}
+		if licence, _, _ := strings.Cut(repl, " WITH "); slices.Contains(deprecated, licence) {
+			t.Errorf("%s: replacement %q is deprecated too", id, repl)
+		}
 	}
 }
 

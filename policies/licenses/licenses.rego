@@ -4,8 +4,12 @@
 #   Checks each component's licence (and licence findings) against an allow
 #   list, a deny list and denied categories, evaluating SPDX expressions:
 #   "MIT OR GPL-3.0-only" passes an allow list holding MIT, AND needs both.
-#   A missing, NOASSERTION, LicenseRef or non-SPDX licence is unknown, and
-#   fails, warns or is ignored as configured.
+#   Deprecated SPDX ids read as their replacements first (GPL-2.0 as
+#   GPL-2.0-only, GPL-2.0+ as GPL-2.0-or-later), and names in
+#   licenses.aliases as the SPDX expression they map to. A missing,
+#   NOASSERTION, LicenseRef or non-SPDX licence is unknown, and fails, warns
+#   or is ignored as configured, unless the allow list names it as written.
+#   The component a report scanned (its source's subject) is not judged.
 # custom:
 #   severity: high
 #   config: licenses
@@ -30,19 +34,61 @@ categories := {
 	},
 }
 
-denied_ids := {id | some id in cfg.deny} | {id | some cat in cfg.deny_categories; some id in categories[cat]}
+# aliases maps licence names as reports write them ("MIT/X11") to SPDX
+# expressions; null or missing is none.
+aliases := a if {
+	a := object.get(cfg, "aliases", {})
+	is_object(a)
+} else := {}
+
+# ids_of is what a deny list entry names: its SPDX ids, deprecated ones
+# read as their replacements, or a name that is not SPDX, as written.
+ids_of(entry) := {id | some id in secgate.spdx_parse(entry).ids} if secgate.spdx_parse(entry).valid
+
+ids_of(entry) := {secgate.spdx_normalize(entry, {})} if not secgate.spdx_parse(entry).valid
+
+listed_ids := {id | some entry in cfg.deny; some id in ids_of(entry)}
+
+category_ids := {id | some cat in cfg.deny_categories; some id in categories[cat]}
+
+denied_ids := listed_ids | category_ids
+
+# allowed_names are the allow list's licences that are not SPDX, allowed
+# as written.
+allowed_names := {n | some a in cfg.allow; n := secgate.spdx_normalize(a, {}); not secgate.spdx_parse(n).valid}
+
+# named are the licences that are not SPDX but that the allow or deny list
+# names as written: known, so judged.
+named := allowed_names | {n | some n in listed_ids; not secgate.spdx_parse(n).valid}
 
 # subjects are what carries a licence: each component, and each licence
-# finding of a scanner, with the expression to judge.
-subjects contains {"expr": expression(c), "label": lib.label(c), "what": lib.label(c), "finding_ids": []} if {
+# finding of a scanner, with the expression to judge: the licence as
+# written, with aliases applied and deprecated SPDX ids replaced.
+subjects contains subject(expression(c), lib.label(c), []) if {
 	some c in input.components
 	not ignored(c)
 	not container(c)
+	not scanned(c)
 }
 
-subjects contains {"expr": f.rule_id, "label": subject_label(f), "what": subject_label(f), "finding_ids": [f.id]} if {
+subjects contains subject(f.rule_id, subject_label(f), [f.id]) if {
 	some f in lib.open_of_kind("license")
 }
+
+subject(written, label, finding_ids) := {
+	"expr": read(written),
+	"written": written,
+	"label": label,
+	"what": label,
+	"finding_ids": finding_ids,
+}
+
+# read applies the aliases. The builtins read deprecated ids themselves,
+# so without aliases the expression stays as written (one call less for
+# each of 100,000 components).
+read(written) := written if count(aliases) == 0
+
+read(written) := secgate.spdx_normalize(written, aliases) if count(aliases) > 0
 
 subject_label(f) := object.get(f, ["package", "purl"], object.get(f, ["package", "name"], object.get(f, ["location", "path"], f.rule_id)))
 
@@ -54,6 +100,29 @@ container(c) if {
 	not c.purl
 }
 
+# scanned is true for a component that is what a report scanned (its
+# source's subject): the project itself, not one of its dependencies.
+# Purls are compared when both have one, else name and version.
+scanned(c) if {
+	some src in input.sources
+	object.get(c, "purl", "") != ""
+	c.purl == object.get(src, ["subject", "purl"], "")
+}
+
+scanned(c) if {
+	some src in input.sources
+	sub := src.subject
+	not both_purls(c, sub)
+	object.get(sub, "name", "") != ""
+	c.name == sub.name
+	object.get(c, "version", "") == object.get(sub, "version", "")
+}
+
+both_purls(c, sub) if {
+	object.get(c, "purl", "") != ""
+	object.get(sub, "purl", "") != ""
+}
+
 ignored(c) if {
 	some pattern in cfg.ignore
 	lib.component_matches(pattern, c)
@@ -63,9 +132,14 @@ ignored(c) if {
 # without one is read as all of them (AND).
 expression(c) := c.license_expression if c.license_expression
 
+expression(c) := c.licenses[0] if {
+	not c.license_expression
+	count(c.licenses) == 1
+}
+
 expression(c) := concat(" AND ", [paren(l) | some l in c.licenses]) if {
 	not c.license_expression
-	count(c.licenses) > 0
+	count(c.licenses) > 1
 }
 
 expression(c) := "" if {
@@ -79,13 +153,25 @@ paren(l) := l if not contains(l, " ")
 
 parsed(s) := secgate.spdx_parse(s.expr)
 
+# shown is the licence as written, and as read when that differs.
+shown(s) := s.written if secgate.spdx_normalize(s.written, aliases) == s.written
+
+shown(s) := sprintf("%s (read as %s)", [s.written, read_as]) if {
+	read_as := secgate.spdx_normalize(s.written, aliases)
+	read_as != s.written
+}
+
+no_licence := {"", "NOASSERTION", "NONE"}
+
 # unknown is true for an empty, NOASSERTION, invalid or LicenseRef licence
-# that no allow list entry names verbatim.
-unknown(s) if s.expr in {"", "NOASSERTION", "NONE"}
+# that neither list names as written.
+unknown(s) if s.expr in no_licence
 
 unknown(s) if {
-	not s.expr in {"", "NOASSERTION", "NONE"}
-	not parsed(s).valid
+	not s.expr in no_licence
+	not s.expr in named
+	some part in parsed(s).invalid
+	not part in named
 }
 
 unknown(s) if {
@@ -96,9 +182,28 @@ unknown(s) if {
 	not id in cfg.allow
 }
 
+# parts are the licences an expression names: SPDX ids and other names.
+parts(p) := array.concat(p.ids, p.invalid)
+
+# without_denied lists the expression's licences that are not denied,
+# each also with its exceptions, for spdx_satisfies.
+without_denied(p) := array.concat(
+	[x | some id in p.ids; not id in denied_ids; some x in array.concat([id], [sprintf("%s WITH %s", [id, e]) | some e in p.exceptions])],
+	[n | some n in p.invalid; not n in denied_ids],
+)
+
+# hit names a denied licence, and the denied category it is in when the
+# deny list does not name it.
+hit(id) := id if id in listed_ids
+
+hit(id) := sprintf("%s in denied category %s", [id, concat(", ", sort(cats))]) if {
+	not id in listed_ids
+	cats := {cat | some cat in cfg.deny_categories; id in categories[cat]}
+}
+
 # denied: no way to satisfy the expression without a denied licence.
 deny contains {
-	"msg": sprintf("%s is licensed %s, which needs a denied licence (%s)", [s.what, s.expr, concat(", ", sort(hits))]),
+	"msg": sprintf("%s is licensed %s, which needs a denied licence (%s)", [s.what, shown(s), concat(", ", sort([hit(id) | some id in hits]))]),
 	"severity": "high",
 	"finding_ids": s.finding_ids,
 	"components": [s.label],
@@ -108,14 +213,14 @@ deny contains {
 	count(denied_ids) > 0
 	not unknown(s)
 	p := parsed(s)
-	hits := {id | some id in p.ids; id in denied_ids}
+	hits := {id | some id in parts(p); id in denied_ids}
 	count(hits) > 0
-	not secgate.spdx_satisfies(s.expr, [id | some id in p.ids; not id in denied_ids])
+	not secgate.spdx_satisfies(s.expr, without_denied(p))
 }
 
 # not allowed: an allow list is set and the expression cannot be met from it.
 deny contains {
-	"msg": sprintf("%s is licensed %s, which the allow list (%s) does not cover", [s.what, s.expr, concat(", ", cfg.allow)]),
+	"msg": sprintf("%s is licensed %s, which the allow list (%s) does not cover", [s.what, shown(s), concat(", ", cfg.allow)]),
 	"severity": "high",
 	"finding_ids": s.finding_ids,
 	"components": [s.label],
@@ -130,21 +235,21 @@ deny contains {
 
 denied(s) if {
 	p := parsed(s)
-	some id in p.ids
+	some id in parts(p)
 	id in denied_ids
-	not secgate.spdx_satisfies(s.expr, [x | some x in p.ids; not x in denied_ids])
+	not secgate.spdx_satisfies(s.expr, without_denied(p))
 }
 
-unknown_msg(s) := sprintf("%s has no licence information", [s.what]) if s.expr in {"", "NOASSERTION", "NONE"}
+unknown_msg(s) := sprintf("%s has no licence information", [s.what]) if s.expr in no_licence
 
-unknown_msg(s) := sprintf("%s has a licence that is not a known SPDX expression: %s", [s.what, s.expr]) if not s.expr in {"", "NOASSERTION", "NONE"}
+unknown_msg(s) := sprintf("%s has a licence that is not a known SPDX expression: %s", [s.what, shown(s)]) if not s.expr in no_licence
 
 deny contains {
 	"msg": unknown_msg(s),
 	"severity": "medium",
 	"finding_ids": s.finding_ids,
 	"components": [s.label],
-	"remediation": "find the component's licence and record it as an SPDX id, or allow its LicenseRef",
+	"remediation": "find the component's licence and record it as an SPDX id, map its name to one in licenses.aliases, or allow it (or its LicenseRef) as written",
 } if {
 	cfg.unknown == "fail"
 	some s in subjects

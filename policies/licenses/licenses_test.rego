@@ -69,7 +69,7 @@ test_unknown_licences_warn_by_default if {
 	msgs == {
 		"pkg:npm/n@1.0.0 has no licence information",
 		"pkg:npm/o@1.0.0 has no licence information",
-		"pkg:npm/r@1.0.0 has a licence that is not a known SPDX expression: (Apache License 2.0)",
+		"pkg:npm/r@1.0.0 has a licence that is not a known SPDX expression: Apache License 2.0",
 		"pkg:npm/s@1.0.0 has a licence that is not a known SPDX expression: LicenseRef-Custom",
 	}
 }
@@ -114,4 +114,145 @@ test_manifests_are_not_judged if {
 	count(warned([lock], allow_mit)) == 0
 	app := object.union(lock, {"purl": "pkg:npm/app@1.0.0"})
 	count(warned([app], allow_mit)) == 1
+}
+
+defaults := data.secgate.config.licenses
+
+msgs(res) := {v.msg | some v in res}
+
+test_gpl3_deprecated_default_deny if {
+	res := denied([comp("bash", "GPL-3.0")], defaults)
+	msgs(res) == {"pkg:npm/bash@1.0.0 is licensed GPL-3.0 (read as GPL-3.0-only), which needs a denied licence (GPL-3.0-only)"}
+	count(denied([comp_ids("sed", ["GPL-3.0"])], defaults)) == 1
+	count(denied([comp("grep", "gpl-3.0+")], defaults)) == 1
+}
+
+test_gpl2_strong_copyleft if {
+	cfg := object.union(defaults, {"deny_categories": ["strong-copyleft"]})
+	res := denied([comp("apt", "GPL-2.0")], cfg)
+	msgs(res) == {"pkg:npm/apt@1.0.0 is licensed GPL-2.0 (read as GPL-2.0-only), which needs a denied licence (GPL-2.0-only in denied category strong-copyleft)"}
+}
+
+test_gpl2plus_or_later if {
+	cfg := object.union(deny_gpl, {"deny": ["GPL-2.0-or-later"]})
+	res := denied([comp("libx", "GPL-2.0+")], cfg)
+	msgs(res) == {"pkg:npm/libx@1.0.0 is licensed GPL-2.0+ (read as GPL-2.0-or-later), which needs a denied licence (GPL-2.0-or-later)"}
+	count(denied([comp("liby", "GPL-2.0+")], object.union(deny_gpl, {"deny_categories": ["strong-copyleft"]}))) == 1
+}
+
+test_agpl3_deprecated if {
+	count(denied([comp("srv", "AGPL-3.0")], defaults)) == 1
+	res := denied([comp("srv", "AGPL-3.0")], object.union(deny_gpl, {"deny_categories": ["network-copyleft", "strong-copyleft"]}))
+	msgs(res) == {"pkg:npm/srv@1.0.0 is licensed AGPL-3.0 (read as AGPL-3.0-only), which needs a denied licence (AGPL-3.0-only in denied category network-copyleft, strong-copyleft)"}
+}
+
+test_lgpl21_weak_copyleft if {
+	cfg := object.union(deny_gpl, {"deny_categories": ["weak-copyleft"]})
+	count(denied([comp("l", "LGPL-2.1")], cfg)) == 1
+	count(denied([comp("m", "LGPL-2.1+")], cfg)) == 1
+	count(denied([comp_ids("n", ["LGPL-2.0", "MIT"])], cfg)) == 1
+	count(denied([comp("o", "LGPL-2.1 OR MIT")], cfg)) == 0
+}
+
+test_gfdl13_deprecated if {
+	cfg := object.union(deny_gpl, {"deny": ["GFDL-1.3-only", "GFDL-1.3-or-later"]})
+	count(denied([comp("doc", "GFDL-1.3")], cfg)) == 1
+	count(denied([comp("doc2", "GFDL-1.3+")], cfg)) == 1
+}
+
+test_deprecated_ids_in_the_deny_list if {
+	cfg := object.union(deny_gpl, {"deny": ["GPL-2.0", "LGPL-2.1+"]})
+	count(denied([comp("a", "GPL-2.0-only")], cfg)) == 1
+	count(denied([comp("b", "GPL-2.0")], cfg)) == 1
+	count(denied([comp("c", "LGPL-2.1-or-later")], cfg)) == 1
+	count(denied([comp("d", "GPL-2.0-or-later")], cfg)) == 0
+}
+
+test_deprecated_ids_in_the_allow_list if {
+	cfg := object.union(allow_mit, {"allow": ["MIT", "GPL-2.0-with-classpath-exception"]})
+	count(denied([comp("j", "GPL-2.0-only WITH Classpath-exception-2.0")], cfg)) == 0
+	count(denied([comp("k", "GPL-2.0-with-classpath-exception")], cfg)) == 0
+	count(denied([comp("g", "GPL-2.0")], cfg)) == 1
+}
+
+test_deprecated_id_with_exception_is_strong_copyleft if {
+	cfg := object.union(deny_gpl, {"deny_categories": ["strong-copyleft"]})
+	count(denied([comp("j", "GPL-2.0-with-classpath-exception")], cfg)) == 1
+}
+
+test_denied_licence_or_one_with_exception if {
+	cfg := object.union(deny_gpl, {"deny": ["MIT"]})
+	count(denied([comp("j", "MIT OR GPL-2.0-only WITH Classpath-exception-2.0")], cfg)) == 0
+	count(denied([comp("k", "MIT AND GPL-2.0-only WITH Classpath-exception-2.0")], cfg)) == 1
+}
+
+test_deprecated_id_beside_a_name_is_unknown if {
+	res := warned([comp_ids("base-passwd", ["GPL-2.0", "public-domain"])], defaults)
+	msgs(res) == {"pkg:npm/base-passwd@1.0.0 has a licence that is not a known SPDX expression: GPL-2.0 AND public-domain (read as GPL-2.0-only AND public-domain)"}
+}
+
+test_alias_mit_x11 if {
+	cs := [comp_ids("xlib", ["MIT/X11"])]
+	count(warned(cs, allow_mit)) == 1
+	cfg := object.union(allow_mit, {"aliases": {"MIT/X11": "MIT"}})
+	count(denied(cs, cfg)) == 0
+	count(warned(cs, cfg)) == 0
+}
+
+test_alias_to_a_denied_licence if {
+	cfg := object.union(defaults, {"aliases": {"GPL v3": "GPL-3.0"}})
+	res := denied([comp_ids("tool", ["GPL v3", "MIT"])], cfg)
+	msgs(res) == {"pkg:npm/tool@1.0.0 is licensed (GPL v3) AND MIT (read as GPL-3.0-only AND MIT), which needs a denied licence (GPL-3.0-only)"}
+}
+
+test_aliases_null_or_missing if {
+	cs := [comp("a", "GPL-3.0-only")]
+	count(denied(cs, object.union(defaults, {"aliases": null}))) == 1
+	count(denied(cs, object.remove(defaults, ["aliases"]))) == 1
+}
+
+test_allow_name_as_written if {
+	cfg := object.union(allow_mit, {"allow": ["MIT/X11", "MIT"]})
+	count(denied([comp_ids("xlib", ["MIT/X11"])], cfg)) == 0
+	count(warned([comp_ids("xlib", ["MIT/X11"])], cfg)) == 0
+	count(denied([comp_ids("both", ["MIT/X11", "MIT"])], cfg)) == 0
+	count(denied([comp_ids("isc", ["MIT/X11", "ISC"])], cfg)) == 1
+	count(warned([comp_ids("lower", ["mit/x11"])], cfg)) == 1
+}
+
+test_deny_name_as_written if {
+	cfg := object.union(deny_gpl, {"deny": ["Commercial EULA"]})
+	res := denied([comp_ids("blob", ["Commercial EULA"])], cfg)
+	msgs(res) == {"pkg:npm/blob@1.0.0 is licensed Commercial EULA, which needs a denied licence (Commercial EULA)"}
+	count(warned([comp_ids("blob", ["Commercial EULA"])], cfg)) == 0
+	count(denied([comp_ids("blob2", ["Commercial EULA", "MIT"])], object.union(cfg, {"allow": ["MIT"]}))) == 1
+	count(denied([comp("dual", "MIT OR (Commercial EULA)")], cfg)) == 0
+}
+
+test_scanned_subject_not_judged if {
+	app := comp("app", "GPL-3.0-only")
+	lib := comp("lib", "GPL-3.0-only")
+	by_purl := {"sources": [{"subject": {"name": "app", "version": "1.0.0", "purl": "pkg:npm/app@1.0.0"}}], "components": [app, lib], "findings": []}
+	res := licenses.deny with input as by_purl with data.secgate.config.licenses as deny_gpl
+	{v.components[0] | some v in res} == {"pkg:npm/lib@1.0.0"}
+
+	by_name := {"sources": [{"subject": {"name": "app", "version": "1.0.0"}}], "components": [app, lib], "findings": []}
+	count(licenses.deny) == 1 with input as by_name with data.secgate.config.licenses as deny_gpl
+}
+
+test_scanned_subject_must_match if {
+	app := comp("app", "GPL-3.0-only")
+	other_purl := {"sources": [{"subject": {"name": "app", "version": "1.0.0", "purl": "pkg:golang/app@1.0.0"}}], "components": [app], "findings": []}
+	count(licenses.deny) == 1 with input as other_purl with data.secgate.config.licenses as deny_gpl
+	other_version := {"sources": [{"subject": {"name": "app", "version": "2.0.0"}}], "components": [app], "findings": []}
+	count(licenses.deny) == 1 with input as other_version with data.secgate.config.licenses as deny_gpl
+	no_name := {"sources": [{"subject": {"name": "", "version": ""}}, {"path": "x.json"}], "components": [object.remove(app, ["purl"])], "findings": []}
+	count(licenses.deny) == 1 with input as no_name with data.secgate.config.licenses as deny_gpl
+}
+
+test_licence_findings_with_deprecated_ids if {
+	f := {"id": "L2", "kind": "license", "rule_id": "GPL-2.0", "status": "open", "package": {"name": "alpine-baselayout"}}
+	res := licenses.deny with input as {"components": [], "findings": [f]}
+		with data.secgate.config.licenses as object.union(deny_gpl, {"deny_categories": ["strong-copyleft"]})
+	msgs(res) == {"alpine-baselayout is licensed GPL-2.0 (read as GPL-2.0-only), which needs a denied licence (GPL-2.0-only in denied category strong-copyleft)"}
 }
