@@ -21,15 +21,20 @@ func TestFailClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := 0
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
+		n++
 		dir, err := filepath.Abs(filepath.Join(root, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Run(e.Name(), func(t *testing.T) { runFailClosedCase(t, dir) })
+	}
+	if n < 30 {
+		t.Errorf("testdata/failclosed holds %d cases, want at least 30", n)
 	}
 }
 
