@@ -200,7 +200,8 @@ type builder struct {
 	graphOnce sync.Once
 	// identities caches packageIdentity: a large report names the same
 	// packages thousands of times, and parsing a purl costs microseconds.
-	identities map[document.Package][2]string
+	// It is keyed by what it reads: ecosystem, name and purl.
+	identities map[[3]string][2]string
 }
 
 func newBuilder(doc *document.Document, opts Options) *builder {
@@ -210,7 +211,7 @@ func newBuilder(doc *document.Document, opts Options) *builder {
 		findings:   make(map[string]*document.Finding, len(doc.Findings)),
 		byLabel:    make(map[string]*document.Component, len(doc.Components)),
 		groups:     map[string]*group{},
-		identities: map[document.Package][2]string{},
+		identities: map[[3]string][2]string{},
 	}
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
@@ -349,10 +350,11 @@ func (b *builder) findingGroup(f *document.Finding) *group {
 	switch f.Kind {
 	case document.KindVulnerability:
 		if f.Package != nil && f.Package.Name != "" {
-			id, ok := b.identities[*f.Package]
+			key := [3]string{f.Package.Ecosystem, f.Package.Name, f.Package.Purl}
+			id, ok := b.identities[key]
 			if !ok {
 				id[0], id[1] = packageIdentity(f.Package)
-				b.identities[*f.Package] = id
+				b.identities[key] = id
 			}
 			eco, name := id[0], id[1]
 			return b.group(KindVulnerability, "upgrade", eco, name, f.Package.Version)
