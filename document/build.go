@@ -293,6 +293,7 @@ func (d *Document) Finish() {
 	if d.SchemaVersion == "" {
 		d.SchemaVersion = SchemaVersion
 	}
+	d.relativize()
 	sortStatements(d.statements)
 	d.applyStatements()
 	// A finding at one place (most) gets its one-element list of
