@@ -57,6 +57,9 @@ func TestCorpus(t *testing.T) {
 		// The 8 results are 4 secrets, each seen in two commits.
 		{"gitleaks-7.5.0.sarif", "Gitleaks", "v7.4.0", 8, 4,
 			map[document.Severity]int{"medium": 4}, map[document.Kind]int{"secret": 4}},
+		// level is error or warning for every result; the severity is a rule tag.
+		{"gosec-2.30-run-pair.sarif", "gosec", "dev", 6, 6,
+			map[document.Severity]int{"high": 4, "medium": 2}, map[document.Kind]int{"code": 6}},
 		{"govulncheck-novuln-empty-results.sarif", "govulncheck", "v0.0.0", 0, 0, nil, nil},
 		{"govulncheck-real-project.sarif", "govulncheck", "v1.3.0", 3, 3,
 			map[document.Severity]int{"high": 1, "medium": 1, "low": 1}, map[document.Kind]int{"vulnerability": 3}},
