@@ -31,6 +31,7 @@ var definitions = []definition{
 	versionCompareDef,
 	groupByDef,
 	pluckDef,
+	uniqueDef,
 }
 
 func (d definition) function() *rego.Function {

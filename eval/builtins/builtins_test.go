@@ -123,6 +123,7 @@ var builtinNames = []string{
 	"secgate.purl_parse",
 	"secgate.spdx_parse",
 	"secgate.spdx_satisfies",
+	"secgate.unique",
 	"secgate.version_compare",
 }
 
