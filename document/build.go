@@ -299,8 +299,18 @@ func (d *Document) Finish() {
 	// A finding at one place (most) gets its one-element list of
 	// locations, and a package at one path its list of paths, carved
 	// from one block each rather than allocated one by one.
-	var locBlock []Location
-	var pathBlock []string
+	nLoc, nPath := 0, 0
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		if len(f.Locations) == 0 && f.Location != nil {
+			nLoc++
+		}
+		if p := f.Package; p != nil && p.Paths == nil && p.Path != "" {
+			nPath++ // at most: a package may be shared
+		}
+	}
+	locBlock := make([]Location, nLoc)
+	pathBlock := make([]string, nPath)
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		f.Aliases = sortedUnique(f.Aliases)
@@ -319,9 +329,6 @@ func (d *Document) Finish() {
 			f.Locations = uniqueLocations(f.Locations)
 			f.Location = &f.Locations[0]
 		case f.Location != nil:
-			if len(locBlock) == 0 {
-				locBlock = make([]Location, len(d.Findings)-i)
-			}
 			locBlock[0] = *f.Location
 			f.Locations, locBlock = locBlock[:1:1], locBlock[1:]
 		default:
@@ -334,9 +341,6 @@ func (d *Document) Finish() {
 				p.Path = p.Paths[0]
 			case p.Paths != nil:
 			case p.Path != "":
-				if len(pathBlock) == 0 {
-					pathBlock = make([]string, len(d.Findings)-i)
-				}
 				pathBlock[0] = p.Path
 				p.Paths, pathBlock = pathBlock[:1:1], pathBlock[1:]
 			default:
