@@ -55,7 +55,7 @@ func (d *Document) relativize() {
 	removed := false
 	for i := range d.Findings {
 		f := &d.Findings[i]
-		if f.Location == nil || f.Status == "" {
+		if f.Location == nil || f.Status == "" || len(f.Origins) == 0 {
 			continue
 		}
 		p := f.Location.Path
@@ -78,6 +78,7 @@ func (d *Document) relativize() {
 		}
 		if at, ok := d.findingIndex[id]; ok && at != i {
 			d.mergeFinding(&d.Findings[at], f)
+			delete(d.findingIndex, f.ID)
 			f.Status = "" // marks it merged
 			removed = true
 			continue
