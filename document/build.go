@@ -1,6 +1,7 @@
 package document
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -82,6 +83,7 @@ func (d *Document) Add(src Source, r *Report) {
 			ecosystems[i] = Ecosystem(f.Package.Purl)
 		}
 	})
+	distinguish(r.Findings, ids)
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		prepare(f, srcIdx, src.Tool.Name)
@@ -90,7 +92,7 @@ func (d *Document) Add(src Source, r *Report) {
 		}
 		f.ID = ids[i]
 		if at, ok := d.findingIndex[f.ID]; ok {
-			mergeFinding(&d.Findings[at], f)
+			d.mergeFinding(&d.Findings[at], f)
 			continue
 		}
 		d.findingIndex[f.ID] = len(d.Findings)
@@ -113,10 +115,19 @@ func (d *Document) Add(src Source, r *Report) {
 	}
 }
 
-func mergeFinding(dst, src *Finding) {
+// mergeFinding joins src to dst, the finding of the same problem already
+// in the document. Whatever the order of the two, the result is the same:
+// lists are joined (sorted by Finish), and of two values the worse or the
+// more detailed is kept, else the smaller.
+func (d *Document) mergeFinding(dst, src *Finding) {
 	dst.Aliases = append(dst.Aliases, src.Aliases...)
 	if src.RuleID != dst.RuleID {
-		dst.Aliases = append(dst.Aliases, src.RuleID)
+		// Both ids stay: the other one as an alias.
+		dst.Aliases = append(dst.Aliases, src.RuleID, dst.RuleID)
+		if ruleIDRank(src.RuleID) < ruleIDRank(dst.RuleID) ||
+			ruleIDRank(src.RuleID) == ruleIDRank(dst.RuleID) && src.RuleID < dst.RuleID {
+			dst.RuleID = src.RuleID
+		}
 	}
 	dst.CWE = append(dst.CWE, src.CWE...)
 	dst.References = append(dst.References, src.References...)
@@ -125,50 +136,158 @@ func mergeFinding(dst, src *Finding) {
 	dst.Scores = append(dst.Scores, src.Scores...)
 	dst.Origins = append(dst.Origins, src.Origins...)
 	dst.Severity = MaxSeverity(dst.Severity, src.Severity)
-	if src.CVSS != nil && (dst.CVSS == nil || src.CVSS.Score > dst.CVSS.Score) {
+	if src.CVSS != nil && (dst.CVSS == nil || compareCVSS(src.CVSS, dst.CVSS) > 0) {
 		dst.CVSS = src.CVSS
 	}
-	if dst.Title == "" {
-		dst.Title = src.Title
-	}
-	if len(src.Description) > len(dst.Description) {
+	dst.Title = smallerNonEmpty(dst.Title, src.Title)
+	if len(src.Description) > len(dst.Description) ||
+		len(src.Description) == len(dst.Description) && src.Description < dst.Description {
 		dst.Description = src.Description
 	}
-	if dst.Location == nil {
-		dst.Location = src.Location
-	}
+	d.mergeLocations(dst, src)
 	if dst.Package == nil {
 		dst.Package = src.Package
-	} else if src.Package != nil {
-		// Tools describe one package with more or less detail: keep the most.
-		p := *dst.Package
-		if p.Purl == "" {
-			p.Purl, p.Ecosystem = src.Package.Purl, src.Package.Ecosystem
-		}
-		if p.Ecosystem == "" {
-			p.Ecosystem = src.Package.Ecosystem
-		}
-		if p.Path == "" {
-			p.Path = src.Package.Path
-		}
-		dst.Package = &p
+	} else if src.Package != nil && src.Package != dst.Package {
+		d.mergePackage(dst, src.Package)
 	}
-	if dst.FixState == "" {
-		dst.FixState = src.FixState
-	}
-	if dst.EPSS == nil {
+	dst.FixState = smallerNonEmpty(dst.FixState, src.FixState)
+	dst.Confidence = smallerNonEmpty(dst.Confidence, src.Confidence)
+	dst.BaselineState = smallerNonEmpty(dst.BaselineState, src.BaselineState)
+	if src.EPSS != nil && (dst.EPSS == nil || src.EPSS.Score > dst.EPSS.Score ||
+		src.EPSS.Score == dst.EPSS.Score && src.EPSS.Date > dst.EPSS.Date) {
 		dst.EPSS = src.EPSS
 	}
-	if dst.KEV == nil {
+	if src.KEV != nil && (dst.KEV == nil || src.KEV.Listed && !dst.KEV.Listed ||
+		src.KEV.Listed == dst.KEV.Listed && src.KEV.DateAdded < dst.KEV.DateAdded) {
 		dst.KEV = src.KEV
 	}
-	if dst.Confidence == "" {
-		dst.Confidence = src.Confidence
-	}
-	// A problem stays open while any report says it is open.
-	if src.Status == StatusOpen {
+	// A problem stays open while any report says it is open; of two other
+	// statuses the first in Statuses, then the smaller reason, is kept.
+	switch {
+	case dst.Status == StatusOpen:
+	case src.Status == StatusOpen:
 		dst.Status, dst.StatusReason = StatusOpen, nil
+	case compareStatus(src, dst) < 0:
+		dst.Status, dst.StatusReason = src.Status, src.StatusReason
 	}
+}
+
+// ruleIDRank orders the ids a vulnerability goes by as PrimaryVulnID
+// does: CVE, then GHSA, then any other.
+func ruleIDRank(id string) int {
+	u := strings.ToUpper(id)
+	switch {
+	case strings.HasPrefix(u, "CVE-"):
+		return 0
+	case strings.HasPrefix(u, "GHSA-"):
+		return 1
+	}
+	return 2
+}
+
+// smallerNonEmpty is the smaller of two strings, an empty one only when
+// both are.
+func smallerNonEmpty(a, b string) string {
+	if a == "" || b != "" && b < a {
+		return b
+	}
+	return a
+}
+
+// moreDetailed is the longer of two strings, else the smaller.
+func moreDetailed(a, b string) string {
+	if len(b) > len(a) || len(b) == len(a) && b < a {
+		return b
+	}
+	return a
+}
+
+// compareCVSS orders scores: the higher score, then the later version,
+// then the smaller vector and source, is the greater.
+func compareCVSS(a, b *CVSS) int {
+	if c := cmp.Compare(a.Score, b.Score); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Version, b.Version); c != 0 {
+		return c
+	}
+	if c := strings.Compare(b.Vector, a.Vector); c != 0 {
+		return c
+	}
+	return strings.Compare(b.Source, a.Source)
+}
+
+func compareStatus(a, b *Finding) int {
+	if c := cmp.Compare(slices.Index(Statuses, a.Status), slices.Index(Statuses, b.Status)); c != 0 {
+		return c
+	}
+	ra, rb := a.StatusReason, b.StatusReason
+	switch {
+	case ra == nil && rb == nil:
+		return 0
+	case ra == nil:
+		return -1
+	case rb == nil:
+		return 1
+	}
+	return cmp.Or(strings.Compare(ra.By, rb.By), strings.Compare(ra.Source, rb.Source),
+		strings.Compare(ra.Justification, rb.Justification), strings.Compare(ra.Statement, rb.Statement))
+}
+
+// mergeLocations gathers every location of src into dst's Locations;
+// Finish sorts them and makes the first the Location.
+func (d *Document) mergeLocations(dst, src *Finding) {
+	if src.Location == nil && len(src.Locations) == 0 {
+		return
+	}
+	if dst.Locations == nil && dst.Location != nil {
+		dst.Locations = append(make([]Location, 0, 2), *dst.Location)
+	}
+	if len(src.Locations) > 0 {
+		dst.Locations = append(dst.Locations, src.Locations...)
+	} else {
+		dst.Locations = append(dst.Locations, *src.Location)
+	}
+	if dst.Location == nil {
+		dst.Location = &dst.Locations[0]
+	}
+}
+
+// mergePackage joins what src says of dst's package. Ingesters may share
+// one Package between findings, so dst's is copied once before it changes,
+// and the copy is the document's own.
+func (d *Document) mergePackage(dst *Finding, src *Package) {
+	p := dst.Package
+	if !d.ownPackages[p] {
+		cp := *p
+		cp.Paths = append([]string(nil), pathsOf(p)...)
+		p = &cp
+		if d.ownPackages == nil {
+			d.ownPackages = map[*Package]bool{}
+		}
+		d.ownPackages[p] = true
+		dst.Package = p
+	}
+	// Tools describe one package with more or less detail: keep the most.
+	p.Name = moreDetailed(p.Name, src.Name)
+	p.Version = moreDetailed(p.Version, src.Version)
+	if src.Purl != "" && moreDetailed(p.Purl, src.Purl) == src.Purl {
+		p.Purl = src.Purl
+	}
+	p.Ecosystem = cmp.Or(Ecosystem(p.Purl), smallerNonEmpty(p.Ecosystem, src.Ecosystem))
+	p.Paths = append(p.Paths, pathsOf(src)...)
+}
+
+// pathsOf is every path a package was found at, as an ingester or an
+// earlier merge left it.
+func pathsOf(p *Package) []string {
+	if len(p.Paths) > 0 {
+		return p.Paths
+	}
+	if p.Path != "" {
+		return []string{p.Path}
+	}
+	return nil
 }
 
 func mergeComponent(dst, src *Component) {
@@ -191,12 +310,28 @@ func (d *Document) Finish() {
 	if d.SchemaVersion == "" {
 		d.SchemaVersion = SchemaVersion
 	}
+	d.relativize()
 	d.applyStatements()
 	for i := range d.Sources {
 		if d.Sources[i].Errors == nil {
 			d.Sources[i].Errors = []ScanError{}
 		}
 	}
+	// A finding at one place (most) gets its one-element list of
+	// locations, and a package at one path its list of paths, carved
+	// from one block each rather than allocated one by one.
+	nLoc, nPath := 0, 0
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		if len(f.Locations) == 0 && f.Location != nil {
+			nLoc++
+		}
+		if p := f.Package; p != nil && p.Paths == nil && p.Path != "" {
+			nPath++ // at most: a package may be shared
+		}
+	}
+	locBlock := make([]Location, nLoc)
+	pathBlock := make([]string, nPath)
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		f.Aliases = sortedUnique(f.Aliases)
@@ -210,19 +345,31 @@ func (d *Document) Finish() {
 			f.Origins = []Origin{}
 		}
 		f.Origins = uniqueOrigins(f.Origins)
+		switch {
+		case len(f.Locations) > 0:
+			f.Locations = uniqueLocations(f.Locations)
+			f.Location = &f.Locations[0]
+		case f.Location != nil:
+			locBlock[0] = *f.Location
+			f.Locations, locBlock = locBlock[:1:1], locBlock[1:]
+		default:
+			f.Locations = []Location{}
+		}
+		if p := f.Package; p != nil {
+			switch {
+			case len(p.Paths) > 1:
+				p.Paths = sortedUnique(p.Paths)
+				p.Path = p.Paths[0]
+			case p.Paths != nil:
+			case p.Path != "":
+				pathBlock[0] = p.Path
+				p.Paths, pathBlock = pathBlock[:1:1], pathBlock[1:]
+			default:
+				p.Paths = []string{}
+			}
+		}
 	}
-	d.Findings = sortedBy(d.Findings, func(a, b *Finding) int {
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return rb - ra
-		}
-		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	d.SortFindings()
 	for i := range d.Components {
 		c := &d.Components[i]
 		c.Licenses = sortedUnique(c.Licenses)
@@ -238,7 +385,7 @@ func (d *Document) Finish() {
 		}
 		return strings.Compare(a.Purl, b.Purl)
 	})
-	d.findingIndex, d.componentIndex, d.statements, d.serials = nil, nil, nil, nil
+	d.findingIndex, d.componentIndex, d.statements, d.serials, d.ownPackages = nil, nil, nil, nil, nil
 	d.Summary = Summarize(d)
 }
 
@@ -294,9 +441,38 @@ func uniqueScores(s []CVSS) []CVSS {
 		if s[i].Version != s[j].Version {
 			return s[i].Version > s[j].Version
 		}
-		return s[i].Vector < s[j].Vector
+		if s[i].Vector != s[j].Vector {
+			return s[i].Vector < s[j].Vector
+		}
+		return s[i].Score > s[j].Score
 	})
 	return slices.Compact(s)
+}
+
+// uniqueLocations sorts locations by path, line and column, and drops
+// each that only repeats, with less detail, the place before it (one tool
+// gives the end and the snippet, another only the start).
+func uniqueLocations(l []Location) []Location {
+	if len(l) < 2 {
+		return l
+	}
+	slices.SortFunc(l, func(a, b Location) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.StartLine, b.StartLine),
+			cmp.Compare(a.StartColumn, b.StartColumn),
+			cmp.Compare(b.EndLine, a.EndLine), cmp.Compare(b.EndColumn, a.EndColumn),
+			cmp.Compare(len(b.Snippet), len(a.Snippet)), strings.Compare(a.Snippet, b.Snippet))
+	})
+	out := l[:1]
+	for _, v := range l[1:] {
+		k := &out[len(out)-1]
+		if v.Path == k.Path && v.StartLine == k.StartLine && v.StartColumn == k.StartColumn &&
+			(v.EndLine == 0 || v.EndLine == k.EndLine) && (v.EndColumn == 0 || v.EndColumn == k.EndColumn) &&
+			(v.Snippet == "" || v.Snippet == k.Snippet) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func uniqueOrigins(o []Origin) []Origin {

@@ -28,6 +28,8 @@ type Document struct {
 	// serials maps a CycloneDX BOM's serial number to its source, for
 	// BOM-Links.
 	serials map[string]int
+	// ownPackages are the packages merging made, which no ingester shares.
+	ownPackages map[*Package]bool
 }
 
 // Source is one input file.
@@ -133,12 +135,15 @@ type Finding struct {
 	Tags        []string `json:"tags"`
 	Severity    Severity `json:"severity"`
 	// CVSS is the preferred score; Scores keeps every score that was stated.
-	CVSS          *CVSS       `json:"cvss,omitempty"`
-	Scores        []CVSS      `json:"scores"`
-	Package       *Package    `json:"package,omitempty"`
-	FixedVersions []string    `json:"fixed_versions"`
-	FixState      string      `json:"fix_state,omitempty"`
-	Location      *Location   `json:"location,omitempty"`
+	CVSS          *CVSS     `json:"cvss,omitempty"`
+	Scores        []CVSS    `json:"scores"`
+	Package       *Package  `json:"package,omitempty"`
+	FixedVersions []string  `json:"fixed_versions"`
+	FixState      string    `json:"fix_state,omitempty"`
+	Location      *Location `json:"location,omitempty"`
+	// Locations are every place the finding was reported at, sorted;
+	// the first is Location. A merged finding keeps them all.
+	Locations     []Location  `json:"locations"`
 	Confidence    string      `json:"confidence,omitempty"`
 	EPSS          *EPSS       `json:"epss,omitempty"`
 	KEV           *KEV        `json:"kev,omitempty"`
@@ -148,6 +153,14 @@ type Finding struct {
 	StatusReason  *StatusNote `json:"status_reason,omitempty"`
 	// New is set only when a baseline was given.
 	New *bool `json:"new,omitempty"`
+
+	// ToolFingerprint is what the reporting tool says tells this result
+	// apart from others of the same rule at the same place (SARIF
+	// fingerprints and partialFingerprints). It is not part of the
+	// document: it goes into the ID when one report holds several results
+	// of one rule at one place that it tells apart (two taint flows from
+	// one source line to two sinks are two problems).
+	ToolFingerprint string `json:"-"`
 }
 
 // CVSS is one score with its vector.
@@ -166,6 +179,9 @@ type Package struct {
 	Ecosystem string `json:"ecosystem,omitempty"`
 	// Path is where the package was found (a lock file, a jar, a layer path).
 	Path string `json:"path,omitempty"`
+	// Paths are every place the package was found, sorted; the first is
+	// Path. A library vendored at two paths has both.
+	Paths []string `json:"paths"`
 }
 
 // Location is a place in a file.
@@ -304,6 +320,7 @@ func (f *Finding) VisitStrings(visit func(*string)) {
 	visit(&f.Confidence)
 	visit(&f.BaselineState)
 	visit((*string)(&f.Status))
+	visit(&f.ToolFingerprint)
 	if p := f.Package; p != nil {
 		visit(&p.Name)
 		visit(&p.Version)
@@ -330,6 +347,13 @@ func (f *Finding) VisitStrings(visit func(*string)) {
 	if l := f.Location; l != nil {
 		visit(&l.Path)
 		visit(&l.Snippet)
+	}
+	for i := range f.Locations {
+		visit(&f.Locations[i].Path)
+		visit(&f.Locations[i].Snippet)
+	}
+	if p := f.Package; p != nil {
+		visitAll(p.Paths, visit)
 	}
 	if e := f.EPSS; e != nil {
 		visit(&e.Date)

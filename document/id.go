@@ -174,3 +174,39 @@ func sortedUnique(s []string) []string {
 	}
 	return out
 }
+
+// distinguish gives the findings of one report that share an id (one
+// rule at one place) but carry different tool fingerprints an id of
+// their own: the base id and the fingerprint. A finding without a
+// fingerprint keeps the base id, and so does every finding whose id no
+// other finding of the report shares with another fingerprint, so that
+// the same tool's JSON and SARIF still meet. ids[i] is findings[i]'s id.
+func distinguish(findings []Finding, ids []string) {
+	var first map[string]string // base id -> the first fingerprint seen
+	var split map[string]bool   // base ids with two fingerprints or more
+	for i := range findings {
+		fp := findings[i].ToolFingerprint
+		if fp == "" {
+			continue
+		}
+		if first == nil {
+			first = map[string]string{}
+		}
+		if seen, ok := first[ids[i]]; !ok {
+			first[ids[i]] = fp
+		} else if seen != fp {
+			if split == nil {
+				split = map[string]bool{}
+			}
+			split[ids[i]] = true
+		}
+	}
+	if len(split) == 0 {
+		return
+	}
+	for i := range findings {
+		if fp := findings[i].ToolFingerprint; fp != "" && split[ids[i]] {
+			ids[i] = hashParts([]string{ids[i], fp})
+		}
+	}
+}

@@ -70,8 +70,15 @@ func (d *Document) Validate() error {
 			at("empty rule_id")
 		}
 		if f.Aliases == nil || f.CWE == nil || f.References == nil || f.Tags == nil ||
-			f.FixedVersions == nil || f.Scores == nil || f.Origins == nil {
+			f.FixedVersions == nil || f.Scores == nil || f.Origins == nil || f.Locations == nil ||
+			f.Package != nil && f.Package.Paths == nil {
 			at("null slice")
+		}
+		if f.Location != nil && (len(f.Locations) == 0 || f.Locations[0] != *f.Location) {
+			at("location is not the first of locations")
+		}
+		if p := f.Package; p != nil && len(p.Paths) > 0 && p.Paths[0] != p.Path {
+			at("package path is not the first of its paths")
 		}
 		if len(f.Origins) == 0 {
 			at("no origins")

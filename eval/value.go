@@ -39,12 +39,16 @@ func findingTerms(d *document.Document, keep fieldSet) []*ast.Term {
 // (a fixed version). On a large report this saves building thousands of
 // identical values.
 type sharedTerms struct {
-	packages map[document.Package]*ast.Term
+	packages map[packageKey]*ast.Term
 	singles  map[string]*ast.Term
 }
 
+// packageKey is a package found at one path at most: its paths are its
+// path, and these fields say all of it.
+type packageKey struct{ name, version, purl, ecosystem, path string }
+
 func newSharedTerms() sharedTerms {
-	return sharedTerms{packages: map[document.Package]*ast.Term{}, singles: map[string]*ast.Term{}}
+	return sharedTerms{packages: map[packageKey]*ast.Term{}, singles: map[string]*ast.Term{}}
 }
 
 // assemble builds the document's value around findings already converted,
@@ -110,7 +114,7 @@ func (o obj) wants(k string) bool { return o.keep == nil || o.keep[k] }
 // than building the field.
 var keyTerms = func() map[string]*ast.Term {
 	m := map[string]*ast.Term{}
-	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "complete", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "errors", "findings", "fix_state", "fixed_versions", "format", "group", "id", "incomplete_reason", "justification", "kev", "kind", "level", "license_expression", "licenses", "line", "listed", "location", "message", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "percentile", "purl", "references", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
+	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "complete", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "errors", "findings", "fix_state", "fixed_versions", "format", "group", "id", "incomplete_reason", "justification", "kev", "kind", "level", "license_expression", "licenses", "line", "listed", "location", "locations", "message", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "paths", "percentile", "purl", "references", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
 		m[k] = ast.StringTerm(k)
 	}
 	return m
@@ -298,16 +302,20 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 		o.term("scores", arrayTerm(scores))
 	}
 	if p := f.Package; p != nil && o.wants("package") {
-		t, ok := shared.packages[*p]
+		key := packageKey{p.Name, p.Version, p.Purl, p.Ecosystem, p.Path}
+		t, ok := shared.packages[key]
 		if !ok {
-			po := newObj(5, keep)
+			po := newObj(6, keep)
 			po.str("name", p.Name)
 			po.str("version", p.Version)
 			po.optStr("purl", p.Purl)
 			po.optStr("ecosystem", p.Ecosystem)
 			po.optStr("path", p.Path)
+			po.strs("paths", p.Paths)
 			t = ast.NewTerm(po.value())
-			shared.packages[*p] = t
+			if len(p.Paths) <= 1 {
+				shared.packages[key] = t
+			}
 		}
 		o.term("package", t)
 	}
@@ -316,14 +324,14 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 	}
 	o.optStr("fix_state", f.FixState)
 	if l := f.Location; l != nil && o.wants("location") {
-		lo := newObj(6, keep)
-		lo.str("path", l.Path)
-		lo.optInt("start_line", l.StartLine)
-		lo.optInt("end_line", l.EndLine)
-		lo.optInt("start_column", l.StartColumn)
-		lo.optInt("end_column", l.EndColumn)
-		lo.optStr("snippet", l.Snippet)
-		o.term("location", ast.NewTerm(lo.value()))
+		o.term("location", ast.NewTerm(locationValue(l, keep)))
+	}
+	if o.wants("locations") {
+		locs := make([]*ast.Term, len(f.Locations))
+		for i := range f.Locations {
+			locs[i] = ast.NewTerm(locationValue(&f.Locations[i], keep))
+		}
+		o.term("locations", arrayTerm(locs))
 	}
 	o.optStr("confidence", f.Confidence)
 	if e := f.EPSS; e != nil && o.wants("epss") {
@@ -365,6 +373,17 @@ func findingValue(f *document.Finding, keep fieldSet, shared sharedTerms) ast.Va
 	}
 	o.optBool("new", f.New)
 	return o.value()
+}
+
+func locationValue(l *document.Location, keep fieldSet) ast.Value {
+	lo := newObj(6, keep)
+	lo.str("path", l.Path)
+	lo.optInt("start_line", l.StartLine)
+	lo.optInt("end_line", l.EndLine)
+	lo.optInt("start_column", l.StartColumn)
+	lo.optInt("end_column", l.EndColumn)
+	lo.optStr("snippet", l.Snippet)
+	return lo.value()
 }
 
 func componentValue(c *document.Component, keep fieldSet) ast.Value {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/secgate/secgate/document"
@@ -84,6 +85,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	worstFirst(doc, res)
 	d := &Decision{
 		Decision:   Pass,
 		Violations: res.Denies,
@@ -124,6 +126,8 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 		opts.Enrich(doc)
 	}
 	doc.PreferSeverity(opts.SeveritySource)
+	// Enrichment and the preferred sources change what the order reads.
+	doc.SortFindings()
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
 		base, err := ingest.Expand(opts.Baseline, opts.Ingest.Exclude)
@@ -142,6 +146,45 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 	}
 	doc.Summary = document.Summarize(doc)
 	return doc, skipped, nil
+}
+
+// worstFirst lists everything the policies said worst first: the findings
+// of each message in the document's order (document.WorstFirst), the
+// messages of one severity by their worst finding, and the exceptions
+// applied by the findings they waive. Policies build their lists as sets,
+// which Rego orders by value (a hash, for finding ids).
+func worstFirst(doc *document.Document, res *eval.Result) {
+	at := doc.Positions()
+	first := func(m *eval.Message) int {
+		if len(m.FindingIDs) == 0 {
+			return len(at)
+		}
+		if i, ok := at[m.FindingIDs[0]]; ok {
+			return i
+		}
+		return len(at)
+	}
+	for _, ms := range [][]eval.Message{res.Denies, res.Warnings} {
+		for i := range ms {
+			document.SortIDs(ms[i].FindingIDs, at)
+		}
+		sort.SliceStable(ms, func(i, j int) bool {
+			ri, rj := document.Severity(ms[i].Severity).Rank(), document.Severity(ms[j].Severity).Rank()
+			if ri != rj {
+				return ri > rj
+			}
+			return first(&ms[i]) < first(&ms[j])
+		})
+	}
+	pos := func(id string) int {
+		if i, ok := at[id]; ok {
+			return i
+		}
+		return len(at)
+	}
+	sort.SliceStable(res.Waivers, func(i, j int) bool {
+		return pos(res.Waivers[i].FindingID) < pos(res.Waivers[j].FindingID)
+	})
 }
 
 // Ready returns an engine already built, for Options.Engine.

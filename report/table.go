@@ -142,15 +142,29 @@ func evidence(f *document.Finding, id string) string {
 			pkg += " → " + strings.Join(f.FixedVersions, ", ")
 		}
 		parts = append(parts, pkg)
-	}
-	if l := f.Location; l != nil && l.Path != "" {
-		loc := l.Path
-		if l.StartLine > 0 {
-			loc += fmt.Sprintf(":%d", l.StartLine)
+		// A package found at several paths (vendored twice) is fixed at each.
+		if len(p.Paths) > 1 {
+			parts = append(parts, "at "+strings.Join(p.Paths, ", "))
 		}
-		parts = append(parts, loc)
+	}
+	if len(f.Locations) > 1 {
+		places := make([]string, len(f.Locations))
+		for i := range f.Locations {
+			places[i] = placeString(&f.Locations[i])
+		}
+		parts = append(parts, strings.Join(places, ", "))
+	} else if l := f.Location; l != nil && l.Path != "" {
+		parts = append(parts, placeString(l))
 	}
 	return strings.Join(parts, " ")
+}
+
+// placeString is a location as path:line.
+func placeString(l *document.Location) string {
+	if l.StartLine > 0 {
+		return fmt.Sprintf("%s:%d", l.Path, l.StartLine)
+	}
+	return l.Path
 }
 
 // namesFinding reports whether a message already names the finding.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,5 +205,20 @@ func TestCorpusCycloneDXGraph(t *testing.T) {
 	}
 	if placed == 0 {
 		t.Errorf("no upgrade ticket found its package among the %d SBOM components", len(res.Document.Components))
+	}
+}
+
+// TestVendoredTwiceTicketListsBothPaths: lodash vendored at two paths is
+// one finding, and its upgrade ticket says where both copies are.
+func TestVendoredTwiceTicketListsBothPaths(t *testing.T) {
+	res := checkReal(t, "", filepath.Join("..", "testdata", "failclosed", "id-vendored-twice-both-paths", "trivy.json"))
+	ts := Build(res, Options{Now: testNow})
+	if len(ts) != 1 {
+		t.Fatalf("%d tickets, want 1", len(ts))
+	}
+	for _, p := range []string{"api/node_modules/lodash/package-lock.json", "web/vendor/lodash/package-lock.json"} {
+		if !strings.Contains(ts[0].Body, "- `"+p+"`") {
+			t.Errorf("the ticket does not list %s:\n%s", p, ts[0].Body)
+		}
 	}
 }

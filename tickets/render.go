@@ -266,12 +266,7 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 	// Where.
 	var where []string
 	for _, f := range fs {
-		if f.Package != nil && f.Package.Path != "" {
-			where = append(where, f.Package.Path)
-		}
-		if l := locationString(f.Location); l != "" {
-			where = append(where, l)
-		}
+		where = appendPlaces(where, f, true)
 	}
 	r.where = bullets(sortedUnique(where))
 }
@@ -627,14 +622,39 @@ func componentWhere(c *document.Component) []string {
 func (r *renderer) locations() []string {
 	var out []string
 	for _, f := range r.fs {
-		if l := locationString(f.Location); l != "" {
-			out = append(out, l)
-		} else if f.Package != nil && f.Package.Path != "" {
-			out = append(out, f.Package.Path)
-		}
+		out = appendPlaces(out, f, false)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return lessLocation(out[i], out[j]) })
 	return compactStrings(out)
+}
+
+// appendPlaces appends every place a finding was reported at, as
+// path:line: all its locations, and its package's paths (with
+// withPackage, or when it has no location). A library vendored at two
+// paths, a secret in several files, is fixed at each.
+func appendPlaces(out []string, f *document.Finding, withPackage bool) []string {
+	n := len(out)
+	for i := range f.Locations {
+		if l := locationString(&f.Locations[i]); l != "" {
+			out = append(out, l)
+		}
+	}
+	if len(f.Locations) == 0 {
+		if l := locationString(f.Location); l != "" {
+			out = append(out, l)
+		}
+	}
+	if p := f.Package; p != nil && (withPackage || len(out) == n) {
+		if len(p.Paths) == 0 && p.Path != "" {
+			out = append(out, p.Path)
+		}
+		for _, path := range p.Paths {
+			if path != "" {
+				out = append(out, path)
+			}
+		}
+	}
+	return out
 }
 
 func compactStrings(s []string) []string {

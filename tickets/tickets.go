@@ -94,7 +94,8 @@ type Ticket struct {
 	// Due is YYYY-MM-DD: the run's date plus the SLA days of the severity.
 	Due    string   `json:"due"`
 	Labels []string `json:"labels"`
-	// FindingIDs are the findings the ticket fixes, sorted.
+	// FindingIDs are the findings the ticket fixes, worst first
+	// (document.WorstFirst).
 	FindingIDs []string `json:"finding_ids"`
 	// Components are the purls (or names) of the components concerned, sorted.
 	Components []string `json:"components"`
@@ -134,7 +135,8 @@ type Package struct {
 // Build makes the tickets of a gate result: one per action that fixes the
 // findings its violations name, and one per violation about components or
 // nothing else. Findings no violation names get no ticket. The tickets are
-// sorted by severity (worst first), title and fingerprint.
+// sorted worst first: by severity, then by their worst finding (in
+// document.WorstFirst order), then by title and fingerprint.
 //
 // A ticket's severity is the worst of its findings' severities, raised by
 // the severity a policy gave a violation about that single finding (a known
@@ -160,18 +162,36 @@ func Build(r *gate.Result, opts Options) []Ticket {
 	// Each ticket reads only what add gathered: a large report's
 	// thousands are rendered on every CPU.
 	out = make([]Ticket, len(groups))
-	par.Each(len(groups), func(i int) { out[i] = b.ticket(groups[i]) })
-	sort.Slice(out, func(i, j int) bool {
+	worst := make([]*document.Finding, len(groups))
+	par.Each(len(groups), func(i int) { out[i], worst[i] = b.ticket(groups[i]) })
+	// Worst first: by severity, then by the worst finding each fixes.
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(x, y int) bool {
+		i, j := idx[x], idx[y]
 		ri, rj := document.Severity(out[i].Severity).Rank(), document.Severity(out[j].Severity).Rank()
 		if ri != rj {
 			return ri > rj
+		}
+		if wi, wj := worst[i], worst[j]; wi != nil && wj != nil {
+			if c := document.WorstFirst(wi, wj); c != 0 {
+				return c < 0
+			}
+		} else if wi != wj {
+			return wi != nil
 		}
 		if out[i].Title != out[j].Title {
 			return out[i].Title < out[j].Title
 		}
 		return out[i].Fingerprint < out[j].Fingerprint
 	})
-	return out
+	sorted := make([]Ticket, len(out))
+	for k, i := range idx {
+		sorted[k] = out[i]
+	}
+	return sorted
 }
 
 // group is what becomes one ticket.
@@ -200,7 +220,8 @@ type builder struct {
 	graphOnce sync.Once
 	// identities caches packageIdentity: a large report names the same
 	// packages thousands of times, and parsing a purl costs microseconds.
-	identities map[document.Package][2]string
+	// It is keyed by what it reads: ecosystem, name and purl.
+	identities map[[3]string][2]string
 }
 
 func newBuilder(doc *document.Document, opts Options) *builder {
@@ -210,7 +231,7 @@ func newBuilder(doc *document.Document, opts Options) *builder {
 		findings:   make(map[string]*document.Finding, len(doc.Findings)),
 		byLabel:    make(map[string]*document.Component, len(doc.Components)),
 		groups:     map[string]*group{},
-		identities: map[document.Package][2]string{},
+		identities: map[[3]string][2]string{},
 	}
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
@@ -349,10 +370,11 @@ func (b *builder) findingGroup(f *document.Finding) *group {
 	switch f.Kind {
 	case document.KindVulnerability:
 		if f.Package != nil && f.Package.Name != "" {
-			id, ok := b.identities[*f.Package]
+			key := [3]string{f.Package.Ecosystem, f.Package.Name, f.Package.Purl}
+			id, ok := b.identities[key]
 			if !ok {
 				id[0], id[1] = packageIdentity(f.Package)
-				b.identities[*f.Package] = id
+				b.identities[key] = id
 			}
 			eco, name := id[0], id[1]
 			return b.group(KindVulnerability, "upgrade", eco, name, f.Package.Version)
@@ -443,8 +465,8 @@ func componentLicence(c *document.Component) string {
 	return strings.Join(parts, " AND ")
 }
 
-// ticket renders a group.
-func (b *builder) ticket(g *group) Ticket {
+// ticket renders a group, and returns its worst finding (nil for none).
+func (b *builder) ticket(g *group) (Ticket, *document.Finding) {
 	t := Ticket{
 		Fingerprint: fingerprint(g.key),
 		Kind:        g.kind,
@@ -453,12 +475,13 @@ func (b *builder) ticket(g *group) Ticket {
 		Policies:    []string{},
 	}
 	fs := make([]*document.Finding, 0, len(g.findings))
-	for id, f := range g.findings {
-		t.FindingIDs = append(t.FindingIDs, id)
+	for _, f := range g.findings {
 		fs = append(fs, f)
 	}
-	sort.Strings(t.FindingIDs)
 	sortFindings(fs)
+	for _, f := range fs {
+		t.FindingIDs = append(t.FindingIDs, f.ID)
+	}
 	msgs := uniqueMessages(g.messages)
 	for _, m := range msgs {
 		t.Policies = append(t.Policies, m.Policy)
@@ -505,7 +528,10 @@ func (b *builder) ticket(g *group) Ticket {
 		r.renderPolicy()
 	}
 	t.Body = r.body()
-	return t
+	if len(fs) == 0 {
+		return t, nil
+	}
+	return t, fs[0]
 }
 
 const dateLayout = "2006-01-02"
@@ -564,32 +590,10 @@ func fingerprint(key []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// sortFindings orders findings worst first, then by primary id, then by
-// location, then by id.
+// sortFindings orders findings as every listing does: worst first
+// (document.WorstFirst).
 func sortFindings(fs []*document.Finding) {
-	sort.Slice(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
-		}
-		if pa, pb := document.PrimaryVulnID(a.RuleID, a.Aliases), document.PrimaryVulnID(b.RuleID, b.Aliases); pa != pb {
-			return pa < pb
-		}
-		if la, lb := locationPath(a), locationPath(b); la != lb {
-			return la < lb
-		}
-		if la, lb := startLine(a), startLine(b); la != lb {
-			return la < lb
-		}
-		return a.ID < b.ID
-	})
-}
-
-func startLine(f *document.Finding) int {
-	if f.Location != nil {
-		return f.Location.StartLine
-	}
-	return 0
+	slices.SortFunc(fs, document.WorstFirst)
 }
 
 // uniqueMessages drops repeated messages and sorts the rest by policy and text.

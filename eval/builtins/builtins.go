@@ -32,6 +32,7 @@ var definitions = []definition{
 	versionCompareDef,
 	groupByDef,
 	pluckDef,
+	uniqueDef,
 }
 
 func (d definition) function() *rego.Function {

@@ -124,6 +124,7 @@ var builtinNames = []string{
 	"secgate.spdx_normalize",
 	"secgate.spdx_parse",
 	"secgate.spdx_satisfies",
+	"secgate.unique",
 	"secgate.version_compare",
 }
 

@@ -106,6 +106,36 @@ func pluck(_ rego.BuiltinContext, itemsTerm, pathTerm *ast.Term) (*ast.Term, err
 	return ast.ArrayTerm(out...), nil
 }
 
+var uniqueDef = definition{
+	name: "secgate.unique",
+	description: "The distinct values of an array, each where it first appears: the order of a list kept " +
+		"(input.findings is worst first), where a set would sort it. unique([\"b\", \"a\", \"b\"]) is [\"b\", \"a\"].",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("items", types.NewArray(nil, types.A)).Description("array of values"),
+		),
+		types.Named("values", types.NewArray(nil, types.A)).Description("the distinct values, in their first order"),
+	),
+	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(unique)) },
+	noMemo: true,
+}
+
+func unique(_ rego.BuiltinContext, itemsTerm *ast.Term) (*ast.Term, error) {
+	items, ok := itemsTerm.Value.(*ast.Array)
+	if !ok {
+		return nil, operandTypeErr(1, itemsTerm.Value, "array")
+	}
+	seen := ast.NewSet()
+	out := make([]*ast.Term, 0, items.Len())
+	items.Foreach(func(item *ast.Term) {
+		if !seen.Contains(item) {
+			seen.Add(item)
+			out = append(out, item)
+		}
+	})
+	return ast.ArrayTerm(out...), nil
+}
+
 // at is the value at path in item, or nil.
 func at(item *ast.Term, path []*ast.Term) *ast.Term {
 	v := item

@@ -71,3 +71,19 @@ func TestPluck(t *testing.T) {
 		t.Error("a string for items: want an error")
 	}
 }
+
+func TestUnique(t *testing.T) {
+	for in, want := range map[string]string{
+		`["b", "a", "b", "c", "a"]`:  `["b", "a", "c"]`,
+		`[]`:                         `[]`,
+		`[{"x": 1}, {"x": 1}, 2, 2]`: `[{"x": 1}, 2]`,
+	} {
+		got := mustCall(t, "secgate.unique", fromJSON(t, in))
+		if w := fromJSON(t, want); !reflect.DeepEqual(got, w) {
+			t.Errorf("unique(%s) = %v, want %v", in, got, w)
+		}
+	}
+	if _, err := call(t, "secgate.unique", "not an array"); err == nil {
+		t.Error("a string: want an error")
+	}
+}

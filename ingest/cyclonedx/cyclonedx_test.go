@@ -381,7 +381,8 @@ func equalPkg(a, b *document.Package) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return *a == *b
+	return a.Name == b.Name && a.Version == b.Version && a.Purl == b.Purl &&
+		a.Ecosystem == b.Ecosystem && a.Path == b.Path && slices.Equal(a.Paths, b.Paths)
 }
 
 func TestLicenses(t *testing.T) {

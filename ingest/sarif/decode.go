@@ -43,6 +43,8 @@ type run struct {
 	Results     []*result    `json:"results"`
 	Taxonomies  []component  `json:"taxonomies"`
 	Invocations []invocation `json:"invocations"`
+	// OriginalURIBaseIDs say where each uriBaseId points (SARIF §3.14.14).
+	OriginalURIBaseIDs map[string]*artifactLocation `json:"originalUriBaseIds"`
 }
 
 type tool struct {
@@ -113,6 +115,9 @@ type result struct {
 	Taxa           []reference       `json:"taxa"`
 	Suppressions   []suppression     `json:"suppressions"`
 	BaselineState  *string           `json:"baselineState"`
+	// Fingerprints tell results apart (SARIF §3.27.16, §3.27.17).
+	Fingerprints        map[string]any `json:"fingerprints"`
+	PartialFingerprints map[string]any `json:"partialFingerprints"`
 	gosarif.PropertyBag
 }
 
@@ -148,11 +153,14 @@ type suppression struct {
 // time.Time, which refuses some dates tools write; they are kept as
 // written here.
 type invocation struct {
-	ExecutionSuccessful            *bool          `json:"executionSuccessful"`
-	StartTimeUTC                   string         `json:"startTimeUtc"`
-	EndTimeUTC                     string         `json:"endTimeUtc"`
-	ToolExecutionNotifications     []notification `json:"toolExecutionNotifications"`
-	ToolConfigurationNotifications []notification `json:"toolConfigurationNotifications"`
+	ExecutionSuccessful        *bool          `json:"executionSuccessful"`
+	StartTimeUTC               string         `json:"startTimeUtc"`
+	EndTimeUTC                 string         `json:"endTimeUtc"`
+	ToolExecutionNotifications []notification `json:"toolExecutionNotifications"`
+	// WorkingDirectory is where the tool ran: absolute paths under it
+	// are made relative to it.
+	WorkingDirectory               *artifactLocation `json:"workingDirectory"`
+	ToolConfigurationNotifications []notification    `json:"toolConfigurationNotifications"`
 }
 
 // notification is a tool's message about its run. Level is as written:

@@ -147,6 +147,7 @@ func build(log *sarifLog) (*document.Report, error) {
 			rep.Created = created(r)
 		}
 		rr := newRunRules(r)
+		b.roots = newRoots(r)
 		for _, res := range r.Results {
 			if res != nil {
 				b.result(rr, name, res)
@@ -303,6 +304,7 @@ type builder struct {
 	locations []document.Location
 	strs      []string
 	scratch   []string
+	roots     *roots // the run's
 }
 
 func newBuilder(n int) *builder {
@@ -417,6 +419,7 @@ func (b *builder) result(rr *runRules, tool string, r *result) {
 	} else {
 		f.References = b.strings(ri.references, nil)
 		f.Location = b.resultLocation(r, f.Kind != document.KindSecret)
+		f.ToolFingerprint = toolFingerprint(r)
 	}
 	b.scratch = extra[:0]
 
@@ -492,7 +495,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 			continue
 		}
 		l := b.location()
-		l.Path = cleanURI(deref(pl.ArtifactLocation.URI))
+		l.Path = b.roots.path(pl.ArtifactLocation)
 		if rg := pl.Region; rg != nil {
 			l.StartLine = nonNegative(rg.StartLine)
 			l.EndLine = nonNegative(rg.EndLine)
@@ -506,7 +509,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 	}
 	if t := r.AnalysisTarget; t != nil && deref(t.URI) != "" {
 		l := b.location()
-		l.Path = cleanURI(deref(t.URI))
+		l.Path = b.roots.path(t)
 		return l
 	}
 	return nil
@@ -578,7 +581,7 @@ func messageText(m *gosarif.Message) string {
 
 // cleanURI turns an artifact URI into a path: without "file://", with
 // percent-escapes decoded and backslashes (Windows tools) made slashes.
-// The URI is kept relative to its uriBaseId, as written.
+// roots.path resolves it against its uriBaseId.
 func cleanURI(u string) string {
 	if hasPrefixFold(u, "file://") {
 		u = u[len("file://"):]

@@ -355,7 +355,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 	// A result lists a package's vulnerabilities together: they share
 	// one Package (finishResult fills it alike for all of them), never
 	// with another result's.
-	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && *c.findings[prev].Package == pkg {
+	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && samePackage(c.findings[prev].Package, &pkg) {
 		f.Package = c.findings[prev].Package
 	} else {
 		f.Package = &c.packages.take(1)[0]
@@ -602,4 +602,10 @@ func normCWEs(in []string) []string {
 		}
 	}
 	return out
+}
+
+// samePackage reports whether two packages of one result are one.
+func samePackage(a, b *document.Package) bool {
+	return a.Name == b.Name && a.Version == b.Version && a.Purl == b.Purl &&
+		a.Ecosystem == b.Ecosystem && a.Path == b.Path
 }

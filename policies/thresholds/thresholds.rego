@@ -50,7 +50,7 @@ deny contains {
 }
 
 deny contains {
-	"msg": sprintf("%d known exploited vulnerabilit%s (CISA KEV): %s", [count(fs), plural(fs), concat(", ", sort({f.rule_id | some f in fs}))]),
+	"msg": sprintf("%d known exploited vulnerabilit%s (CISA KEV): %s", [count(fs), plural(fs), concat(", ", rule_ids(fs))]),
 	"severity": "critical",
 	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
@@ -64,7 +64,7 @@ deny contains {
 }
 
 deny contains {
-	"msg": sprintf("%d vulnerabilit%s with an EPSS score at or above %v: %s", [count(fs), plural(fs), cfg.fail_epss_at, concat(", ", sort({f.rule_id | some f in fs}))]),
+	"msg": sprintf("%d vulnerabilit%s with an EPSS score at or above %v: %s", [count(fs), plural(fs), cfg.fail_epss_at, concat(", ", rule_ids(fs))]),
 	"severity": "high",
 	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
@@ -76,6 +76,10 @@ deny contains {
 }
 
 severities := ["critical", "high", "medium", "low", "info", "unknown"]
+
+# Lists in messages keep the findings' order, worst first (input.findings
+# is sorted so); a set would sort them by name.
+rule_ids(fs) := secgate.unique(secgate.pluck(fs, "rule_id"))
 
 # by_severity groups the counted findings by severity, in one pass.
 by_severity := secgate.group_by(counted, "severity")
@@ -176,7 +180,7 @@ warn contains {
 
 # remediation says what fixes a group of findings: the upgrades when they
 # are all in packages, else the fixes of their rules.
-remediation(fs) := sprintf("upgrade %s", [concat("; ", sort({upgrade(f) | some f in fs; f.package}))]) if {
+remediation(fs) := sprintf("upgrade %s", [concat("; ", secgate.unique([upgrade(f) | some f in fs; f.package]))]) if {
 	in_packages(fs)
 	count(fs) <= 5
 }
@@ -186,7 +190,7 @@ remediation(fs) := sprintf("upgrade the %d packages concerned to their fixed ver
 	count(fs) > 5
 }
 
-remediation(fs) := sprintf("fix %s", [concat(", ", sort({where(f) | some f in fs}))]) if {
+remediation(fs) := sprintf("fix %s", [concat(", ", secgate.unique([where(f) | some f in fs]))]) if {
 	not in_packages(fs)
 	count(fs) <= 5
 }

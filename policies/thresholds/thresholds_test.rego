@@ -209,3 +209,23 @@ test_unknown_as_null_is_high if {
 		with data.secgate.config.thresholds.unknown_as as null
 	{v.severity | some v in res} == {"high"}
 }
+
+# The findings arrive worst first (the document's order): the rule ids of a
+# message keep that order, where a set would sort them by name.
+test_lists_keep_the_worst_first if {
+	fs := [
+		object.union(finding("z", "critical"), {"kev": {"listed": true}}),
+		object.union(finding("a", "high"), {"kev": {"listed": true}}),
+		object.union(finding("m", "high"), {"kev": {"listed": true}}),
+		object.union(finding("a", "high"), {"id": "a2", "kev": {"listed": true}}),
+	]
+	some v in deny(fs)
+	startswith(v.msg, "4 known exploited")
+	v.msg == "4 known exploited vulnerabilities (CISA KEV): CVE-2024-z, CVE-2024-a, CVE-2024-m"
+}
+
+test_remediation_keeps_the_worst_first if {
+	fs := [code("b", "high"), object.union(code("a", "high"), {"location": {"path": "a.go", "start_line": 3}})]
+	some v in deny(fs)
+	v.remediation == "fix go/sql-injection at main.go:12, go/sql-injection at a.go:3"
+}
