@@ -8,7 +8,7 @@ package document
 
 // SchemaVersion is the version of the unified document's shape. It changes
 // whenever a field is added (minor) or changed or removed (major).
-const SchemaVersion = "1.0.0"
+const SchemaVersion = "1.1.0"
 
 // Document is the unified document.
 type Document struct {
