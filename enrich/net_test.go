@@ -92,7 +92,7 @@ func TestExploitDataURLCredentialsRedacted(t *testing.T) {
 // TestFetchTimeoutCutsTrickle: a server sending a byte now and then is cut
 // by the fetch timeout.
 func TestFetchTimeoutCutsTrickle(t *testing.T) {
-	srv := httptest.NewServer(testutil.Trickle(50 * time.Millisecond))
+	srv := httptest.NewServer(testutil.Trickle("cve,epss,percentile\n", 50*time.Millisecond))
 	defer srv.Close()
 	_, err := LoadEPSS(context.Background(), srv.URL+"/e.csv", Options{Net: netpolicy.Options{Timeout: 300 * time.Millisecond}})
 	if err == nil || !strings.Contains(err.Error(), "fetch timeout") {

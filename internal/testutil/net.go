@@ -34,16 +34,18 @@ func (t *RecordingTransport) URLs() []string {
 	return append([]string(nil), t.urls...)
 }
 
-// Trickle is a handler that answers 200 and then sends one byte every
-// interval until the client goes away: a server that never finishes.
-func Trickle(interval time.Duration) http.HandlerFunc {
+// Trickle is a handler that answers 200, sends start, and then one space
+// every interval until the client goes away: a server that never finishes
+// (start "[" keeps a JSON client reading).
+func Trickle(start string, interval time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		fl, _ := w.(http.Flusher)
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
+		chunk := []byte(start)
 		for {
-			if _, err := w.Write([]byte("x")); err != nil {
+			if _, err := w.Write(chunk); err != nil {
 				return
 			}
 			if fl != nil {
@@ -54,6 +56,7 @@ func Trickle(interval time.Duration) http.HandlerFunc {
 				return
 			case <-tick.C:
 			}
+			chunk = []byte(" ")
 		}
 	}
 }
