@@ -140,6 +140,10 @@ func runTicketsSync(ctx context.Context, opts ticketsSyncOptions, stdout, stderr
 		return err
 	}
 	if opts.Webhook != "" {
+		// A dry run refuses what the real run would.
+		if _, err := netpolicy.CheckURL(opts.Webhook, opts.Net.AllowHTTP); err != nil {
+			return fmt.Errorf("webhook %s: %w", netpolicy.Redact(opts.Webhook), err)
+		}
 		if opts.DryRun {
 			fmt.Fprintf(stdout, "dry run: would post %d tickets to the webhook\n", len(ts))
 			return nil
