@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,12 +20,14 @@ import (
 	"time"
 
 	getter "github.com/hashicorp/go-getter/v2"
+
+	"github.com/secgate/secgate/internal/netpolicy"
 )
 
 // Limits of a fetch when FetchOptions leave them zero.
 const (
 	// DefaultTimeout bounds one fetch (an HTTP download, or a git clone).
-	DefaultTimeout = 2 * time.Minute
+	DefaultTimeout = netpolicy.DefaultTimeout
 	// DefaultMaxSize bounds a download and what an archive unpacks to.
 	DefaultMaxSize = 64 << 20
 	// DefaultMaxFiles bounds the entries of an archive or fetched folder.
@@ -153,7 +154,7 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 		return nil, errors.New("policy: empty source")
 	}
 	opts = opts.withDefaults()
-	addr, secrets := redact(src)
+	addr, secrets := netpolicy.RedactSecrets(src)
 	fail := func(err error) (*Fetched, error) {
 		return nil, &FetchError{Address: addr, Err: wrapScrubbed(err, secrets)}
 	}
@@ -199,7 +200,7 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 
 // wrapScrubbed keeps err's identity (for errors.Is) with a scrubbed message.
 func wrapScrubbed(err error, secrets []string) error {
-	return &scrubbedError{msg: scrub(oneLine(err.Error()), secrets), err: err}
+	return &scrubbedError{msg: netpolicy.Scrub(oneLine(err.Error()), secrets), err: err}
 }
 
 type scrubbedError struct {
@@ -361,8 +362,10 @@ func parseRemote(src string, opts FetchOptions) (*remote, error) {
 	default:
 		return nil, fmt.Errorf("%w: getter %q is not allowed (allowed: %s)", ErrUnsupported, name, strings.Join(Getters, ", "))
 	}
-	if u.Scheme == "http" && !opts.AllowHTTP && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%w: plain http to %s (use https, or allow it explicitly with --allow-http)", ErrUnsupported, u.Hostname())
+	if u.Scheme == "http" {
+		if err := netpolicy.Check(u, opts.AllowHTTP); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
+		}
 	}
 	if subdir != "" {
 		subdir = path.Clean(strings.TrimPrefix(subdir, "/"))
@@ -372,15 +375,6 @@ func parseRemote(src string, opts FetchOptions) (*remote, error) {
 	}
 	sum := sha256.Sum256([]byte(src))
 	return &remote{raw: src, getter: name, url: u, subdir: subdir, key: hex.EncodeToString(sum[:])}, nil
-}
-
-// isLoopback says whether host is localhost or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // cacheMeta is the record of a cache entry: its folder holds meta.json and
@@ -490,37 +484,11 @@ func get(ctx context.Context, src, dst string, mode getter.Mode, getters []gette
 	return err
 }
 
-// httpClient has timeouts and refuses redirects to plain http (other than
-// loopback, unless allowed) and to other schemes.
+// httpClient is the client of downloads: bounded by the fetch timeout,
+// and no request (redirects included) to plain http other than loopback,
+// unless allowed, nor to another scheme (see netpolicy).
 func httpClient(opts FetchOptions) *http.Client {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Timeout: opts.Timeout,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   15 * time.Second,
-			ResponseHeaderTimeout: opts.Timeout,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          4,
-			IdleConnTimeout:       30 * time.Second,
-		},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			switch req.URL.Scheme {
-			case "https":
-			case "http":
-				if !opts.AllowHTTP && !isLoopback(req.URL.Hostname()) {
-					return fmt.Errorf("redirect to plain http at %s refused", req.URL.Hostname())
-				}
-			default:
-				return fmt.Errorf("redirect to a %s URL refused", req.URL.Scheme)
-			}
-			return nil
-		},
-	}
+	return netpolicy.Client(netpolicy.Options{AllowHTTP: opts.AllowHTTP, Timeout: opts.Timeout}, nil)
 }
 
 // fetchHTTP downloads a file: a bundle archive is kept as it is, another
@@ -694,12 +662,12 @@ func pinnedSHA256(checksum string) string {
 // httpError turns a download error into one line without the URL (the
 // caller names the redacted address).
 func httpError(err error, opts FetchOptions) error {
+	if netpolicy.IsTimeout(err) {
+		return fmt.Errorf("unreachable: no complete answer within the fetch timeout of %s (--fetch-timeout)", opts.Timeout)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return fmt.Errorf("unreachable: no answer within %s", opts.Timeout)
-		}
-		return fmt.Errorf("unreachable: %v", ue.Err)
+		return fmt.Errorf("unreachable: %w", ue.Err)
 	}
 	if errors.Is(err, io.ErrShortWrite) {
 		return fmt.Errorf("download larger than the limit of %d bytes", opts.MaxSize)

@@ -8,12 +8,16 @@ import (
 	"crypto/elliptic"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/internal/testutil"
 )
 
@@ -358,5 +362,30 @@ func TestDetectShorthands(t *testing.T) {
 	}
 	if _, err := detect("just-a-name"); err == nil {
 		t.Error("detect(just-a-name): want an error")
+	}
+}
+
+// TestFetchTimeoutCutsTrickle: a policy download sent a byte at a time is
+// cut by the fetch timeout, which the error names.
+func TestFetchTimeoutCutsTrickle(t *testing.T) {
+	srv := httptest.NewServer(testutil.Trickle("\x1f\x8b", 50*time.Millisecond))
+	defer srv.Close()
+	_, err := Fetch(context.Background(), srv.URL+"/b.tar.gz", FetchOptions{CacheDir: t.TempDir(), Timeout: 300 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "fetch timeout") {
+		t.Fatalf("err = %v, want the fetch timeout", err)
+	}
+}
+
+// TestFetchRedirectToPlainHTTPRefused: a source that redirects to plain
+// http on another host is refused before that host is resolved or dialled
+// (an attempt would fail with "no such host", not with the refusal).
+func TestFetchRedirectToPlainHTTPRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://example.invalid/b.tar.gz", http.StatusFound)
+	}))
+	defer srv.Close()
+	_, err := Fetch(context.Background(), srv.URL+"/b.tar.gz", FetchOptions{CacheDir: t.TempDir()})
+	if !errors.Is(err, netpolicy.ErrPlainHTTP) || !strings.Contains(err.Error(), "plain http to example.invalid") {
+		t.Fatalf("err = %v, want the plain http refusal", err)
 	}
 }

@@ -1,7 +1,8 @@
 // Package enrich adds offline exploit data to findings: FIRST's EPSS scores
 // (the daily CSV, plain or gzipped) and CISA's Known Exploited
 // Vulnerabilities catalogue (its JSON feed). Files are read as given;
-// nothing is downloaded unless the user names an http(s) URL.
+// nothing is downloaded unless the user names an http(s) URL, and then
+// under secgate's network policy (package internal/netpolicy).
 package enrich
 
 import (
@@ -18,17 +19,24 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/internal/netpolicy"
 )
 
 // MaxSize bounds an exploit data file (uncompressed): the full EPSS CSV is
 // about 15 MB, the KEV catalogue about 1.5 MB.
 const MaxSize = 256 << 20
 
-// fetchTimeout bounds a download of an explicit URL.
-const fetchTimeout = 60 * time.Second
+// Options say how an http(s) URL is downloaded.
+type Options struct {
+	// Net is the network policy: plain http only to loopback unless
+	// allowed, and the fetch timeout (see netpolicy).
+	Net netpolicy.Options
+	// Transport makes the requests; nil means the default one. Whatever
+	// it is, every request passes netpolicy's guard first.
+	Transport http.RoundTripper
+}
 
 // EPSS maps CVE ids (upper case) to their scores.
 type EPSS map[string]document.EPSS
@@ -36,38 +44,67 @@ type EPSS map[string]document.EPSS
 // KEV maps CVE ids (upper case) to their catalogue entries.
 type KEV map[string]document.KEV
 
-// open reads a file, or downloads an explicit http(s) URL, bounded by
-// MaxSize and gunzipped when it is gzip.
-func open(ctx context.Context, src string) ([]byte, error) {
-	var r io.Reader
-	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
-		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+// isURL says whether src is an http(s) URL rather than a file.
+func isURL(src string) bool {
+	s := strings.ToLower(src)
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// open reads a file, or downloads an explicit http(s) URL (under the
+// network policy of opts), bounded by MaxSize and gunzipped when it is
+// gzip. Its errors never quote src: the caller names it, redacted.
+func open(ctx context.Context, src string, opts Options) ([]byte, error) {
+	if isURL(src) {
+		data, err := download(ctx, src, opts)
 		if err != nil {
-			return nil, err
+			return nil, netpolicy.Error(err, src, opts.Net)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", src, resp.Status)
-		}
-		r = resp.Body
-	} else {
-		f, err := os.Open(src)
-		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+		return data, nil
 	}
+	f, err := os.Open(src)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	return decode(f)
+}
+
+// download fetches src; the refusal of a URL the policy forbids comes
+// before anything is dialled.
+func download(ctx context.Context, src string, opts Options) ([]byte, error) {
+	opts.Net = opts.Net.WithDefaults()
+	if _, err := netpolicy.CheckURL(src, opts.Net.AllowHTTP); err != nil {
+		return nil, err
+	}
+	base := opts.Transport
+	if base == nil {
+		base = netpolicy.NewTransport(opts.Net)
+	}
+	client := netpolicy.Client(opts.Net, base)
+	ctx, cancel := context.WithTimeout(ctx, opts.Net.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "secgate")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return decode(resp.Body)
+}
+
+// decode reads r, bounded by MaxSize, gunzipping it when it is gzip.
+func decode(r io.Reader) ([]byte, error) {
 	br := bufio.NewReader(io.LimitReader(r, MaxSize+1))
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -96,14 +133,14 @@ func open(ctx context.Context, src string) ([]byte, error) {
 
 // LoadEPSS reads FIRST's EPSS CSV: an optional "#model_version:…,score_date:…"
 // comment line, the header "cve,epss,percentile", one row per CVE.
-func LoadEPSS(ctx context.Context, src string) (EPSS, error) {
-	data, err := open(ctx, src)
+func LoadEPSS(ctx context.Context, src string, opts Options) (EPSS, error) {
+	data, err := open(ctx, src, opts)
 	if err != nil {
-		return nil, fmt.Errorf("epss %s: %w", src, err)
+		return nil, fmt.Errorf("epss %s: %w", netpolicy.Redact(src), err)
 	}
 	out, err := ParseEPSS(data)
 	if err != nil {
-		return nil, fmt.Errorf("epss %s: %w", src, err)
+		return nil, fmt.Errorf("epss %s: %w", netpolicy.Redact(src), err)
 	}
 	return out, nil
 }
@@ -165,14 +202,14 @@ func ParseEPSS(data []byte) (EPSS, error) {
 }
 
 // LoadKEV reads CISA's known_exploited_vulnerabilities.json.
-func LoadKEV(ctx context.Context, src string) (KEV, error) {
-	data, err := open(ctx, src)
+func LoadKEV(ctx context.Context, src string, opts Options) (KEV, error) {
+	data, err := open(ctx, src, opts)
 	if err != nil {
-		return nil, fmt.Errorf("kev %s: %w", src, err)
+		return nil, fmt.Errorf("kev %s: %w", netpolicy.Redact(src), err)
 	}
 	out, err := ParseKEV(data)
 	if err != nil {
-		return nil, fmt.Errorf("kev %s: %w", src, err)
+		return nil, fmt.Errorf("kev %s: %w", netpolicy.Redact(src), err)
 	}
 	return out, nil
 }

@@ -21,14 +21,14 @@ var (
 
 func TestLoadAndApply(t *testing.T) {
 	ctx := context.Background()
-	epss, err := LoadEPSS(ctx, epssFile)
+	epss, err := LoadEPSS(ctx, epssFile, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e := epss["CVE-2021-44228"]; e.Score != 0.94358 || e.Percentile != 0.9997 || e.Date != "2025-06-18" {
 		t.Errorf("log4shell EPSS = %+v", e)
 	}
-	kev, err := LoadKEV(ctx, kevFile)
+	kev, err := LoadKEV(ctx, kevFile, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestGzipAndURL(t *testing.T) {
 	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := LoadEPSS(context.Background(), path); err != nil || len(e) != 5 {
+	if e, err := LoadEPSS(context.Background(), path, Options{}); err != nil || len(e) != 5 {
 		t.Fatalf("gzip: %d scores, %v", len(e), err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -84,10 +84,10 @@ func TestGzipAndURL(t *testing.T) {
 		w.Write(gz.Bytes())
 	}))
 	defer srv.Close()
-	if e, err := LoadEPSS(context.Background(), srv.URL+"/epss.csv.gz"); err != nil || len(e) != 5 {
+	if e, err := LoadEPSS(context.Background(), srv.URL+"/epss.csv.gz", Options{}); err != nil || len(e) != 5 {
 		t.Fatalf("url: %d scores, %v", len(e), err)
 	}
-	if _, err := LoadEPSS(context.Background(), srv.URL+"/missing"); err == nil || !strings.Contains(err.Error(), "404") {
+	if _, err := LoadEPSS(context.Background(), srv.URL+"/missing", Options{}); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("a 404 must be an error naming it: %v", err)
 	}
 }
@@ -115,7 +115,7 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: want an error", name)
 		}
 	}
-	if _, err := LoadKEV(context.Background(), "nowhere.json"); err == nil || !strings.Contains(err.Error(), "kev nowhere.json: no such file") {
+	if _, err := LoadKEV(context.Background(), "nowhere.json", Options{}); err == nil || !strings.Contains(err.Error(), "kev nowhere.json: no such file") {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -90,7 +90,7 @@ func ingestCommand() *cli.Command {
 		ArgsUsage: "REPORT... (PATH or folder, or FORMAT:PATH to force a format; - reads standard input)",
 		Description: "Formats are detected from content: " + strings.Join(ingest.Formats(), ", ") + ".\n" +
 			"Errors name the file and what is wrong; the exit code is then 2.\n" + folderRules,
-		Flags: commonIngestFlags(),
+		Flags: append(commonIngestFlags(), netFlags()...),
 		Action: func(c *cli.Context) error {
 			opts, err := ingestOptionsFrom(c)
 			if err != nil {

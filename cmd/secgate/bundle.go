@@ -20,23 +20,27 @@ const insecureWarning = "secgate: warning: bundle signatures are NOT verified"
 
 // sourceFlags configure how policy sources are fetched and verified.
 func sourceFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "verification-key", Usage: "PEM public key every policy bundle must be signed with (check also reads verification_key from secgate.yaml)"},
 		&cli.StringFlag{Name: "verification-key-id", Usage: "key id the bundles must be signed under (default: any)"},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "load bundles without checking their signatures, even with a verification key (loud)"},
 		&cli.BoolFlag{Name: "offline", Usage: "serve remote policy sources from the cache only"},
-		&cli.BoolFlag{Name: "allow-http", Usage: "allow plain http to hosts other than loopback"},
 		&cli.StringFlag{Name: "policy-cache", EnvVars: []string{"SECGATE_POLICY_CACHE"}, Usage: "folder of fetched policy sources (default: the user cache folder/secgate/policies)"},
-	}
+	}, netFlags()...)
 }
 
 // sourceOptionsFrom reads the source flags. The verification key comes
 // from --verification-key, else from the configuration (relative to it).
 func sourceOptionsFrom(c *cli.Context, cfg *config.Config) (bundles.FetchOptions, *bundles.VerifyOptions, error) {
+	net, err := netOptionsFrom(c)
+	if err != nil {
+		return bundles.FetchOptions{}, nil, err
+	}
 	fo := bundles.FetchOptions{
 		CacheDir:  c.String("policy-cache"),
 		Offline:   c.Bool("offline"),
-		AllowHTTP: c.Bool("allow-http"),
+		AllowHTTP: net.AllowHTTP,
+		Timeout:   net.Timeout,
 	}
 	keyPath, flag := c.String("verification-key"), "--verification-key"
 	if keyPath == "" && cfg != nil && cfg.VerificationKey != "" {

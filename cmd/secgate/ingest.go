@@ -13,6 +13,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/enrich"
 	"github.com/secgate/secgate/ingest"
+	"github.com/secgate/secgate/internal/netpolicy"
 )
 
 // ingestOptions is what every report-reading command needs.
@@ -20,8 +21,10 @@ type ingestOptions struct {
 	Reports []string
 	Ingest  ingest.Options
 	Context document.Context
-	// EPSS and KEV name exploit data files; empty: none.
+	// EPSS and KEV name exploit data files or URLs; empty: none.
 	EPSS, KEV string
+	// Net is the network policy of EPSS and KEV URLs.
+	Net netpolicy.Options
 	// Stderr receives notes: the folders' files skipped.
 	Stderr io.Writer
 }
@@ -52,7 +55,8 @@ func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
 	opts.Context.Now = now.Format(time.RFC3339)
 	opts.Context.NowSource = source
 	opts.EPSS, opts.KEV = c.String("epss"), c.String("kev")
-	return opts, nil
+	opts.Net, err = netOptionsFrom(c)
+	return opts, err
 }
 
 // runTime is the time policies see, in UTC, and where it came from:
@@ -99,12 +103,12 @@ func exploitData(ctx context.Context, opts ingestOptions) (enrich.EPSS, enrich.K
 	var kev enrich.KEV
 	var err error
 	if opts.EPSS != "" {
-		if epss, err = enrich.LoadEPSS(ctx, opts.EPSS); err != nil {
+		if epss, err = enrich.LoadEPSS(ctx, opts.EPSS, enrich.Options{Net: opts.Net}); err != nil {
 			return nil, nil, err
 		}
 	}
 	if opts.KEV != "" {
-		if kev, err = enrich.LoadKEV(ctx, opts.KEV); err != nil {
+		if kev, err = enrich.LoadKEV(ctx, opts.KEV, enrich.Options{Net: opts.Net}); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
 	ticketsync "github.com/secgate/secgate/tickets/sync"
 )
@@ -37,7 +38,7 @@ func ticketsCommand() *cli.Command {
 				"and changes nothing, and works without a token on a public repository.\n" +
 				"With --webhook URL, the tickets are posted as a JSON array, signed with HMAC-SHA256 in\n" +
 				ticketsync.SignatureHeader + " when --secret-env names a variable holding the secret.",
-			Flags: []cli.Flag{
+			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "github", Usage: "sync to the issues of this repository (OWNER/REPO)"},
 				&cli.StringFlag{Name: "github-url", Usage: "API URL of a GitHub Enterprise Server, e.g. https://ghe.example/api/v3/"},
 				&cli.StringFlag{Name: "label", Value: tickets.DefaultLabel, Usage: "label that marks secgate's issues"},
@@ -45,7 +46,7 @@ func ticketsCommand() *cli.Command {
 				&cli.StringFlag{Name: "secret-env", Usage: "environment variable holding the webhook's signing secret"},
 				&cli.BoolFlag{Name: "dry-run", Usage: "print what would change, change nothing"},
 				&cli.DurationFlag{Name: "max-wait", Value: ticketsync.DefaultMaxWait, Usage: "longest wait for a rate limit before failing"},
-			},
+			}, netFlags()...),
 			OnUsageError: usageError,
 			Action: func(c *cli.Context) error {
 				opts, err := ticketsSyncOptionsFrom(c, os.Getenv)
@@ -73,6 +74,8 @@ type ticketsSyncOptions struct {
 
 	DryRun  bool
 	MaxWait time.Duration
+	// Net is the network policy of --github-url and --webhook.
+	Net netpolicy.Options
 }
 
 func ticketsSyncOptionsFrom(c *cli.Context, env func(string) string) (ticketsSyncOptions, error) {
@@ -124,7 +127,9 @@ func ticketsSyncOptionsFrom(c *cli.Context, env func(string) string) (ticketsSyn
 	if opts.MaxWait <= 0 {
 		return opts, fmt.Errorf("--max-wait: want a positive duration, got %s", opts.MaxWait)
 	}
-	return opts, nil
+	var err error
+	opts.Net, err = netOptionsFrom(c)
+	return opts, err
 }
 
 // runTicketsSync loads the tickets and syncs them, printing a summary line
@@ -135,11 +140,15 @@ func runTicketsSync(ctx context.Context, opts ticketsSyncOptions, stdout, stderr
 		return err
 	}
 	if opts.Webhook != "" {
+		// A dry run refuses what the real run would.
+		if _, err := netpolicy.CheckURL(opts.Webhook, opts.Net.AllowHTTP); err != nil {
+			return fmt.Errorf("webhook %s: %w", netpolicy.Redact(opts.Webhook), err)
+		}
 		if opts.DryRun {
 			fmt.Fprintf(stdout, "dry run: would post %d tickets to the webhook\n", len(ts))
 			return nil
 		}
-		if err := ticketsync.SyncWebhook(ctx, ts, ticketsync.WebhookOptions{URL: opts.Webhook, Secret: opts.Secret}); err != nil {
+		if err := ticketsync.SyncWebhook(ctx, ts, ticketsync.WebhookOptions{URL: opts.Webhook, Secret: opts.Secret, Net: opts.Net}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "posted %d tickets to the webhook\n", len(ts))
@@ -147,7 +156,7 @@ func runTicketsSync(ctx context.Context, opts ticketsSyncOptions, stdout, stderr
 	}
 	plan, err := ticketsync.SyncGitHub(ctx, ts, ticketsync.GitHubOptions{
 		Owner: opts.Owner, Repo: opts.Repo, BaseURL: opts.GitHubURL, Token: opts.Token,
-		Label: opts.Label, DryRun: opts.DryRun, MaxWait: opts.MaxWait, Log: stderr,
+		Label: opts.Label, DryRun: opts.DryRun, MaxWait: opts.MaxWait, Log: stderr, Net: opts.Net,
 	})
 	if plan != nil {
 		printPlan(stdout, plan)

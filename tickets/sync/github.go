@@ -28,6 +28,7 @@ import (
 
 	"github.com/google/go-github/v74/github"
 
+	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
 )
 
@@ -65,8 +66,12 @@ type GitHubOptions struct {
 	// DryRun lists issues and computes the plan, and changes nothing.
 	DryRun bool
 	// HTTPClient is the client to use; its Transport is wrapped. Nil means
-	// a client with a 60-second timeout.
+	// a client bounded by Net.Timeout.
 	HTTPClient *http.Client
+	// Net is the network policy: BaseURL, and every request and redirect,
+	// may be plain http only to loopback unless Net.AllowHTTP (the token
+	// would travel in the clear); Net.Timeout bounds each request.
+	Net netpolicy.Options
 	// MaxWait bounds one wait for a rate limit (default DefaultMaxWait);
 	// a longer one fails with *RateLimitError.
 	MaxWait time.Duration
@@ -205,24 +210,36 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 	if label == "" {
 		label = tickets.DefaultLabel
 	}
-	hc := &http.Client{Timeout: 60 * time.Second}
+	opts.Net = opts.Net.WithDefaults()
+	shown := netpolicy.Redact(opts.BaseURL)
+	if opts.BaseURL != "" {
+		u, err := url.Parse(opts.BaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("github: base URL %s: want an http(s) URL such as https://ghe.example/api/v3/", shown)
+		}
+		// Refused before any request: the token would travel in the clear.
+		if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+			return nil, fmt.Errorf("github: base URL %s: %w", shown, err)
+		}
+	}
+	hc := &http.Client{Timeout: opts.Net.Timeout}
 	if opts.HTTPClient != nil {
 		c := *opts.HTTPClient
 		hc = &c
 	}
 	base := hc.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = netpolicy.NewTransport(opts.Net)
 	}
+	// The guard is outermost: a refused URL (a redirect to plain http) is
+	// neither retried nor dialled.
 	hc.Transport = &transport{base: base, maxWait: opts.MaxWait, retries: opts.Retries, log: opts.Log, dryRun: opts.DryRun, now: time.Now}
+	hc = netpolicy.Wrap(hc, opts.Net)
 	gh := github.NewClient(hc)
 	if opts.BaseURL != "" {
-		u, err := url.Parse(opts.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("github: base URL %q: want an http(s) URL such as https://ghe.example/api/v3/", opts.BaseURL)
-		}
+		var err error
 		if gh, err = gh.WithEnterpriseURLs(opts.BaseURL, opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("github: base URL %q: %w", opts.BaseURL, err)
+			return nil, fmt.Errorf("github: base URL %s: %w", shown, netpolicy.Error(err, opts.BaseURL, opts.Net))
 		}
 	}
 	if opts.Token != "" {
@@ -495,7 +512,7 @@ func (s *syncer) apiError(what string, err error) error {
 	repo := s.opts.Owner + "/" + s.opts.Repo
 	var er *github.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
-		return fmt.Errorf("github %s: %s: %w", repo, what, err)
+		return fmt.Errorf("github %s: %s: %w", repo, what, netpolicy.Error(err, s.opts.BaseURL, s.opts.Net))
 	}
 	msg := er.Message
 	for _, e := range er.Errors {

@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
+	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
 )
 
@@ -31,8 +31,12 @@ type WebhookOptions struct {
 	URL string
 	// Secret keys the HMAC signature; "" sends no signature.
 	Secret string
-	// HTTPClient posts; nil means a client with a 60-second timeout.
+	// HTTPClient posts; nil means a client bounded by Net.Timeout.
+	// Whatever it is, every request and redirect passes netpolicy's guard.
 	HTTPClient *http.Client
+	// Net is the network policy: plain http only to loopback unless
+	// Net.AllowHTTP; Net.Timeout bounds each attempt.
+	Net netpolicy.Options
 	// Retries bounds the retries after a server or network error (default
 	// DefaultRetries; negative: none).
 	Retries int
@@ -71,9 +75,13 @@ func Sign(secret string, body []byte) string {
 func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) error {
 	u, err := url.Parse(opts.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("webhook: want an http(s) URL, got %q", opts.URL)
+		return fmt.Errorf("webhook: want an http(s) URL, got %s", netpolicy.Redact(opts.URL))
 	}
-	shown := redact(u)
+	shown := netpolicy.Redact(opts.URL)
+	// Refused before any request is made.
+	if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+		return fmt.Errorf("webhook %s: %w", shown, err)
+	}
 	if ts == nil {
 		ts = []tickets.Ticket{}
 	}
@@ -84,10 +92,7 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	body := buf.Bytes()
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
+	hc := netpolicy.Wrap(opts.HTTPClient, opts.Net)
 	retries := opts.Retries
 	if retries == 0 {
 		retries = DefaultRetries
@@ -112,7 +117,7 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			failure = fmt.Errorf("webhook %s: %w", shown, unwrapURL(err))
+			failure = fmt.Errorf("webhook %s: %w", shown, netpolicy.Error(err, opts.URL, opts.Net))
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			drain(resp)
 			return nil
@@ -135,25 +140,4 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 			return err
 		}
 	}
-}
-
-// redact hides credentials and the query (often a token) of a URL shown
-// in an error.
-func redact(u *url.URL) string {
-	c := *u
-	if c.User != nil {
-		c.User = url.User("xxxxx")
-	}
-	if c.RawQuery != "" {
-		c.RawQuery = "xxxxx"
-	}
-	return c.String()
-}
-
-// unwrapURL drops the *url.Error wrapper, whose URL may hold a secret.
-func unwrapURL(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }
