@@ -2,21 +2,24 @@ package bundles
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/secgate/secgate/internal/safefile"
 )
 
 // Save copies a fetched source into dir, as `secgate pull` does: a bundle
 // archive or a single file is saved as it is (dir/NAME), a folder's
 // content is copied into dir (its .git folder aside). Symlinks are
-// refused. It returns the path written: the file, or dir.
+// refused, in the source and in dir: nothing is written through a symlink
+// found in dir (every file is written beside its destination and renamed
+// into place). It returns the path written: the file, or dir.
 func Save(f *Fetched, dir string) (string, error) {
 	if f.Kind == KindEmbedded {
 		return "", fmt.Errorf("policy %s: embedded policies are not pulled", f.Address)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := safefile.Dir(dir); err != nil {
 		return "", err
 	}
 	if f.Kind != KindFolder {
@@ -40,7 +43,7 @@ func Save(f *Fetched, dir string) (string, error) {
 		case d.Type()&fs.ModeSymlink != 0:
 			return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
 		case d.IsDir():
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+			return safefile.Dir(filepath.Join(dir, rel))
 		case d.Type().IsRegular():
 			return copyFile(p, filepath.Join(dir, rel))
 		}
@@ -52,29 +55,12 @@ func Save(f *Fetched, dir string) (string, error) {
 	return dir, nil
 }
 
-// copyFile copies a regular file, replacing dst.
+// copyFile copies a regular file, replacing dst (unless it is a symlink).
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".pull-*")
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return safefile.Copy(dst, in, 0o644)
 }
