@@ -12,7 +12,8 @@ import (
 // Save copies a fetched source into dir, as `secgate pull` does: a bundle
 // archive or a single file is saved as it is (dir/NAME), a folder's
 // content is copied into dir (its .git folder aside). Symlinks are
-// refused, in the source and in dir: nothing is written through a symlink
+// refused, in the source (but for a local folder's links to files inside
+// it, copied as files) and in dir: nothing is written through a symlink
 // found in dir (every file is written beside its destination and renamed
 // into place). It returns the path written: the file, or dir.
 func Save(f *Fetched, dir string) (string, error) {
@@ -29,7 +30,11 @@ func Save(f *Fetched, dir string) (string, error) {
 		}
 		return dst, nil
 	}
-	err := filepath.WalkDir(f.Path, func(p string, d fs.DirEntry, err error) error {
+	realRoot, err := filepath.EvalSymlinks(f.Path)
+	if err != nil {
+		return "", fmt.Errorf("policy %s: %w", f.Address, err)
+	}
+	err = filepath.WalkDir(f.Path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -41,6 +46,13 @@ func Save(f *Fetched, dir string) (string, error) {
 		case d.IsDir() && d.Name() == ".git":
 			return filepath.SkipDir
 		case d.Type()&fs.ModeSymlink != 0:
+			// A local folder's link to a file inside it (Fetch refused
+			// any other) is saved as a copy of that file.
+			if !f.Remote && linksInside(realRoot, p) {
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+					return copyFile(p, filepath.Join(dir, rel))
+				}
+			}
 			return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
 		case d.IsDir():
 			return safefile.Dir(filepath.Join(dir, rel))
