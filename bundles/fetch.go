@@ -780,7 +780,8 @@ var fullCommit = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 
 // checkTree refuses symlinks and too many or too large files in a fetched
 // folder (git's own folder aside). With lim.linksInside (a local folder) a
-// symlink is refused only when it leads out of the folder, or nowhere.
+// symlink is refused only when it leads out of the folder, or nowhere,
+// and hidden folders and testdata (which the loader skips) are skipped.
 // Errors name the link, never what it leads to.
 func checkTree(root string, lim limits) error {
 	var files int
@@ -797,6 +798,11 @@ func checkTree(root string, lim limits) error {
 			return err
 		}
 		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		// A local folder's hidden folders (.venv) and testdata are not
+		// loaded nor built, so their links cannot leak anything.
+		if lim.linksInside && d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 			return filepath.SkipDir
 		}
 		if d.Type()&fs.ModeSymlink != 0 {

@@ -48,10 +48,11 @@ func Save(f *Fetched, dir string) (string, error) {
 		case d.Type()&fs.ModeSymlink != 0:
 			// A local folder's link to a file inside it (Fetch refused
 			// any other) is saved as a copy of that file.
-			if !f.Remote && linksInside(realRoot, p) {
-				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			if !f.Remote {
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && linksInside(realRoot, p) {
 					return copyFile(p, filepath.Join(dir, rel))
 				}
+				return fmt.Errorf("%w: %s is a symlink out of the folder, to a folder, or to nothing; pull copies files only", ErrUnsafeLink, filepath.ToSlash(rel))
 			}
 			return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
 		case d.IsDir():

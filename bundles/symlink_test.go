@@ -123,6 +123,13 @@ func TestPolicySymlinkInsideFolderLoads(t *testing.T) {
 	if err := os.Symlink("lib/values.json", filepath.Join(dir, "data.json")); err != nil {
 		t.Fatal(err)
 	}
+	// Links in what the loader skips (a virtualenv, testdata) do not matter.
+	if err := os.MkdirAll(filepath.Join(dir, ".venv", "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/usr/bin/python3", filepath.Join(dir, ".venv", "bin", "python")); err != nil {
+		t.Fatal(err)
+	}
 	// The folder named may itself be reached through a link.
 	named := filepath.Join(root, "named")
 	if err := os.Symlink(dir, named); err != nil {
