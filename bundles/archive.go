@@ -72,6 +72,9 @@ func checkEntryName(name string, allowLeadingSlash bool) error {
 type limits struct {
 	maxFiles int
 	maxSize  int64
+	// linksInside lets a tree hold symlinks that resolve inside it (a
+	// local folder); a fetched tree holds none.
+	linksInside bool
 }
 
 // checkTar reads every header of a tar stream: names must be safe, entries

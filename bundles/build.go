@@ -82,6 +82,9 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("bundle build %s: not a folder", dir)
 	}
+	if err := checkLocalTree(dir); err != nil {
+		return nil, fmt.Errorf("bundle build %s: %w", dir, err)
+	}
 	caps := capabilities()
 	// Paths relative to dir, so that entries read "/main/deny.rego".
 	c := compile.New().

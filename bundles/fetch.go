@@ -22,6 +22,7 @@ import (
 	getter "github.com/hashicorp/go-getter/v2"
 
 	"github.com/secgate/secgate/internal/netpolicy"
+	"github.com/secgate/secgate/internal/safefile"
 )
 
 // Limits of a fetch when FetchOptions leave them zero.
@@ -130,6 +131,10 @@ var ErrNotCached = errors.New("not in the policy cache (fetch it once without --
 // ErrUnsupported is wrapped by the errors of addresses using a scheme or
 // getter that is not allowed.
 var ErrUnsupported = errors.New("unsupported source")
+
+// ErrUnsafeLink says a local policy folder holds a symlink that leads out
+// of it.
+var ErrUnsafeLink = errors.New("unsafe symlink")
 
 // FetchError is the error of a fetch: the (redacted) address and why.
 type FetchError struct {
@@ -308,7 +313,11 @@ func fetchLocal(p string) (*Fetched, error) {
 		return nil, err
 	}
 	f := &Fetched{Path: p, Kind: KindFolder}
-	if !fi.IsDir() {
+	if fi.IsDir() {
+		if err := checkLocalTree(p); err != nil {
+			return nil, err
+		}
+	} else {
 		f.Kind = KindFile
 		if isBundleKind(archiveKind(p)) {
 			f.Kind = KindBundle
@@ -447,20 +456,7 @@ func revisionDir(revision string) string {
 }
 
 func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), name)
+	return safefile.Write(name, data, 0o644)
 }
 
 // tempDir makes a scratch folder inside the cache, so that committing it
@@ -750,10 +746,20 @@ func fetchGit(ctx context.Context, r *remote, entry string, opts FetchOptions) (
 var fullCommit = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 
 // checkTree refuses symlinks and too many or too large files in a fetched
-// folder (git's own folder aside).
+// folder (git's own folder aside). With lim.linksInside (a local folder) a
+// symlink is refused only when it leads out of the folder, or nowhere,
+// and hidden folders and testdata (which the loader skips) are skipped.
+// Errors name the link, never what it leads to.
 func checkTree(root string, lim limits) error {
 	var files int
 	var size int64
+	realRoot := root
+	if lim.linksInside {
+		var err error
+		if realRoot, err = filepath.EvalSymlinks(root); err != nil {
+			return err
+		}
+	}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -761,9 +767,19 @@ func checkTree(root string, lim limits) error {
 		if d.IsDir() && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
+		// A local folder's hidden folders (.venv) and testdata are not
+		// loaded nor built, so their links cannot leak anything.
+		if lim.linksInside && d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			rel, _ := filepath.Rel(root, p)
-			return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
+			if !lim.linksInside {
+				return fmt.Errorf("%w: %s is a symlink", ErrUnsafeArchive, filepath.ToSlash(rel))
+			}
+			if !linksInside(realRoot, p) {
+				return fmt.Errorf("%w: %s is a symlink out of the folder (or to nothing); a policy folder holds its own files", ErrUnsafeLink, filepath.ToSlash(rel))
+			}
 		}
 		if d.Type().IsRegular() {
 			files++
@@ -779,6 +795,25 @@ func checkTree(root string, lim limits) error {
 		}
 		return nil
 	})
+}
+
+// linksInside says whether the symlink at p resolves (through any chain
+// of links) to a path inside realRoot, itself resolved.
+func linksInside(realRoot, p string) bool {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(realRoot, target)
+	return err == nil && (rel == "." || filepath.IsLocal(rel))
+}
+
+// checkLocalTree refuses a local policy folder holding a symlink that
+// leads out of it: the loader would read what it leads to (the process
+// environment, a credentials file) and could print it in an error or a
+// deny message.
+func checkLocalTree(root string) error {
+	return checkTree(root, limits{linksInside: true})
 }
 
 // fileSHA256 returns "sha256:HEX" of a file.

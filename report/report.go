@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/safefile"
 )
 
 // Format writes a result in one output format.
@@ -109,14 +110,17 @@ func WriteAll(outs []Output, r *gate.Result, stdout io.Writer) error {
 				return fmt.Errorf("output %s: %w", o.Format.Name(), err)
 			}
 		}
-		f, err := os.Create(o.Path)
+		// Written beside its destination and renamed into place; a
+		// symlink at the destination is refused, not followed.
+		f, err := safefile.Create(o.Path, 0o644)
 		if err != nil {
 			return fmt.Errorf("output %s: %w", o.Format.Name(), err)
 		}
 		err = o.Format.Write(f, r)
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if err == nil {
+			err = f.Commit()
 		}
+		f.Abort()
 		if err != nil {
 			return fmt.Errorf("output %s to %s: %w", o.Format.Name(), o.Path, err)
 		}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/secgate/secgate/internal/safefile"
 )
 
 // JSONFile is the name of the tickets file WriteDir writes.
@@ -33,7 +35,9 @@ func WriteDir(dir string, ts []Ticket) error {
 	if ts == nil {
 		ts = []Ticket{}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The folder and each file must be themselves, not symlinks: files are
+	// written beside their destination and renamed into place.
+	if err := safefile.Dir(dir); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
 	var buf bytes.Buffer
@@ -43,14 +47,14 @@ func WriteDir(dir string, ts []Ticket) error {
 	if err := enc.Encode(ts); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, JSONFile), buf.Bytes(), 0o644); err != nil {
+	if err := safefile.Write(filepath.Join(dir, JSONFile), buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
 	keep := map[string]bool{}
 	for _, t := range ts {
 		name := FileName(t)
 		keep[name] = true
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(t.Body), 0o644); err != nil {
+		if err := safefile.Write(filepath.Join(dir, name), []byte(t.Body), 0o644); err != nil {
 			return fmt.Errorf("tickets: %w", err)
 		}
 	}

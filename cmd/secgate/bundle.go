@@ -13,6 +13,7 @@ import (
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/internal/safefile"
 )
 
 // insecureWarning is printed whenever --insecure-skip-verify is given.
@@ -140,7 +141,7 @@ func writeOutput(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("-o %s: %w", path, errors.Unwrap(err))
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := safefile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("-o %s: %w", path, errors.Unwrap(err))
 	}
 	return nil
@@ -304,7 +305,7 @@ func bundleKeygenCommand() *cli.Command {
 			if err := f.Close(); err != nil {
 				return err
 			}
-			if err := os.WriteFile(name+".pub", public, 0o644); err != nil {
+			if err := safefile.Write(name+".pub", public, 0o644); err != nil {
 				return fmt.Errorf("%s.pub: %w", name, errors.Unwrap(err))
 			}
 			_, err = fmt.Fprintf(c.App.Writer, "wrote %s.pem (keep it secret) and %s.pub\n", name, name)
