@@ -9,12 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/bandit"
@@ -36,6 +35,7 @@ import (
 	"github.com/secgate/secgate/ingest/snyk"
 	"github.com/secgate/secgate/ingest/spdx"
 	"github.com/secgate/secgate/ingest/trivy"
+	"github.com/secgate/secgate/internal/limitread"
 )
 
 // DefaultMaxFileSize bounds the size of one report; --max-file-size raises it.
@@ -232,93 +232,27 @@ func readBounded(path string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
 	}
+	var data []byte
+	var err error
 	if path == "-" {
-		return readAtMost(os.Stdin, max, 0)
+		data, err = limitread.Read(os.Stdin, max, 0)
+	} else {
+		// A regular file is refused from its size; a pipe, a FIFO,
+		// /dev/stdin or a device as it is read, on the byte after the limit.
+		data, err = limitread.File(path, max)
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if st.IsDir() {
+	var se *limitread.SizeError
+	switch {
+	case errors.As(err, &se) && se.Size > 0:
+		return nil, fmt.Errorf("%w %s (%d bytes)", ErrTooLarge, limitread.FormatSize(se.Limit), se.Size)
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("%w %s", ErrTooLarge, limitread.FormatSize(se.Limit))
+	case errors.Is(err, syscall.EISDIR):
 		return nil, errors.New("is a directory, not a report")
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%w %s (%d bytes)", ErrTooLarge, formatSize(max), st.Size())
-	}
-	// A pipe, a FIFO, /dev/stdin or a device says 0: readAtMost then
-	// finds the size as it reads.
-	return readAtMost(fh, max, st.Size())
-}
-
-// Chunk sizes readAtMost reads a stream of unknown size in.
-const (
-	firstChunk = 64 << 10
-	maxChunk   = 8 << 20
-)
-
-// readAtMost reads r to its end, failing with ErrTooLarge as soon as it
-// has seen limit+1 bytes: it reads no further, and holds at most limit+1 bytes
-// meanwhile. sizeHint is the expected size (a regular file's), 0 if
-// unknown. A stream of unknown size is read in chunks, never copied into
-// a larger buffer as it grows (bytes.Buffer and io.ReadAll would hold up
-// to 4 times the limit), and joined once at the end if it fits.
-func readAtMost(r io.Reader, limit, sizeHint int64) ([]byte, error) {
-	lr := io.LimitReader(r, limit+1)
-	var chunks [][]byte
-	total := int64(0)
-	next := int64(firstChunk)
-	if sizeHint > 0 {
-		// One read into a buffer of the file's size, and one byte more to
-		// see the end (or that the file grew).
-		next = sizeHint + 1
-	}
-	for {
-		n := min(next, limit+1-total)
-		chunk := make([]byte, n)
-		got, err := io.ReadFull(lr, chunk)
-		if got > 0 {
-			chunks = append(chunks, chunk[:got])
-			total += int64(got)
-		}
-		if total > limit {
-			return nil, fmt.Errorf("%w %s", ErrTooLarge, formatSize(limit))
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
-		if err != nil {
-			return nil, unwrapPathError(err)
-		}
-		next = min(max(next, firstChunk)*2, maxChunk)
-	}
-	if len(chunks) == 1 {
-		return chunks[0], nil
-	}
-	data := make([]byte, 0, total)
-	for i, c := range chunks {
-		data = append(data, c...)
-		chunks[i] = nil
+	case err != nil:
+		return nil, unwrapPathError(err)
 	}
 	return data, nil
-}
-
-// formatSize writes a byte count as --max-file-size takes it: 64MiB,
-// 512KiB, or a number of bytes.
-func formatSize(n int64) string {
-	for _, u := range []struct {
-		suffix string
-		shift  uint
-	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
-		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
-			return strconv.FormatInt(n>>u.shift, 10) + u.suffix
-		}
-	}
-	return strconv.FormatInt(n, 10)
 }
 
 // unwrapPathError drops the path an *os.PathError repeats: Error adds it.
