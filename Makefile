@@ -4,6 +4,12 @@ GO          ?= go
 BIN         ?= bin/secgate
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 FUZZTIME    ?= 20000x
+# Go minimizes every new interesting input and every crasher, for up to
+# 60 s each by default: a slow input could take a whole target's budget.
+# A duration (a minimization cut short keeps the smallest input found so
+# far); FUZZ_PKGS narrows the run (make fuzz FUZZ_PKGS=./ingest/sarif).
+FUZZMINIMIZETIME ?= 10s
+FUZZ_PKGS   ?= ./...
 BENCH_N     ?= 100000
 BENCH_DIR   ?= bench/out
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -46,12 +52,12 @@ lint: ## gofmt, go vet, staticcheck
 	$(GO) run $(STATICCHECK) ./...
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME each: a count (default 20000x) or a duration
-	@set -e; for pkg in $$($(GO) list ./...); do \
+fuzz: ## run every fuzz target for FUZZTIME each (a count, default 20000x, or a duration), minimizing an input for FUZZMINIMIZETIME at most (10s)
+	@set -e; for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
 		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 		for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
 			echo "fuzz $$pkg $$fn"; \
-			$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME); \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME); \
 		done; \
 	done
 

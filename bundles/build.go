@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/secgate/secgate/eval/builtins"
+	"github.com/secgate/secgate/internal/limitread"
 )
 
 // BuildOptions configure Build.
@@ -170,6 +171,9 @@ func Sign(bundleBytes, key []byte, alg, keyID string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// maxClaimsFile bounds --claims-file: a JSON object of a few claims.
+const maxClaimsFile = 1 << 20
+
 // signingConfig checks a PEM private key and its algorithm.
 func signingConfig(key []byte, alg, claimsFile string) (*bundle.SigningConfig, error) {
 	k, err := parsePrivateKey(key)
@@ -181,7 +185,10 @@ func signingConfig(key []byte, alg, claimsFile string) (*bundle.SigningConfig, e
 		return nil, err
 	}
 	if claimsFile != "" {
-		raw, err := os.ReadFile(claimsFile)
+		raw, err := limitread.File(claimsFile, maxClaimsFile)
+		if errors.Is(err, limitread.ErrTooLarge) {
+			return nil, fmt.Errorf("claims file %s: %w", claimsFile, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("claims file: %w", err)
 		}

@@ -22,11 +22,23 @@ import (
 	"github.com/gobwas/glob"
 	"gopkg.in/yaml.v3"
 
+	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/policies"
 )
 
 // DefaultFile is read when present and no --config is given.
 const DefaultFile = "secgate.yaml"
+
+// Bounds on the files this package reads whole. A file over its bound is
+// refused, and one that is no regular file (a FIFO, /dev/zero, a symlink
+// to either) is read only up to it.
+const (
+	// MaxFileSize bounds secgate.yaml: hundreds of times a large one.
+	MaxFileSize int64 = 16 << 20
+	// MaxDataFileSize bounds a policy data file (-d), as a policy bundle
+	// and the data in it are bounded.
+	MaxDataFileSize int64 = 64 << 20
+)
 
 // Config is a loaded secgate.yaml.
 type Config struct {
@@ -111,7 +123,7 @@ func Defaults() (*Config, error) {
 // Load reads path. A missing file is an error; use Find for the optional
 // default file.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitread.File(path, MaxFileSize)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -469,6 +481,12 @@ func normalize(v any) any {
 		return x.Format(time.RFC3339)
 	}
 	return v
+}
+
+// ReadDataFile reads a policy data file (-d) of at most MaxDataFileSize
+// bytes. Its errors are those of limitread.File.
+func ReadDataFile(path string) ([]byte, error) {
+	return limitread.File(path, MaxDataFileSize)
 }
 
 // DecodeData reads a JSON or YAML object (a -d data file) into the values

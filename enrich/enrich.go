@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/netpolicy"
 )
 
@@ -112,21 +113,21 @@ func decode(r io.Reader) ([]byte, error) {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		defer zr.Close()
-		data, err := io.ReadAll(io.LimitReader(zr, MaxSize+1))
+		data, err := limitread.Read(zr, MaxSize, 0)
+		if errors.Is(err, limitread.ErrTooLarge) {
+			return nil, fmt.Errorf("more than %d bytes uncompressed", MaxSize)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		if len(data) > MaxSize {
-			return nil, fmt.Errorf("more than %d bytes uncompressed", MaxSize)
-		}
 		return data, nil
 	}
-	data, err := io.ReadAll(br)
+	data, err := limitread.Read(br, MaxSize, 0)
+	if errors.Is(err, limitread.ErrTooLarge) {
+		return nil, fmt.Errorf("more than %d bytes", MaxSize)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("more than %d bytes", MaxSize)
 	}
 	return data, nil
 }

@@ -5,16 +5,15 @@
 package ingest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/bandit"
@@ -36,6 +35,7 @@ import (
 	"github.com/secgate/secgate/ingest/snyk"
 	"github.com/secgate/secgate/ingest/spdx"
 	"github.com/secgate/secgate/ingest/trivy"
+	"github.com/secgate/secgate/internal/limitread"
 )
 
 // DefaultMaxFileSize bounds the size of one report; --max-file-size raises it.
@@ -91,7 +91,7 @@ func Formats() []string {
 // Errors callers can test with errors.Is.
 var (
 	ErrUnknownFormat = errors.New("unknown report format")
-	ErrTooLarge      = errors.New("file too large")
+	ErrTooLarge      = errors.New("larger than --max-file-size")
 )
 
 // Error is a failure to read one report.
@@ -232,37 +232,25 @@ func readBounded(path string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
 	}
-	var r io.Reader
-	size := int64(0)
+	var data []byte
+	var err error
 	if path == "-" {
-		r = os.Stdin
+		data, err = limitread.Read(os.Stdin, max, 0)
 	} else {
-		fh, err := os.Open(path)
-		if err != nil {
-			return nil, unwrapPathError(err)
-		}
-		defer fh.Close()
-		st, err := fh.Stat()
-		if err != nil {
-			return nil, unwrapPathError(err)
-		}
-		if st.IsDir() {
-			return nil, errors.New("is a directory, not a report")
-		}
-		if st.Size() > max {
-			return nil, fmt.Errorf("%w: %d bytes, limit %d (raise it with --max-file-size)", ErrTooLarge, st.Size(), max)
-		}
-		r, size = fh, st.Size()
+		// A regular file is refused from its size; a pipe, a FIFO,
+		// /dev/stdin or a device as it is read, on the byte after the limit.
+		data, err = limitread.File(path, max)
 	}
-	// Read into a buffer of the file's size: io.ReadAll would grow and copy
-	// it a dozen times for a large report.
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
+	var se *limitread.SizeError
+	switch {
+	case errors.As(err, &se) && se.Size > 0:
+		return nil, fmt.Errorf("%w %s (%d bytes)", ErrTooLarge, limitread.FormatSize(se.Limit), se.Size)
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("%w %s", ErrTooLarge, limitread.FormatSize(se.Limit))
+	case errors.Is(err, syscall.EISDIR):
+		return nil, errors.New("is a directory, not a report")
+	case err != nil:
 		return nil, unwrapPathError(err)
-	}
-	data := buf.Bytes()
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: more than %d bytes (raise it with --max-file-size)", ErrTooLarge, max)
 	}
 	return data, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/safefile"
 )
 
@@ -66,9 +67,9 @@ func sourceOptionsFrom(c *cli.Context, cfg *config.Config) (bundles.FetchOptions
 
 // readVerifyOptions reads and checks a PEM public key.
 func readVerifyOptions(path, keyID, flag string) (*bundles.VerifyOptions, error) {
-	key, err := os.ReadFile(path)
+	key, err := readKeyFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flag, path, errors.Unwrap(err))
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	vo := &bundles.VerifyOptions{Key: key, KeyID: keyID}
 	if err := vo.Validate(); err != nil {
@@ -153,11 +154,26 @@ func readSigningKey(c *cli.Context) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
-	key, err := os.ReadFile(path)
+	key, err := readKeyFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--signing-key %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("--signing-key %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// maxKeyFile bounds a key file: a PEM key or an HMAC secret is a few
+// kilobytes.
+const maxKeyFile = 1 << 20
+
+// readKeyFile reads a key file of at most maxKeyFile bytes; its errors
+// leave out the path, which the caller names.
+func readKeyFile(path string) ([]byte, error) {
+	key, err := limitread.File(path, maxKeyFile)
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err
+	}
+	return key, err
 }
 
 func runBundleBuild(ctx context.Context, opts bundleBuildOptions, stdout io.Writer) error {
@@ -200,9 +216,13 @@ func bundleSignCommand() *cli.Command {
 			if out == "" {
 				out = in
 			}
-			raw, err := os.ReadFile(in)
+			raw, err := limitread.File(in, bundles.DefaultMaxSize)
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
 			if err != nil {
-				return fmt.Errorf("bundle %s: %w", in, errors.Unwrap(err))
+				return fmt.Errorf("bundle %s: %w", in, err)
 			}
 			signed, err := bundles.Sign(raw, key, c.String("signing-alg"), c.String("key-id"))
 			if err != nil {

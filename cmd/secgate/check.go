@@ -182,9 +182,13 @@ func loadSources(ctx context.Context, opts policyOptions, filter eval.Filter) (*
 func policyData(opts policyOptions) (map[string]any, error) {
 	data := opts.Config.Data()
 	for _, path := range opts.DataFiles {
-		raw, err := os.ReadFile(path)
+		raw, err := config.ReadDataFile(path)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		if err != nil {
-			return nil, fmt.Errorf("data %s: %w", path, errors.Unwrap(err))
+			return nil, fmt.Errorf("data %s: %w", path, err)
 		}
 		v, err := config.DecodeData(raw)
 		if err != nil {
