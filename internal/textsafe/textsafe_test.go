@@ -1,0 +1,74 @@
+package textsafe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCleanEscapesControls(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"CVE-2024-1", "CVE-2024-1"},
+		{"x\n::add-mask::y", `x\n::add-mask::y`},
+		{"\x1b[2J", `\x1b[2J`},
+		{"\x1b]8;;https://evil\x07click\x1b]8;;\x07", `\x1b]8;;https://evil\x07click\x1b]8;;\x07`},
+		{"FAIL\r✓ PASS", `FAIL\r✓ PASS`},
+		{"a\tb\x7f", `a\tb\x7f`},
+		{"\u009b2J", `\u009b2J`},
+		{"abc\u202edcba\u2066\u200f", `abc\u202edcba\u2066\u200f`},
+		{"bad \xff byte", `bad \xff byte`},
+		{"ünïcödé → ok", "ünïcödé → ok"},
+		{`C:\path`, `C:\path`},
+	} {
+		if got := Clean(tc.in, 0); got != tc.want {
+			t.Errorf("Clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCleanCutsLongFields(t *testing.T) {
+	if got := Clean("abcdef", 4); got != "abc…" {
+		t.Errorf("Clean cut = %q", got)
+	}
+	if got := Clean("ééé", 3); got != "ééé" {
+		t.Errorf("Clean kept = %q", got)
+	}
+	if got := Clean(strings.Repeat("é", 10), 5); got != "éééé…" {
+		t.Errorf("Clean cut runes = %q", got)
+	}
+}
+
+func TestMarkdownEscapesStructure(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"[click](https://evil)", `\[click\]\(https://evil\)`},
+		{"![x](y)", `\!\[x\]\(y\)`},
+		{"<img src=x>", `\<img src=x\>`},
+		{"# heading", `\# heading`},
+		{"@octocat", "@&#8203;octocat"},
+		{"a|b", `a\|b`},
+		{"&#64;x", `\&\#64;x`},
+		{"line\n# h", `line\\n\# h`},
+	} {
+		if got := Markdown(tc.in, 0); got != tc.want {
+			t.Errorf("Markdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCodeFencesLongerThanContent(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		inTable bool
+		want    string
+	}{
+		{"a.go", false, "`a.go`"},
+		{"a`b", false, "``a`b``"},
+		{"`x``", false, "``` `x`` ```"},
+		{"a|b", true, "`a\\|b`"},
+		{"a\nb", false, "`a\\nb`"},
+		{"", false, ""},
+	} {
+		if got := Code(tc.in, 0, tc.inTable); got != tc.want {
+			t.Errorf("Code(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
