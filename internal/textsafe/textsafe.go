@@ -184,3 +184,43 @@ func Code(s string, limit int, inTable bool) string {
 	}
 	return fence + s + fence
 }
+
+// EscapeJSON returns JSON text b with the characters Clean escapes that
+// JSON encoders leave as they are (C1 controls, bidi controls, invisible
+// format characters) written as \u escapes: the same data, and nothing a
+// terminal acts upon when the JSON is printed. JSON structure is ASCII, so
+// every such character is inside a string, where \u is valid.
+func EscapeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	var out []byte
+	last := 0
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRune(b[i:])
+		if Unsafe(r) {
+			if out == nil {
+				out = make([]byte, 0, len(b)+16)
+			}
+			out = append(out, b[last:i]...)
+			out = append(out, `\u`...)
+			h := strconv.FormatInt(int64(r), 16)
+			out = append(out, strings.Repeat("0", 4-len(h))...)
+			out = append(out, h...)
+			last = i + w
+		}
+		i += w
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}

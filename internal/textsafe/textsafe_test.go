@@ -1,6 +1,7 @@
 package textsafe
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,24 @@ func TestCodeFencesLongerThanContent(t *testing.T) {
 		if got := Code(tc.in, 0, tc.inTable); got != tc.want {
 			t.Errorf("Code(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestEscapeJSONKeepsTheData(t *testing.T) {
+	in := []byte("{\"a\": \"x\u009b2J \u202e é ✓\"}")
+	got := EscapeJSON(in)
+	if want := `{"a": "x\u009b2J \u202e é ✓"}`; string(got) != want {
+		t.Errorf("EscapeJSON = %s, want %s", got, want)
+	}
+	var a, b map[string]string
+	if err := json.Unmarshal(in, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(got, &b); err != nil || a["a"] != b["a"] {
+		t.Errorf("the data changed: %q vs %q (%v)", a["a"], b["a"], err)
+	}
+	plain := []byte(`{"a": "é"}`)
+	if got := EscapeJSON(plain); &got[0] != &plain[0] {
+		t.Error("text without anything to escape must be returned as it is")
 	}
 }
