@@ -8,12 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
-	"github.com/secgate/secgate/internal/textsafe"
+	"github.com/secgate/secgate/internal/testutil"
 	"github.com/secgate/secgate/report"
 )
 
@@ -131,26 +130,19 @@ func checkHuman(t *testing.T, format, out string) {
 var ownCommand = regexp.MustCompile(`^::(error|warning) [^:]*::`)
 
 // checkControls finds control characters; with human, bidi controls and
-// invisible format characters too (JSON keeps them, escaped or not, as
-// data for programs).
+// invisible format characters too (JSON keeps them, escaped, as data).
 func checkControls(t *testing.T, format, out string, human bool) {
 	t.Helper()
-	if !utf8.ValidString(out) {
-		t.Errorf("%s: not UTF-8", format)
-	}
-	for i, r := range out {
-		if (r < 0x20 && r != '\n' && (human || r != '\t')) || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (human && textsafe.Unsafe(r)) {
-			t.Errorf("%s: control character %U at byte %d: %q", format, r, i, around(out, i))
-			return
-		}
+	if i := testutil.ControlAt(out, human); i >= 0 {
+		t.Errorf("%s: control character at byte %d: %q", format, i, around(out, i))
 	}
 }
 
 // ownTags are the HTML secgate's Markdown writes itself.
 var ownTags = strings.NewReplacer("<details>", "", "</details>", "", "<summary>", "", "</summary>", "", "<sub>", "", "</sub>", "")
 
-var mention = regexp.MustCompile(`@[A-Za-z0-9]`)
-
+// mention is GitHub's: @name at the start or after a character that is
+// not part of a word, a path or an address.
 // checkMarkdown parses just enough Markdown: outside code spans and
 // backslash escapes, no '[', ']' or '<' of a report, no @mention, no
 // heading but secgate's own.
@@ -163,60 +155,10 @@ func checkMarkdown(t *testing.T, out string) {
 		if strings.HasPrefix(line, "#") && !strings.Contains(line, "secgate: ") && line != "### Violations" {
 			t.Errorf("markdown: a heading of the report: %q", line)
 		}
-		plain := ownTags.Replace(outsideCode(line))
-		if i := strings.IndexAny(plain, "[]<"); i >= 0 {
-			t.Errorf("markdown: unescaped %q in %q", plain[i], line)
-		}
-		if mention.MatchString(plain) {
-			t.Errorf("markdown: a mention in %q", line)
+		if what := testutil.MarkdownInjection(ownTags.Replace(line)); what != "" {
+			t.Errorf("markdown: %s in %q", what, line)
 		}
 	}
-}
-
-// outsideCode is a line of Markdown without its code spans and with each
-// backslash escape dropped (CommonMark's rules, for one line).
-func outsideCode(line string) string {
-	var b strings.Builder
-	for i := 0; i < len(line); {
-		switch c := line[i]; {
-		case c == '\\' && i+1 < len(line):
-			i += 2
-		case c == '`':
-			n := 0
-			for i+n < len(line) && line[i+n] == '`' {
-				n++
-			}
-			if end := closing(line[i+n:], n); end >= 0 {
-				i += n + end + n
-				continue
-			}
-			b.WriteString(line[i : i+n])
-			i += n
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String()
-}
-
-// closing is where a run of exactly n backquotes starts in s, or -1.
-func closing(s string, n int) int {
-	for i := 0; i < len(s); {
-		if s[i] != '`' {
-			i++
-			continue
-		}
-		m := 0
-		for i+m < len(s) && s[i+m] == '`' {
-			m++
-		}
-		if m == n {
-			return i
-		}
-		i += m
-	}
-	return -1
 }
 
 func around(s string, i int) string {

@@ -128,13 +128,15 @@ func cut(s string, n int) string {
 // and GitHub render it as the same plain text: every character that could
 // start a link, an image, HTML, an entity, a heading, emphasis, a code span
 // or a table cell (\ ` * _ [ ] ( ) ! # < > | & ~) is backslash-escaped, and
-// an @ is followed by a zero-width space (written `&#8203;`), because
-// GitHub makes a mention of @name even when the @ is escaped. Since Clean
+// an @ that GitHub would read as a mention (@name at the start or after a
+// character that is not part of a word, a path or an address) is followed
+// by a zero-width space, written `&#8203;`: GitHub makes a mention of @name
+// even when the @ is escaped. The reader sees "@name", nobody is notified. Since Clean
 // leaves no line break, the text cannot start a block (a heading, a list,
 // a quote) either.
 func Markdown(s string, limit int) string {
 	s = Clean(s, limit)
-	if strings.IndexAny(s, markdownSpecial) < 0 {
+	if strings.IndexAny(s, markdownSpecial+"@") < 0 {
 		return s
 	}
 	var b strings.Builder
@@ -142,7 +144,7 @@ func Markdown(s string, limit int) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '@':
+		case c == '@' && mentions(s, i):
 			b.WriteString("@&#8203;")
 		case strings.IndexByte(markdownSpecial, c) >= 0:
 			b.WriteByte('\\')
@@ -154,7 +156,23 @@ func Markdown(s string, limit int) string {
 	return b.String()
 }
 
-const markdownSpecial = "\\`*_[]()!#<>|&~@"
+const markdownSpecial = "\\`*_[]()!#<>|&~"
+
+// mentions reports whether the @ at s[i] starts a GitHub mention.
+func mentions(s string, i int) bool {
+	if i+1 >= len(s) || !isAlnum(s[i+1]) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	p := s[i-1]
+	return !isAlnum(p) && strings.IndexByte("_./`-", p) < 0
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // Code returns s cleaned (see Clean) as a Markdown code span, where
 // nothing is rendered: no link, no HTML, no mention. The span is delimited

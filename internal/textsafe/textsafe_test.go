@@ -92,3 +92,18 @@ func TestEscapeJSONKeepsTheData(t *testing.T) {
 		t.Error("text without anything to escape must be returned as it is")
 	}
 }
+
+func TestMarkdownMentionsOnlyWhereGitHubMakesThem(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"@octocat", "@&#8203;octocat"},
+		{"cc @octocat.", "cc @&#8203;octocat."},
+		{"(@octocat)", `\(@&#8203;octocat\)`},
+		{"pkg:npm/gpl-thing@1.0.0", "pkg:npm/gpl-thing@1.0.0"},
+		{"a@example.com", "a@example.com"},
+		{"@ alone", "@ alone"},
+	} {
+		if got := Markdown(tc.in, 0); got != tc.want {
+			t.Errorf("Markdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
