@@ -9,9 +9,10 @@ import (
 )
 
 // ownMarkdown is the structure a ticket body has of its own: links to a
-// vulnerability's advisory or a CWE (label escaped, address
-// percent-encoded) and the fingerprint marker.
-var ownMarkdown = regexp.MustCompile(`\[(?:\\.|[^\\\[\]])*\]\(https?://[^\s()<>]*\)|<!-- secgate:fingerprint=[0-9a-f]+ -->|<https?://[^\s<>]*>`)
+// vulnerability's advisory or a CWE (label escaped, address percent-encoded:
+// plain ASCII without brackets, parentheses or @), autolinks of references,
+// and the fingerprint marker.
+var ownMarkdown = regexp.MustCompile(`\[(?:\\.|[^\\\[\]])*\]\(https?://[A-Za-z0-9\-._~:/?#&=+%,;]*\)|<!-- secgate:fingerprint=[0-9a-f]+ -->|<https?://[^\s<>]*>`)
 
 // TestHostileReportTicketsInjectNothing builds tickets from a Trivy report
 // and a SARIF file whose every field carries line breaks, workflow

@@ -425,9 +425,23 @@ func referenceURL(f *document.Finding) string {
 	return ""
 }
 
-func safeURL(u string) string { return urlEscaper.Replace(textsafe.Clean(u, textsafe.MaxMessage)) }
-
-var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", "\n", "", "\r", "")
+// safeURL is u as a link destination of plain ASCII: every byte but
+// letters, digits and -._~:/?#&=+%,; is percent-encoded, so a report's
+// address cannot end the link, open another, mention anyone or carry a
+// control character (Clean's escapes are encoded too).
+func safeURL(u string) string {
+	u = textsafe.Clean(u, textsafe.MaxMessage)
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#&=+%,;", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
 
 func cvssCell(f *document.Finding) string {
 	if f.CVSS == nil || f.CVSS.Score <= 0 {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // JSONFile is the name of the tickets file WriteDir writes.
@@ -43,7 +45,7 @@ func WriteDir(dir string, ts []Ticket) error {
 	if err := enc.Encode(ts); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, JSONFile), buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, JSONFile), textsafe.EscapeJSON(buf.Bytes()), 0o644); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
 	keep := map[string]bool{}
