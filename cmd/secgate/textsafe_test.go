@@ -31,3 +31,30 @@ func TestErrorLineShowsControlCharactersEscaped(t *testing.T) {
 		t.Errorf("the file name is not shown escaped: %q", out)
 	}
 }
+
+// TestSkippedFileNameShownEscaped plants a file whose name carries a
+// workflow command and ESC in a folder of reports: the line that says it
+// was skipped shows them escaped.
+func TestSkippedFileNameShownEscaped(t *testing.T) {
+	dir := t.TempDir()
+	report, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", "trivy-json", "trivy-image-alpine-no-vulns.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "r.json"), report, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x\n::error::planted\x1b[2J.png"), nil, 0o644); err != nil {
+		t.Skipf("this file system takes no such name: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"secgate", "check", dir}, strings.NewReader(""), &stdout, &stderr)
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "::") || strings.ContainsAny(line, "\x1b\r") {
+			t.Errorf("stderr line injected: %q", line)
+		}
+	}
+	if !strings.Contains(stderr.String(), `x\n::error::planted\x1b[2J.png`) {
+		t.Errorf("the skipped file is not shown escaped: %q", stderr.String())
+	}
+}
