@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCleanEscapesControls(t *testing.T) {
@@ -106,4 +107,36 @@ func TestMarkdownMentionsOnlyWhereGitHubMakesThem(t *testing.T) {
 			t.Errorf("Markdown(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// FuzzClean: whatever the text, Clean leaves no control character, bidi
+// control or invalid UTF-8, keeps to its length, and Markdown leaves no
+// unescaped bracket, '<' or line break.
+func FuzzClean(f *testing.F) {
+	f.Add("x\n::add-mask::y\x1b[2J\a\r✓ PASS\u202e[a](b) <img> @octocat \xff", 10)
+	f.Add("``a`|", 0)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		limit %= 1000
+		c := Clean(s, limit)
+		if !utf8.ValidString(c) {
+			t.Fatalf("Clean(%q) is not UTF-8: %q", s, c)
+		}
+		for _, r := range c {
+			if r < 0x20 || r == 0x7f || Unsafe(r) {
+				t.Fatalf("Clean(%q) = %q keeps %U", s, c, r)
+			}
+		}
+		if limit > 0 && utf8.RuneCountInString(s) > limit && !strings.HasSuffix(c, "…") {
+			t.Fatalf("Clean(%q, %d) = %q is not cut", s, limit, c)
+		}
+		m := Markdown(s, limit)
+		for i := 0; i < len(m); i++ {
+			switch m[i] {
+			case '\\':
+				i++ // the escaped character
+			case '[', ']', '<', '>', '(', ')', '`', '|', '\n':
+				t.Fatalf("Markdown(%q) = %q: unescaped %q", s, m, m[i])
+			}
+		}
+	})
 }
