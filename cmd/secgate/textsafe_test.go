@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	ticketsync "github.com/secgate/secgate/tickets/sync"
 )
 
 // TestErrorLineShowsControlCharactersEscaped names a report whose file name
@@ -56,5 +58,23 @@ func TestSkippedFileNameShownEscaped(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `x\n::error::planted\x1b[2J.png`) {
 		t.Errorf("the skipped file is not shown escaped: %q", stderr.String())
+	}
+}
+
+// TestTicketsPlanTitlesShownEscaped: an issue's title on the tracker (or a
+// ticket's) with a workflow command and ESC is printed on one line, escaped.
+func TestTicketsPlanTitlesShownEscaped(t *testing.T) {
+	var out bytes.Buffer
+	printPlan(&out, &ticketsync.Plan{Actions: []ticketsync.Action{
+		{Kind: ticketsync.ActionDuplicate, Number: 3, Title: "dup\n::add-mask::x\x1b[2J", Fingerprint: "ab\x07cd"},
+		{Kind: ticketsync.ActionCreate, Number: 4, Title: "new\r✓ PASS\u202e"},
+	}})
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "::") || strings.ContainsAny(line, "\x1b\a\r\u202e") {
+			t.Errorf("plan line injected: %q", line)
+		}
+	}
+	if !strings.Contains(out.String(), `dup\n::add-mask::x\x1b[2J`) || !strings.Contains(out.String(), `new\r✓ PASS\u202e`) {
+		t.Errorf("titles not shown escaped:\n%s", out.String())
 	}
 }
