@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // GitHub writes GitHub Actions workflow commands (::error and ::warning
@@ -39,15 +40,15 @@ func (g GitHub) Write(w io.Writer, r *gate.Result) error {
 		path, line := place(r, it)
 		props := []string{}
 		if path != "" {
-			props = append(props, "file="+escapeProperty(path))
+			props = append(props, "file="+escapeProperty(textsafe.Clean(path, textsafe.MaxField)))
 			if line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", line))
 			}
 		}
-		props = append(props, "title="+escapeProperty(it.Msg.Policy+": "+title(it)))
-		msg := it.Msg.Msg
+		props = append(props, "title="+escapeProperty(textsafe.Clean(it.Msg.Policy+": "+title(it), textsafe.MaxField)))
+		msg := textsafe.Clean(it.Msg.Msg, textsafe.MaxMessage)
 		if it.Msg.Remediation != "" {
-			msg += "\nfix: " + it.Msg.Remediation
+			msg += "\nfix: " + textsafe.Clean(it.Msg.Remediation, textsafe.MaxMessage)
 		}
 		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg)); err != nil {
 			return err
@@ -81,6 +82,8 @@ func (g GitHub) Write(w io.Writer, r *gate.Result) error {
 }
 
 // escapeData escapes a workflow command's message as the runner expects.
+// Report text is cleaned first (textsafe.Clean): no ESC, BEL or line break
+// of a report reaches the log; the line breaks left are secgate's own.
 func escapeData(s string) string {
 	return dataEscaper.Replace(s)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // JUnit writes JUnit XML, which GitLab, Jenkins and Azure DevOps show as
@@ -66,23 +67,27 @@ func (JUnit) Write(w io.Writer, r *gate.Result) error {
 		return s
 	}
 	for _, p := range r.Decision.Policies {
-		suite(p)
+		suite(cleanField(p))
 	}
 	for _, it := range items(r, false) {
-		s := suite(it.Msg.Policy)
+		s := suite(cleanField(it.Msg.Policy))
 		path, line := place(r, it)
-		c := junitCase{Name: title(it) + ": " + it.Msg.Msg, Classname: it.Msg.Policy, File: path, Line: line}
-		body := it.Msg.Msg
+		// Report text is cleaned (textsafe.Clean): XML 1.0 cannot carry
+		// most control characters, and CI pages show these fields as text.
+		text := textsafe.Clean(it.Msg.Msg, textsafe.MaxMessage)
+		c := junitCase{Name: textsafe.Clean(title(it), textsafe.MaxField) + ": " + text, Classname: cleanField(it.Msg.Policy),
+			File: cleanField(path), Line: line}
+		body := text
 		if it.Msg.Remediation != "" {
-			body += "\nfix: " + it.Msg.Remediation
+			body += "\nfix: " + textsafe.Clean(it.Msg.Remediation, textsafe.MaxMessage)
 		}
 		if len(it.Msg.FindingIDs) > 0 {
-			body += "\nfindings: " + strings.Join(it.Msg.FindingIDs, ", ")
+			body += "\nfindings: " + textsafe.Clean(strings.Join(it.Msg.FindingIDs, ", "), textsafe.MaxMessage)
 		}
 		if len(it.Msg.Components) > 0 {
-			body += "\ncomponents: " + strings.Join(it.Msg.Components, ", ")
+			body += "\ncomponents: " + textsafe.Clean(strings.Join(it.Msg.Components, ", "), textsafe.MaxMessage)
 		}
-		msg := &junitMessage{Message: it.Msg.Msg, Type: it.Msg.Severity, Text: body}
+		msg := &junitMessage{Message: text, Type: cleanField(it.Msg.Severity), Text: body}
 		if it.Level == "error" {
 			c.Failure = msg
 			s.Failures++
@@ -116,3 +121,5 @@ func (JUnit) Write(w io.Writer, r *gate.Result) error {
 	_, err := io.WriteString(w, "\n")
 	return err
 }
+
+func cleanField(s string) string { return textsafe.Clean(s, textsafe.MaxField) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // Markdown writes a pull-request comment: the verdict, counts by severity
@@ -92,7 +93,7 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		}
 		fmt.Fprintf(bw, "<details><summary>%s (%d)</summary>\n\n", summary, len(rows))
 		for _, it := range rows {
-			fmt.Fprintf(bw, "- **%s** %s\n", it.Msg.Policy, escapeMarkdown(it.Msg.Msg))
+			fmt.Fprintf(bw, "- **%s** %s\n", escapeMarkdown(it.Msg.Policy), escapeMarkdown(it.Msg.Msg))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
@@ -104,31 +105,30 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		for _, x := range d.Exceptions {
 			reason, _ := x.Exception["reason"].(string)
 			expires, _ := x.Exception["expires"].(string)
-			fmt.Fprintf(bw, "- %s — %s (until %s)\n", escapeMarkdown(evidence(byID[x.FindingID], x.FindingID)), escapeMarkdown(reason), expires)
+			fmt.Fprintf(bw, "- %s — %s (until %s)\n", escapeMarkdown(evidence(byID[x.FindingID], x.FindingID)), escapeMarkdown(reason), escapeMarkdown(expires))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
 	var srcs []string
 	for _, s := range d.Sources {
-		srcs = append(srcs, fmt.Sprintf("`%s` (%s)", s.Path, s.Format))
+		srcs = append(srcs, fmt.Sprintf("%s (%s)", textsafe.Code(s.Path, textsafe.MaxField, false), escapeMarkdown(s.Format)))
 	}
-	fmt.Fprintf(bw, "<sub>Reports: %s. Policies: %s.</sub>\n", strings.Join(srcs, ", "), strings.Join(d.Policies, ", "))
+	fmt.Fprintf(bw, "<sub>Reports: %s. Policies: %s.</sub>\n", strings.Join(srcs, ", "), escapeMarkdown(strings.Join(d.Policies, ", ")))
 	return bw.Flush()
 }
 
+// cell is report text as plain text in a table cell (see textsafe.Markdown).
 func cell(s string) string {
-	return strings.ReplaceAll(escapeMarkdown(s), "\n", "<br>")
+	return textsafe.Markdown(s, textsafe.MaxMessage)
 }
 
+// code is report text as a code span in a table cell.
 func code(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+	return textsafe.Code(s, textsafe.MaxField, true)
 }
 
+// escapeMarkdown is report text as plain text: no link, image, HTML,
+// heading, mention or line break of its own.
 func escapeMarkdown(s string) string {
-	return markdownEscaper.Replace(s)
+	return textsafe.Markdown(s, textsafe.MaxMessage)
 }
-
-var markdownEscaper = strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;")

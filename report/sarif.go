@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // SARIF writes SARIF 2.1.0 that GitHub code scanning accepts: one result
@@ -77,10 +79,17 @@ func (s SARIF) Write(w io.Writer, r *gate.Result) error {
 		run.Tool.Driver.Rules = []*sarif.ReportingDescriptor{}
 	}
 	rep.AddRun(run)
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	// C1 and bidi controls as \u escapes: printed, the SARIF acts on no
+	// terminal.
+	_, err = w.Write(textsafe.EscapeJSON(buf.Bytes()))
+	return err
 }
 
 func newRule(id string, it item) *sarif.ReportingDescriptor {

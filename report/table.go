@@ -9,6 +9,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // Limits keep a table readable in a CI log; what is cut is counted.
@@ -62,7 +63,7 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 	}
 	fmt.Fprintf(bw, "%s  %d violation(s), %d warning(s), %d exception(s) applied\n", verdict,
 		len(d.Violations), len(d.Warnings), len(d.Exceptions))
-	fmt.Fprintf(bw, "%s\n", t.paint(dim, "policies: "+strings.Join(d.Policies, ", ")))
+	fmt.Fprintf(bw, "%s\n", t.paint(dim, "policies: "+textsafe.Clean(strings.Join(d.Policies, ", "), textsafe.MaxMessage)))
 
 	t.messages(bw, "Violations", "✗", red, d.Violations, byID)
 	t.messages(bw, "Warnings", "!", yellow, d.Warnings, byID)
@@ -76,7 +77,8 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 			}
 			reason, _ := x.Exception["reason"].(string)
 			expires, _ := x.Exception["expires"].(string)
-			fmt.Fprintf(bw, "  ✓ %s: %s (until %s)\n", evidence(byID[x.FindingID], x.FindingID), reason, expires)
+			fmt.Fprintf(bw, "  ✓ %s: %s (until %s)\n", evidence(byID[x.FindingID], x.FindingID),
+				textsafe.Clean(reason, textsafe.MaxMessage), textsafe.Clean(expires, textsafe.MaxField))
 		}
 	}
 
@@ -91,7 +93,7 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 	fmt.Fprintln(bw)
 	var srcs []string
 	for _, src := range d.Sources {
-		srcs = append(srcs, fmt.Sprintf("%s (%s)", src.Path, src.Format))
+		srcs = append(srcs, fmt.Sprintf("%s (%s)", textsafe.Clean(src.Path, textsafe.MaxField), textsafe.Clean(src.Format, textsafe.MaxField)))
 	}
 	fmt.Fprintf(bw, "%s\n", t.paint(dim, "reports: "+strings.Join(srcs, ", ")))
 	return bw.Flush()
@@ -109,9 +111,10 @@ func (t *Table) messages(w io.Writer, title, mark, colour string, ms []eval.Mess
 		}
 		sev := ""
 		if m.Severity != "" {
-			sev = "[" + m.Severity + "] "
+			sev = "[" + textsafe.Clean(m.Severity, textsafe.MaxField) + "] "
 		}
-		fmt.Fprintf(w, "  %s %s%s %s\n", t.paint(colour, mark), sev, t.paint(dim, m.Policy+":"), m.Msg)
+		fmt.Fprintf(w, "  %s %s%s %s\n", t.paint(colour, mark), sev, t.paint(dim, textsafe.Clean(m.Policy, textsafe.MaxField)+":"),
+			textsafe.Clean(m.Msg, textsafe.MaxMessage))
 		// Evidence: the findings behind the message, unless it names its
 		// one finding itself.
 		if len(m.FindingIDs) > 1 || (len(m.FindingIDs) == 1 && !namesFinding(m.Msg, byID[m.FindingIDs[0]])) {
@@ -124,27 +127,37 @@ func (t *Table) messages(w io.Writer, title, mark, colour string, ms []eval.Mess
 			}
 		}
 		if m.Remediation != "" {
-			fmt.Fprintf(w, "      %s %s\n", t.paint(dim, "fix:"), m.Remediation)
+			fmt.Fprintf(w, "      %s %s\n", t.paint(dim, "fix:"), textsafe.Clean(m.Remediation, textsafe.MaxMessage))
 		}
 	}
 }
 
 // evidence describes one finding on one line: rule, package with
-// installed → fixed version, file:line.
+// installed → fixed version, file:line. Each field is cleaned (see
+// textsafe.Clean), so the line is safe to print.
 func evidence(f *document.Finding, id string) string {
+	clean := func(s string) string { return textsafe.Clean(s, textsafe.MaxField) }
 	if f == nil {
-		return id
+		return clean(id)
 	}
-	parts := []string{f.RuleID, "(" + string(f.Severity) + ")"}
+	parts := []string{clean(f.RuleID), "(" + clean(string(f.Severity)) + ")"}
 	if p := f.Package; p != nil {
-		pkg := strings.TrimSpace(p.Name + " " + p.Version)
+		pkg := strings.TrimSpace(clean(p.Name) + " " + clean(p.Version))
 		if len(f.FixedVersions) > 0 {
-			pkg += " → " + strings.Join(f.FixedVersions, ", ")
+			fixed := make([]string, len(f.FixedVersions))
+			for i, v := range f.FixedVersions {
+				fixed[i] = clean(v)
+			}
+			pkg += " → " + strings.Join(fixed, ", ")
 		}
 		parts = append(parts, pkg)
 		// A package found at several paths (vendored twice) is fixed at each.
 		if len(p.Paths) > 1 {
-			parts = append(parts, "at "+strings.Join(p.Paths, ", "))
+			paths := make([]string, len(p.Paths))
+			for i, path := range p.Paths {
+				paths[i] = clean(path)
+			}
+			parts = append(parts, "at "+strings.Join(paths, ", "))
 		}
 	}
 	if len(f.Locations) > 1 {
@@ -159,12 +172,13 @@ func evidence(f *document.Finding, id string) string {
 	return strings.Join(parts, " ")
 }
 
-// placeString is a location as path:line.
+// placeString is a location as path:line, its path cleaned.
 func placeString(l *document.Location) string {
+	path := textsafe.Clean(l.Path, textsafe.MaxField)
 	if l.StartLine > 0 {
-		return fmt.Sprintf("%s:%d", l.Path, l.StartLine)
+		return fmt.Sprintf("%s:%d", path, l.StartLine)
 	}
-	return l.Path
+	return path
 }
 
 // namesFinding reports whether a message already names the finding.

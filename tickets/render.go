@@ -10,6 +10,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // maxTitle bounds a title (GitHub allows 256 characters).
@@ -419,9 +420,23 @@ func referenceURL(f *document.Finding) string {
 	return ""
 }
 
-func safeURL(u string) string { return urlEscaper.Replace(u) }
-
-var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", "\n", "", "\r", "")
+// safeURL is u as a link destination of plain ASCII: every byte but
+// letters, digits and -._~:/?#&=+%,; is percent-encoded, so a report's
+// address cannot end the link, open another, mention anyone or carry a
+// control character (Clean's escapes are encoded too).
+func safeURL(u string) string {
+	u = textsafe.Clean(u, textsafe.MaxMessage)
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#&=+%,;", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
 
 func cvssCell(f *document.Finding) string {
 	if f.CVSS == nil || f.CVSS.Score <= 0 {
@@ -747,24 +762,13 @@ func bullets(items []string) []string {
 	return out
 }
 
-// mentionRE finds @name where GitHub would turn it into a notification:
-// at the start or after a character that cannot be part of a word or path.
-var mentionRE = regexp.MustCompile("(^|[^A-Za-z0-9_./`-])@([A-Za-z0-9])")
-
 // text makes scanner-provided text safe to embed in Markdown on one line:
-// whitespace collapsed, no HTML (so no comment can forge a fingerprint
-// marker), and no @mentions that would notify strangers.
+// whitespace collapsed, then textsafe.Markdown: no control character, no
+// link, image or HTML (so no comment can forge a fingerprint marker), no
+// heading, no table cell, and no @mentions that would notify strangers.
 func text(s string) string {
-	s = squash(s)
-	s = htmlEscaper.Replace(s)
-	if strings.IndexByte(s, '@') < 0 {
-		return s
-	}
-	return mentionRE.ReplaceAllString(s, "$1&#64;$2")
+	return textsafe.Markdown(squash(s), textsafe.MaxMessage)
 }
-
-// htmlEscaper is built once: a Replacer is costly to make and free to share.
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // squash folds each run of white space in s into one space and trims the
 // ends, as strings.Join(strings.Fields(s), " ") does, without allocating
@@ -788,14 +792,14 @@ func squash(s string) string {
 	return s
 }
 
-// cell is text safe inside a table cell.
+// cell is text safe inside a table cell (text escapes '|').
 func cell(s string) string {
-	return strings.ReplaceAll(text(s), "|", `\|`)
+	return text(s)
 }
 
 // code is s as an inline code span (no mentions, no HTML are rendered there).
 func code(s string) string {
-	s = squash(s)
+	s = textsafe.Clean(squash(s), textsafe.MaxMessage)
 	if s == "" {
 		return "``"
 	}
@@ -861,7 +865,7 @@ func firstLine(s string) string {
 
 // oneLineTitle folds a title onto one line and bounds its length.
 func oneLineTitle(s string) string {
-	s = squash(s)
+	s = textsafe.Clean(squash(s), 0)
 	if len(s) > maxTitle {
 		cut := maxTitle - 1
 		for cut > 0 && !isRuneStart(s[cut]) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/internal/safefile"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // JSONFile is the name of the tickets file WriteDir writes.
@@ -47,7 +48,7 @@ func WriteDir(dir string, ts []Ticket) error {
 	if err := enc.Encode(ts); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
-	if err := safefile.Write(filepath.Join(dir, JSONFile), buf.Bytes(), 0o644); err != nil {
+	if err := safefile.Write(filepath.Join(dir, JSONFile), textsafe.EscapeJSON(buf.Bytes()), 0o644); err != nil {
 		return fmt.Errorf("tickets: %w", err)
 	}
 	keep := map[string]bool{}

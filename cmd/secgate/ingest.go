@@ -14,6 +14,7 @@ import (
 	"github.com/secgate/secgate/enrich"
 	"github.com/secgate/secgate/ingest"
 	"github.com/secgate/secgate/internal/netpolicy"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // ingestOptions is what every report-reading command needs.
@@ -142,7 +143,7 @@ func noteSkipped(w io.Writer, skipped []ingest.Skipped) {
 		return
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(w, "secgate: skipped: %s\n", s)
+		fmt.Fprintf(w, "secgate: skipped: %s\n", textsafe.Clean(s.String(), 0))
 	}
 }
 

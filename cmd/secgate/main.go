@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 func main() {
@@ -35,7 +37,7 @@ var errPolicy = errors.New("policy failure")
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "secgate: error: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "secgate: error: internal error: %s\n", oneLine(fmt.Sprint(r)))
 			code = exitError
 		}
 	}()
@@ -51,10 +53,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitError
 }
 
-// oneLine folds a multi-line error (errors.Join) into one line.
+// oneLine folds a multi-line error (errors.Join) into one line, with
+// control characters a report or a file name put in it shown escaped
+// (textsafe.Clean).
 func oneLine(s string) string {
 	s = strings.ReplaceAll(s, ":\n", ": ")
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	return textsafe.Clean(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " "), 0)
 }
 
 // startingHeap is the heap a run may reach before the first collection.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 func testCommand() *cli.Command {
@@ -97,13 +98,13 @@ func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
 		if r.Location != nil {
 			loc = fmt.Sprintf(" (%s:%d)", r.Location.File, r.Location.Row)
 		}
-		fmt.Fprintf(stdout, "%s %s.%s%s %s\n", status, strings.TrimPrefix(r.Package, "data."), r.Name, loc, r.Duration.Round(1000))
+		fmt.Fprintf(stdout, "%s %s %s\n", status, textsafe.Clean(strings.TrimPrefix(r.Package, "data.")+"."+r.Name+loc, 0), r.Duration.Round(1000))
 		if r.Error != nil {
 			fmt.Fprintf(stdout, "    %s\n", oneLine(r.Error.Error()))
 		}
 		if len(r.Output) > 0 && (opts.Verbose || status != "PASS") {
 			for _, line := range strings.Split(strings.TrimRight(string(r.Output), "\n"), "\n") {
-				fmt.Fprintf(stdout, "    | %s\n", line)
+				fmt.Fprintf(stdout, "    | %s\n", textsafe.Clean(line, 0))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/secgate/secgate/internal/netpolicy"
+	"github.com/secgate/secgate/internal/textsafe"
 	"github.com/secgate/secgate/tickets"
 	ticketsync "github.com/secgate/secgate/tickets/sync"
 )
@@ -183,13 +184,15 @@ func printPlan(w io.Writer, p *ticketsync.Plan) {
 			num = fmt.Sprintf(" #%d", a.Number)
 		}
 		if a.Kind == ticketsync.ActionDuplicate {
-			fmt.Fprintf(w, "duplicate%s: %s (same fingerprint %.12s as a lower-numbered issue; left alone)\n", num, a.Title, a.Fingerprint)
+			fmt.Fprintf(w, "duplicate%s: %s (same fingerprint %.12s as a lower-numbered issue; left alone)\n", num,
+				textsafe.Clean(a.Title, textsafe.MaxField), textsafe.Clean(a.Fingerprint, textsafe.MaxField))
 			continue
 		}
 		verb := verbs[a.Kind]
 		if p.DryRun {
 			verb = "would be " + verb
 		}
-		fmt.Fprintf(w, "%s%s: %s\n", verb, num, a.Title)
+		// A title can be an issue's on the tracker: shown, never obeyed.
+		fmt.Fprintf(w, "%s%s: %s\n", verb, num, textsafe.Clean(a.Title, textsafe.MaxField))
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // Write writes the struct v points to exactly as json.Encoder with
@@ -35,7 +37,9 @@ func Write(w io.Writer, v any) error {
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		// C1 and bidi controls as \u escapes: printed, the JSON acts on
+		// no terminal.
+		_, err := bw.Write(textsafe.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 		return err
 	}
 	bw.WriteString("{")
