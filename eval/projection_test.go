@@ -71,11 +71,11 @@ func TestProjectionDecidesAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	epss, err := enrich.LoadEPSS(context.Background(), "../testdata/enrich/epss_scores-sample.csv")
+	epss, err := enrich.LoadEPSS(context.Background(), "../testdata/enrich/epss_scores-sample.csv", enrich.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kev, err := enrich.LoadKEV(context.Background(), "../testdata/enrich/known_exploited_vulnerabilities-sample.json")
+	kev, err := enrich.LoadKEV(context.Background(), "../testdata/enrich/known_exploited_vulnerabilities-sample.json", enrich.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
