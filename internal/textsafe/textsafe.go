@@ -136,7 +136,7 @@ func cut(s string, n int) string {
 // a quote) either.
 func Markdown(s string, limit int) string {
 	s = Clean(s, limit)
-	if strings.IndexAny(s, markdownSpecial+"@") < 0 {
+	if !strings.ContainsAny(s, markdownSpecial+"@") {
 		return s
 	}
 	var b strings.Builder
