@@ -1,6 +1,6 @@
 #!/bin/sh
 # output.sh: hostile report text must inject nothing into what secgate prints
-# or writes (issue 12, point 1).
+# or writes.
 #
 # Usage: testdata/hostile/output.sh PATH/TO/secgate
 #
