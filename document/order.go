@@ -69,16 +69,31 @@ func (d *Document) Positions() map[string]int {
 // of a sorted document: WorstFirst); ids at lacks come last, in string
 // order.
 func SortIDs(ids []string, at map[string]int) {
-	pos := func(id string) int {
-		if i, ok := at[id]; ok {
-			return i
-		}
-		return len(at)
+	// Each id's position is looked up once, not at every comparison: a
+	// message can list every finding of a 100,000-finding report.
+	type idPos struct {
+		pos int
+		id  string
 	}
-	slices.SortFunc(ids, func(a, b string) int {
-		if c := cmp.Compare(pos(a), pos(b)); c != 0 {
+	ps := make([]idPos, len(ids))
+	for i, id := range ids {
+		p, ok := at[id]
+		if !ok {
+			p = len(at)
+		}
+		ps[i] = idPos{p, id}
+	}
+	byPos := func(a, b idPos) int {
+		if c := cmp.Compare(a.pos, b.pos); c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
-	})
+		return strings.Compare(a.id, b.id)
+	}
+	if slices.IsSortedFunc(ps, byPos) {
+		return
+	}
+	slices.SortFunc(ps, byPos)
+	for i := range ps {
+		ids[i] = ps[i].id
+	}
 }
