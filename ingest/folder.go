@@ -129,11 +129,12 @@ func (w *walker) walk(dir, rel string, st os.FileInfo) error {
 		if name == ".git" || excluded(w.exclude, r) {
 			continue
 		}
-		if why := notReport(name); why != "" {
+		st, err := os.Stat(p) // follows links
+		if why := notReport(name); why != "" && (err != nil || !st.IsDir()) {
+			// Only files: a folder named docs.md or v1.yaml is walked.
 			w.skipped = append(w.skipped, Skipped{Path: p, Reason: why})
 			continue
 		}
-		st, err := os.Stat(p) // follows links
 		switch {
 		case err != nil && e.Type()&fs.ModeSymlink != 0:
 			return fmt.Errorf("%s: broken symbolic link: %w", p, unwrapPathError(err))

@@ -105,8 +105,10 @@ func WriteAll(outs []Output, r *gate.Result, stdout io.Writer) error {
 			}
 			continue
 		}
+		// The folder it goes in is made if missing, and must not be a
+		// symlink (planted, it would send the file elsewhere).
 		if dir := filepath.Dir(o.Path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := safefile.Dir(dir); err != nil {
 				return fmt.Errorf("output %s: %w", o.Format.Name(), err)
 			}
 		}

@@ -59,6 +59,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		// "secgate check help" reads a report named help; -h is the help.
+		c.HideHelpCommand = len(c.Subcommands) == 0
 	}
 	return app
 }

@@ -194,6 +194,12 @@ func policyData(opts policyOptions) (map[string]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data %s: want a JSON or YAML object: %w", path, err)
 		}
+		// data.secgate is the built-ins' configuration, checked key by
+		// key when read from secgate.yaml; laid over unchecked, a null or
+		// a misspelt word there would switch a policy off.
+		if _, ok := v["secgate"]; ok {
+			return nil, fmt.Errorf("data %s: the key \"secgate\" is reserved for the built-in policies' configuration: set it in secgate.yaml (-c), where it is checked", path)
+		}
 		mergeInto(data, v)
 	}
 	return data, nil

@@ -14,9 +14,10 @@
 // pages. Suppressed results are accepted; results a baseline says are
 // absent are fixed.
 //
-// A log also says how far its scan went (see coverage): runs null, a run
-// whose results are absent or null, that says executionSuccessful false or
-// reports an error-level execution notification is an incomplete scan;
+// A log also says how far its scan went (see coverage): runs null or
+// empty, a run whose results are absent or null, that says
+// executionSuccessful false or reports an error-level execution or
+// configuration notification is an incomplete scan;
 // error and warning notifications are scan errors, not findings. A run
 // with no results that says it failed is refused (sniff.ErrFailedScan).
 //
@@ -164,13 +165,18 @@ func build(log *sarifLog) (*document.Report, error) {
 // notifications report, and why the scan did not complete, if it did not.
 // A scan did not complete when runs is null; when a run's results are
 // absent or null (SARIF 2.1.0 §3.14.23: not computed; [] is a scan that
-// found nothing); when an invocation says executionSuccessful false; when
-// an execution notification is of level error. Execution notifications of
+// found nothing); when runs is empty (no tool ran); when an invocation
+// says executionSuccessful false; when an execution or configuration
+// notification is of level error. Execution notifications of
 // level error and warning, and configuration notifications of level
 // error, are scan errors.
 func coverage(log *sarifLog) ([]document.ScanError, string) {
 	if log.Runs == nil {
 		return nil, "runs is null: the tool produced no run"
+	}
+	if len(log.Runs) == 0 {
+		// Valid SARIF, but no tool ran: nothing says anything was scanned.
+		return nil, "runs is empty: the log holds no tool run"
 	}
 	var errs []document.ScanError
 	var reasons []string
@@ -217,6 +223,10 @@ func coverage(log *sarifLog) ([]document.ScanError, string) {
 			reasons = append(reasons, run+" did not run successfully (executionSuccessful false)")
 		case errorMsg != "":
 			reasons = append(reasons, run+" reported an error: "+firstLine(errorMsg))
+		case configMsg != "":
+			// A configuration error (a rule that could not run) leaves
+			// part of the scan undone.
+			reasons = append(reasons, run+" reported a configuration error: "+firstLine(configMsg))
 		}
 	}
 	return errs, strings.Join(reasons, "; ")

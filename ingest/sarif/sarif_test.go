@@ -667,7 +667,11 @@ func TestIncompleteScans(t *testing.T) {
 			{"level":"error","message":{"text":"Exception evaluating rule C2001.\nRule disabled."}}]}]`),
 			"run 1 (T) reported an error: Exception evaluating rule C2001."},
 		{"SarifEmptyResults", run(`,"results":[]`), ""},
-		{"SarifEmptyRuns", `{"version":"2.1.0","runs":[]}`, ""},
+		// Valid SARIF, but no tool ran: nothing says anything was scanned.
+		{"SarifEmptyRuns", `{"version":"2.1.0","runs":[]}`, "runs is empty: the log holds no tool run"},
+		// A rule that could not run leaves part of the scan undone.
+		{"SarifConfigurationErrorNotification", run(`,"results":[],"invocations":[{"executionSuccessful":true,"toolConfigurationNotifications":[
+			{"level":"error","message":{"text":"rule X could not be loaded"}}]}]`), "run 1 (T) reported a configuration error: rule X could not be loaded"},
 		{"SarifWarningNotification", run(`,"results":[],"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[
 			{"level":"warning","message":{"text":"Syntax error"}}]}]`), ""},
 	}
