@@ -161,7 +161,7 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 	opts = opts.withDefaults()
 	addr, secrets := netpolicy.RedactSecrets(src)
 	fail := func(err error) (*Fetched, error) {
-		return nil, &FetchError{Address: addr, Err: wrapScrubbed(err, secrets)}
+		return nil, &FetchError{Address: addr, Err: netpolicy.ScrubError(err, secrets)}
 	}
 	local, isLocal, err := localPath(src)
 	if err != nil {
@@ -201,24 +201,6 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 	}
 	f.Address, f.Remote = addr, true
 	return f, nil
-}
-
-// wrapScrubbed keeps err's identity (for errors.Is) with a scrubbed message.
-func wrapScrubbed(err error, secrets []string) error {
-	return &scrubbedError{msg: netpolicy.Scrub(oneLine(err.Error()), secrets), err: err}
-}
-
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// oneLine folds a multi-line message (git's stderr) into one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }
 
 // remoteDetectors turn shorthands (github.com/org/repo, git@host:repo)

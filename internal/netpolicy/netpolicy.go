@@ -203,6 +203,12 @@ func Error(err error, raw string, o Options) error {
 		// cause only.
 		err = ue.Err
 	}
+	return ScrubError(err, secrets)
+}
+
+// ScrubError keeps err's identity (for errors.Is and errors.As) with a
+// one-line message from which every secret is scrubbed.
+func ScrubError(err error, secrets []string) error {
 	return &scrubbedError{msg: Scrub(oneLine(err.Error()), secrets), err: err}
 }
 
