@@ -30,6 +30,13 @@ type Policies struct {
 	// the built-in policies (tested against full conversion on every
 	// corpus report) and is not assumed of any other policy.
 	NamedFieldsOnly bool
+	// Checked says the modules are the built-in policies alone, which
+	// their tests compile with every check of OPA's compiler. New then
+	// skips the stages that only check the modules (types, recursion,
+	// rule conflicts; checkOnlyStages) unless Options.Capabilities
+	// replaces the defaults they were checked with: each check pays for
+	// compiling the built-ins. It is not assumed of any other policy.
+	Checked bool
 }
 
 // Filter decides which files of a policy tree are read.
