@@ -27,6 +27,7 @@ var definitions = []definition{
 	spdxSatisfiesDef,
 	spdxParseDef,
 	spdxNormalizeDef,
+	spdxDeniedDef,
 	cvssScoreDef,
 	purlParseDef,
 	versionCompareDef,

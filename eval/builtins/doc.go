@@ -44,6 +44,18 @@
 // exactly when invalid is empty; a syntax error with no bad part ("(MIT",
 // "MIT OR", "") puts the whole expression in invalid.
 //
+//	secgate.spdx_denied(expression: string, denied: array[string] | set[string]) -> array[string]
+//
+// Lists the denied licences the expression cannot be satisfied without.
+// It reads the expression as secgate.spdx_parse does (deprecated ids as
+// their replacements) and looks its ids and its parts that are not SPDX
+// up in denied, as written; when some are denied, it asks
+// secgate.spdx_satisfies whether the others (each id also with the
+// expression's exceptions) satisfy it. The result is sorted and without
+// duplicates: empty when no denied licence is named or another choice
+// avoids them ("MIT OR GPL-3.0-only" with GPL-3.0-only denied), the
+// denied ones otherwise ("MIT AND GPL-3.0-only" gives GPL-3.0-only).
+//
 //	secgate.cvss_score(vector: string) -> {"version": string, "score": number, "severity": string}
 //
 // Computes the base score of a CVSS v2 (with or without its "(…)" wrapper
