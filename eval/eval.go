@@ -208,7 +208,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 // dot-separated part of it ("package.purl" names package and purl): a
 // policy set that reads the document only through such names sees the
 // same results when findings and components keep only these keys, and
-// building the input for 100,000 findings then costs a fraction.
+// building the input for 100,000 findings then costs a fraction. The
+// keys that secgate's builtins read themselves are kept too.
 func namedFields(modules map[string]*ast.Module) fieldSet {
 	fields := fieldSet{}
 	for _, m := range modules {
@@ -221,6 +222,9 @@ func namedFields(modules map[string]*ast.Module) fieldSet {
 			}
 			return false
 		})
+	}
+	for _, f := range builtins.FindingFields() {
+		fields[f] = true
 	}
 	return fields
 }

@@ -24,7 +24,8 @@ type Policies struct {
 	// Origins says where the modules came from, in load order.
 	Origins []string
 	// NamedFieldsOnly says the modules read findings and components only
-	// through keys they spell out as strings: never by iterating an
+	// through keys they spell out as strings (or that secgate's builtins
+	// read, builtins.FindingFields): never by iterating an
 	// object's keys, serialising or comparing whole findings, or building
 	// key names. Evaluation then converts only those keys. It holds for
 	// the built-in policies (tested against full conversion on every

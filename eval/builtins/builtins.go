@@ -34,6 +34,7 @@ var definitions = []definition{
 	groupByDef,
 	pluckDef,
 	uniqueDef,
+	remediationDef,
 }
 
 func (d definition) function() *rego.Function {

@@ -121,6 +121,7 @@ var builtinNames = []string{
 	"secgate.group_by",
 	"secgate.pluck",
 	"secgate.purl_parse",
+	"secgate.remediation",
 	"secgate.spdx_denied",
 	"secgate.spdx_normalize",
 	"secgate.spdx_parse",

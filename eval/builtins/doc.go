@@ -98,4 +98,15 @@
 //
 // An unknown ecosystem is an error that names the known ones; a version
 // the ecosystem cannot parse is an error naming it.
+//
+//	secgate.remediation(findings: array) -> string
+//
+// Says what fixes a group of findings, as the thresholds policy words it:
+// when every finding has a package, "upgrade name version to fixed" for
+// each (or "to a fixed version (a, b)", or "(no fixed version named in
+// the report)"), joined with "; "; otherwise "fix rule at path:line" (or
+// the rule alone, without a location), joined with ", ". Repeats are
+// dropped, the order kept; a finding that lacks what its text needs is
+// left out. Beyond five findings it counts the packages (or findings)
+// and points at --tickets instead.
 package builtins
