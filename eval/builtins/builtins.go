@@ -28,6 +28,7 @@ var definitions = []definition{
 	spdxParseDef,
 	spdxNormalizeDef,
 	spdxDeniedDef,
+	spdxAllOfDef,
 	cvssScoreDef,
 	purlParseDef,
 	versionCompareDef,

@@ -122,6 +122,7 @@ var builtinNames = []string{
 	"secgate.pluck",
 	"secgate.purl_parse",
 	"secgate.remediation",
+	"secgate.spdx_all_of",
 	"secgate.spdx_denied",
 	"secgate.spdx_normalize",
 	"secgate.spdx_parse",

@@ -56,6 +56,14 @@
 // avoids them ("MIT OR GPL-3.0-only" with GPL-3.0-only denied), the
 // denied ones otherwise ("MIT AND GPL-3.0-only" gives GPL-3.0-only).
 //
+//	secgate.spdx_all_of(licenses: array[string]) -> string
+//
+// Joins a list of licences into one expression that needs them all, as a
+// component's licence list without an expression reads: one licence as
+// written, several joined with AND, each that holds a space (an
+// expression, a name like "Apache License 2.0") in parentheses; an empty
+// list gives "". An element that is not a string is an error.
+//
 //	secgate.cvss_score(vector: string) -> {"version": string, "score": number, "severity": string}
 //
 // Computes the base score of a CVSS v2 (with or without its "(…)" wrapper

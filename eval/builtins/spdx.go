@@ -72,6 +72,37 @@ var spdxDeniedDef = definition{
 	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxDenied)) },
 }
 
+var spdxAllOfDef = definition{
+	name:        "secgate.spdx_all_of",
+	description: "Joins a list of licences into one expression that needs them all: one licence as written, several joined with AND, each that holds a space in parentheses; an empty list gives \"\".",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("licenses", stringArrayType).Description("licences or licence expressions, e.g. a component's licenses"),
+		),
+		types.Named("expression", types.S).Description("\"MIT AND (Apache-2.0 OR BSD-3-Clause)\""),
+	),
+	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(spdxAllOf)) },
+}
+
+func spdxAllOf(_ rego.BuiltinContext, licensesTerm *ast.Term) (*ast.Term, error) {
+	if _, ok := licensesTerm.Value.(*ast.Array); !ok {
+		return nil, operandTypeErr(1, licensesTerm.Value, "array")
+	}
+	list, err := stringList(licensesTerm, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 1 {
+		return ast.StringTerm(list[0]), nil
+	}
+	for i, l := range list {
+		if strings.Contains(l, " ") {
+			list[i] = "(" + l + ")"
+		}
+	}
+	return ast.StringTerm(strings.Join(list, " AND ")), nil
+}
+
 func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast.Term, error) {
 	expr, err := stringArg(exprTerm, 1)
 	if err != nil {

@@ -429,3 +429,23 @@ func TestSPDXDeniedAgreesWithRego(t *testing.T) {
 		}
 	}
 }
+
+func TestSPDXAllOf(t *testing.T) {
+	tests := []struct {
+		licenses []string
+		want     string
+	}{
+		{[]string{}, ""},
+		{[]string{"MIT OR Apache-2.0"}, "MIT OR Apache-2.0"},
+		{[]string{"MIT", "ISC"}, "MIT AND ISC"},
+		{[]string{"MIT", "Apache-2.0 OR BSD-3-Clause", "Apache License 2.0"}, "MIT AND (Apache-2.0 OR BSD-3-Clause) AND (Apache License 2.0)"},
+	}
+	for _, tt := range tests {
+		if got := mustCall(t, "secgate.spdx_all_of", tt.licenses); got != tt.want {
+			t.Errorf("spdx_all_of(%q) = %q, want %q", tt.licenses, got, tt.want)
+		}
+	}
+	if _, err := call(t, "secgate.spdx_all_of", []any{"MIT", 1}); err == nil {
+		t.Error("spdx_all_of([\"MIT\", 1]): no error")
+	}
+}

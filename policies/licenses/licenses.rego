@@ -132,24 +132,7 @@ ignored(c) if {
 # without one is read as all of them (AND).
 expression(c) := c.license_expression if c.license_expression
 
-expression(c) := c.licenses[0] if {
-	not c.license_expression
-	count(c.licenses) == 1
-}
-
-expression(c) := concat(" AND ", [paren(l) | some l in c.licenses]) if {
-	not c.license_expression
-	count(c.licenses) > 1
-}
-
-expression(c) := "" if {
-	not c.license_expression
-	count(c.licenses) == 0
-}
-
-paren(l) := sprintf("(%s)", [l]) if contains(l, " ")
-
-paren(l) := l if not contains(l, " ")
+expression(c) := secgate.spdx_all_of(c.licenses) if not c.license_expression
 
 parsed(s) := secgate.spdx_parse(s.expr)
 
