@@ -60,18 +60,23 @@ line_of(f) := sprintf(":%d", [f.location.start_line]) if f.location.start_line
 
 line_of(f) := "" if not f.location.start_line
 
+components(fs) := sort(object.keys(secgate.group_by(fs, "package.purl")) | {name |
+	some name, group in secgate.group_by(fs, "package.name")
+	count(secgate.pluck(group, "package.purl")) < count(group)
+})
+
 groups := array.concat(
 	[input.findings, array.slice(input.findings, 0, 5), array.slice(input.findings, 3, 6)],
 	array.concat([[f] | some f in input.findings], [g | some g in secgate.group_by(input.findings, "severity")]),
 )
 
-got := [secgate.remediation(g) | some g in groups]
+got := [[secgate.remediation(g), secgate.components(g)] | some g in groups]
 
-want := [remediation(g) | some g in groups]
+want := [[remediation(g), components(g)] | some g in groups]
 `
 
-// TestRemediationAgreesWithRego: secgate.remediation says what the Rego
-// it replaced said, for the findings of every corpus report, in groups
+// TestRemediationAgreesWithRego: secgate.remediation and
+// secgate.components say what the Rego they replaced said, for the findings of every corpus report, in groups
 // of one, five, six, all and by severity, and for findings missing what
 // the text needs.
 func TestRemediationAgreesWithRego(t *testing.T) {
@@ -140,7 +145,12 @@ func TestRemediationAgreesWithRego(t *testing.T) {
 		{"rule_id": "r9", "location": null},
 		{"rule_id": "r10", "location": false},
 		{"location": {"path": "p"}},
-		{"rule_id": "r1", "package": {"name": "a", "version": "1"}, "fixed_versions": ["2"]}
+		{"rule_id": "r1", "package": {"name": "a", "version": "1"}, "fixed_versions": ["2"]},
+		{"rule_id": "r11", "package": {"name": "a", "purl": "pkg:npm/a@1"}},
+		{"rule_id": "r12", "package": {"name": "B", "purl": "pkg:npm/b@1"}},
+		{"rule_id": "r13", "package": {"name": "B"}},
+		{"rule_id": "r14", "package": {"name": 7, "purl": null}},
+		{"rule_id": "r15", "package": {"name": "Z"}}
 	]}`)
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ var definitions = []definition{
 	pluckDef,
 	uniqueDef,
 	remediationDef,
+	componentsDef,
 }
 
 func (d definition) function() *rego.Function {

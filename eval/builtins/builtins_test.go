@@ -117,6 +117,7 @@ func wantBuiltinErr(t *testing.T, err error, wants ...string) {
 }
 
 var builtinNames = []string{
+	"secgate.components",
 	"secgate.cvss_score",
 	"secgate.group_by",
 	"secgate.pluck",

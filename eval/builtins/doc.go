@@ -117,4 +117,10 @@
 // dropped, the order kept; a finding that lacks what its text needs is
 // left out. Beyond five findings it counts the packages (or findings)
 // and points at --tickets instead.
+//
+//	secgate.components(findings: array) -> array[string]
+//
+// The packages a group of findings is in: each package's purl, and the
+// name of a package that a finding gives without a purl; sorted, without
+// duplicates. Findings without a package are left out.
 package builtins

@@ -3,6 +3,7 @@ package builtins
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -23,6 +24,48 @@ var remediationDef = definition{
 	),
 	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(remediation)) },
 	noMemo: true,
+}
+
+var componentsDef = definition{
+	name: "secgate.components",
+	description: "The packages a group of findings is in, as the components of a violation: each package's purl, " +
+		"and the name of each package that some finding names without a purl; sorted, without duplicates.",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("findings", types.NewArray(nil, types.A)).Description("array of findings of the unified document"),
+		),
+		types.Named("components", stringArrayType).Description("purls and names"),
+	),
+	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(components)) },
+	noMemo: true,
+}
+
+// components is what the thresholds policy wrote as the purl groups of
+// the findings and the name groups with a finding without a purl; a
+// value that is not a string is named as group_by names it.
+func components(_ rego.BuiltinContext, fsTerm *ast.Term) (*ast.Term, error) {
+	fs, ok := fsTerm.Value.(*ast.Array)
+	if !ok {
+		return nil, operandTypeErr(1, fsTerm.Value, "array")
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(v *ast.Term) {
+		if k := keyString(v); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for i := range fs.Len() {
+		f := fs.Elem(i)
+		if purl := at(f, pathPackagePurl); purl != nil {
+			add(purl)
+		} else if name := at(f, pathPackageName); name != nil {
+			add(name)
+		}
+	}
+	slices.Sort(out)
+	return stringArray(out), nil
 }
 
 // maxListed is how many findings a remediation names one by one.
@@ -82,14 +125,16 @@ func remediation(_ rego.BuiltinContext, fsTerm *ast.Term) (*ast.Term, error) {
 	return ast.StringTerm(s), nil
 }
 
-// FindingFields names the keys of findings that secgate.remediation reads
-// itself: a policy that calls it reads them, though it spells none out.
+// FindingFields names the keys of findings that secgate.remediation and
+// secgate.components read themselves: a policy that calls them reads
+// these keys, though it need not spell them out.
 func FindingFields() []string {
-	return []string{"package", "name", "version", "fixed_versions", "rule_id", "location", "path", "start_line"}
+	return []string{"package", "name", "purl", "version", "fixed_versions", "rule_id", "location", "path", "start_line"}
 }
 
 var (
 	pathPackage        = []*ast.Term{ast.StringTerm("package")}
+	pathPackagePurl    = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("purl")}
 	pathPackageName    = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("name")}
 	pathPackageVersion = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("version")}
 	pathFixedVersions  = []*ast.Term{ast.StringTerm("fixed_versions")}

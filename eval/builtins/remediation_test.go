@@ -1,6 +1,10 @@
 package builtins
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
 
 func TestRemediation(t *testing.T) {
 	pkg := func(name, version string, fixed ...string) map[string]any {
@@ -39,5 +43,22 @@ func TestRemediation(t *testing.T) {
 				t.Errorf("remediation = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestComponents(t *testing.T) {
+	fs := []any{
+		map[string]any{"package": map[string]any{"name": "b", "purl": "pkg:npm/b@1"}},
+		map[string]any{"package": map[string]any{"name": "a"}},
+		map[string]any{"package": map[string]any{"name": "b", "purl": "pkg:npm/b@1"}},
+		map[string]any{"package": map[string]any{"name": "c", "purl": "pkg:npm/c@2"}},
+		map[string]any{"rule_id": "no-package"},
+	}
+	want := []any{"a", "pkg:npm/b@1", "pkg:npm/c@2"}
+	if diff := cmp.Diff(want, mustCall(t, "secgate.components", fs)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{}, mustCall(t, "secgate.components", []any{})); diff != "" {
+		t.Errorf("components of none (-want +got):\n%s", diff)
 	}
 }

@@ -129,12 +129,10 @@ plural(fs) := "y" if count(fs) == 1
 
 plural(fs) := "ies" if count(fs) != 1
 
-# components are the purls (or names) of the findings' packages, grouped in
-# Go: a function call per finding costs more than the rest of the rule.
-components(fs) := sort(object.keys(secgate.group_by(fs, "package.purl")) | {name |
-	some name, group in secgate.group_by(fs, "package.name")
-	count(secgate.pluck(group, "package.purl")) < count(group)
-})
+# components are the purls of the findings' packages, and the names of
+# those without one; in Go: a function call per finding costs more than
+# the rest of the rule.
+components(fs) := secgate.components(fs)
 
 deny contains {
 	"msg": sprintf("%d open findings, more than the %d allowed", [count(counted), cfg.max_findings]),
