@@ -41,6 +41,7 @@ func builtinEngine(b *testing.B) *eval.Engine {
 		b.Fatal(err)
 	}
 	pols.NamedFieldsOnly = true // as check gives the built-ins alone
+	pols.Checked = true
 	cfg, err := config.Defaults()
 	if err != nil {
 		b.Fatal(err)

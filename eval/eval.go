@@ -109,6 +109,21 @@ func DefaultCapabilities() *ast.Capabilities {
 	return caps
 }
 
+// checkOnlyStages are the compiler stages that only look for errors in
+// the modules themselves: they change nothing that evaluation reads (the
+// type environment they build serves `with` on functions, which the
+// built-ins do not use outside their tests). The stages that depend on
+// the capabilities (undefined, unsafe and deprecated builtins, imports)
+// are not among them.
+var checkOnlyStages = []ast.StageID{
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckVoidCalls,
+	ast.StageCheckRuleConflicts,
+	ast.StageCheckSafetyRuleHeads,
+	ast.StageCheckRecursion,
+	ast.StageCheckTypes,
+}
+
 // New compiles the policies and prepares the queries.
 func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Policies == nil || len(opts.Policies.Modules) == 0 {
@@ -146,6 +161,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		WithDefaultRegoVersion(ast.RegoV1).
 		WithStrict(false).
 		WithEnablePrintStatements(true)
+	if opts.Policies.Checked && opts.Capabilities == nil {
+		compiler = compiler.WithSkipStages(checkOnlyStages...)
+	}
 	modules := make(map[string]*ast.Module, len(opts.Policies.Modules)+1)
 	for name, m := range opts.Policies.Modules {
 		modules[name] = m
@@ -190,7 +208,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 // dot-separated part of it ("package.purl" names package and purl): a
 // policy set that reads the document only through such names sees the
 // same results when findings and components keep only these keys, and
-// building the input for 100,000 findings then costs a fraction.
+// building the input for 100,000 findings then costs a fraction. The
+// keys that secgate's builtins read themselves are kept too.
 func namedFields(modules map[string]*ast.Module) fieldSet {
 	fields := fieldSet{}
 	for _, m := range modules {
@@ -203,6 +222,9 @@ func namedFields(modules map[string]*ast.Module) fieldSet {
 			}
 			return false
 		})
+	}
+	for _, f := range builtins.FindingFields() {
+		fields[f] = true
 	}
 	return fields
 }

@@ -266,3 +266,38 @@ func TestTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 }
+
+// TestCheckedSkipsOnlyChecks: policies marked Checked compile without
+// the type checker, and are type-checked again when the capabilities are
+// replaced; what the capabilities decide (undefined functions) is always
+// checked.
+func TestCheckedSkipsOnlyChecks(t *testing.T) {
+	typeErr := "package main\n\ndeny contains x if { x := count(1) }\n"
+	undefined := "package main\n\ndeny contains x if { x := rand.intn(\"a\", 10) }\n"
+	cases := []struct {
+		name    string
+		src     string
+		caps    *ast.Capabilities
+		wantErr string
+	}{
+		{"type error skipped", typeErr, nil, ""},
+		{"type error with own capabilities", typeErr, DefaultCapabilities(), "count"},
+		{"undefined function", undefined, nil, "undefined function rand.intn"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pols, err := LoadFS("test", fstest.MapFS{"p.rego": &fstest.MapFile{Data: []byte(c.src)}}, Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pols.Checked = true
+			_, err = New(context.Background(), Options{Policies: pols, Capabilities: c.caps})
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Fatalf("error %v, want one containing %q", err, c.wantErr)
+			}
+		})
+	}
+}

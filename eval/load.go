@@ -24,12 +24,20 @@ type Policies struct {
 	// Origins says where the modules came from, in load order.
 	Origins []string
 	// NamedFieldsOnly says the modules read findings and components only
-	// through keys they spell out as strings: never by iterating an
+	// through keys they spell out as strings (or that secgate's builtins
+	// read, builtins.FindingFields): never by iterating an
 	// object's keys, serialising or comparing whole findings, or building
 	// key names. Evaluation then converts only those keys. It holds for
 	// the built-in policies (tested against full conversion on every
 	// corpus report) and is not assumed of any other policy.
 	NamedFieldsOnly bool
+	// Checked says the modules are the built-in policies alone, which
+	// their tests compile with every check of OPA's compiler. New then
+	// skips the stages that only check the modules (types, recursion,
+	// rule conflicts; checkOnlyStages) unless Options.Capabilities
+	// replaces the defaults they were checked with: each check pays for
+	// compiling the built-ins. It is not assumed of any other policy.
+	Checked bool
 }
 
 // Filter decides which files of a policy tree are read.

@@ -54,8 +54,9 @@ exceptions:
 
 // TestProjectionDecidesAlike: the built-in policies, given findings and
 // components that keep only the keys the policies name
-// (Policies.NamedFieldsOnly), decide exactly as with the whole document,
-// on every corpus report, under the defaults and a configuration that
+// (Policies.NamedFieldsOnly) and compiled without the stages that only
+// check (Policies.Checked), decide exactly as with the whole document and
+// every stage, on every corpus report, under the defaults and a configuration that
 // turns every policy on, with a baseline and exploit data.
 func TestProjectionDecidesAlike(t *testing.T) {
 	files, err := filepath.Glob("../testdata/corpus/*/*")
@@ -120,6 +121,7 @@ func builtinEngines(t *testing.T, cfg *config.Config) (projected, whole *eval.En
 			t.Fatal(err)
 		}
 		pols.NamedFieldsOnly = named
+		pols.Checked = named
 		e, err := eval.New(context.Background(), eval.Options{Policies: pols, Data: cfg.Data()})
 		if err != nil {
 			t.Fatal(err)

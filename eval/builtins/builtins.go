@@ -27,12 +27,16 @@ var definitions = []definition{
 	spdxSatisfiesDef,
 	spdxParseDef,
 	spdxNormalizeDef,
+	spdxDeniedDef,
+	spdxAllOfDef,
 	cvssScoreDef,
 	purlParseDef,
 	versionCompareDef,
 	groupByDef,
 	pluckDef,
 	uniqueDef,
+	remediationDef,
+	componentsDef,
 }
 
 func (d definition) function() *rego.Function {

@@ -117,10 +117,14 @@ func wantBuiltinErr(t *testing.T, err error, wants ...string) {
 }
 
 var builtinNames = []string{
+	"secgate.components",
 	"secgate.cvss_score",
 	"secgate.group_by",
 	"secgate.pluck",
 	"secgate.purl_parse",
+	"secgate.remediation",
+	"secgate.spdx_all_of",
+	"secgate.spdx_denied",
 	"secgate.spdx_normalize",
 	"secgate.spdx_parse",
 	"secgate.spdx_satisfies",

@@ -44,6 +44,26 @@
 // exactly when invalid is empty; a syntax error with no bad part ("(MIT",
 // "MIT OR", "") puts the whole expression in invalid.
 //
+//	secgate.spdx_denied(expression: string, denied: array[string] | set[string]) -> array[string]
+//
+// Lists the denied licences the expression cannot be satisfied without.
+// It reads the expression as secgate.spdx_parse does (deprecated ids as
+// their replacements) and looks its ids and its parts that are not SPDX
+// up in denied, as written; when some are denied, it asks
+// secgate.spdx_satisfies whether the others (each id also with the
+// expression's exceptions) satisfy it. The result is sorted and without
+// duplicates: empty when no denied licence is named or another choice
+// avoids them ("MIT OR GPL-3.0-only" with GPL-3.0-only denied), the
+// denied ones otherwise ("MIT AND GPL-3.0-only" gives GPL-3.0-only).
+//
+//	secgate.spdx_all_of(licenses: array[string]) -> string
+//
+// Joins a list of licences into one expression that needs them all, as a
+// component's licence list without an expression reads: one licence as
+// written, several joined with AND, each that holds a space (an
+// expression, a name like "Apache License 2.0") in parentheses; an empty
+// list gives "". An element that is not a string is an error.
+//
 //	secgate.cvss_score(vector: string) -> {"version": string, "score": number, "severity": string}
 //
 // Computes the base score of a CVSS v2 (with or without its "(…)" wrapper
@@ -86,4 +106,21 @@
 //
 // An unknown ecosystem is an error that names the known ones; a version
 // the ecosystem cannot parse is an error naming it.
+//
+//	secgate.remediation(findings: array) -> string
+//
+// Says what fixes a group of findings, as the thresholds policy words it:
+// when every finding has a package, "upgrade name version to fixed" for
+// each (or "to a fixed version (a, b)", or "(no fixed version named in
+// the report)"), joined with "; "; otherwise "fix rule at path:line" (or
+// the rule alone, without a location), joined with ", ". Repeats are
+// dropped, the order kept; a finding that lacks what its text needs is
+// left out. Beyond five findings it counts the packages (or findings)
+// and points at --tickets instead.
+//
+//	secgate.components(findings: array) -> array[string]
+//
+// The packages a group of findings is in: each package's purl, and the
+// name of a package that a finding gives without a purl; sorted, without
+// duplicates. Findings without a package are left out.
 package builtins

@@ -59,6 +59,50 @@ var spdxNormalizeDef = definition{
 	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxNormalize)) },
 }
 
+var spdxDeniedDef = definition{
+	name:        "secgate.spdx_denied",
+	description: "Lists the denied licences an SPDX licence expression cannot be satisfied without: those of its ids and non-SPDX parts (as secgate.spdx_parse reads them) that are denied, when its other licences cannot satisfy it; empty when they can or when it names none.",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("expression", types.S).Description("SPDX licence expression"),
+			types.Named("denied", types.NewAny(stringArrayType, types.NewSet(types.S))).Description("the denied licences: SPDX ids, or other names as written"),
+		),
+		types.Named("needed", stringArrayType).Description("the denied licences the expression needs (sorted, unique)"),
+	),
+	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxDenied)) },
+}
+
+var spdxAllOfDef = definition{
+	name:        "secgate.spdx_all_of",
+	description: "Joins a list of licences into one expression that needs them all: one licence as written, several joined with AND, each that holds a space in parentheses; an empty list gives \"\".",
+	decl: types.NewFunction(
+		types.Args(
+			types.Named("licenses", stringArrayType).Description("licences or licence expressions, e.g. a component's licenses"),
+		),
+		types.Named("expression", types.S).Description("\"MIT AND (Apache-2.0 OR BSD-3-Clause)\""),
+	),
+	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(spdxAllOf)) },
+}
+
+func spdxAllOf(_ rego.BuiltinContext, licensesTerm *ast.Term) (*ast.Term, error) {
+	if _, ok := licensesTerm.Value.(*ast.Array); !ok {
+		return nil, operandTypeErr(1, licensesTerm.Value, "array")
+	}
+	list, err := stringList(licensesTerm, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 1 {
+		return ast.StringTerm(list[0]), nil
+	}
+	for i, l := range list {
+		if strings.Contains(l, " ") {
+			list[i] = "(" + l + ")"
+		}
+	}
+	return ast.StringTerm(strings.Join(list, " AND ")), nil
+}
+
 func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast.Term, error) {
 	expr, err := stringArg(exprTerm, 1)
 	if err != nil {
@@ -237,6 +281,18 @@ func spdxParse(_ rego.BuiltinContext, exprTerm *ast.Term) (*ast.Term, error) {
 	if err != nil {
 		return nil, err
 	}
+	valid, p := readSPDX(expr)
+	return ast.ObjectTerm(
+		ast.Item(ast.StringTerm("valid"), ast.BooleanTerm(valid)),
+		ast.Item(ast.StringTerm("ids"), stringArray(p.ids)),
+		ast.Item(ast.StringTerm("exceptions"), stringArray(p.exceptions)),
+		ast.Item(ast.StringTerm("invalid"), stringArray(p.invalid)),
+	), nil
+}
+
+// readSPDX is what secgate.spdx_parse returns: whether expr is valid
+// SPDX, and its ids, exceptions and invalid parts, sorted and unique.
+func readSPDX(expr string) (bool, spdxParts) {
 	expr = normalizeLicences(expr, nil)
 	p := splitSPDX(expr)
 	libValid := spdxValid(expr)
@@ -246,12 +302,60 @@ func spdxParse(_ rego.BuiltinContext, exprTerm *ast.Term) (*ast.Term, error) {
 		// expression as a whole is what cannot be read.
 		p.invalid = []string{expr}
 	}
-	return ast.ObjectTerm(
-		ast.Item(ast.StringTerm("valid"), ast.BooleanTerm(valid)),
-		ast.Item(ast.StringTerm("ids"), stringArray(sortedUnique(p.ids))),
-		ast.Item(ast.StringTerm("exceptions"), stringArray(sortedUnique(p.exceptions))),
-		ast.Item(ast.StringTerm("invalid"), stringArray(sortedUnique(p.invalid))),
-	), nil
+	p.ids, p.exceptions, p.invalid = sortedUnique(p.ids), sortedUnique(p.exceptions), sortedUnique(p.invalid)
+	return valid, p
+}
+
+// spdxDenied lists the licences of an expression (its ids and its parts
+// that are not SPDX, as secgate.spdx_parse reads them) that are denied,
+// when the expression cannot be satisfied by its other licences (each
+// also with the expression's exceptions); else none. It is what the
+// licence policy once wrote as a comprehension over spdx_parse and a
+// call of spdx_satisfies, and calls spdxSatisfies the same way.
+func spdxDenied(bctx rego.BuiltinContext, exprTerm, deniedTerm *ast.Term) (*ast.Term, error) {
+	expr, err := stringArg(exprTerm, 1)
+	if err != nil {
+		return nil, err
+	}
+	list, err := stringList(deniedTerm, 2)
+	if err != nil {
+		return nil, err
+	}
+	denied := make(map[string]bool, len(list))
+	for _, d := range list {
+		denied[d] = true
+	}
+	_, p := readSPDX(expr)
+	var hits []string
+	var others []*ast.Term
+	for _, id := range p.ids {
+		if denied[id] {
+			hits = append(hits, id)
+			continue
+		}
+		others = append(others, ast.StringTerm(id))
+		for _, e := range p.exceptions {
+			others = append(others, ast.StringTerm(id+" WITH "+e))
+		}
+	}
+	for _, n := range p.invalid {
+		if denied[n] {
+			hits = append(hits, n)
+			continue
+		}
+		others = append(others, ast.StringTerm(n))
+	}
+	if len(hits) == 0 {
+		return stringArray(nil), nil
+	}
+	ok, err := spdxSatisfies(bctx, exprTerm, ast.ArrayTerm(others...))
+	if err != nil {
+		return nil, err
+	}
+	if ok.Value.Compare(ast.Boolean(true)) == 0 {
+		return stringArray(nil), nil
+	}
+	return stringArray(sortedUnique(hits)), nil
 }
 
 // spdxValid reports whether go-spdx reads s. go-spdx v2.3.1 panics on

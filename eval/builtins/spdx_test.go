@@ -1,6 +1,10 @@
 package builtins
 
 import (
+	"context"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 	"slices"
 	"strings"
 	"testing"
@@ -341,5 +345,107 @@ func TestSPDXParseErrors(t *testing.T) {
 			_, err := call(t, "secgate.spdx_parse", arg)
 			wantBuiltinErr(t, err, "secgate.spdx_parse: operand 1 must be string but got "+name)
 		})
+	}
+}
+
+func TestSPDXDenied(t *testing.T) {
+	gpl := []string{"GPL-2.0-only", "GPL-3.0-only", "Custom"}
+	tests := []struct {
+		expr   string
+		denied []string
+		want   []string
+	}{
+		{"MIT", gpl, []string{}},
+		{"GPL-3.0-only", gpl, []string{"GPL-3.0-only"}},
+		{"MIT OR GPL-3.0-only", gpl, []string{}},
+		{"MIT AND GPL-3.0-only", gpl, []string{"GPL-3.0-only"}},
+		{"GPL-2.0-only OR GPL-3.0-only", gpl, []string{"GPL-2.0-only", "GPL-3.0-only"}},
+		// Deprecated ids read as their replacements.
+		{"GPL-2.0", gpl, []string{"GPL-2.0-only"}},
+		// Exceptions go with the licences that are not denied.
+		{"GPL-2.0-only WITH Classpath-exception-2.0 OR MIT", gpl, []string{}},
+		{"GPL-2.0-only WITH Classpath-exception-2.0", gpl, []string{"GPL-2.0-only"}},
+		// Names that are not SPDX, as written.
+		{"Custom", gpl, []string{"Custom"}},
+		{"Custom OR MIT", gpl, []string{}},
+		{"Other AND Custom", gpl, []string{"Custom"}},
+		{"MIT", []string{}, []string{}},
+		{"", gpl, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			got := mustCall(t, "secgate.spdx_denied", tt.expr, tt.denied)
+			want := make([]any, len(tt.want))
+			for i, w := range tt.want {
+				want[i] = w
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("spdx_denied(%q, %q) (-want +got):\n%s", tt.expr, tt.denied, diff)
+			}
+		})
+	}
+}
+
+// TestSPDXDeniedAgreesWithRego: spdx_denied answers as the Rego the
+// licence policy used to spell out with spdx_parse and spdx_satisfies.
+func TestSPDXDeniedAgreesWithRego(t *testing.T) {
+	const rules = `hits := {id | some id in array.concat(p.ids, p.invalid); id in denied}
+	without := array.concat(
+		[x | some id in p.ids; not id in denied; some x in array.concat([id], [sprintf("%s WITH %s", [id, e]) | some e in p.exceptions])],
+		[n | some n in p.invalid; not n in denied],
+	)`
+	exprs := []string{
+		"MIT", "GPL-3.0-only", "MIT OR GPL-3.0-only", "MIT AND GPL-3.0-only",
+		"GPL-2.0+", "GPL-2.0-or-later OR Apache-2.0", "(MIT OR GPL-2.0) AND LGPL-2.1-only",
+		"GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-only WITH Classpath-exception-2.0 OR MIT",
+		"LicenseRef-acme", "LicenseRef-acme AND MIT", "Custom", "Custom OR GPL-3.0-only",
+		"Apache License 2.0", "(MIT", "MIT OR", "", "NOASSERTION", "mit and gpl-3.0-only",
+	}
+	denieds := [][]string{{}, {"GPL-3.0-only"}, {"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "LGPL-2.1-only"}, {"Custom", "LicenseRef-acme", "MIT"}}
+	for _, expr := range exprs {
+		for _, denied := range denieds {
+			query := `p := secgate.spdx_parse(input.expr)
+	denied := {d | some d in input.denied}
+	` + rules + `
+	old := [id | count(hits) > 0; not secgate.spdx_satisfies(input.expr, without); some id in sort(hits)]
+	new := secgate.spdx_denied(input.expr, denied)`
+			opts := append([]func(*rego.Rego){
+				rego.Query(query),
+				rego.Input(map[string]any{"expr": expr, "denied": denied}),
+				rego.SetRegoVersion(ast.RegoV1),
+				rego.StrictBuiltinErrors(true),
+			}, RegoOptions()...)
+			rs, err := rego.New(opts...).Eval(context.Background())
+			if err != nil {
+				t.Fatalf("%q %q: %v", expr, denied, err)
+			}
+			if len(rs) != 1 {
+				t.Fatalf("%q %q: %d results", expr, denied, len(rs))
+			}
+			b := rs[0].Bindings
+			if diff := cmp.Diff(b["old"], b["new"]); diff != "" {
+				t.Errorf("%q %q: (-rego +builtin)\n%s", expr, denied, diff)
+			}
+		}
+	}
+}
+
+func TestSPDXAllOf(t *testing.T) {
+	tests := []struct {
+		licenses []string
+		want     string
+	}{
+		{[]string{}, ""},
+		{[]string{"MIT OR Apache-2.0"}, "MIT OR Apache-2.0"},
+		{[]string{"MIT", "ISC"}, "MIT AND ISC"},
+		{[]string{"MIT", "Apache-2.0 OR BSD-3-Clause", "Apache License 2.0"}, "MIT AND (Apache-2.0 OR BSD-3-Clause) AND (Apache License 2.0)"},
+	}
+	for _, tt := range tests {
+		if got := mustCall(t, "secgate.spdx_all_of", tt.licenses); got != tt.want {
+			t.Errorf("spdx_all_of(%q) = %q, want %q", tt.licenses, got, tt.want)
+		}
+	}
+	if _, err := call(t, "secgate.spdx_all_of", []any{"MIT", 1}); err == nil {
+		t.Error("spdx_all_of([\"MIT\", 1]): no error")
 	}
 }

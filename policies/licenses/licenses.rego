@@ -132,24 +132,7 @@ ignored(c) if {
 # without one is read as all of them (AND).
 expression(c) := c.license_expression if c.license_expression
 
-expression(c) := c.licenses[0] if {
-	not c.license_expression
-	count(c.licenses) == 1
-}
-
-expression(c) := concat(" AND ", [paren(l) | some l in c.licenses]) if {
-	not c.license_expression
-	count(c.licenses) > 1
-}
-
-expression(c) := "" if {
-	not c.license_expression
-	count(c.licenses) == 0
-}
-
-paren(l) := sprintf("(%s)", [l]) if contains(l, " ")
-
-paren(l) := l if not contains(l, " ")
+expression(c) := secgate.spdx_all_of(c.licenses) if not c.license_expression
 
 parsed(s) := secgate.spdx_parse(s.expr)
 
@@ -182,15 +165,8 @@ unknown(s) if {
 	not id in cfg.allow
 }
 
-# parts are the licences an expression names: SPDX ids and other names.
-parts(p) := array.concat(p.ids, p.invalid)
-
-# without_denied lists the expression's licences that are not denied,
-# each also with its exceptions, for spdx_satisfies.
-without_denied(p) := array.concat(
-	[x | some id in p.ids; not id in denied_ids; some x in array.concat([id], [sprintf("%s WITH %s", [id, e]) | some e in p.exceptions])],
-	[n | some n in p.invalid; not n in denied_ids],
-)
+# needed are the denied licences the expression cannot be met without.
+needed(s) := secgate.spdx_denied(s.expr, denied_ids)
 
 # hit names a denied licence, and the denied category it is in when the
 # deny list does not name it.
@@ -212,10 +188,8 @@ deny contains {
 	some s in subjects
 	count(denied_ids) > 0
 	not unknown(s)
-	p := parsed(s)
-	hits := {id | some id in parts(p); id in denied_ids}
+	hits := needed(s)
 	count(hits) > 0
-	not secgate.spdx_satisfies(s.expr, without_denied(p))
 }
 
 # not allowed: an allow list is set and the expression cannot be met from it.
@@ -233,12 +207,7 @@ deny contains {
 	not secgate.spdx_satisfies(s.expr, cfg.allow)
 }
 
-denied(s) if {
-	p := parsed(s)
-	some id in parts(p)
-	id in denied_ids
-	not secgate.spdx_satisfies(s.expr, without_denied(p))
-}
+denied(s) if count(needed(s)) > 0
 
 unknown_msg(s) := sprintf("%s has no licence information", [s.what]) if s.expr in no_licence
 

@@ -129,12 +129,10 @@ plural(fs) := "y" if count(fs) == 1
 
 plural(fs) := "ies" if count(fs) != 1
 
-# components are the purls (or names) of the findings' packages, grouped in
-# Go: a function call per finding costs more than the rest of the rule.
-components(fs) := sort(object.keys(secgate.group_by(fs, "package.purl")) | {name |
-	some name, group in secgate.group_by(fs, "package.name")
-	count(secgate.pluck(group, "package.purl")) < count(group)
-})
+# components are the purls of the findings' packages, and the names of
+# those without one; in Go: a function call per finding costs more than
+# the rest of the rule.
+components(fs) := secgate.components(fs)
 
 deny contains {
 	"msg": sprintf("%d open findings, more than the %d allowed", [count(counted), cfg.max_findings]),
@@ -179,38 +177,8 @@ warn contains {
 }
 
 # remediation says what fixes a group of findings: the upgrades when they
-# are all in packages, else the fixes of their rules.
-remediation(fs) := sprintf("upgrade %s", [concat("; ", secgate.unique([upgrade(f) | some f in fs; f.package]))]) if {
-	in_packages(fs)
-	count(fs) <= 5
-}
-
-remediation(fs) := sprintf("upgrade the %d packages concerned to their fixed versions (remediation tickets: --tickets DIR)", [count(secgate.group_by(fs, "package.name"))]) if {
-	in_packages(fs)
-	count(fs) > 5
-}
-
-remediation(fs) := sprintf("fix %s", [concat(", ", secgate.unique([where(f) | some f in fs]))]) if {
-	not in_packages(fs)
-	count(fs) <= 5
-}
-
-remediation(fs) := sprintf("fix the %d findings listed (remediation tickets: --tickets DIR)", [count(fs)]) if {
-	not in_packages(fs)
-	count(fs) > 5
-}
-
-# in_packages holds when every finding is in a package.
-in_packages(fs) if count(secgate.pluck(fs, "package")) == count(fs)
-
-upgrade(f) := sprintf("%s to %s", [installed(f), f.fixed_versions[0]]) if count(f.fixed_versions) == 1
-
-upgrade(f) := sprintf("%s to a fixed version (%s)", [installed(f), concat(", ", f.fixed_versions)]) if count(f.fixed_versions) > 1
-
-upgrade(f) := sprintf("%s (no fixed version named in the report)", [installed(f)]) if count(f.fixed_versions) == 0
-
-installed(f) := trim_space(concat(" ", [f.package.name, f.package.version]))
-
-where(f) := sprintf("%s at %s%s", [f.rule_id, f.location.path, lib.line_of(f)]) if f.location
-
-where(f) := f.rule_id if not f.location
+# are all in packages ("upgrade a 1.0 to 1.1; b 2.0 to a fixed version
+# (2.1, 3.0)"), else the rules and where they hit; for more than five, how
+# many packages or findings, and --tickets. Written in Go: a function per
+# finding costs more than the rest of the rule.
+remediation(fs) := secgate.remediation(fs)
