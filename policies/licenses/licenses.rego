@@ -177,7 +177,8 @@ hit(id) := sprintf("%s in denied category %s", [id, concat(", ", sort(cats))]) i
 	cats := {cat | some cat in cfg.deny_categories; id in categories[cat]}
 }
 
-# denied: no way to satisfy the expression without a denied licence.
+# denied: no way to satisfy the expression without a denied licence,
+# whatever its unreadable parts say ("GPL-3.0-only AND LicenseRef-x").
 deny contains {
 	"msg": sprintf("%s is licensed %s, which needs a denied licence (%s)", [s.what, shown(s), concat(", ", sort([hit(id) | some id in hits]))]),
 	"severity": "high",
@@ -187,7 +188,6 @@ deny contains {
 } if {
 	some s in subjects
 	count(denied_ids) > 0
-	not unknown(s)
 	hits := needed(s)
 	count(hits) > 0
 }

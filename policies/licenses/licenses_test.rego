@@ -256,3 +256,22 @@ test_licence_findings_with_deprecated_ids if {
 		with data.secgate.config.licenses as object.union(deny_gpl, {"deny_categories": ["strong-copyleft"]})
 	msgs(res) == {"alpine-baselayout is licensed GPL-2.0 (read as GPL-2.0-only), which needs a denied licence (GPL-2.0-only in denied category strong-copyleft)"}
 }
+
+# An unreadable part of an AND does not lift the deny list: the expression
+# cannot be met without the denied licence whatever that part is. Beside
+# an OR, the unreadable part might be what is chosen: unknown, not denied.
+test_denied_and_unknown_part_is_denied if {
+	cfg := object.union(deny_gpl, {"deny": ["GPL-3.0-only", "AGPL-3.0-only"]})
+	every expr in ["GPL-3.0-only AND LicenseRef-x", "GPL-3.0-only AND MIT/X11", "LicenseRef-x AND (GPL-3.0-only OR AGPL-3.0-only)"] {
+		res := denied([comp("g", expr)], cfg)
+		count(res) == 1
+		every v in res {
+			contains(v.msg, "which needs a denied licence")
+		}
+	}
+}
+
+test_denied_or_unknown_part_only_warns if {
+	count(denied([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 0
+	count(warned([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 1
+}

@@ -4,7 +4,7 @@
 #   Fails on any open finding at or above fail_severity, on known exploited
 #   vulnerabilities (KEV) and high EPSS scores, and when more than
 #   max_findings findings are open; warns at warn_severity and warn_findings.
-#   An open vulnerability of unknown severity counts as unknown_as (high by
+#   An open finding of unknown severity counts as unknown_as (high by
 #   default). With only_new and a baseline, counts only what the change
 #   introduced.
 # custom:
@@ -36,16 +36,16 @@ deny contains {
 	fs := rated[sev]
 }
 
-# Open vulnerabilities of unknown severity count at unknown_as: a scanner
-# that states no severity must not let a vulnerability pass unseen.
+# Open findings of unknown severity count at unknown_as: a scanner that
+# states no severity must not let a finding pass unseen.
 deny contains {
-	"msg": sprintf("%s; the gate fails at %s and above", [unknown_said(unknown_vulns), cfg.fail_severity]),
+	"msg": sprintf("%s; the gate fails at %s and above", [unknown_said(unknown_findings), cfg.fail_severity]),
 	"severity": unknown_level,
-	"finding_ids": secgate.pluck(unknown_vulns, "id"),
-	"components": components(unknown_vulns),
-	"remediation": remediation(unknown_vulns),
+	"finding_ids": secgate.pluck(unknown_findings, "id"),
+	"components": components(unknown_findings),
+	"remediation": remediation(unknown_findings),
 } if {
-	count(unknown_vulns) > 0
+	count(unknown_findings) > 0
 	counts_at(unknown_as, cfg.fail_severity)
 }
 
@@ -84,21 +84,17 @@ rule_ids(fs) := secgate.unique(secgate.pluck(fs, "rule_id"))
 # by_severity groups the counted findings by severity, in one pass.
 by_severity := secgate.group_by(counted, "severity")
 
-# rated are the counted findings by severity, without the vulnerabilities
-# of unknown severity: those count at unknown_as.
+# rated are the counted findings by severity, without those of unknown
+# severity: they count at unknown_as, whatever their kind (a Trivy
+# misconfiguration rated UNKNOWN is no less open than a vulnerability).
 rated[sev] := fs if {
 	some sev, group in by_severity
 	sev != "unknown"
 	fs := group
 }
 
-rated["unknown"] := fs if {
-	fs := [f | some f in by_severity.unknown; f.kind != "vulnerability"]
-	count(fs) > 0
-}
-
-# unknown_vulns are the counted vulnerabilities of unknown severity.
-unknown_vulns := [f | some f in object.get(by_severity, "unknown", []); f.kind == "vulnerability"]
+# unknown_findings are the counted findings of unknown severity.
+unknown_findings := object.get(by_severity, "unknown", [])
 
 # unknown_as is the severity they count at: critical to info, or none (no
 # severity threshold is reached but fail_severity or warn_severity unknown).
@@ -121,9 +117,16 @@ counts_at(s, t) if {
 
 counts_at(_, "unknown") := true
 
-unknown_said(fs) := sprintf("%d open vulnerabilit%s of severity unknown, counted as %s (thresholds.unknown_as)", [count(fs), plural(fs), unknown_as]) if unknown_as != "none"
+unknown_said(fs) := sprintf("%d open %s of severity unknown, counted as %s (thresholds.unknown_as)", [count(fs), noun(fs), unknown_as]) if unknown_as != "none"
 
-unknown_said(fs) := sprintf("%d open vulnerabilit%s of severity unknown, counted as no severity (thresholds.unknown_as none)", [count(fs), plural(fs)]) if unknown_as == "none"
+unknown_said(fs) := sprintf("%d open %s of severity unknown, counted as no severity (thresholds.unknown_as none)", [count(fs), noun(fs)]) if unknown_as == "none"
+
+# noun names the findings: vulnerabilities when they all are.
+noun(fs) := sprintf("vulnerabilit%s", [plural(fs)]) if {
+	every f in fs {
+		f.kind == "vulnerability"
+	}
+} else := "finding(s)"
 
 plural(fs) := "y" if count(fs) == 1
 
@@ -167,11 +170,11 @@ warn contains {
 }
 
 warn contains {
-	"msg": sprintf("%s, at or above %s", [unknown_said(unknown_vulns), cfg.warn_severity]),
+	"msg": sprintf("%s, at or above %s", [unknown_said(unknown_findings), cfg.warn_severity]),
 	"severity": unknown_level,
-	"finding_ids": secgate.pluck(unknown_vulns, "id"),
+	"finding_ids": secgate.pluck(unknown_findings, "id"),
 } if {
-	count(unknown_vulns) > 0
+	count(unknown_findings) > 0
 	counts_at(unknown_as, cfg.warn_severity)
 	not counts_at(unknown_as, cfg.fail_severity)
 }

@@ -191,11 +191,16 @@ test_unknown_as_none_still_fails_at_unknown if {
 test_fail_severity_unknown_fails_everything if {
 	res := thresholds.deny with input as {"findings": [finding("a", "info"), code("c", "unknown")]}
 		with data.secgate.config.thresholds.fail_severity as "unknown"
-	{v.severity: v.finding_ids | some v in res} == {"info": ["a"], "unknown": ["c"]}
+	{v.severity: v.finding_ids | some v in res} == {"info": ["a"], "high": ["c"]}
 }
 
-test_unknown_code_findings_keep_their_severity if {
-	count(deny([code("c", "unknown")])) == 0
+# Every kind of finding of unknown severity counts at unknown_as: a
+# misconfiguration rated UNKNOWN fails the default gate too.
+test_unknown_code_findings_count_as_unknown_as if {
+	res := deny([code("c", "unknown"), object.union(code("m", "unknown"), {"kind": "misconfiguration"})])
+	some v in res
+	v.msg == "2 open finding(s) of severity unknown, counted as high (thresholds.unknown_as); the gate fails at high and above"
+	v.finding_ids == ["c", "m"]
 }
 
 test_unknown_as_does_not_lower_known_severities if {
