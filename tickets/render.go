@@ -792,20 +792,14 @@ func squash(s string) string {
 	return s
 }
 
-// code is s as an inline code span (no mentions, no HTML are rendered there).
+// code is s on one line as an inline code span (no mentions, no HTML are
+// rendered there; see textsafe.Code); empty, it is an empty span.
 func code(s string) string {
-	s = textsafe.Clean(squash(s), textsafe.MaxMessage)
+	s = squash(s)
 	if s == "" {
 		return "``"
 	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
+	return textsafe.Code(s, textsafe.MaxMessage, false)
 }
 
 func codeList(items []string) string {
