@@ -411,48 +411,57 @@ type spdxParts struct {
 func splitSPDX(expr string) spdxParts {
 	var (
 		p         spdxParts
-		words     []string
 		exception bool // the part being read follows WITH
 	)
-	flush := func() {
-		if len(words) == 0 {
-			return
-		}
-		part := strings.Join(words, " ")
-		words = words[:0]
-		if exception {
-			exception = false
-			if id, ok := spdxTables().exceptions[strings.ToLower(part)]; ok {
-				p.exceptions = append(p.exceptions, id)
-			} else {
-				p.invalid = append(p.invalid, part)
-			}
-			return
-		}
-		if spdxValid(part) {
-			p.ids = append(p.ids, canonicalLicense(part))
-		} else {
-			p.invalid = append(p.invalid, part)
-		}
-	}
-	for _, w := range spdxWords(expr) {
-		switch w {
+	for _, t := range spdxTerms(expr) {
+		switch t {
 		case "AND", "OR":
-			flush()
 			exception = false
 			p.compound = true
 		case "WITH":
-			flush()
 			exception = true
 		case "(", ")":
-			flush()
 			exception = false
+		default:
+			switch {
+			case exception:
+				exception = false
+				if id, ok := spdxTables().exceptions[strings.ToLower(t)]; ok {
+					p.exceptions = append(p.exceptions, id)
+				} else {
+					p.invalid = append(p.invalid, t)
+				}
+			case spdxValid(t):
+				p.ids = append(p.ids, canonicalLicense(t))
+			default:
+				p.invalid = append(p.invalid, t)
+			}
+		}
+	}
+	return p
+}
+
+// spdxTerms splits expr into its operators (AND, OR, WITH), parentheses
+// and the parts between them: the words up to the next operator or
+// parenthesis, joined by one space.
+func spdxTerms(expr string) []string {
+	var out, words []string
+	for _, w := range spdxWords(expr) {
+		switch w {
+		case "AND", "OR", "WITH", "(", ")":
+			if len(words) > 0 {
+				out = append(out, strings.Join(words, " "))
+				words = words[:0]
+			}
+			out = append(out, w)
 		default:
 			words = append(words, w)
 		}
 	}
-	flush()
-	return p
+	if len(words) > 0 {
+		out = append(out, strings.Join(words, " "))
+	}
+	return out
 }
 
 // spdxWords splits expr at white space, keeping each parenthesis as a
@@ -596,45 +605,29 @@ func normalizeLicences(expr string, aliases map[string]string) string {
 	if to, ok := aliases[expr]; ok {
 		return normalizeLicences(to, nil)
 	}
-	var (
-		out       []string
-		words     []string
-		exception bool // the part being read follows WITH
-	)
-	flush := func() {
-		if len(words) == 0 {
-			return
-		}
-		part := strings.Join(words, " ")
-		words = words[:0]
-		switch to, ok := aliases[part]; {
-		case exception:
-			exception = false
-		case ok:
-			part = normalizeLicences(to, nil)
-			if strings.Contains(part, " ") {
-				part = "(" + part + ")"
-			}
-		default:
-			part = replaceDeprecated(part)
-		}
-		out = append(out, part)
-	}
-	for _, w := range spdxWords(expr) {
-		switch w {
+	out := spdxTerms(expr)
+	exception := false // the part being read follows WITH
+	for i, t := range out {
+		switch t {
 		case "AND", "OR", "(", ")":
-			flush()
 			exception = false
-			out = append(out, w)
 		case "WITH":
-			flush()
 			exception = true
-			out = append(out, w)
 		default:
-			words = append(words, w)
+			switch to, ok := aliases[t]; {
+			case exception:
+				exception = false
+			case ok:
+				t = normalizeLicences(to, nil)
+				if strings.Contains(t, " ") {
+					t = "(" + t + ")"
+				}
+			default:
+				t = replaceDeprecated(t)
+			}
+			out[i] = t
 		}
 	}
-	flush()
 	out = dropSingleParens(out)
 	s := strings.Join(out, " ")
 	s = strings.ReplaceAll(s, "( ", "(")
