@@ -17,6 +17,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/keys"
 	"github.com/open-policy-agent/opa/v1/loader"
+
+	"github.com/secgate/secgate/internal/limitread"
 )
 
 // DefaultKeyID names the verification key when none is given. OPA looks
@@ -87,21 +89,18 @@ func VerifyFile(bundlePath string, opts VerifyOptions) (*Verified, error) {
 	return v, nil
 }
 
-// readBounded reads a file of at most max bytes.
+// readBounded reads a file of at most max bytes (limitread.File), with
+// the file's name dropped from an error opening it, which callers name.
 func readBounded(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(raw)) > max {
+	raw, err := limitread.File(name, max)
+	var pe *os.PathError
+	switch {
+	case errors.Is(err, limitread.ErrTooLarge):
 		return nil, fmt.Errorf("larger than the limit of %d bytes", max)
+	case errors.As(err, &pe) && pe.Op == "open":
+		return nil, pe.Err
 	}
-	return raw, nil
+	return raw, err
 }
 
 // gunzip returns a reader of a gzip stream's content (an empty reader

@@ -17,7 +17,7 @@ import (
 // TestPlainHTTPToOtherHostRefusedBeforeDialling: --epss and --kev refuse
 // plain http to a host other than loopback before any request is made.
 func TestPlainHTTPToOtherHostRefusedBeforeDialling(t *testing.T) {
-	rec := &testutil.RecordingTransport{Base: failTransport{t}}
+	rec := &testutil.RecordingTransport{Base: testutil.NoNetwork(t)}
 	for _, src := range []string{"http://example.invalid/epss.csv", "http://10.0.0.1/k.json", "HTTP://example.invalid/x"} {
 		_, err := LoadEPSS(context.Background(), src, Options{Transport: rec})
 		if !errors.Is(err, netpolicy.ErrPlainHTTP) || !strings.Contains(err.Error(), "--allow-http") {
@@ -98,14 +98,6 @@ func TestFetchTimeoutCutsTrickle(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "fetch timeout") {
 		t.Fatalf("err = %v, want the fetch timeout", err)
 	}
-}
-
-// failTransport fails the test if a request reaches it.
-type failTransport struct{ t *testing.T }
-
-func (f failTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	f.t.Errorf("request to %s reached the network", req.URL)
-	return nil, errors.New("no network in this test")
 }
 
 // noNetwork fails every request.

@@ -155,14 +155,17 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 // which Rego orders by value (a hash, for finding ids).
 func worstFirst(doc *document.Document, res *eval.Result) {
 	at := doc.Positions()
+	pos := func(id string) int {
+		if i, ok := at[id]; ok {
+			return i
+		}
+		return len(at)
+	}
 	first := func(m *eval.Message) int {
 		if len(m.FindingIDs) == 0 {
 			return len(at)
 		}
-		if i, ok := at[m.FindingIDs[0]]; ok {
-			return i
-		}
-		return len(at)
+		return pos(m.FindingIDs[0])
 	}
 	for _, ms := range [][]eval.Message{res.Denies, res.Warnings} {
 		for i := range ms {
@@ -175,12 +178,6 @@ func worstFirst(doc *document.Document, res *eval.Result) {
 			}
 			return first(&ms[i]) < first(&ms[j])
 		})
-	}
-	pos := func(id string) int {
-		if i, ok := at[id]; ok {
-			return i
-		}
-		return len(at)
 	}
 	sort.SliceStable(res.Waivers, func(i, j int) bool {
 		return pos(res.Waivers[i].FindingID) < pos(res.Waivers[j].FindingID)

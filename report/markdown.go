@@ -77,7 +77,7 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 			if line > 0 {
 				where = fmt.Sprintf("%s:%d", path, line)
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", cell(it.Msg.Severity), cell(it.Msg.Policy), cell(it.Msg.Msg), code(where), cell(it.Msg.Remediation))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", escapeMarkdown(it.Msg.Severity), escapeMarkdown(it.Msg.Policy), escapeMarkdown(it.Msg.Msg), code(where), escapeMarkdown(it.Msg.Remediation))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -117,18 +117,14 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 	return bw.Flush()
 }
 
-// cell is report text as plain text in a table cell (see textsafe.Markdown).
-func cell(s string) string {
-	return textsafe.Markdown(s, textsafe.MaxMessage)
-}
-
 // code is report text as a code span in a table cell.
 func code(s string) string {
 	return textsafe.Code(s, textsafe.MaxField, true)
 }
 
-// escapeMarkdown is report text as plain text: no link, image, HTML,
-// heading, mention or line break of its own.
+// escapeMarkdown is report text as plain text, in a table cell or a list:
+// no link, image, HTML, heading, table cell, mention or line break of its
+// own (see textsafe.Markdown).
 func escapeMarkdown(s string) string {
 	return textsafe.Markdown(s, textsafe.MaxMessage)
 }

@@ -220,7 +220,7 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 			fix = "no fix known"
 		}
 		r.why = append(r.why, fmt.Sprintf("| %s | %s | %s | %s | %s |",
-			vulnLink(f), cell(string(f.Severity)), cvssCell(f), cell(fix), cell(vulnTitle(f))))
+			vulnLink(f), text(string(f.Severity)), cvssCell(f), text(fix), text(vulnTitle(f))))
 	}
 	if kev := kevIDs(fs); len(kev) > 0 {
 		r.why = append(r.why, "", "Known exploited (CISA KEV): "+codeList(kev)+".")
@@ -402,7 +402,7 @@ func vulnLink(f *document.Finding) string {
 			u = "https://github.com/advisories/GHSA-" + strings.ToLower(id[len("GHSA-"):])
 		}
 	}
-	label := cell(id)
+	label := text(id)
 	if u == "" {
 		return label
 	}
@@ -444,7 +444,7 @@ func cvssCell(f *document.Finding) string {
 	}
 	s := strconv.FormatFloat(f.CVSS.Score, 'f', 1, 64)
 	if f.CVSS.Version != "" {
-		s += " (v" + cell(strings.TrimPrefix(f.CVSS.Version, "v")) + ")"
+		s += " (v" + text(strings.TrimPrefix(f.CVSS.Version, "v")) + ")"
 	}
 	return s
 }
@@ -792,25 +792,14 @@ func squash(s string) string {
 	return s
 }
 
-// cell is text safe inside a table cell (text escapes '|').
-func cell(s string) string {
-	return text(s)
-}
-
-// code is s as an inline code span (no mentions, no HTML are rendered there).
+// code is s on one line as an inline code span (no mentions, no HTML are
+// rendered there; see textsafe.Code); empty, it is an empty span.
 func code(s string) string {
-	s = textsafe.Clean(squash(s), textsafe.MaxMessage)
+	s = squash(s)
 	if s == "" {
 		return "``"
 	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
+	return textsafe.Code(s, textsafe.MaxMessage, false)
 }
 
 func codeList(items []string) string {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/safefile"
 	"github.com/secgate/secgate/internal/textsafe"
 )
@@ -129,17 +129,12 @@ var (
 // array). Every ticket needs a fingerprint and a title, and no two share a
 // fingerprint. Errors name the file.
 func Load(path string) ([]Ticket, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tickets %s: %w", path, unwrapPath(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("tickets %s: %w", path, unwrapPath(err))
-	}
-	if len(data) > MaxFileSize {
+	data, err := limitread.File(path, MaxFileSize)
+	if errors.Is(err, limitread.ErrTooLarge) {
 		return nil, fmt.Errorf("tickets %s: larger than %d MiB", path, MaxFileSize>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tickets %s: %w", path, unwrapPath(err))
 	}
 	ts, err := Parse(data)
 	if err != nil {

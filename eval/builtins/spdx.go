@@ -108,11 +108,20 @@ func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast
 	if err != nil {
 		return nil, err
 	}
-	expr = normalizeLicences(expr, nil)
 	list, err := stringList(allowedTerm, 2)
 	if err != nil {
 		return nil, err
 	}
+	ok, err := satisfies(expr, list)
+	if err != nil {
+		return nil, err
+	}
+	return ast.BooleanTerm(ok), nil
+}
+
+// satisfies is secgate.spdx_satisfies on Go values.
+func satisfies(expr string, list []string) (bool, error) {
+	expr = normalizeLicences(expr, nil)
 	// Check the allow-list before the expression: a broken allow-list is
 	// the policy's bug and must surface whatever licence is being tested.
 	var allowed spdxAllowed
@@ -124,26 +133,26 @@ func spdxSatisfies(_ rego.BuiltinContext, exprTerm, allowedTerm *ast.Term) (*ast
 			continue
 		}
 		if err := checkAllowedLicense(a); err != nil {
-			return nil, err
+			return false, err
 		}
 		allowed.ids = append(allowed.ids, a)
 	}
 	if slices.Contains(allowed.names, expr) {
-		return ast.BooleanTerm(true), nil
+		return true, nil
 	}
 	// A part that is not SPDX is a licence like any other, met only when
 	// the allow-list names it; a syntax error with no such part ("(MIT")
 	// is met by nothing.
 	if len(splitSPDX(expr).invalid) == 0 && !spdxValid(expr) {
-		return ast.BooleanTerm(false), nil
+		return false, nil
 	}
 	tree, ok := parseSPDXTree(expr)
 	if !ok {
 		// go-spdx read it but this parser cannot: say "not satisfied",
 		// the answer that lets nothing through.
-		return ast.BooleanTerm(false), nil
+		return false, nil
 	}
-	return ast.BooleanTerm(tree.satisfiedBy(allowed)), nil
+	return tree.satisfiedBy(allowed), nil
 }
 
 // spdxAllowed is an allow-list: SPDX licences (ids, "id WITH exception",
@@ -311,8 +320,8 @@ func readSPDX(expr string) (bool, spdxParts) {
 // when the expression cannot be satisfied by its other licences (each
 // also with the expression's exceptions); else none. It is what the
 // licence policy once wrote as a comprehension over spdx_parse and a
-// call of spdx_satisfies, and calls spdxSatisfies the same way.
-func spdxDenied(bctx rego.BuiltinContext, exprTerm, deniedTerm *ast.Term) (*ast.Term, error) {
+// call of spdx_satisfies, and asks satisfies the same question.
+func spdxDenied(_ rego.BuiltinContext, exprTerm, deniedTerm *ast.Term) (*ast.Term, error) {
 	expr, err := stringArg(exprTerm, 1)
 	if err != nil {
 		return nil, err
@@ -327,15 +336,15 @@ func spdxDenied(bctx rego.BuiltinContext, exprTerm, deniedTerm *ast.Term) (*ast.
 	}
 	_, p := readSPDX(expr)
 	var hits []string
-	var others []*ast.Term
+	var others []string
 	for _, id := range p.ids {
 		if denied[id] {
 			hits = append(hits, id)
 			continue
 		}
-		others = append(others, ast.StringTerm(id))
+		others = append(others, id)
 		for _, e := range p.exceptions {
-			others = append(others, ast.StringTerm(id+" WITH "+e))
+			others = append(others, id+" WITH "+e)
 		}
 	}
 	for _, n := range p.invalid {
@@ -343,16 +352,16 @@ func spdxDenied(bctx rego.BuiltinContext, exprTerm, deniedTerm *ast.Term) (*ast.
 			hits = append(hits, n)
 			continue
 		}
-		others = append(others, ast.StringTerm(n))
+		others = append(others, n)
 	}
 	if len(hits) == 0 {
 		return stringArray(nil), nil
 	}
-	ok, err := spdxSatisfies(bctx, exprTerm, ast.ArrayTerm(others...))
+	ok, err := satisfies(expr, others)
 	if err != nil {
 		return nil, err
 	}
-	if ok.Value.Compare(ast.Boolean(true)) == 0 {
+	if ok {
 		return stringArray(nil), nil
 	}
 	return stringArray(sortedUnique(hits)), nil
@@ -411,48 +420,57 @@ type spdxParts struct {
 func splitSPDX(expr string) spdxParts {
 	var (
 		p         spdxParts
-		words     []string
 		exception bool // the part being read follows WITH
 	)
-	flush := func() {
-		if len(words) == 0 {
-			return
-		}
-		part := strings.Join(words, " ")
-		words = words[:0]
-		if exception {
-			exception = false
-			if id, ok := spdxTables().exceptions[strings.ToLower(part)]; ok {
-				p.exceptions = append(p.exceptions, id)
-			} else {
-				p.invalid = append(p.invalid, part)
-			}
-			return
-		}
-		if spdxValid(part) {
-			p.ids = append(p.ids, canonicalLicense(part))
-		} else {
-			p.invalid = append(p.invalid, part)
-		}
-	}
-	for _, w := range spdxWords(expr) {
-		switch w {
+	for _, t := range spdxTerms(expr) {
+		switch t {
 		case "AND", "OR":
-			flush()
 			exception = false
 			p.compound = true
 		case "WITH":
-			flush()
 			exception = true
 		case "(", ")":
-			flush()
 			exception = false
+		default:
+			switch {
+			case exception:
+				exception = false
+				if id, ok := spdxTables().exceptions[strings.ToLower(t)]; ok {
+					p.exceptions = append(p.exceptions, id)
+				} else {
+					p.invalid = append(p.invalid, t)
+				}
+			case spdxValid(t):
+				p.ids = append(p.ids, canonicalLicense(t))
+			default:
+				p.invalid = append(p.invalid, t)
+			}
+		}
+	}
+	return p
+}
+
+// spdxTerms splits expr into its operators (AND, OR, WITH), parentheses
+// and the parts between them: the words up to the next operator or
+// parenthesis, joined by one space.
+func spdxTerms(expr string) []string {
+	var out, words []string
+	for _, w := range spdxWords(expr) {
+		switch w {
+		case "AND", "OR", "WITH", "(", ")":
+			if len(words) > 0 {
+				out = append(out, strings.Join(words, " "))
+				words = words[:0]
+			}
+			out = append(out, w)
 		default:
 			words = append(words, w)
 		}
 	}
-	flush()
-	return p
+	if len(words) > 0 {
+		out = append(out, strings.Join(words, " "))
+	}
+	return out
 }
 
 // spdxWords splits expr at white space, keeping each parenthesis as a
@@ -596,45 +614,29 @@ func normalizeLicences(expr string, aliases map[string]string) string {
 	if to, ok := aliases[expr]; ok {
 		return normalizeLicences(to, nil)
 	}
-	var (
-		out       []string
-		words     []string
-		exception bool // the part being read follows WITH
-	)
-	flush := func() {
-		if len(words) == 0 {
-			return
-		}
-		part := strings.Join(words, " ")
-		words = words[:0]
-		switch to, ok := aliases[part]; {
-		case exception:
-			exception = false
-		case ok:
-			part = normalizeLicences(to, nil)
-			if strings.Contains(part, " ") {
-				part = "(" + part + ")"
-			}
-		default:
-			part = replaceDeprecated(part)
-		}
-		out = append(out, part)
-	}
-	for _, w := range spdxWords(expr) {
-		switch w {
+	out := spdxTerms(expr)
+	exception := false // the part being read follows WITH
+	for i, t := range out {
+		switch t {
 		case "AND", "OR", "(", ")":
-			flush()
 			exception = false
-			out = append(out, w)
 		case "WITH":
-			flush()
 			exception = true
-			out = append(out, w)
 		default:
-			words = append(words, w)
+			switch to, ok := aliases[t]; {
+			case exception:
+				exception = false
+			case ok:
+				t = normalizeLicences(to, nil)
+				if strings.Contains(t, " ") {
+					t = "(" + t + ")"
+				}
+			default:
+				t = replaceDeprecated(t)
+			}
+			out[i] = t
 		}
 	}
-	flush()
 	out = dropSingleParens(out)
 	s := strings.Join(out, " ")
 	s = strings.ReplaceAll(s, "( ", "(")

@@ -1,10 +1,22 @@
 package testutil
 
 import (
+	"errors"
 	"net/http"
 	"sync"
+	"testing"
 	"time"
 )
+
+// NoNetwork is a transport that fails the test when a request reaches it.
+func NoNetwork(t testing.TB) http.RoundTripper { return noNetwork{t} }
+
+type noNetwork struct{ t testing.TB }
+
+func (n noNetwork) RoundTrip(req *http.Request) (*http.Response, error) {
+	n.t.Errorf("request to %s reached the network", req.URL)
+	return nil, errors.New("no network in this test")
+}
 
 // RecordingTransport passes requests to Base (nil: http.DefaultTransport)
 // and records the URL of each, so that a test can assert that a refused

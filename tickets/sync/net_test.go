@@ -14,12 +14,9 @@ import (
 	"github.com/secgate/secgate/internal/testutil"
 )
 
-// noNetwork is a transport that fails the test when a request reaches it.
+// noNetwork is a client that fails the test when it makes a request.
 func noNetwork(t *testing.T) *http.Client {
-	return &http.Client{Transport: &testutil.RecordingTransport{Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		t.Errorf("request to %s reached the network", r.URL)
-		return nil, errors.New("no network in this test")
-	})}}
+	return &http.Client{Transport: testutil.NoNetwork(t)}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
