@@ -43,5 +43,7 @@ func (d *Document) PreferSeverity(prefer []string) {
 			}
 		}
 	}
+	// Severities and scores are what the order reads first.
+	d.SortFindings()
 	d.Summary = Summarize(d)
 }

@@ -246,6 +246,11 @@ func ParseKEV(data []byte) (KEV, error) {
 // aliases name a CVE in the data. With several CVEs, the highest EPSS wins.
 // Data the report itself stated is replaced: the files given are newer.
 func Apply(doc *document.Document, epss EPSS, kev KEV) {
+	if len(epss) == 0 && len(kev) == 0 {
+		return
+	}
+	// KEV and EPSS are part of the findings' order (document.WorstFirst).
+	defer doc.SortFindings()
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
 		if f.Kind != document.KindVulnerability {

@@ -139,3 +139,17 @@ func FuzzParse(f *testing.F) {
 		ParseKEV(data)
 	})
 }
+
+// TestApplyKeepsWorstFirst: KEV and EPSS are part of the findings' order,
+// so Apply leaves the document worst first whoever calls it (check, and
+// ingest --kev).
+func TestApplyKeepsWorstFirst(t *testing.T) {
+	doc := document.New()
+	for _, id := range []string{"CVE-2024-0001", "CVE-2024-0002"} {
+		doc.Findings = append(doc.Findings, document.Finding{ID: id, Kind: document.KindVulnerability, RuleID: id, Severity: document.SeverityHigh})
+	}
+	Apply(doc, nil, KEV{"CVE-2024-0002": {Listed: true}})
+	if doc.Findings[0].RuleID != "CVE-2024-0002" {
+		t.Errorf("first finding %s, want the KEV-listed CVE-2024-0002", doc.Findings[0].RuleID)
+	}
+}

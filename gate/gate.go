@@ -126,8 +126,6 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 		opts.Enrich(doc)
 	}
 	doc.PreferSeverity(opts.SeveritySource)
-	// Enrichment and the preferred sources change what the order reads.
-	doc.SortFindings()
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
 		base, err := ingest.Expand(opts.Baseline, opts.Ingest.Exclude)
