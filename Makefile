@@ -32,14 +32,17 @@ build: ## build bin/secgate
 test: ## run every test (unit, golden, end-to-end, Rego)
 	$(GO) test -count=1 ./...
 
+# Every package whose tests link internal/testutil, the home of the -update
+# flag and of every golden comparison.
+GOLDEN_PKGS = $(shell $(GO) list -test -f '{{if eq .Name "main"}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... | awk '/ github.com\/secgate\/secgate\/internal\/testutil( |$$)/ {sub(/\.test$$/, "", $$1); print $$1}' | sort -u)
+
 .PHONY: update-golden
 update-golden: ## rewrite golden files from the current code (review the diff!)
-	$(GO) test ./ingest/... ./cmd/... -update
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 
-# The packages that spread work over goroutines (internal/par and its
-# users, the background engine build, the background JSON check, and the
-# command line, which runs them together).
-RACE_PKGS ?= ./gate ./tickets ./document ./internal/... ./ingest/trivy ./ingest/sniff ./eval ./cmd/secgate
+# The packages whose code or tests start goroutines, and the commands,
+# which run them together: tools/racepkgs finds them.
+RACE_PKGS ?= $(shell $(GO) run ./tools/racepkgs)
 
 .PHONY: race
 race: ## run the tests of the concurrent packages under the race detector
