@@ -189,6 +189,7 @@ func SyncGitHub(ctx context.Context, ts []tickets.Ticket, opts GitHubOptions) (*
 
 type syncer struct {
 	gh    *github.Client
+	net   *netpolicy.Fetcher
 	opts  GitHubOptions
 	label string
 	now   time.Time
@@ -211,6 +212,11 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 		label = tickets.DefaultLabel
 	}
 	opts.Net = opts.Net.WithDefaults()
+	// The guard is outermost: a refused URL (a redirect to plain http) is
+	// neither retried nor dialled.
+	f := netpolicy.NewFetcher(opts.Net, opts.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+		return &transport{base: base, maxWait: opts.MaxWait, retries: opts.Retries, log: opts.Log, dryRun: opts.DryRun, now: time.Now}
+	})
 	shown := netpolicy.Redact(opts.BaseURL)
 	if opts.BaseURL != "" {
 		u, err := url.Parse(opts.BaseURL)
@@ -218,28 +224,15 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 			return nil, fmt.Errorf("github: base URL %s: want an http(s) URL such as https://ghe.example/api/v3/", shown)
 		}
 		// Refused before any request: the token would travel in the clear.
-		if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+		if err := f.Allow(u); err != nil {
 			return nil, fmt.Errorf("github: base URL %s: %w", shown, err)
 		}
 	}
-	hc := &http.Client{Timeout: opts.Net.Timeout}
-	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
-		hc = &c
-	}
-	base := hc.Transport
-	if base == nil {
-		base = netpolicy.NewTransport(opts.Net)
-	}
-	// The guard is outermost: a refused URL (a redirect to plain http) is
-	// neither retried nor dialled.
-	hc.Transport = &transport{base: base, maxWait: opts.MaxWait, retries: opts.Retries, log: opts.Log, dryRun: opts.DryRun, now: time.Now}
-	hc = netpolicy.Wrap(hc, opts.Net)
-	gh := github.NewClient(hc)
+	gh := github.NewClient(f.HTTP())
 	if opts.BaseURL != "" {
 		var err error
 		if gh, err = gh.WithEnterpriseURLs(opts.BaseURL, opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("github: base URL %s: %w", shown, netpolicy.Error(err, opts.BaseURL, opts.Net))
+			return nil, fmt.Errorf("github: base URL %s: %w", shown, f.Error(err, opts.BaseURL))
 		}
 	}
 	if opts.Token != "" {
@@ -252,7 +245,7 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &syncer{gh: gh, opts: opts, label: label, now: now}, nil
+	return &syncer{gh: gh, net: f, opts: opts, label: label, now: now}, nil
 }
 
 // list reads every issue with the label, in every state, from every page,
@@ -512,7 +505,7 @@ func (s *syncer) apiError(what string, err error) error {
 	repo := s.opts.Owner + "/" + s.opts.Repo
 	var er *github.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
-		return fmt.Errorf("github %s: %s: %w", repo, what, netpolicy.Error(err, s.opts.BaseURL, s.opts.Net))
+		return fmt.Errorf("github %s: %s: %w", repo, what, s.net.Error(err, s.opts.BaseURL))
 	}
 	msg := er.Message
 	for _, e := range er.Errors {

@@ -7,11 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
@@ -78,8 +77,9 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		return fmt.Errorf("webhook: want an http(s) URL, got %s", netpolicy.Redact(opts.URL))
 	}
 	shown := netpolicy.Redact(opts.URL)
+	f := netpolicy.NewFetcher(opts.Net, opts.HTTPClient)
 	// Refused before any request is made.
-	if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+	if err := f.Allow(u); err != nil {
 		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	if ts == nil {
@@ -92,40 +92,29 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	body := buf.Bytes()
-	hc := netpolicy.Wrap(opts.HTTPClient, opts.Net)
 	retries := opts.Retries
 	if retries == 0 {
 		retries = DefaultRetries
 	} else if retries < 0 {
 		retries = 0
 	}
+	header := http.Header{"Content-Type": {"application/json"}, EventHeader: {"tickets"}}
+	if opts.Secret != "" {
+		header.Set(SignatureHeader, Sign(opts.Secret, body))
+	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.URL, bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("webhook %s: %w", shown, err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "secgate")
-		req.Header.Set(EventHeader, "tickets")
-		if opts.Secret != "" {
-			req.Header.Set(SignatureHeader, Sign(opts.Secret, body))
-		}
-		resp, err := hc.Do(req)
-		var failure error
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			failure = fmt.Errorf("webhook %s: %w", shown, netpolicy.Error(err, opts.URL, opts.Net))
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			drain(resp)
+		_, err := f.Do(ctx, netpolicy.Request{Method: http.MethodPost, URL: opts.URL, Header: header, Body: body})
+		if err == nil {
 			return nil
-		default:
-			snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-			drain(resp)
-			failure = &WebhookError{URL: shown, Status: resp.StatusCode, Body: strings.Join(strings.Fields(string(snippet)), " ")}
-			if resp.StatusCode < 500 {
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		failure := fmt.Errorf("webhook %s: %w", shown, err)
+		var se *netpolicy.StatusError
+		if errors.As(err, &se) {
+			failure = &WebhookError{URL: shown, Status: se.StatusCode, Body: se.Snippet}
+			if se.StatusCode < 500 {
 				return failure
 			}
 		}
