@@ -1,17 +1,3 @@
-// Package ticketsync pushes remediation tickets (package tickets) to an
-// issue tracker, idempotently: to GitHub Issues (and GitHub Enterprise) with
-// SyncGitHub, or to any HTTP endpoint with SyncWebhook.
-//
-// SyncGitHub finds the issues it made earlier by listing the repository's
-// issues that carry its label, in every state, page after page, and reading
-// the fingerprint marker in their bodies; it never uses the search API,
-// whose index lags and would let a second run open duplicates. Running it
-// twice with the same tickets changes nothing the second time.
-//
-// Rate limits and server errors are handled by an http.RoundTripper under
-// go-github (see GitHubOptions.MaxWait and Retries), so that every call gets
-// the same policy; go-github's own pre-emptive rate limit check is turned
-// off, since it would fail a call without asking the server.
 package ticketsync
 
 import (
@@ -30,15 +16,6 @@ import (
 
 	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
-)
-
-// The kinds of Action.
-const (
-	ActionCreate    = "create"
-	ActionUpdate    = "update"
-	ActionReopen    = "reopen"
-	ActionClose     = "close"
-	ActionDuplicate = "duplicate"
 )
 
 // Defaults of GitHubOptions.
@@ -85,23 +62,42 @@ type GitHubOptions struct {
 	Now time.Time
 }
 
-// Plan is what a sync did, or would do in a dry run.
-type Plan struct {
-	Created, Updated, Reopened, Closed, Unchanged int
-	// Actions lists each change (create, update, reopen, close), and each
-	// duplicate issue left alone, in order: tickets first, then closes.
-	Actions []Action
-	DryRun  bool
+func init() { Register("github", newGitHub) }
+
+// GitHub is the sink of GitHub Issues (and GitHub Enterprise Server): its
+// Sync is SyncGitHub's. Options.Target is OWNER/REPO, Options.Secret the
+// token, Options.BaseURL the API root of an Enterprise Server.
+//
+// The issues made earlier are found by listing the repository's issues
+// that carry the label, in every state, page after page, and reading the
+// fingerprint marker in their bodies (tickets.FingerprintOf); the search
+// API is never used, since its index lags and would let a second run open
+// duplicates. Running it twice with the same tickets changes nothing the
+// second time; a dry run lists and plans, and changes nothing.
+//
+// Rate limits and server errors are handled by an http.RoundTripper under
+// go-github (see GitHubOptions.MaxWait and Retries), so that every call
+// gets the same policy; go-github's own pre-emptive rate limit check is
+// turned off, since it would fail a call without asking the server.
+type GitHub struct {
+	Options GitHubOptions
 }
 
-// Action is one change to one issue.
-type Action struct {
-	// Kind is one of the Action constants.
-	Kind        string
-	Fingerprint string
-	// Number is the issue's number; 0 for an issue a dry run would create.
-	Number int
-	Title  string
+func newGitHub(o Options) (Sink, error) {
+	owner, repo, ok := strings.Cut(o.Target, "/")
+	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+		return nil, fmt.Errorf("github: want OWNER/REPO, got %q", o.Target)
+	}
+	return &GitHub{Options: GitHubOptions{
+		Owner: owner, Repo: repo, BaseURL: o.BaseURL, Token: o.Secret, Label: o.Label,
+		DryRun: o.DryRun, HTTPClient: o.HTTPClient, Net: o.Net, MaxWait: o.MaxWait,
+		Retries: o.Retries, Log: o.Log, Now: o.Now,
+	}}, nil
+}
+
+// Sync makes the repository's issues match the tickets (see SyncGitHub).
+func (g *GitHub) Sync(ctx context.Context, ts []tickets.Ticket) (*Plan, error) {
+	return SyncGitHub(ctx, ts, g.Options)
 }
 
 // SyncGitHub makes the repository's issues match the tickets: a new

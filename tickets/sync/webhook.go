@@ -66,6 +66,37 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
+func init() { Register("webhook", newWebhook) }
+
+// Webhook is the sink of an HTTP endpoint: its Sync is SyncWebhook's.
+// Options.Target is the URL, Options.Secret the signing secret. Its dry
+// run, which posts nothing, is DryRun's.
+type Webhook struct {
+	Options WebhookOptions
+}
+
+// webhookEndpoint is how a plan names the webhook.
+const webhookEndpoint = "the webhook"
+
+func newWebhook(o Options) (Sink, error) {
+	// A dry run refuses what the real run would.
+	if _, err := netpolicy.NewFetcher(o.Net, o.HTTPClient).CheckURL(o.Target); err != nil {
+		return nil, fmt.Errorf("webhook %s: %w", netpolicy.Redact(o.Target), err)
+	}
+	if o.DryRun {
+		return DryRun{Endpoint: webhookEndpoint}, nil
+	}
+	return &Webhook{Options: WebhookOptions{URL: o.Target, Secret: o.Secret, HTTPClient: o.HTTPClient, Net: o.Net, Retries: o.Retries}}, nil
+}
+
+// Sync posts the tickets (see SyncWebhook); the plan counts them.
+func (h *Webhook) Sync(ctx context.Context, ts []tickets.Ticket) (*Plan, error) {
+	if err := SyncWebhook(ctx, ts, h.Options); err != nil {
+		return nil, err
+	}
+	return &Plan{Actions: []Action{}, Posted: len(ts), Endpoint: webhookEndpoint}, nil
+}
+
 // SyncWebhook posts the tickets as a JSON array (the content of
 // tickets.json) with Content-Type application/json, X-Secgate-Event:
 // tickets and, when a secret is set, X-Secgate-Signature-256. A 5xx or a
