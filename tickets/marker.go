@@ -12,14 +12,17 @@ import (
 // only.
 
 // The fingerprint marker: <!-- secgate:fingerprint=FP -->, hidden when the
-// Markdown is rendered.
+// Markdown is rendered, on a line of its own at the end of the body.
+// Only such a line is read back: a report's text can reach a body inside
+// a code span, where '<' is not escaped, but never as a line of its own.
 const (
 	markerOpen  = "<!-- secgate:fingerprint="
 	markerClose = " -->"
 )
 
-// markerRE finds the fingerprint marker of a body.
-var markerRE = regexp.MustCompile(regexp.QuoteMeta(markerOpen) + `([0-9a-f]{16,64})` + regexp.QuoteMeta(markerClose))
+// markerRE finds the marker lines of a body (GitHub may end lines with
+// CRLF, an editor leave blanks).
+var markerRE = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(markerOpen) + `([0-9a-f]{16,64})` + regexp.QuoteMeta(markerClose) + `[ \t\r]*$`)
 
 // Marker is the hidden line that identifies a ticket's issue:
 // <!-- secgate:fingerprint=FP -->.
@@ -27,13 +30,14 @@ func Marker(fingerprint string) string {
 	return markerOpen + fingerprint + markerClose
 }
 
-// FingerprintOf returns the fingerprint in a body's marker, if it has one.
+// FingerprintOf returns the fingerprint of a body's marker, if it has
+// one: the last line that is a marker.
 func FingerprintOf(body string) (string, bool) {
-	m := markerRE.FindStringSubmatch(body)
-	if m == nil {
+	ms := markerRE.FindAllStringSubmatch(body, -1)
+	if len(ms) == 0 {
 		return "", false
 	}
-	return m[1], true
+	return ms[len(ms)-1][1], true
 }
 
 // The due line: "**Due:** 2026-03-18 · severity critical · priority P1 ·
