@@ -10,7 +10,27 @@ import (
 	"testing"
 
 	"github.com/secgate/secgate/internal/netpolicy"
+	"github.com/secgate/secgate/tickets"
 )
+
+// syncAndPrint builds the sink of o, syncs ts and returns the plan printed.
+func syncAndPrint(t *testing.T, o Options, ts []tickets.Ticket) string {
+	t.Helper()
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := s.Sync(context.Background(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.DryRun != o.DryRun {
+		t.Errorf("plan.DryRun = %v, want %v", plan.DryRun, o.DryRun)
+	}
+	var out bytes.Buffer
+	plan.Print(&out)
+	return out.String()
+}
 
 func TestNewChoosesTheSink(t *testing.T) {
 	for _, name := range []string{"github", "webhook"} {
@@ -61,18 +81,9 @@ func TestWebhookSinkPlans(t *testing.T) {
 		{false, "posted 2 tickets to the webhook\n", 1},
 	} {
 		calls = 0
-		s, err := New(Options{Sink: "webhook", Target: srv.URL + "/hook", DryRun: tc.dry, HTTPClient: srv.Client()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan, err := s.Sync(context.Background(), ts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		plan.Print(&out)
-		if out.String() != tc.want || calls != tc.calls || plan.DryRun != tc.dry {
-			t.Errorf("dry run %v: printed %q after %d requests, want %q after %d", tc.dry, out.String(), calls, tc.want, tc.calls)
+		out := syncAndPrint(t, Options{Sink: "webhook", Target: srv.URL + "/hook", DryRun: tc.dry, HTTPClient: srv.Client()}, ts)
+		if out != tc.want || calls != tc.calls {
+			t.Errorf("dry run %v: printed %q after %d requests, want %q after %d", tc.dry, out, calls, tc.want, tc.calls)
 		}
 	}
 	_, err := New(Options{Sink: "webhook", Target: "http://hooks.example.invalid/h?token=SECRET", DryRun: true, HTTPClient: noNetwork(t)})

@@ -6,7 +6,6 @@ package ticketsync
 // other file of the package names it.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -80,19 +79,10 @@ func TestANewTrackerIsOneFile(t *testing.T) {
 	defer srv.Close()
 	ts := makeTickets(t, day0, "critical", "low")
 
-	s, err := New(Options{Sink: "tracker", Target: srv.URL, HTTPClient: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := s.Sync(context.Background(), ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	plan.Print(&out)
+	out := syncAndPrint(t, Options{Sink: "tracker", Target: srv.URL, HTTPClient: srv.Client()}, ts)
 	want := fmt.Sprintf("created 2, updated 0, reopened 0, closed 0, unchanged 0\ncreated: %s\ncreated: %s\n", ts[0].Title, ts[1].Title)
-	if out.String() != want || len(got) != 2 {
-		t.Errorf("printed:\n%s\nwant:\n%s\n(%d requests)", out.String(), want, len(got))
+	if out != want || len(got) != 2 {
+		t.Errorf("printed:\n%s\nwant:\n%s\n(%d requests)", out, want, len(got))
 	}
 	if !strings.Contains(strings.Join(Names(), " "), "tracker") {
 		t.Errorf("Names() = %v", Names())
