@@ -72,9 +72,6 @@ func NewFetcher(o Options, base *http.Client, layers ...func(http.RoundTripper) 
 	return &Fetcher{opts: o, hc: hc}
 }
 
-// Options are the fetcher's settings, defaults filled.
-func (f *Fetcher) Options() Options { return f.opts }
-
 // HTTP is the guarded client, for a library that makes its own requests.
 func (f *Fetcher) HTTP() *http.Client { return f.hc }
 
