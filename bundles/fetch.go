@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -175,7 +174,8 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 		f.Address = addr
 		return f, nil
 	}
-	r, err := parseRemote(src, opts)
+	fetcher := netpolicy.NewFetcher(netpolicy.Options{AllowHTTP: opts.AllowHTTP, Timeout: opts.Timeout}, nil)
+	r, err := parseRemote(src, fetcher)
 	if err != nil {
 		return fail(err)
 	}
@@ -194,7 +194,7 @@ func Fetch(ctx context.Context, src string, opts FetchOptions) (*Fetched, error)
 	case r.getter == "git":
 		f, err = fetchGit(ctx, r, entry, opts)
 	default:
-		f, err = fetchHTTP(ctx, r, entry, opts)
+		f, err = fetchHTTP(ctx, r, entry, opts, fetcher)
 	}
 	if err != nil {
 		return fail(err)
@@ -322,9 +322,9 @@ type remote struct {
 
 var validSubdir = regexp.MustCompile(`^[^*?\[\]]*$`)
 
-// parseRemote checks an address against the allow-list and the plain-http
-// rule, and splits it.
-func parseRemote(src string, opts FetchOptions) (*remote, error) {
+// parseRemote checks an address against the allow-list and the network
+// policy of fetcher (plain http), and splits it.
+func parseRemote(src string, fetcher *netpolicy.Fetcher) (*remote, error) {
 	detected, err := detect(src)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
@@ -354,7 +354,7 @@ func parseRemote(src string, opts FetchOptions) (*remote, error) {
 		return nil, fmt.Errorf("%w: getter %q is not allowed (allowed: %s)", ErrUnsupported, name, strings.Join(Getters, ", "))
 	}
 	if u.Scheme == "http" {
-		if err := netpolicy.Check(u, opts.AllowHTTP); err != nil {
+		if err := fetcher.Allow(u); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 		}
 	}
@@ -462,16 +462,12 @@ func get(ctx context.Context, src, dst string, mode getter.Mode, getters []gette
 	return err
 }
 
-// httpClient is the client of downloads: bounded by the fetch timeout,
-// and no request (redirects included) to plain http other than loopback,
-// unless allowed, nor to another scheme (see netpolicy).
-func httpClient(opts FetchOptions) *http.Client {
-	return netpolicy.Client(netpolicy.Options{AllowHTTP: opts.AllowHTTP, Timeout: opts.Timeout}, nil)
-}
-
-// fetchHTTP downloads a file: a bundle archive is kept as it is, another
-// archive is unpacked, a .rego file is kept.
-func fetchHTTP(ctx context.Context, r *remote, entry string, opts FetchOptions) (*Fetched, error) {
+// fetchHTTP downloads a file with go-getter over the fetcher's guarded client
+// (bounded by the fetch timeout, and no request, redirects included, to
+// plain http other than loopback unless allowed, nor to another scheme):
+// a bundle archive is kept as it is, another archive is unpacked, a .rego
+// file is kept.
+func fetchHTTP(ctx context.Context, r *remote, entry string, opts FetchOptions, fetcher *netpolicy.Fetcher) (*Fetched, error) {
 	q := r.url.Query()
 	archive := strings.ToLower(q.Get("archive"))
 	checksum := q.Get("checksum")
@@ -505,7 +501,7 @@ func fetchHTTP(ctx context.Context, r *remote, entry string, opts FetchOptions) 
 	u.RawQuery = q.Encode()
 	hg := &getter.HttpGetter{
 		Netrc:                 true,
-		Client:                httpClient(opts),
+		Client:                fetcher.HTTP(),
 		DoNotCheckHeadFirst:   true,
 		ReadTimeout:           opts.Timeout,
 		MaxBytes:              opts.MaxSize + 1,
@@ -513,7 +509,7 @@ func fetchHTTP(ctx context.Context, r *remote, entry string, opts FetchOptions) 
 	}
 	download := filepath.Join(tmp, "download")
 	if err := get(ctx, u.String(), download, getter.ModeFile, []getter.Getter{hg}, opts); err != nil {
-		return nil, httpError(err, opts)
+		return nil, httpError(err, r.raw, opts, fetcher)
 	}
 	fi, err := os.Stat(download)
 	if err != nil {
@@ -637,15 +633,13 @@ func pinnedSHA256(checksum string) string {
 	return v
 }
 
-// httpError turns a download error into one line without the URL (the
-// caller names the redacted address).
-func httpError(err error, opts FetchOptions) error {
-	if netpolicy.IsTimeout(err) {
-		return fmt.Errorf("unreachable: no complete answer within the fetch timeout of %s (--fetch-timeout)", opts.Timeout)
-	}
+// httpError turns the error of a download of raw into one line without
+// the URL (the caller names the redacted address): a failed request is
+// scrubbed by the fetcher (which names the fetch timeout when it is hit).
+func httpError(err error, raw string, opts FetchOptions, fetcher *netpolicy.Fetcher) error {
 	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("unreachable: %w", ue.Err)
+	if netpolicy.IsTimeout(err) || errors.As(err, &ue) {
+		return fmt.Errorf("unreachable: %w", fetcher.Error(err, raw))
 	}
 	if errors.Is(err, io.ErrShortWrite) {
 		return fmt.Errorf("download larger than the limit of %d bytes", opts.MaxSize)

@@ -56,11 +56,7 @@ func isURL(src string) bool {
 // gzip. Its errors never quote src: the caller names it, redacted.
 func open(ctx context.Context, src string, opts Options) ([]byte, error) {
 	if isURL(src) {
-		data, err := download(ctx, src, opts)
-		if err != nil {
-			return nil, netpolicy.Error(err, src, opts.Net)
-		}
-		return data, nil
+		return download(ctx, src, opts)
 	}
 	f, err := os.Open(src)
 	if err != nil {
@@ -74,34 +70,19 @@ func open(ctx context.Context, src string, opts Options) ([]byte, error) {
 	return decode(f)
 }
 
-// download fetches src; the refusal of a URL the policy forbids comes
-// before anything is dialled.
+// download fetches src through the network policy's one fetcher; the
+// refusal of a URL the policy forbids comes before anything is dialled.
 func download(ctx context.Context, src string, opts Options) ([]byte, error) {
-	opts.Net = opts.Net.WithDefaults()
-	if _, err := netpolicy.CheckURL(src, opts.Net.AllowHTTP); err != nil {
-		return nil, err
-	}
-	base := opts.Transport
-	if base == nil {
-		base = netpolicy.NewTransport(opts.Net)
-	}
-	client := netpolicy.Client(opts.Net, base)
-	ctx, cancel := context.WithTimeout(ctx, opts.Net.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	f := netpolicy.NewFetcher(opts.Net, &http.Client{Transport: opts.Transport})
+	resp, err := f.Do(ctx, netpolicy.Request{
+		URL:     src,
+		OK:      func(status int) bool { return status == http.StatusOK },
+		MaxBody: MaxSize,
+	})
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", "secgate")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
-	}
-	return decode(resp.Body)
+	return decode(bytes.NewReader(resp.Body))
 }
 
 // decode reads r, bounded by MaxSize, gunzipping it when it is gzip.

@@ -511,22 +511,7 @@ func (b *builder) ticket(g *group) (Ticket, *document.Finding) {
 	t.Labels = labels(b.opts.Labels, string(sev), g.kind)
 
 	r := &renderer{t: &t, days: days, fs: fs, msgs: msgs}
-	switch {
-	case g.key[0] == "upgrade":
-		b.renderUpgrade(r, fs)
-	case len(fs) > 0 && g.kind == KindSecret:
-		r.renderSecret()
-	case len(fs) > 0 && g.kind == KindLicense:
-		r.renderLicenceFindings()
-	case len(fs) > 0:
-		r.renderRule()
-	case g.kind == KindLicense:
-		r.renderLicence(g.label, g.component, g.licence)
-	case g.kind == KindDependency:
-		r.renderDependency(g.label, g.component)
-	default:
-		r.renderPolicy()
-	}
+	b.say(g, r)
 	t.Body = r.body()
 	if len(fs) == 0 {
 		return t, nil

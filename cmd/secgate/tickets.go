@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/secgate/secgate/internal/netpolicy"
-	"github.com/secgate/secgate/internal/textsafe"
 	"github.com/secgate/secgate/tickets"
 	ticketsync "github.com/secgate/secgate/tickets/sync"
 )
@@ -133,66 +132,34 @@ func ticketsSyncOptionsFrom(c *cli.Context, env func(string) string) (ticketsSyn
 	return opts, err
 }
 
-// runTicketsSync loads the tickets and syncs them, printing a summary line
-// and one line per change.
+// runTicketsSync loads the tickets and syncs them to the sink the flags
+// name, printing the plan: a summary line and one line per change.
 func runTicketsSync(ctx context.Context, opts ticketsSyncOptions, stdout, stderr io.Writer) error {
 	ts, err := tickets.Load(opts.Path)
 	if err != nil {
 		return err
 	}
-	if opts.Webhook != "" {
-		// A dry run refuses what the real run would.
-		if _, err := netpolicy.CheckURL(opts.Webhook, opts.Net.AllowHTTP); err != nil {
-			return fmt.Errorf("webhook %s: %w", netpolicy.Redact(opts.Webhook), err)
-		}
-		if opts.DryRun {
-			fmt.Fprintf(stdout, "dry run: would post %d tickets to the webhook\n", len(ts))
-			return nil
-		}
-		if err := ticketsync.SyncWebhook(ctx, ts, ticketsync.WebhookOptions{URL: opts.Webhook, Secret: opts.Secret, Net: opts.Net}); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "posted %d tickets to the webhook\n", len(ts))
-		return nil
+	sink, err := ticketsync.New(opts.sinkOptions(stderr))
+	if err != nil {
+		return err
 	}
-	plan, err := ticketsync.SyncGitHub(ctx, ts, ticketsync.GitHubOptions{
-		Owner: opts.Owner, Repo: opts.Repo, BaseURL: opts.GitHubURL, Token: opts.Token,
-		Label: opts.Label, DryRun: opts.DryRun, MaxWait: opts.MaxWait, Log: stderr, Net: opts.Net,
-	})
+	plan, err := sink.Sync(ctx, ts)
 	if plan != nil {
 		printPlan(stdout, plan)
 	}
 	return err
 }
 
-// printPlan prints "created 2, updated 1, reopened 0, closed 1, unchanged 5"
-// and one line per action; a dry run says what it would do.
-func printPlan(w io.Writer, p *ticketsync.Plan) {
-	prefix := ""
-	if p.DryRun {
-		prefix = "dry run, would have "
+// sinkOptions maps the flags to the options of the sink they name.
+func (o ticketsSyncOptions) sinkOptions(log io.Writer) ticketsync.Options {
+	if o.Webhook != "" {
+		return ticketsync.Options{Sink: "webhook", Target: o.Webhook, Secret: o.Secret, DryRun: o.DryRun, Net: o.Net}
 	}
-	fmt.Fprintf(w, "%screated %d, updated %d, reopened %d, closed %d, unchanged %d\n",
-		prefix, p.Created, p.Updated, p.Reopened, p.Closed, p.Unchanged)
-	verbs := map[string]string{
-		ticketsync.ActionCreate: "created", ticketsync.ActionUpdate: "updated",
-		ticketsync.ActionReopen: "reopened", ticketsync.ActionClose: "closed",
-	}
-	for _, a := range p.Actions {
-		num := ""
-		if a.Number > 0 {
-			num = fmt.Sprintf(" #%d", a.Number)
-		}
-		if a.Kind == ticketsync.ActionDuplicate {
-			fmt.Fprintf(w, "duplicate%s: %s (same fingerprint %.12s as a lower-numbered issue; left alone)\n", num,
-				textsafe.Clean(a.Title, textsafe.MaxField), textsafe.Clean(a.Fingerprint, textsafe.MaxField))
-			continue
-		}
-		verb := verbs[a.Kind]
-		if p.DryRun {
-			verb = "would be " + verb
-		}
-		// A title can be an issue's on the tracker: shown, never obeyed.
-		fmt.Fprintf(w, "%s%s: %s\n", verb, num, textsafe.Clean(a.Title, textsafe.MaxField))
+	return ticketsync.Options{
+		Sink: "github", Target: o.Owner + "/" + o.Repo, BaseURL: o.GitHubURL, Secret: o.Token,
+		Label: o.Label, DryRun: o.DryRun, MaxWait: o.MaxWait, Log: log, Net: o.Net,
 	}
 }
+
+// printPlan prints what the sync did or would do (see ticketsync.Plan.Print).
+func printPlan(w io.Writer, p *ticketsync.Plan) { p.Print(w) }

@@ -143,38 +143,11 @@ func NewTransport(o Options) *http.Transport {
 }
 
 // Client returns an http.Client bounded by o.Timeout (the whole request,
-// body included) whose requests and redirects pass the Guard. A base of
-// nil means NewTransport(o); tests pass their own.
+// body included) whose requests and redirects pass the Guard: the client
+// of a Fetcher (see NewFetcher) whose requests base makes. A base of nil
+// means NewTransport(o); tests pass their own.
 func Client(o Options, base http.RoundTripper) *http.Client {
-	o = o.WithDefaults()
-	if base == nil {
-		base = NewTransport(o)
-	}
-	return &http.Client{
-		Timeout:       o.Timeout,
-		Transport:     &Guard{Base: base, AllowHTTP: o.AllowHTTP},
-		CheckRedirect: checkRedirect,
-	}
-}
-
-// Wrap returns a copy of c whose transport is guarded, with o.Timeout when
-// c has none; nil means Client(o, nil).
-func Wrap(c *http.Client, o Options) *http.Client {
-	if c == nil {
-		return Client(o, nil)
-	}
-	o = o.WithDefaults()
-	w := *c
-	if w.Timeout <= 0 {
-		w.Timeout = o.Timeout
-	}
-	if _, ok := w.Transport.(*Guard); !ok {
-		w.Transport = &Guard{Base: w.Transport, AllowHTTP: o.AllowHTTP}
-	}
-	if w.CheckRedirect == nil {
-		w.CheckRedirect = checkRedirect
-	}
-	return &w
+	return NewFetcher(o, &http.Client{Transport: base}).HTTP()
 }
 
 func checkRedirect(_ *http.Request, via []*http.Request) error {

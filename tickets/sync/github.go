@@ -1,17 +1,3 @@
-// Package ticketsync pushes remediation tickets (package tickets) to an
-// issue tracker, idempotently: to GitHub Issues (and GitHub Enterprise) with
-// SyncGitHub, or to any HTTP endpoint with SyncWebhook.
-//
-// SyncGitHub finds the issues it made earlier by listing the repository's
-// issues that carry its label, in every state, page after page, and reading
-// the fingerprint marker in their bodies; it never uses the search API,
-// whose index lags and would let a second run open duplicates. Running it
-// twice with the same tickets changes nothing the second time.
-//
-// Rate limits and server errors are handled by an http.RoundTripper under
-// go-github (see GitHubOptions.MaxWait and Retries), so that every call gets
-// the same policy; go-github's own pre-emptive rate limit check is turned
-// off, since it would fail a call without asking the server.
 package ticketsync
 
 import (
@@ -30,15 +16,6 @@ import (
 
 	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
-)
-
-// The kinds of Action.
-const (
-	ActionCreate    = "create"
-	ActionUpdate    = "update"
-	ActionReopen    = "reopen"
-	ActionClose     = "close"
-	ActionDuplicate = "duplicate"
 )
 
 // Defaults of GitHubOptions.
@@ -85,23 +62,42 @@ type GitHubOptions struct {
 	Now time.Time
 }
 
-// Plan is what a sync did, or would do in a dry run.
-type Plan struct {
-	Created, Updated, Reopened, Closed, Unchanged int
-	// Actions lists each change (create, update, reopen, close), and each
-	// duplicate issue left alone, in order: tickets first, then closes.
-	Actions []Action
-	DryRun  bool
+func init() { Register("github", newGitHub) }
+
+// GitHub is the sink of GitHub Issues (and GitHub Enterprise Server): its
+// Sync is SyncGitHub's. Options.Target is OWNER/REPO, Options.Secret the
+// token, Options.BaseURL the API root of an Enterprise Server.
+//
+// The issues made earlier are found by listing the repository's issues
+// that carry the label, in every state, page after page, and reading the
+// fingerprint marker in their bodies (tickets.FingerprintOf); the search
+// API is never used, since its index lags and would let a second run open
+// duplicates. Running it twice with the same tickets changes nothing the
+// second time; a dry run lists and plans, and changes nothing.
+//
+// Rate limits and server errors are handled by an http.RoundTripper under
+// go-github (see GitHubOptions.MaxWait and Retries), so that every call
+// gets the same policy; go-github's own pre-emptive rate limit check is
+// turned off, since it would fail a call without asking the server.
+type GitHub struct {
+	Options GitHubOptions
 }
 
-// Action is one change to one issue.
-type Action struct {
-	// Kind is one of the Action constants.
-	Kind        string
-	Fingerprint string
-	// Number is the issue's number; 0 for an issue a dry run would create.
-	Number int
-	Title  string
+func newGitHub(o Options) (Sink, error) {
+	owner, repo, ok := strings.Cut(o.Target, "/")
+	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+		return nil, fmt.Errorf("github: want OWNER/REPO, got %q", o.Target)
+	}
+	return &GitHub{Options: GitHubOptions{
+		Owner: owner, Repo: repo, BaseURL: o.BaseURL, Token: o.Secret, Label: o.Label,
+		DryRun: o.DryRun, HTTPClient: o.HTTPClient, Net: o.Net, MaxWait: o.MaxWait,
+		Retries: o.Retries, Log: o.Log, Now: o.Now,
+	}}, nil
+}
+
+// Sync makes the repository's issues match the tickets (see SyncGitHub).
+func (g *GitHub) Sync(ctx context.Context, ts []tickets.Ticket) (*Plan, error) {
+	return SyncGitHub(ctx, ts, g.Options)
 }
 
 // SyncGitHub makes the repository's issues match the tickets: a new
@@ -189,6 +185,7 @@ func SyncGitHub(ctx context.Context, ts []tickets.Ticket, opts GitHubOptions) (*
 
 type syncer struct {
 	gh    *github.Client
+	net   *netpolicy.Fetcher
 	opts  GitHubOptions
 	label string
 	now   time.Time
@@ -211,6 +208,11 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 		label = tickets.DefaultLabel
 	}
 	opts.Net = opts.Net.WithDefaults()
+	// The guard is outermost: a refused URL (a redirect to plain http) is
+	// neither retried nor dialled.
+	f := netpolicy.NewFetcher(opts.Net, opts.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+		return &transport{base: base, maxWait: opts.MaxWait, retries: opts.Retries, log: opts.Log, dryRun: opts.DryRun, now: time.Now}
+	})
 	shown := netpolicy.Redact(opts.BaseURL)
 	if opts.BaseURL != "" {
 		u, err := url.Parse(opts.BaseURL)
@@ -218,28 +220,15 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 			return nil, fmt.Errorf("github: base URL %s: want an http(s) URL such as https://ghe.example/api/v3/", shown)
 		}
 		// Refused before any request: the token would travel in the clear.
-		if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+		if err := f.Allow(u); err != nil {
 			return nil, fmt.Errorf("github: base URL %s: %w", shown, err)
 		}
 	}
-	hc := &http.Client{Timeout: opts.Net.Timeout}
-	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
-		hc = &c
-	}
-	base := hc.Transport
-	if base == nil {
-		base = netpolicy.NewTransport(opts.Net)
-	}
-	// The guard is outermost: a refused URL (a redirect to plain http) is
-	// neither retried nor dialled.
-	hc.Transport = &transport{base: base, maxWait: opts.MaxWait, retries: opts.Retries, log: opts.Log, dryRun: opts.DryRun, now: time.Now}
-	hc = netpolicy.Wrap(hc, opts.Net)
-	gh := github.NewClient(hc)
+	gh := github.NewClient(f.HTTP())
 	if opts.BaseURL != "" {
 		var err error
 		if gh, err = gh.WithEnterpriseURLs(opts.BaseURL, opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("github: base URL %s: %w", shown, netpolicy.Error(err, opts.BaseURL, opts.Net))
+			return nil, fmt.Errorf("github: base URL %s: %w", shown, f.Error(err, opts.BaseURL))
 		}
 	}
 	if opts.Token != "" {
@@ -252,7 +241,7 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &syncer{gh: gh, opts: opts, label: label, now: now}, nil
+	return &syncer{gh: gh, net: f, opts: opts, label: label, now: now}, nil
 }
 
 // list reads every issue with the label, in every state, from every page,
@@ -512,7 +501,7 @@ func (s *syncer) apiError(what string, err error) error {
 	repo := s.opts.Owner + "/" + s.opts.Repo
 	var er *github.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
-		return fmt.Errorf("github %s: %s: %w", repo, what, netpolicy.Error(err, s.opts.BaseURL, s.opts.Net))
+		return fmt.Errorf("github %s: %s: %w", repo, what, s.net.Error(err, s.opts.BaseURL))
 	}
 	msg := er.Message
 	for _, e := range er.Errors {

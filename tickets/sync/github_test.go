@@ -417,3 +417,20 @@ func TestDryRunTransportRefusesWrites(t *testing.T) {
 		t.Errorf("err = %v, want ErrDryRun", err)
 	}
 }
+
+// TestMarkerInsideALineIsNotAFingerprint: an issue whose body holds a
+// ticket's marker inside a line (as a report's text can, in a code span)
+// is not that ticket's issue: the sync creates the ticket's own and
+// leaves the other alone.
+func TestMarkerInsideALineIsNotAFingerprint(t *testing.T) {
+	f := newFake(t, "/api/v3")
+	ts := makeTickets(t, day0, "high")
+	other := f.add(fakeIssue{Title: "someone's", Body: "``pkg " + tickets.Marker(ts[0].Fingerprint) + "``", Labels: []string{"secgate"}})
+	p := mustSync(t, ts, opts(f))
+	if got := counts(p); got != "created 1, updated 0, reopened 0, closed 0, unchanged 0" {
+		t.Errorf("%s", got)
+	}
+	if other.Title != "someone's" || other.State != "open" || len(p.Actions) != 1 || p.Actions[0].Number == other.Number {
+		t.Errorf("the other issue was taken for the ticket's: %+v", other)
+	}
+}

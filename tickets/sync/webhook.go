@@ -7,11 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
@@ -67,6 +66,37 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
+func init() { Register("webhook", newWebhook) }
+
+// Webhook is the sink of an HTTP endpoint: its Sync is SyncWebhook's.
+// Options.Target is the URL, Options.Secret the signing secret. Its dry
+// run, which posts nothing, is DryRun's.
+type Webhook struct {
+	Options WebhookOptions
+}
+
+// webhookEndpoint is how a plan names the webhook.
+const webhookEndpoint = "the webhook"
+
+func newWebhook(o Options) (Sink, error) {
+	// A dry run refuses what the real run would.
+	if _, err := netpolicy.NewFetcher(o.Net, o.HTTPClient).CheckURL(o.Target); err != nil {
+		return nil, fmt.Errorf("webhook %s: %w", netpolicy.Redact(o.Target), err)
+	}
+	if o.DryRun {
+		return DryRun{Endpoint: webhookEndpoint}, nil
+	}
+	return &Webhook{Options: WebhookOptions{URL: o.Target, Secret: o.Secret, HTTPClient: o.HTTPClient, Net: o.Net, Retries: o.Retries}}, nil
+}
+
+// Sync posts the tickets (see SyncWebhook); the plan counts them.
+func (h *Webhook) Sync(ctx context.Context, ts []tickets.Ticket) (*Plan, error) {
+	if err := SyncWebhook(ctx, ts, h.Options); err != nil {
+		return nil, err
+	}
+	return &Plan{Actions: []Action{}, Posted: len(ts), Endpoint: webhookEndpoint}, nil
+}
+
 // SyncWebhook posts the tickets as a JSON array (the content of
 // tickets.json) with Content-Type application/json, X-Secgate-Event:
 // tickets and, when a secret is set, X-Secgate-Signature-256. A 5xx or a
@@ -78,8 +108,9 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		return fmt.Errorf("webhook: want an http(s) URL, got %s", netpolicy.Redact(opts.URL))
 	}
 	shown := netpolicy.Redact(opts.URL)
+	f := netpolicy.NewFetcher(opts.Net, opts.HTTPClient)
 	// Refused before any request is made.
-	if err := netpolicy.Check(u, opts.Net.AllowHTTP); err != nil {
+	if err := f.Allow(u); err != nil {
 		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	if ts == nil {
@@ -92,40 +123,29 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	body := buf.Bytes()
-	hc := netpolicy.Wrap(opts.HTTPClient, opts.Net)
 	retries := opts.Retries
 	if retries == 0 {
 		retries = DefaultRetries
 	} else if retries < 0 {
 		retries = 0
 	}
+	header := http.Header{"Content-Type": {"application/json"}, EventHeader: {"tickets"}}
+	if opts.Secret != "" {
+		header.Set(SignatureHeader, Sign(opts.Secret, body))
+	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.URL, bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("webhook %s: %w", shown, err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "secgate")
-		req.Header.Set(EventHeader, "tickets")
-		if opts.Secret != "" {
-			req.Header.Set(SignatureHeader, Sign(opts.Secret, body))
-		}
-		resp, err := hc.Do(req)
-		var failure error
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			failure = fmt.Errorf("webhook %s: %w", shown, netpolicy.Error(err, opts.URL, opts.Net))
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			drain(resp)
+		_, err := f.Do(ctx, netpolicy.Request{Method: http.MethodPost, URL: opts.URL, Header: header, Body: body})
+		if err == nil {
 			return nil
-		default:
-			snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-			drain(resp)
-			failure = &WebhookError{URL: shown, Status: resp.StatusCode, Body: strings.Join(strings.Fields(string(snippet)), " ")}
-			if resp.StatusCode < 500 {
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		failure := fmt.Errorf("webhook %s: %w", shown, err)
+		var se *netpolicy.StatusError
+		if errors.As(err, &se) {
+			failure = &WebhookError{URL: shown, Status: se.StatusCode, Body: se.Snippet}
+			if se.StatusCode < 500 {
 				return failure
 			}
 		}
