@@ -7,6 +7,10 @@
 // even a symlink planted between the check and the rename is replaced, not
 // followed. The check exists to say so in one line instead of silently
 // removing a link someone made on purpose.
+//
+// A destination that is a device or a named pipe (/dev/null, a FIFO a
+// pipeline reads) is written in place: renaming over it would replace the
+// device with a plain file, for every process on the machine.
 package safefile
 
 import (
@@ -20,6 +24,10 @@ import (
 // ErrSymlink says a destination is a symlink; secgate does not write
 // through or replace one.
 var ErrSymlink = errors.New("is a symlink; secgate does not write through or replace one (remove it, or name another path)")
+
+// errReplaced says a device or pipe destination was replaced between its
+// check and its opening.
+var errReplaced = errors.New("was replaced while secgate opened it; nothing was written")
 
 // Error names the destination that was refused.
 type Error struct {
@@ -37,13 +45,31 @@ type File struct {
 	name string
 	perm fs.FileMode
 	done bool
+	// inPlace: name is a device or a named pipe, written directly.
+	inPlace bool
 }
+
+// special are the kinds of file written in place rather than replaced.
+const special = fs.ModeDevice | fs.ModeCharDevice | fs.ModeNamedPipe | fs.ModeSocket
 
 // Create starts writing name: it refuses a name that is a symlink, and
 // opens a new temporary file beside it. The folder must exist (see Dir).
+// A name that is a device or a named pipe is opened for writing instead.
 func Create(name string, perm fs.FileMode) (*File, error) {
 	if err := notSymlink(name); err != nil {
 		return nil, err
+	}
+	if fi, err := os.Lstat(filepath.Clean(name)); err == nil && fi.Mode()&special != 0 {
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		// A symlink planted since the Lstat leads elsewhere: refused.
+		if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+			f.Close()
+			return nil, &Error{Path: name, Err: errReplaced}
+		}
+		return &File{f: f, name: name, inPlace: true}, nil
 	}
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
@@ -62,6 +88,9 @@ func (w *File) Commit() error {
 		return errors.New("safefile: already committed or aborted")
 	}
 	w.done = true
+	if w.inPlace {
+		return w.f.Close()
+	}
 	tmp := w.f.Name()
 	err := w.f.Close()
 	if err == nil {
@@ -87,7 +116,9 @@ func (w *File) Abort() {
 	}
 	w.done = true
 	w.f.Close()
-	os.Remove(w.f.Name())
+	if !w.inPlace {
+		os.Remove(w.f.Name())
+	}
 }
 
 // Write writes data to name (through a temporary file renamed into place),
