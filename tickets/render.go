@@ -10,6 +10,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
@@ -228,7 +229,7 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 
 	// How to fix. A distribution's package is upgraded with its package
 	// manager or a newer base image, whatever pulled it in.
-	distro := distroEcosystems[strings.ToLower(eco)]
+	distro := ecosystem.IsOS(eco)
 	transitive := pkg.Direct != nil && !*pkg.Direct && !distro
 	switch {
 	case target.Version != "":
@@ -238,7 +239,7 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 		}
 		r.how = append(r.how, fmt.Sprintf("Upgrade %s from %s to **%s** or later: %s.",
 			code(p.Name), text(p.Version), text(target.Version), fixesAll))
-		if hint := installHint(eco, p.Name, target.Version); hint != "" && !transitive {
+		if hint := ecosystem.InstallHint(eco, p.Name, target.Version); hint != "" && !transitive {
 			r.how = append(r.how, "", "For example: "+code(hint))
 		}
 	case len(target.Candidates) > 0:
@@ -286,11 +287,6 @@ func representative(fs []*document.Finding) *document.Package {
 	return best
 }
 
-// distroEcosystems are the purl types of operating system packages.
-var distroEcosystems = map[string]bool{
-	"deb": true, "rpm": true, "apk": true, "alpm": true, "alpine": true, "debian": true, "ubuntu": true,
-}
-
 // appendPara appends a paragraph, after a blank line when lines has some.
 func appendPara(lines []string, para string) []string {
 	if len(lines) > 0 {
@@ -323,36 +319,6 @@ func orUnknown(s string) string {
 		return "unknown-ecosystem"
 	}
 	return s
-}
-
-// installHint is a command that installs version of a direct dependency,
-// for the ecosystems where one command does it.
-func installHint(eco, name, version string) string {
-	switch strings.ToLower(eco) {
-	case "npm":
-		return "npm install " + name + "@" + version
-	case "pypi":
-		return "pip install '" + name + ">=" + version + "'"
-	case "golang", "go":
-		if name == "stdlib" || name == "toolchain" {
-			return "go mod edit -toolchain=go" + strings.TrimPrefix(version, "v")
-		}
-		if !strings.HasPrefix(version, "v") {
-			version = "v" + version
-		}
-		return "go get " + name + "@" + version
-	case "cargo":
-		return "cargo update -p " + name + " --precise " + version
-	case "gem":
-		return "bundle update " + name
-	case "deb":
-		return "apt-get install --only-upgrade " + name
-	case "rpm":
-		return "dnf upgrade " + name
-	case "apk":
-		return "apk upgrade " + name
-	}
-	return ""
 }
 
 // severityCounts says "1 critical, 2 high".
