@@ -1,6 +1,10 @@
 package ecosystem
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
 
 // NormalizePyPI is PEP 503's normalised project name: lower case, each run
 // of "-", "_" and "." one "-". PyPI names compare, and PyPI purls are
@@ -36,16 +40,21 @@ func SplitName(purlType, name string) (namespace, rest string) {
 		if g, a, ok := strings.Cut(name, ":"); ok {
 			return g, a
 		}
-	case "npm":
-		if strings.HasPrefix(name, "@") {
-			if i := strings.IndexByte(name, '/'); i > 0 {
-				return name[:i], name[i+1:]
-			}
-		}
-	case "golang", "composer", "swift", "github":
+	case "npm", "golang", "composer", "swift", "github":
 		if i := strings.LastIndexByte(name, '/'); i > 0 {
 			return name[:i], name[i+1:]
 		}
 	}
 	return "", name
+}
+
+// Purl is the package URL of a package of type purlType as a tool names
+// it, the name split as SplitName splits it, or "" when the name (once
+// normalised) is empty.
+func Purl(purlType, name, version string) string {
+	ns, n := SplitName(purlType, strings.TrimSpace(name))
+	if n == "" {
+		return ""
+	}
+	return packageurl.NewPackageURL(purlType, ns, n, version, nil, "").ToString()
 }
