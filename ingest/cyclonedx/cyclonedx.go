@@ -21,7 +21,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
-	"github.com/secgate/secgate/ingest/spdx"
+	"github.com/secgate/secgate/internal/license"
 )
 
 // Ingester reads CycloneDX BOMs.
@@ -429,7 +429,7 @@ func licenses(ls *cdx.Licenses) (ids []string, expr string) {
 	named := false
 	for _, l := range *ls {
 		if e := strings.TrimSpace(l.Expression); e != "" {
-			eids, ok := spdx.LicenseIDs(e)
+			eids, ok := license.IDs(e)
 			if !ok {
 				// Not an SPDX expression ("BSD License", as jake writes
 				// classifiers): a licence named, as a name would be.
