@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"github.com/secgate/secgate/internal/license"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 var spdxSatisfiesDef = definition{
@@ -185,7 +186,7 @@ func spdxNormalize(_ rego.BuiltinContext, exprTerm, aliasesTerm *ast.Term) (*ast
 		}
 		to, ok := v.Value.(ast.String)
 		if !ok {
-			return fmt.Errorf("operand 2: alias %s is %s, not a licence expression", quote(string(name)), ast.ValueName(v.Value))
+			return fmt.Errorf("operand 2: alias %s is %s, not a licence expression", textsafe.Quote(string(name)), ast.ValueName(v.Value))
 		}
 		aliases[license.NormalizeSpace(string(name))] = string(to)
 		return nil

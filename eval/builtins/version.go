@@ -10,6 +10,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"github.com/secgate/secgate/internal/ecosystem"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 var versionCompareDef = definition{
@@ -44,7 +45,7 @@ func versionCompare(_ rego.BuiltinContext, ecoTerm, aTerm, bTerm *ast.Term) (*as
 	switch {
 	case errors.Is(err, ecosystem.ErrUnordered):
 		return nil, fmt.Errorf("operand 1: unknown ecosystem %s; known: %s, or a tool's word for one of them (debian, pip …)",
-			quote(eco), strings.Join(ecosystem.Orders(), ", "))
+			textsafe.Quote(eco), strings.Join(ecosystem.Orders(), ", "))
 	case errors.As(err, &verr):
 		return nil, fmt.Errorf("operand %d: %w", verr.Operand+2, err)
 	case err != nil:

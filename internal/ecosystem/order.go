@@ -15,6 +15,8 @@ import (
 	rpmversion "github.com/knqyf263/go-rpm-version"
 	mvnversion "github.com/masahiro331/go-mvn-version"
 	modsemver "golang.org/x/mod/semver"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 // compareFunc compares two versions of one ecosystem; a version it cannot
@@ -65,7 +67,7 @@ func (e *VersionError) Error() string {
 	if e.Version == "" {
 		return fmt.Sprintf("empty %s version", e.Scheme)
 	}
-	return fmt.Sprintf("invalid %s version %s: %v", e.Scheme, quote(e.Version), e.Err)
+	return fmt.Sprintf("invalid %s version %s: %v", e.Scheme, textsafe.Quote(e.Version), e.Err)
 }
 
 func (e *VersionError) Unwrap() error { return e.Err }
@@ -115,7 +117,7 @@ func Orders() []string { return slices.Sorted(maps.Keys(orders)) }
 func Compare(eco, a, b string) (int, error) {
 	c := orderOf(eco)
 	if c == nil {
-		return 0, fmt.Errorf("%w for ecosystem %s", ErrUnordered, quote(eco))
+		return 0, fmt.Errorf("%w for ecosystem %s", ErrUnordered, textsafe.Quote(eco))
 	}
 	return c(a, b)
 }
@@ -254,14 +256,4 @@ func parseGem(v string) (gem.Version, error) {
 
 func isASCIIAlnum(r rune) bool {
 	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
-}
-
-// quote quotes s for an error message, cut short so a huge input does not
-// flood a report.
-func quote(s string) string {
-	const limit = 120
-	if len(s) > limit {
-		return fmt.Sprintf("%q…", s[:limit])
-	}
-	return fmt.Sprintf("%q", s)
 }

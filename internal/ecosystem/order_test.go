@@ -186,4 +186,3 @@ func TestCompareAliases(t *testing.T) {
 		}
 	}
 }
-

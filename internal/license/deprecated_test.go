@@ -31,4 +31,3 @@ func TestDeprecatedLicencesCoverSPDXList(t *testing.T) {
 		}
 	}
 }
-

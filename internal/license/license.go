@@ -16,6 +16,8 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 //go:generate go run ../../tools/spdxdeprecated deprecated.go
@@ -27,7 +29,7 @@ type AllowedError struct {
 }
 
 func (e *AllowedError) Error() string {
-	return fmt.Sprintf("allowed licence %s is an expression; list each licence on its own", quote(e.License))
+	return fmt.Sprintf("allowed licence %s is an expression; list each licence on its own", textsafe.Quote(e.License))
 }
 
 // Satisfies reports whether expr can be satisfied using only the allowed
@@ -315,14 +317,4 @@ func sortedUnique(ss []string) []string {
 		out = []string{}
 	}
 	return out
-}
-
-// quote quotes s for an error message, cut short so a huge input does not
-// flood a report.
-func quote(s string) string {
-	const limit = 120
-	if len(s) > limit {
-		return fmt.Sprintf("%q…", s[:limit])
-	}
-	return fmt.Sprintf("%q", s)
 }

@@ -38,4 +38,3 @@ func TestIDs(t *testing.T) {
 		}
 	}
 }
-
