@@ -105,9 +105,11 @@
 //   - "maven": Maven's ComparableVersion (1.0-alpha < 1.0-SNAPSHOT < 1.0 =
 //     1.0.RELEASE = 1.0-final < 1.0-sp1 < 1.0.1).
 //   - "gem", "rubygems", "ruby": Gem::Version (1.0.a < 1.0 = 1.0.0).
-//   - "composer", "nuget", "conan", "hackage", "cran": plain numeric
-//     versions only (1.2, 2.31.0), where their orderings agree with
-//     semantic versioning; any other version is an error.
+//   - "nuget": NuGet's order (semantic versioning with a fourth number,
+//     1.0 = 1.0.0.0; pre-release labels compare case-insensitively).
+//   - "composer", "conan", "hackage", "cran": plain numeric versions only
+//     (1.2, 2.31.0), where their orderings agree with semantic
+//     versioning; any other version is an error.
 //
 // An unknown ecosystem is an error that names the known ones; a version
 // the ecosystem cannot parse is an error naming it.

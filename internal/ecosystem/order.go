@@ -48,7 +48,7 @@ var orders = map[string]compareFunc{
 	"maven":     ordered("Maven", parseMaven, mvnversion.Version.Compare),
 	"gem":       ordered("gem", parseGem, gem.Version.Compare),
 	"composer":  numeric("Composer"),
-	"nuget":     numeric("NuGet"),
+	"nuget":     ordered("NuGet", parseNuGet, compareNuGet),
 	"conan":     numeric("Conan"),
 	"hackage":   numeric("Hackage"),
 	"cran":      numeric("CRAN"),
@@ -108,7 +108,10 @@ func Orders() []string { return slices.Sorted(maps.Keys(orders)) }
 //   - maven: Maven's ComparableVersion (1.0-alpha < 1.0-SNAPSHOT < 1.0 =
 //     1.0.RELEASE < 1.0-sp1 < 1.0.1).
 //   - gem: Gem::Version (1.0.a < 1.0 = 1.0.0).
-//   - composer, nuget, conan, hackage, cran: plain numeric versions only
+//   - nuget: NuGet's order (SemVer 2.0.0 with a fourth number: 1.0 =
+//     1.0.0.0 < 1.0.0.1; 1.0.0-beta.2 < 1.0.0-beta.11 < 1.0.0; labels
+//     compare case-insensitively; build metadata is ignored).
+//   - composer, conan, hackage, cran: plain numeric versions only
 //     (1.2, 2.31.0), where their own orderings agree with Semantic
 //     Versioning; any other version is an error.
 //
