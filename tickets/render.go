@@ -243,9 +243,13 @@ func (b *builder) renderUpgrade(r *renderer, fs []*document.Finding) {
 			r.how = append(r.how, "", "For example: "+code(hint))
 		}
 	case len(target.Candidates) > 0:
+		why := "secgate does not order " + text(orUnknown(eco)) + " versions"
+		if ecosystem.Ordered(eco) {
+			why = "not all of them are " + text(eco) + " versions secgate can read"
+		}
 		r.how = append(r.how, fmt.Sprintf("Upgrade %s from %s to a version that fixes every vulnerability below. "+
-			"The advisories name several fixed versions (%s) and secgate does not order %s versions: take the latest of them that your package manager offers.",
-			code(p.Name), text(p.Version), codeList(target.Candidates), text(orUnknown(eco))))
+			"The advisories name several fixed versions (%s) and %s: take the latest of them that your package manager offers.",
+			code(p.Name), text(p.Version), codeList(target.Candidates), why))
 	}
 	if distro && (target.Version != "" || len(target.Candidates) > 0) {
 		r.how = appendPara(r.how, "It is an operating system package: rebuild the image on an updated base image, "+

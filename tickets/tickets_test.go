@@ -403,6 +403,20 @@ func TestChooseFix(t *testing.T) {
 	}
 }
 
+// buildAllViolating builds the tickets of doc when one violation names
+// all its findings.
+func buildAllViolating(doc *document.Document) []Ticket {
+	ids := []string{}
+	for _, f := range doc.Findings {
+		ids = append(ids, f.ID)
+	}
+	doc.Summary = document.Summarize(doc)
+	res := &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Tickets: []any{}, Violations: []eval.Message{{
+		Policy: "secgate.thresholds", Rule: "deny", Msg: "high findings", Severity: "high", FindingIDs: ids, Components: []string{},
+	}}}}
+	return Build(res, Options{Now: testNow})
+}
+
 // TestFixTargetInEcosystemOrder: the upgrade ticket of an apk, a Debian
 // and a PyPI package names the fix target its ecosystem's own order gives,
 // where string or semver order would pick another or none (1.36.1-r9 sorts
@@ -418,15 +432,7 @@ func TestFixTargetInEcosystemOrder(t *testing.T) {
 		vuln("CVE-2024-0005", "high", "pkg:pypi/django@4.2", "django", "4.2", "5.0rc1"),
 		vuln("CVE-2024-0006", "high", "pkg:pypi/django@4.2", "django", "4.2", "5.0"),
 	}
-	var ids []string
-	for _, f := range doc.Findings {
-		ids = append(ids, f.ID)
-	}
-	doc.Summary = document.Summarize(doc)
-	res := &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Tickets: []any{}, Violations: []eval.Message{{
-		Policy: "secgate.thresholds", Rule: "deny", Msg: "high findings", Severity: "high", FindingIDs: ids, Components: []string{},
-	}}}}
-	ts := Build(res, Options{Now: testNow})
+	ts := buildAllViolating(doc)
 	tests := []struct{ prefix, target, hint string }{
 		{"Upgrade busybox", "1.36.1-r10", "apk upgrade busybox"},
 		{"Upgrade libc6", "2.36-9+deb12u10", "apt-get install --only-upgrade libc6"},
@@ -442,6 +448,27 @@ func TestFixTargetInEcosystemOrder(t *testing.T) {
 		}
 		if tt.hint != "" && !strings.Contains(tk.Body, tt.hint) {
 			t.Errorf("%s: body has no %q:\n%s", tt.prefix, tt.hint, tk.Body)
+		}
+	}
+}
+
+// TestCandidatesSayWhy: when an ordered ecosystem's fixed versions do not
+// all parse, the ticket says so rather than that the ecosystem is not
+// ordered; an ecosystem without an order says that.
+func TestCandidatesSayWhy(t *testing.T) {
+	tests := []struct{ purl, name, version, want string }{
+		{"pkg:apk/alpine/busybox@1.36.1-r5", "busybox", "1.36.1-r5", "not all of them are apk versions secgate can read"},
+		{"pkg:conda/numpy@1.0", "numpy", "1.0", "secgate does not order conda versions"},
+	}
+	for _, tt := range tests {
+		doc := document.New()
+		doc.Findings = []document.Finding{
+			vuln("CVE-2024-0001", "high", tt.purl, tt.name, tt.version, "2.0-r0"),
+			vuln("CVE-2024-0002", "high", tt.purl, tt.name, tt.version, "latest"),
+		}
+		tk := byTitlePrefix(t, buildAllViolating(doc), "Upgrade "+tt.name)
+		if !strings.Contains(tk.Body, tt.want) {
+			t.Errorf("%s: body lacks %q:\n%s", tt.name, tt.want, tk.Body)
 		}
 	}
 }
