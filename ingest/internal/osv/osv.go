@@ -14,8 +14,8 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/ingest/internal/norm"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Entry is one OSV vulnerability record, with the fields secgate reads.
