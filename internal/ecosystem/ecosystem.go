@@ -4,9 +4,11 @@
 // distribution names), how its package names are normalised, how its
 // versions are ordered, and the command that upgrades one of its packages.
 //
-// Adding an ecosystem is one row in types (and, for an ordering or an
-// install hint, one entry in orders or hints); no ingester holds a table
-// of its own.
+// Adding an ecosystem is one row in types (its purl type and the words
+// tools write for it); an ordering is one entry in orders (order.go), with
+// a parser file of its own when no existing scheme fits (as nuget.go), and
+// an install hint one case in InstallHint (hint.go). No ingester holds a
+// table of its own.
 package ecosystem
 
 import (
