@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/secgate/secgate/config"
@@ -16,6 +15,7 @@ import (
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
+	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/policies"
 )
 
@@ -101,21 +101,27 @@ func checkInvariants(t *testing.T, res *gate.Result, ts []Ticket) {
 		upgrades[id]++
 		// The target fixes every vulnerability with a known fix above the
 		// installed version.
-		target, err := semver.NewVersion(tk.Package.FixedVersion)
-		if err != nil || versionOrder(tk.Package.Ecosystem) == nil {
+		eco, target := tk.Package.Ecosystem, tk.Package.FixedVersion
+		if _, err := ecosystem.Compare(eco, target, target); err != nil {
 			continue
 		}
 		for _, fid := range tk.FindingIDs {
 			f := byID[fid]
-			var lowest *semver.Version
+			lowest := ""
 			for _, fv := range f.FixedVersions {
-				v, err := semver.NewVersion(cleanVersion(fv))
-				inst, ierr := semver.NewVersion(f.Package.Version)
-				if err == nil && (ierr != nil || v.GreaterThan(inst)) && (lowest == nil || v.LessThan(lowest)) {
+				v := cleanVersion(fv)
+				if _, err := ecosystem.Compare(eco, v, v); err != nil {
+					continue
+				}
+				// Above the installed version, or that does not parse.
+				if c, err := ecosystem.Compare(eco, v, f.Package.Version); err == nil && c <= 0 {
+					continue
+				}
+				if c, _ := ecosystem.Compare(eco, v, lowest); lowest == "" || c < 0 {
 					lowest = v
 				}
 			}
-			if lowest != nil && target.LessThan(lowest) {
+			if below, _ := ecosystem.Compare(eco, target, lowest); lowest != "" && below < 0 {
 				t.Errorf("%q: target %s is below %s, the lowest fix of %s", tk.Title, target, lowest, f.RuleID)
 			}
 		}

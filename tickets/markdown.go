@@ -8,6 +8,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
@@ -162,9 +163,13 @@ func (r *renderer) renderUpgrade(u upgrade) {
 			r.how = append(r.how, "", "For example: "+code(u.hint))
 		}
 	case len(target.Candidates) > 0:
+		why := "secgate does not order " + text(orUnknown(u.eco)) + " versions"
+		if ecosystem.Ordered(u.eco) {
+			why = "not all of them are " + text(u.eco) + " versions secgate can read"
+		}
 		r.how = append(r.how, fmt.Sprintf("Upgrade %s from %s to a version that fixes every vulnerability below. "+
-			"The advisories name several fixed versions (%s) and secgate does not order %s versions: take the latest of them that your package manager offers.",
-			code(p.Name), text(p.Version), codeList(target.Candidates), text(orUnknown(u.eco))))
+			"The advisories name several fixed versions (%s) and %s: take the latest of them that your package manager offers.",
+			code(p.Name), text(p.Version), codeList(target.Candidates), why))
 	}
 	if u.distro && (target.Version != "" || len(target.Candidates) > 0) {
 		r.how = appendPara(r.how, "It is an operating system package: rebuild the image on an updated base image, "+

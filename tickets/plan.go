@@ -9,6 +9,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
@@ -141,10 +142,10 @@ func (b *builder) planUpgrade(fs []*document.Finding) upgrade {
 
 	// A distribution's package is upgraded with its package manager or a
 	// newer base image, whatever pulled it in.
-	u.distro = distroEcosystems[strings.ToLower(eco)]
+	u.distro = ecosystem.IsOS(eco)
 	u.transitive = pkg.Direct != nil && !*pkg.Direct && !u.distro
 	if target.Version != "" && !u.transitive {
-		u.hint = installHint(eco, p.Name, target.Version)
+		u.hint = ecosystem.InstallHint(eco, p.Name, target.Version)
 	}
 	var where []string
 	for _, f := range fs {
@@ -271,11 +272,6 @@ func representative(fs []*document.Finding) *document.Package {
 	return best
 }
 
-// distroEcosystems are the purl types of operating system packages.
-var distroEcosystems = map[string]bool{
-	"deb": true, "rpm": true, "apk": true, "alpm": true, "alpine": true, "debian": true, "ubuntu": true,
-}
-
 func hasVersion(vs []string) bool {
 	for _, v := range vs {
 		if cleanVersion(v) != "" {
@@ -300,36 +296,6 @@ func orUnknown(s string) string {
 		return "unknown-ecosystem"
 	}
 	return s
-}
-
-// installHint is a command that installs version of a direct dependency,
-// for the ecosystems where one command does it.
-func installHint(eco, name, version string) string {
-	switch strings.ToLower(eco) {
-	case "npm":
-		return "npm install " + name + "@" + version
-	case "pypi":
-		return "pip install '" + name + ">=" + version + "'"
-	case "golang", "go":
-		if name == "stdlib" || name == "toolchain" {
-			return "go mod edit -toolchain=go" + strings.TrimPrefix(version, "v")
-		}
-		if !strings.HasPrefix(version, "v") {
-			version = "v" + version
-		}
-		return "go get " + name + "@" + version
-	case "cargo":
-		return "cargo update -p " + name + " --precise " + version
-	case "gem":
-		return "bundle update " + name
-	case "deb":
-		return "apt-get install --only-upgrade " + name
-	case "rpm":
-		return "dnf upgrade " + name
-	case "apk":
-		return "apk upgrade " + name
-	}
-	return ""
 }
 
 // severityCounts says "1 critical, 2 high".

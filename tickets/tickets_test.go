@@ -139,7 +139,7 @@ func TestBuildGroupsByAction(t *testing.T) {
 		"critical | Upgrade minimist 1.2.0 to 1.3.0 (3 vulnerabilities: 1 critical, 2 high; 1 without a fix)",
 		"critical | Revoke the secret aws-access-key-id in config/prod.env",
 		"critical | Upgrade lodash 4.17.20 to 4.17.21 (CVE-2021-23337, high)",
-		"high | Upgrade openssl 1.1.1n-0+deb11u3 to a fixed version (2 vulnerabilities: 2 high)",
+		"high | Upgrade openssl 1.1.1n-0+deb11u3 to 1.1.1w-0+deb11u1 (2 vulnerabilities: 2 high)",
 		"high | Fix go/sql-injection in api/order.go:3",
 		"high | Fix go/sql-injection in api/user.go (2 places)",
 		"high | Approve or remove the new dependency pkg:npm/axios@1.6.0",
@@ -231,9 +231,9 @@ func TestUpgradeTicket(t *testing.T) {
 	if !strings.Contains(lo.Body, "npm install lodash@4.17.21") {
 		t.Errorf("lodash body has no install hint:\n%s", lo.Body)
 	}
-	// Debian versions are not ordered here: both fixes are candidates.
+	// Debian versions are ordered as Debian orders them.
 	ssl := byTitlePrefix(t, ts, "Upgrade openssl")
-	if ssl.Package.FixedVersion != "" || !slices.Equal(ssl.Package.FixedVersions, []string{"1.1.1n-0+deb11u4", "1.1.1w-0+deb11u1"}) || len(ssl.Package.Unfixed) != 0 {
+	if ssl.Package.FixedVersion != "1.1.1w-0+deb11u1" || len(ssl.Package.FixedVersions) != 0 || len(ssl.Package.Unfixed) != 0 {
 		t.Errorf("openssl: %+v", ssl.Package)
 	}
 	if ssl.Package.Direct != nil {
@@ -380,8 +380,15 @@ func TestChooseFix(t *testing.T) {
 		{"pre-release below release", "cargo", "0.9.0", [][]string{{"1.0.0-rc.1"}, {"1.0.0"}}, "1.0.0", nil},
 		{"go with v prefix", "golang", "v0.1.0", [][]string{{"v0.3.0"}, {"v0.10.0"}}, "v0.10.0", nil},
 		{"operators stripped", "pypi", "2.0", [][]string{{">=2.31.0"}, {"2.4"}}, "2.31.0", nil},
-		{"pypi qualifier not ordered", "pypi", "1.0", [][]string{{"1.1rc1"}, {"1.2"}}, "", []string{"1.1rc1", "1.2"}},
-		{"deb not ordered", "deb", "1.0-1", [][]string{{"1.0-2"}, {"1.0-10"}}, "", []string{"1.0-10", "1.0-2"}},
+		{"pypi pre-release below release", "pypi", "1.0", [][]string{{"1.1rc1"}, {"1.1"}}, "1.1", nil},
+		{"pypi pre-release above older release", "pypi", "1.0", [][]string{{"1.1rc1"}, {"1.0.1"}}, "1.1rc1", nil},
+		{"deb in Debian order", "deb", "1.0-1", [][]string{{"1.0-2"}, {"1.0-10"}}, "1.0-10", nil},
+		{"deb epoch", "debian", "1.0-1", [][]string{{"1:0.9-1"}, {"2.0-1"}}, "1:0.9-1", nil},
+		{"apk in apk order", "apk", "1.0-r1", [][]string{{"1.0-r9"}, {"1.0-r10"}}, "1.0-r10", nil},
+		{"apk pre-release below release", "alpine", "0.9-r0", [][]string{{"1.0_rc1-r0"}, {"1.0-r0"}}, "1.0-r0", nil},
+		{"maven qualifiers", "maven", "1.0", [][]string{{"2.0.0.RELEASE"}, {"2.0.0-M1"}}, "2.0.0.RELEASE", nil},
+		{"version the order cannot read", "apk", "1.0-r1", [][]string{{"1.0-r2"}, {"latest"}}, "", []string{"1.0-r2", "latest"}},
+		{"numeric only for composer", "composer", "1.0", [][]string{{"1.1-beta"}, {"1.2"}}, "", []string{"1.1-beta", "1.2"}},
 		{"one candidate needs no order", "deb", "1.0-1", [][]string{{"1.0-2"}, {"1.0-2"}}, "1.0-2", nil},
 		{"none known", "npm", "1.0.0", [][]string{{}, {""}}, "", nil},
 		{"unknown ecosystem", "", "1", [][]string{{"2"}, {"3"}}, "", []string{"2", "3"}},
@@ -393,6 +400,76 @@ func TestChooseFix(t *testing.T) {
 				t.Errorf("chooseFix = %q %v, want %q %v", got.Version, got.Candidates, tt.want, tt.candidates)
 			}
 		})
+	}
+}
+
+// buildAllViolating builds the tickets of doc when one violation names
+// all its findings.
+func buildAllViolating(doc *document.Document) []Ticket {
+	ids := []string{}
+	for _, f := range doc.Findings {
+		ids = append(ids, f.ID)
+	}
+	doc.Summary = document.Summarize(doc)
+	res := &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Tickets: []any{}, Violations: []eval.Message{{
+		Policy: "secgate.thresholds", Rule: "deny", Msg: "high findings", Severity: "high", FindingIDs: ids, Components: []string{},
+	}}}}
+	return Build(res, Options{Now: testNow})
+}
+
+// TestFixTargetInEcosystemOrder: the upgrade ticket of an apk, a Debian
+// and a PyPI package names the fix target its ecosystem's own order gives,
+// where string or semver order would pick another or none (1.36.1-r9 sorts
+// above -r10 as a string; Debian's u10 above u4 only numerically; a
+// pre-release is older than its release).
+func TestFixTargetInEcosystemOrder(t *testing.T) {
+	doc := document.New()
+	doc.Findings = []document.Finding{
+		vuln("CVE-2024-0001", "high", "pkg:apk/alpine/busybox@1.36.1-r5", "busybox", "1.36.1-r5", "1.36.1-r9"),
+		vuln("CVE-2024-0002", "high", "pkg:apk/alpine/busybox@1.36.1-r5", "busybox", "1.36.1-r5", "1.36.1-r10"),
+		vuln("CVE-2024-0003", "high", "pkg:deb/debian/libc6@2.36-9+deb12u3", "libc6", "2.36-9+deb12u3", "2.36-9+deb12u4"),
+		vuln("CVE-2024-0004", "high", "pkg:deb/debian/libc6@2.36-9+deb12u3", "libc6", "2.36-9+deb12u3", "2.36-9+deb12u10"),
+		vuln("CVE-2024-0005", "high", "pkg:pypi/django@4.2", "django", "4.2", "5.0rc1"),
+		vuln("CVE-2024-0006", "high", "pkg:pypi/django@4.2", "django", "4.2", "5.0"),
+	}
+	ts := buildAllViolating(doc)
+	tests := []struct{ prefix, target, hint string }{
+		{"Upgrade busybox", "1.36.1-r10", "apk upgrade busybox"},
+		{"Upgrade libc6", "2.36-9+deb12u10", "apt-get install --only-upgrade libc6"},
+		{"Upgrade django", "5.0", ""},
+	}
+	for _, tt := range tests {
+		tk := byTitlePrefix(t, ts, tt.prefix)
+		if tk.Package.FixedVersion != tt.target || len(tk.Package.FixedVersions) != 0 {
+			t.Errorf("%s: target %q candidates %v, want %q", tt.prefix, tk.Package.FixedVersion, tk.Package.FixedVersions, tt.target)
+		}
+		if !strings.Contains(tk.Title, " to "+tt.target+" (") || strings.Contains(tk.Body, "does not order") {
+			t.Errorf("%s: title %q, body:\n%s", tt.prefix, tk.Title, tk.Body)
+		}
+		if tt.hint != "" && !strings.Contains(tk.Body, tt.hint) {
+			t.Errorf("%s: body has no %q:\n%s", tt.prefix, tt.hint, tk.Body)
+		}
+	}
+}
+
+// TestCandidatesSayWhy: when an ordered ecosystem's fixed versions do not
+// all parse, the ticket says so rather than that the ecosystem is not
+// ordered; an ecosystem without an order says that.
+func TestCandidatesSayWhy(t *testing.T) {
+	tests := []struct{ purl, name, version, want string }{
+		{"pkg:apk/alpine/busybox@1.36.1-r5", "busybox", "1.36.1-r5", "not all of them are apk versions secgate can read"},
+		{"pkg:conda/numpy@1.0", "numpy", "1.0", "secgate does not order conda versions"},
+	}
+	for _, tt := range tests {
+		doc := document.New()
+		doc.Findings = []document.Finding{
+			vuln("CVE-2024-0001", "high", tt.purl, tt.name, tt.version, "2.0-r0"),
+			vuln("CVE-2024-0002", "high", tt.purl, tt.name, tt.version, "latest"),
+		}
+		tk := byTitlePrefix(t, buildAllViolating(doc), "Upgrade "+tt.name)
+		if !strings.Contains(tk.Body, tt.want) {
+			t.Errorf("%s: body lacks %q:\n%s", tt.name, tt.want, tk.Body)
+		}
 	}
 }
 

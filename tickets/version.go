@@ -4,48 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
-
-// semverEcosystems order their versions by Semantic Versioning, pre-release
-// parts included (purl types and ecosystem names, lower case).
-var semverEcosystems = map[string]bool{
-	"npm": true, "cargo": true, "crates.io": true, "semver": true,
-	"golang": true, "go": true, "hex": true, "pub": true, "swift": true,
-	"cocoapods": true, "github": true, "githubactions": true,
-}
-
-// numericEcosystems have orderings of their own that agree with Semantic
-// Versioning on plain numeric versions (1.2, 2.31.0), and only on those:
-// a version with any qualifier (1.0rc1, 2.0.0.RELEASE, 1:2.3-4) is not
-// compared here.
-var numericEcosystems = map[string]bool{
-	"pypi": true, "pip": true, "python": true, "maven": true, "gem": true,
-	"rubygems": true, "nuget": true, "composer": true, "packagist": true,
-	"conan": true, "hackage": true, "cran": true,
-}
-
-// versionOrder returns a parser for ecosystem's versions, or nil when
-// secgate does not order them (Debian, RPM, apk … and unknown ecosystems).
-func versionOrder(ecosystem string) func(string) (*semver.Version, bool) {
-	eco := strings.ToLower(strings.TrimSpace(ecosystem))
-	switch {
-	case semverEcosystems[eco]:
-		return func(s string) (*semver.Version, bool) {
-			v, err := semver.NewVersion(cleanVersion(s))
-			return v, err == nil
-		}
-	case numericEcosystems[eco]:
-		return func(s string) (*semver.Version, bool) {
-			v, err := semver.NewVersion(cleanVersion(s))
-			if err != nil || v.Prerelease() != "" || v.Metadata() != "" || strings.HasPrefix(cleanVersion(s), "v") {
-				return nil, false
-			}
-			return v, true
-		}
-	}
-	return nil
-}
 
 // cleanVersion strips what advisories put around a version: spaces, and a
 // leading comparison (">= 1.2.3", "=1.2.3").
@@ -74,10 +34,11 @@ type fixTarget struct {
 // chooseFix picks the lowest version that fixes all vulnerabilities of one
 // installed package: for each, its lowest fixed version above the installed
 // one (an advisory may list one fix per release line), then the highest of
-// those. When some version does not parse in the ecosystem's order, or the
-// ecosystem's order is not known to secgate, the distinct fixed versions
-// are returned as candidates instead (unless there is only one).
-func chooseFix(ecosystem, installed string, fixed [][]string) fixTarget {
+// those, in the ecosystem's own version order (internal/ecosystem). When
+// some fixed version does not parse in that order, or secgate has no order
+// for the ecosystem, the distinct fixed versions are returned as
+// candidates instead (unless there is only one).
+func chooseFix(eco, installed string, fixed [][]string) fixTarget {
 	t := fixTarget{PerVuln: make([]string, len(fixed))}
 	var all []string
 	for _, fs := range fixed {
@@ -92,48 +53,42 @@ func chooseFix(ecosystem, installed string, fixed [][]string) fixTarget {
 	if len(all) == 0 {
 		return t
 	}
-	parse := versionOrder(ecosystem)
-	if parse == nil {
-		return unordered(t, fixed, all)
+	cmp := func(a, b string) int {
+		c, _ := ecosystem.Compare(eco, a, b) // every version was checked below
+		return c
 	}
-	parsed := make([][]*semver.Version, len(fixed))
-	for i, fs := range fixed {
-		for _, f := range fs {
-			if c := cleanVersion(f); c != "" {
-				v, ok := parse(c)
-				if !ok {
-					return unordered(t, fixed, all)
-				}
-				parsed[i] = append(parsed[i], v)
-			}
+	for _, v := range all {
+		if _, err := ecosystem.Compare(eco, v, v); err != nil {
+			return unordered(t, fixed, all)
 		}
 	}
 	t.Ordered = true
-	inst, instOK := parse(installed)
-	var best *semver.Version
-	for i, vs := range parsed {
-		var low *semver.Version
-		for _, v := range vs {
+	installed = cleanVersion(installed)
+	_, err := ecosystem.Compare(eco, installed, installed)
+	instOK := err == nil
+	best := ""
+	for i, fs := range fixed {
+		low := ""
+		for _, f := range fs {
+			v := cleanVersion(f)
 			// A fix at or below the installed version belongs to an
 			// older release line and does not help this installation.
-			if instOK && !v.GreaterThan(inst) {
+			if v == "" || instOK && cmp(v, installed) <= 0 {
 				continue
 			}
-			if low == nil || v.LessThan(low) {
+			if low == "" || cmp(v, low) < 0 {
 				low = v
 			}
 		}
-		if low == nil {
+		if low == "" {
 			continue
 		}
-		t.PerVuln[i] = low.Original()
-		if best == nil || low.GreaterThan(best) {
+		t.PerVuln[i] = low
+		if best == "" || cmp(low, best) > 0 {
 			best = low
 		}
 	}
-	if best != nil {
-		t.Version = best.Original()
-	}
+	t.Version = best
 	return t
 }
 

@@ -135,16 +135,6 @@ func operandTypeErr(pos int, got ast.Value, want string) error {
 	return fmt.Errorf("operand %d must be %s but got %s", pos, want, ast.ValueName(got))
 }
 
-// quote quotes s for an error message, cut short so a huge input does not
-// flood the report.
-func quote(s string) string {
-	const limit = 120
-	if len(s) > limit {
-		return fmt.Sprintf("%q…", s[:limit])
-	}
-	return fmt.Sprintf("%q", s)
-}
-
 // stringArray builds a Rego array of strings.
 func stringArray(ss []string) *ast.Term {
 	terms := make([]*ast.Term, len(ss))

@@ -10,6 +10,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 var cvssScoreDef = definition{
@@ -35,7 +36,7 @@ func cvssScore(_ rego.BuiltinContext, vectorTerm *ast.Term) (*ast.Term, error) {
 	}
 	version, score, ok := document.ScoreVector(vector)
 	if !ok {
-		return nil, fmt.Errorf("invalid CVSS vector %s: want a CVSS:4.0/…, CVSS:3.1/… or CVSS:3.0/… vector or a v2 vector such as AV:N/AC:L/Au:N/C:P/I:P/A:P", quote(vector))
+		return nil, fmt.Errorf("invalid CVSS vector %s: want a CVSS:4.0/…, CVSS:3.1/… or CVSS:3.0/… vector or a v2 vector such as AV:N/AC:L/Au:N/C:P/I:P/A:P", textsafe.Quote(vector))
 	}
 	// Format the float the shortest way, so 9.8 is 9.8 in Rego, not
 	// 9.800000000000001.

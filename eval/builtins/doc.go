@@ -83,9 +83,11 @@
 //
 // Compares two versions under the ordering rules of an ecosystem and
 // returns -1 (a < b), 0 (same version) or 1 (a > b). The ecosystem is
-// case-insensitive and may be a purl type:
+// case-insensitive and may be a purl type or a tool's word for one (the
+// orderings live in internal/ecosystem):
 //
-//   - "semver", "npm", "cargo": semantic versioning (a "v" prefix and
+//   - "semver", "npm", "cargo", "hex", "pub", "swift", "cocoapods",
+//     "github": semantic versioning (a "v" prefix and
 //     missing minor/patch are accepted; prereleases order before their
 //     release; build metadata is ignored).
 //   - "golang", "go": Go module versions ("v" added when missing;
@@ -103,6 +105,11 @@
 //   - "maven": Maven's ComparableVersion (1.0-alpha < 1.0-SNAPSHOT < 1.0 =
 //     1.0.RELEASE = 1.0-final < 1.0-sp1 < 1.0.1).
 //   - "gem", "rubygems", "ruby": Gem::Version (1.0.a < 1.0 = 1.0.0).
+//   - "nuget": NuGet's order (semantic versioning with a fourth number,
+//     1.0 = 1.0.0.0; pre-release labels compare case-insensitively).
+//   - "composer", "conan", "hackage", "cran": plain numeric versions only
+//     (1.2, 2.31.0), where their orderings agree with semantic
+//     versioning; any other version is an error.
 //
 // An unknown ecosystem is an error that names the known ones; a version
 // the ecosystem cannot parse is an error naming it.

@@ -7,6 +7,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/types"
 	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/secgate/secgate/internal/textsafe"
 )
 
 var purlParseDef = definition{
@@ -35,7 +37,7 @@ func purlParse(_ rego.BuiltinContext, purlTerm *ast.Term) (*ast.Term, error) {
 	}
 	p, err := packageurl.FromString(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid package URL %s: %w", quote(s), err)
+		return nil, fmt.Errorf("invalid package URL %s: %w", textsafe.Quote(s), err)
 	}
 	qualifiers := make([][2]*ast.Term, 0, len(p.Qualifiers))
 	for _, q := range p.Qualifiers {

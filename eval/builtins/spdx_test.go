@@ -5,11 +5,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"slices"
-	"strings"
 	"testing"
 
-	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -308,31 +305,6 @@ func TestSPDXNormalize(t *testing.T) {
 	}
 	_, err := call(t, "secgate.spdx_normalize", "MIT", map[string]any{"MIT/X11": []any{"MIT"}})
 	wantBuiltinErr(t, err, `secgate.spdx_normalize: operand 2: alias "MIT/X11" is array, not a licence expression`)
-}
-
-// TestDeprecatedLicencesCoverSPDXList: the generated table names every id
-// go-spdx's licence list marks deprecated, each with a valid replacement
-// of current ids. A go-spdx update that deprecates more fails here: run
-// go run ./tools/spdxdeprecated eval/builtins/spdx_deprecated.go.
-func TestDeprecatedLicencesCoverSPDXList(t *testing.T) {
-	deprecated := spdxlicenses.GetDeprecated()
-	if len(deprecatedLicences) != len(deprecated) {
-		t.Errorf("table has %d ids, the SPDX list %d deprecated", len(deprecatedLicences), len(deprecated))
-	}
-	for _, id := range deprecated {
-		repl, ok := deprecatedLicences[id]
-		if !ok {
-			t.Errorf("deprecated %s has no replacement", id)
-			continue
-		}
-		p := mustCall(t, "secgate.spdx_parse", repl).(map[string]any)
-		if p["valid"] != true {
-			t.Errorf("%s: replacement %q is not valid", id, repl)
-		}
-		if licence, _, _ := strings.Cut(repl, " WITH "); slices.Contains(deprecated, licence) {
-			t.Errorf("%s: replacement %q is deprecated too", id, repl)
-		}
-	}
 }
 
 func TestSPDXParseErrors(t *testing.T) {

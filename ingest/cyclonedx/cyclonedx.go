@@ -21,7 +21,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
-	"github.com/secgate/secgate/ingest/spdx"
+	"github.com/secgate/secgate/internal/license"
 )
 
 // Ingester reads CycloneDX BOMs.
@@ -429,7 +429,7 @@ func licenses(ls *cdx.Licenses) (ids []string, expr string) {
 	named := false
 	for _, l := range *ls {
 		if e := strings.TrimSpace(l.Expression); e != "" {
-			eids, ok := spdx.LicenseIDs(e)
+			eids, ok := license.IDs(e)
 			if !ok {
 				// Not an SPDX expression ("BSD License", as jake writes
 				// classifiers): a licence named, as a name would be.
@@ -709,35 +709,21 @@ func isVEX(bom *cdx.BOM, components []document.Component) bool {
 }
 
 // statements turns one analysed vulnerability of a VEX BOM into VEX
-// statements about the products it affects: not_affected and
-// false_positive say not_affected, resolved says fixed, exploitable says
-// affected, in_triage says under_investigation.
+// statements about the products it affects, with the status its analysis
+// state says (see analysisStates).
 func (b *builder) statements(v *cdx.Vulnerability, created string) []document.Statement {
 	id, aliases := vulnID(v)
 	if id == "" {
 		return nil
 	}
+	a := readAnalysis(v.Analysis)
 	st := document.Statement{
 		Vulnerability:   id,
 		Aliases:         aliases,
-		Justification:   string(v.Analysis.Justification),
+		Status:          a.vex,
+		Justification:   a.justification,
 		ImpactStatement: strings.TrimSpace(v.Analysis.Detail),
 		Timestamp:       norm.FirstNonEmpty(strings.TrimSpace(v.Analysis.LastUpdated), strings.TrimSpace(v.Updated), strings.TrimSpace(v.Published), created),
-	}
-	switch v.Analysis.State {
-	case cdx.IASNotAffected:
-		st.Status = document.VEXNotAffected
-	case cdx.IASFalsePositive:
-		st.Status = document.VEXNotAffected
-		if st.Justification == "" {
-			st.Justification = string(cdx.IASFalsePositive)
-		}
-	case cdx.IASResolved, cdx.IASResolvedWithPedigree:
-		st.Status = document.VEXFixed
-	case cdx.IASExploitable:
-		st.Status = document.VEXAffected
-	default:
-		st.Status = document.VEXUnderInvestigation
 	}
 	if v.Affects != nil {
 		for _, a := range *v.Affects {
@@ -794,28 +780,59 @@ func (b *builder) product(ref string) (document.Product, bool) {
 	return document.Product{ID: rootID, Subcomponents: []string{id}}, true
 }
 
-// applyAnalysis sets the status a VEX analysis states: not_affected and
-// false_positive make the finding not_affected, resolved makes it fixed;
-// in_triage and exploitable leave it open.
+// analysisState is what one CycloneDX analysis state says: the VEX status
+// of a statement in a VEX BOM, and the status of a finding the analysis is
+// attached to ("" leaves the finding open).
+type analysisState struct {
+	vex     string
+	finding document.Status
+}
+
+// analysisStates maps CycloneDX analysis states: not_affected and
+// false_positive say not_affected, resolved (with or without pedigree)
+// says fixed; exploitable says affected and in_triage under_investigation,
+// and both leave a finding open. A state not listed (or none) reads as
+// in_triage.
+var analysisStates = map[cdx.ImpactAnalysisState]analysisState{
+	cdx.IASNotAffected:          {document.VEXNotAffected, document.StatusNotAffected},
+	cdx.IASFalsePositive:        {document.VEXNotAffected, document.StatusNotAffected},
+	cdx.IASResolved:             {document.VEXFixed, document.StatusFixed},
+	cdx.IASResolvedWithPedigree: {document.VEXFixed, document.StatusFixed},
+	cdx.IASExploitable:          {document.VEXAffected, ""},
+	cdx.IASInTriage:             {document.VEXUnderInvestigation, ""},
+}
+
+// analysis is an analysis read through analysisStates, with the
+// justification it gives: its own, else "false_positive" for that state.
+type analysis struct {
+	analysisState
+	justification string
+}
+
+func readAnalysis(a *cdx.VulnerabilityAnalysis) analysis {
+	st, ok := analysisStates[a.State]
+	if !ok {
+		st = analysisStates[cdx.IASInTriage]
+	}
+	out := analysis{analysisState: st, justification: string(a.Justification)}
+	if out.justification == "" && a.State == cdx.IASFalsePositive {
+		out.justification = string(cdx.IASFalsePositive)
+	}
+	return out
+}
+
+// applyAnalysis sets the status a VEX analysis states (see
+// analysisStates); a state that leaves the finding open changes nothing.
 func applyAnalysis(f *document.Finding, a *cdx.VulnerabilityAnalysis) {
 	if a == nil {
 		return
 	}
-	note := &document.StatusNote{By: "vex", Justification: string(a.Justification), Statement: strings.TrimSpace(a.Detail)}
-	switch a.State {
-	case cdx.IASNotAffected:
-		f.Status = document.StatusNotAffected
-	case cdx.IASFalsePositive:
-		f.Status = document.StatusNotAffected
-		if note.Justification == "" {
-			note.Justification = string(cdx.IASFalsePositive)
-		}
-	case cdx.IASResolved, cdx.IASResolvedWithPedigree:
-		f.Status = document.StatusFixed
-	default:
+	st := readAnalysis(a)
+	if st.finding == "" {
 		return
 	}
-	f.StatusReason = note
+	f.Status = st.finding
+	f.StatusReason = &document.StatusNote{By: "vex", Justification: st.justification, Statement: strings.TrimSpace(a.Detail)}
 }
 
 // resolve turns an affects ref into the package it names: a component of

@@ -34,7 +34,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/osvscanner/osv"
+	"github.com/secgate/secgate/ingest/internal/osv"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 

@@ -15,6 +15,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Ingester reads Grype JSON reports.
@@ -237,7 +238,7 @@ func finding(m *match) (document.Finding, error) {
 		Ecosystem: document.Ecosystem(a.Purl),
 	}
 	if f.Package.Ecosystem == "" {
-		f.Package.Ecosystem = ecosystemOfType(a.Type)
+		f.Package.Ecosystem = ecosystem.Name(a.Type)
 	}
 	for _, l := range a.Locations {
 		if l.Path != "" {
@@ -303,20 +304,4 @@ func cwes(raw json.RawMessage) []string {
 		}
 	}
 	return out
-}
-
-// artifactTypes maps grype's package types to purl types.
-var artifactTypes = map[string]string{
-	"python": "pypi", "java-archive": "maven", "jenkins-plugin": "maven", "go-module": "golang",
-	"rust-crate": "cargo", "dotnet": "nuget", "php-composer": "composer", "php-pecl": "pecl",
-	"gem": "gem", "npm": "npm", "deb": "deb", "rpm": "rpm", "apk": "apk", "hex": "hex",
-	"pub": "pub", "conan": "conan", "cocoapods": "cocoapods", "swift": "swift", "binary": "generic",
-}
-
-func ecosystemOfType(t string) string {
-	t = strings.ToLower(t)
-	if e, ok := artifactTypes[t]; ok {
-		return e
-	}
-	return t
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
-	"github.com/secgate/secgate/ingest/osvscanner/osv"
+	"github.com/secgate/secgate/ingest/internal/osv"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 

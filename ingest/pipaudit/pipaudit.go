@@ -14,11 +14,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/package-url/packageurl-go"
-
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Ingester reads pip-audit reports.
@@ -122,7 +121,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	fixed := map[string]*fix{}
 	for _, fx := range r.Fixes {
 		if fx != nil && fx.SkipReason == "" && fx.NewVersion != "" {
-			fixed[NormalizeName(fx.Name)+"@"+fx.OldVersion] = fx
+			fixed[ecosystem.NormalizePyPI(fx.Name)+"@"+fx.OldVersion] = fx
 		}
 	}
 	rep := &document.Report{Tool: tool, Findings: []document.Finding{}}
@@ -159,7 +158,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 				Package: &document.Package{
 					Name:      d.Name,
 					Version:   d.Version,
-					Purl:      Purl(d.Name, d.Version),
+					Purl:      ecosystem.Purl("pypi", d.Name, d.Version),
 					Ecosystem: "pypi",
 				},
 				Origins: []document.Origin{{RuleID: id}},
@@ -167,7 +166,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 			if len(fd.FixedVersions) > 0 {
 				fd.FixState = "fixed"
 			}
-			if fx := fixed[NormalizeName(d.Name)+"@"+d.Version]; fx != nil {
+			if fx := fixed[ecosystem.NormalizePyPI(d.Name)+"@"+d.Version]; fx != nil {
 				fd.Status = document.StatusFixed
 				fd.StatusReason = &document.StatusNote{By: "report",
 					Statement: fmt.Sprintf("pip-audit --fix upgraded %s from %s to %s", d.Name, fx.OldVersion, fx.NewVersion)}
@@ -176,34 +175,4 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 		}
 	}
 	return rep, nil
-}
-
-// Purl is the package URL of a PyPI distribution, its name normalised as
-// PEP 503 and the purl spec want (lower case, runs of "-", "_" and "."
-// as one "-"). It is "" without a name.
-func Purl(name, version string) string {
-	n := NormalizeName(name)
-	if n == "" {
-		return ""
-	}
-	return packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString()
-}
-
-// NormalizeName is PEP 503's normalised project name: lower case, each
-// run of "-", "_" and "." one "-".
-func NormalizeName(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -110,22 +110,6 @@ func TestAliasesAndFixes(t *testing.T) {
 	}
 }
 
-func TestPurl(t *testing.T) {
-	for name, want := range map[string]string{
-		"Django":             "pkg:pypi/django@1.0",
-		"zope.interface":     "pkg:pypi/zope-interface@1.0",
-		"Foo__Bar-.baz":      "pkg:pypi/foo-bar-baz@1.0",
-		" ruamel.yaml ":      "pkg:pypi/ruamel-yaml@1.0",
-		"":                   "",
-		"_leading":           "pkg:pypi/leading@1.0",
-		"backports.zoneinfo": "pkg:pypi/backports-zoneinfo@1.0",
-	} {
-		if got := Purl(name, "1.0"); got != want {
-			t.Errorf("Purl(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
-
 func TestEmptyArray(t *testing.T) {
 	data := h.Corpus(t, "pip-audit-1.x-empty-list.json")
 	f, err := sniff.New("x", data)

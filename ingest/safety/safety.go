@@ -22,8 +22,8 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
-	"github.com/secgate/secgate/ingest/pipaudit"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Ingester reads Safety reports.
@@ -157,7 +157,7 @@ func (s *finding) build() document.Finding {
 		Package: &document.Package{
 			Name:      s.name,
 			Version:   s.version,
-			Purl:      pipaudit.Purl(s.name, s.version),
+			Purl:      ecosystem.Purl("pypi", s.name, s.version),
 			Ecosystem: "pypi",
 			Path:      s.path,
 		},
@@ -384,12 +384,12 @@ func ingestCheck(data []byte) (*document.Report, error) {
 	found := map[string]string{}
 	for k, a := range r.AffectedPackages {
 		if a != nil {
-			found[pipaudit.NormalizeName(k)] = a.Found
+			found[ecosystem.NormalizePyPI(k)] = a.Found
 		}
 	}
 	remediations := map[string]*remediation{}
 	for k, rm := range r.Remediations {
-		remediations[pipaudit.NormalizeName(k)] = rm
+		remediations[ecosystem.NormalizePyPI(k)] = rm
 	}
 	seen := map[string]bool{}
 	for _, list := range []struct {
@@ -405,7 +405,7 @@ func ingestCheck(data []byte) (*document.Report, error) {
 				cve:         v.CVE.s,
 				name:        v.PackageName,
 				version:     v.AnalyzedVersion,
-				path:        found[pipaudit.NormalizeName(v.PackageName)],
+				path:        found[ecosystem.NormalizePyPI(v.PackageName)],
 				description: v.Advisory,
 				specs:       v.VulnerableSpec,
 				refs:        append(slices.Clone(v.Resources), v.MoreInfoURL),
@@ -418,13 +418,13 @@ func ingestCheck(data []byte) (*document.Report, error) {
 				return nil, fmt.Errorf("%s[%d] (%s): no vulnerability_id", list.name, i, v.PackageName)
 			}
 			// A vulnerability Safety ignores may be listed twice.
-			key := s.id + "\x00" + pipaudit.NormalizeName(s.name) + "\x00" + s.version
+			key := s.id + "\x00" + ecosystem.NormalizePyPI(s.name) + "\x00" + s.version
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
 			if len(norm.NonBlank(s.fixed)) == 0 {
-				s.fixed = remediations[pipaudit.NormalizeName(v.PackageName)].versions(v.AnalyzedVersion)
+				s.fixed = remediations[ecosystem.NormalizePyPI(v.PackageName)].versions(v.AnalyzedVersion)
 			}
 			rep.Findings = append(rep.Findings, s.build())
 		}

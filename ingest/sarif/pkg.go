@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // pkgFacts is what a vulnerability result's text says of the package.
@@ -68,42 +69,6 @@ func parsePkgFacts(text string) pkgFacts {
 	return p
 }
 
-// grypeTypes maps the package types Grype writes to purl types.
-var grypeTypes = map[string]string{
-	"java-archive":   "maven",
-	"jenkins-plugin": "maven",
-	"python":         "pypi",
-	"go-module":      "golang",
-	"rust-crate":     "cargo",
-	"php-composer":   "composer",
-	"dotnet":         "nuget",
-	"gem":            "gem",
-	"npm":            "npm",
-	"apk":            "apk",
-	"deb":            "deb",
-	"rpm":            "rpm",
-	"pub":            "pub",
-	"hex":            "hex",
-	"conan":          "conan",
-	"cocoapods":      "cocoapods",
-	"swift":          "swift",
-	"portage":        "portage",
-	"alpm":           "alpm",
-}
-
-// ecosystem turns a tool's package type into an ecosystem word: the purl
-// type where one is known, else the word lower-cased.
-func ecosystem(typ string) string {
-	t := strings.ToLower(strings.TrimSpace(typ))
-	if e, ok := grypeTypes[t]; ok {
-		return e
-	}
-	if t == "binary" || t == "unknown" {
-		return ""
-	}
-	return t
-}
-
 // newPackage builds the package of a vulnerability from what the report
 // says, with path the artifact it was found in when the text names none.
 func newPackage(p pkgFacts, purl, path string) *document.Package {
@@ -115,7 +80,7 @@ func newPackage(p pkgFacts, purl, path string) *document.Package {
 		pkg.Ecosystem = document.Ecosystem(purl)
 	}
 	if pkg.Ecosystem == "" {
-		pkg.Ecosystem = ecosystem(p.typ)
+		pkg.Ecosystem = ecosystem.Name(p.typ)
 	}
 	return pkg
 }

@@ -43,6 +43,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Ingester reads Snyk JSON reports.
@@ -366,31 +367,6 @@ func isID(s string) bool {
 		!strings.ContainsAny(s, " \t\n")
 }
 
-// osTypes are Snyk's package managers of operating-system packages and
-// their purl types.
-var osTypes = map[string]string{"deb": "deb", "apk": "apk", "rpm": "rpm"}
-
-// distroTypes maps the distributions Snyk names in a vulnerability's
-// packageManager ("debian:11") to purl types; others are rpm-based.
-var distroTypes = map[string]string{"debian": "deb", "ubuntu": "deb", "alpine": "apk", "wolfi": "apk", "chainguard": "apk"}
-
-// langTypes maps Snyk's package managers to purl types.
-var langTypes = map[string]string{
-	"npm": "npm", "yarn": "npm", "pnpm": "npm",
-	"maven": "maven", "gradle": "maven", "sbt": "maven",
-	"pip": "pypi", "pipenv": "pypi", "poetry": "pypi", "pip3": "pypi",
-	"gomodules": "golang", "golangdep": "golang", "govendor": "golang", "golang": "golang",
-	"nuget": "nuget", "paket": "nuget",
-	"rubygems":  "gem",
-	"composer":  "composer",
-	"cocoapods": "cocoapods",
-	"hex":       "hex",
-	"swift":     "swift", "swiftpm": "swift",
-	"cargo": "cargo",
-	"conan": "conan",
-	"pub":   "pub",
-}
-
 // pkg builds the vulnerable package from the vulnerability's package
 // manager (else the project's).
 func pkg(p *project, v *vuln) *document.Package {
@@ -405,17 +381,18 @@ func pkg(p *project, v *vuln) *document.Package {
 	typ := ""
 	switch {
 	case hasDistro:
-		typ = distroTypes[distro]
-		if typ == "" {
-			typ = "rpm"
+		// A distribution secgate does not know is rpm-based.
+		typ = "rpm"
+		if ecosystem.IsOS(distro) {
+			typ = ecosystem.PurlType(distro)
 		}
-		if t := osTypes[strings.ToLower(p.PackageManager)]; t != "" {
-			typ = t
+		if pt := strings.ToLower(p.PackageManager); ecosystem.IsOS(pt) {
+			typ = ecosystem.PurlType(pt)
 		}
-	case osTypes[pm] != "":
-		typ, distro = osTypes[pm], ""
+	case ecosystem.IsOS(pm):
+		typ, distro = ecosystem.PurlType(pm), ""
 	default:
-		typ = langTypes[pm]
+		typ = ecosystem.PurlType(pm)
 	}
 	if typ == "" || name == "" {
 		out.Ecosystem = pm
@@ -449,22 +426,8 @@ func pkg(p *project, v *vuln) *document.Package {
 		if len(q) > 0 {
 			quals = packageurl.QualifiersFromMap(q)
 		}
-	case "maven":
-		if g, a, ok := strings.Cut(name, ":"); ok {
-			ns, n = g, a
-		}
-	case "npm":
-		if strings.HasPrefix(name, "@") {
-			if i := strings.IndexByte(name, '/'); i > 0 {
-				ns, n = name[:i], name[i+1:]
-			}
-		}
-	case "pypi":
-		n = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
-	case "golang", "composer", "swift":
-		if i := strings.LastIndexByte(name, '/'); i > 0 {
-			ns, n = name[:i], name[i+1:]
-		}
+	default:
+		ns, n = ecosystem.SplitName(typ, name)
 	}
 	if n == "" {
 		return out

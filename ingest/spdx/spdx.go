@@ -17,6 +17,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/license"
 )
 
 // Ingester reads SPDX documents.
@@ -338,7 +339,7 @@ func component(p *spdx.Package, ref string, deps []string, direct bool, scope st
 		if l == "" {
 			continue
 		}
-		ids, ok := LicenseIDs(l)
+		ids, ok := license.IDs(l)
 		if !ok {
 			c.Licenses = append(c.Licenses, l)
 			continue
@@ -360,121 +361,6 @@ func licenseValue(s string) string {
 		return ""
 	}
 	return s
-}
-
-// LicenseIDs returns the licence identifiers of an SPDX licence
-// expression, in order and without repeats: "(MIT OR Apache-2.0) AND
-// LicenseRef-x" gives MIT, Apache-2.0 and LicenseRef-x. Operators and the
-// exception after WITH are left out; identifiers stay as written. ok is
-// false when expr is not a well-formed expression ("BSD License",
-// "Apache 2.0"): such text names a licence but is no SPDX expression.
-func LicenseIDs(expr string) (ids []string, ok bool) {
-	p := exprParser{toks: tokenize(expr), seen: map[string]bool{}}
-	if len(p.toks) == 0 {
-		return nil, false
-	}
-	if !p.expr(0) || p.pos != len(p.toks) {
-		return nil, false
-	}
-	return p.ids, true
-}
-
-// maxExprDepth bounds the nesting of parentheses in a licence expression.
-const maxExprDepth = 64
-
-func tokenize(expr string) []string {
-	expr = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(expr)
-	return strings.Fields(expr)
-}
-
-// exprParser checks the grammar of SPDX licence expressions (annex D):
-// expr = term *(("AND" / "OR") term); term = "(" expr ")" / id ["WITH" id].
-// Operators are matched in any case, as tools write "or" too.
-type exprParser struct {
-	toks []string
-	pos  int
-	ids  []string
-	seen map[string]bool
-}
-
-func (p *exprParser) peek() string {
-	if p.pos < len(p.toks) {
-		return p.toks[p.pos]
-	}
-	return ""
-}
-
-func (p *exprParser) expr(depth int) bool {
-	if !p.term(depth) {
-		return false
-	}
-	for op := strings.ToUpper(p.peek()); op == "AND" || op == "OR"; op = strings.ToUpper(p.peek()) {
-		p.pos++
-		if !p.term(depth) {
-			return false
-		}
-	}
-	return true
-}
-
-func (p *exprParser) term(depth int) bool {
-	if p.peek() == "(" {
-		if depth >= maxExprDepth {
-			return false
-		}
-		p.pos++
-		if !p.expr(depth+1) || p.peek() != ")" {
-			return false
-		}
-		p.pos++
-		return true
-	}
-	id := p.peek()
-	if !isLicenseID(id) {
-		return false
-	}
-	p.pos++
-	if !p.seen[id] {
-		p.seen[id] = true
-		p.ids = append(p.ids, id)
-	}
-	if strings.ToUpper(p.peek()) == "WITH" {
-		p.pos++
-		if !isLicenseID(p.peek()) {
-			return false
-		}
-		p.pos++
-	}
-	return true
-}
-
-// isLicenseID reports whether tok can be a licence (or exception) id:
-// letters, digits, ".", "-" and a trailing "+", or a
-// [DocumentRef-x:]LicenseRef-y reference; no operator.
-func isLicenseID(tok string) bool {
-	switch strings.ToUpper(tok) {
-	case "", "AND", "OR", "WITH", "(", ")":
-		return false
-	}
-	if doc, ref, ok := strings.Cut(tok, ":"); ok {
-		if !strings.HasPrefix(doc, "DocumentRef-") || !strings.HasPrefix(ref, "LicenseRef-") {
-			return false
-		}
-		return isIDString(doc) && isIDString(ref)
-	}
-	return isIDString(strings.TrimSuffix(tok, "+"))
-}
-
-func isIDString(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // parseTool splits a creator "Tool: name-version" into name and version:

@@ -264,35 +264,6 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-func TestLicenseIDs(t *testing.T) {
-	tests := []struct {
-		expr string
-		ids  []string
-		ok   bool
-	}{
-		{"MIT", []string{"MIT"}, true},
-		{"(LicenseRef-1 AND Apache-2.0)", []string{"LicenseRef-1", "Apache-2.0"}, true},
-		{"MIT OR Apache-2.0 OR MIT", []string{"MIT", "Apache-2.0"}, true},
-		{"GPL-2.0+ WITH Classpath-exception-2.0 or MIT", []string{"GPL-2.0+", "MIT"}, true},
-		{"DocumentRef-a:LicenseRef-b AND ((BSD-3-Clause))", []string{"DocumentRef-a:LicenseRef-b", "BSD-3-Clause"}, true},
-		{"", nil, false},
-		{"BSD License", nil, false},
-		{"Apache 2.0", nil, false},
-		{"MIT AND", nil, false},
-		{"(MIT", nil, false},
-		{"MIT)", nil, false},
-		{"MIT WITH", nil, false},
-		{"a:b", nil, false},
-		{strings.Repeat("(", 100) + "MIT" + strings.Repeat(")", 100), nil, false},
-	}
-	for _, tt := range tests {
-		ids, ok := LicenseIDs(tt.expr)
-		if ok != tt.ok || !slices.Equal(ids, tt.ids) {
-			t.Errorf("LicenseIDs(%q) = %q, %v; want %q, %v", tt.expr, ids, ok, tt.ids, tt.ok)
-		}
-	}
-}
-
 func TestParseTool(t *testing.T) {
 	tests := map[string]document.Tool{
 		"Microsoft.SBOMTool-0.2.7":  {Name: "Microsoft.SBOMTool", Version: "0.2.7"},

@@ -22,6 +22,7 @@ import (
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Ingester reads Trivy JSON reports.
@@ -266,7 +267,7 @@ type converter struct {
 // what their result says (target, type, k8s resource), which a stream may
 // give after them, then converts the result's other findings.
 func (c *converter) finishResult(start int, r *result, k8s *resource) error {
-	eco := ecosystemOfType(r.Type)
+	eco := ecosystem.Name(r.Type)
 	// A k8s resource's target ("Deployment/app") does not name the
 	// namespace: keep resources of one name in two namespaces apart.
 	path, tag := r.Target, ""
@@ -563,29 +564,6 @@ func ecosystemOfPurl(purl string) string {
 		if b := t[j]; b >= 'A' && b <= 'Z' {
 			return strings.ToLower(t)
 		}
-	}
-	return t
-}
-
-// langTypes maps Trivy's language result types to purl types. OS types
-// (alpine, debian, ubuntu, redhat …) are kept as they are.
-var langTypes = map[string]string{
-	"gomod": "golang", "gobinary": "golang",
-	"npm": "npm", "yarn": "npm", "pnpm": "npm", "bun": "npm", "node-pkg": "npm", "javascript": "npm",
-	"pip": "pypi", "pipenv": "pypi", "poetry": "pypi", "uv": "pypi", "python-pkg": "pypi",
-	"jar": "maven", "pom": "maven", "gradle": "maven", "sbt": "maven",
-	"bundler": "gem", "gemspec": "gem",
-	"cargo": "cargo", "rustbinary": "cargo", "rust-binary": "cargo",
-	"composer": "composer", "composer-vendor": "composer",
-	"nuget": "nuget", "dotnet-core": "nuget", "packages-props": "nuget",
-	"conan": "conan", "hex": "hex", "pub": "pub", "swift": "swift", "cocoapods": "cocoapods",
-	"conda-pkg": "conda", "conda-environment": "conda", "julia": "julia",
-}
-
-func ecosystemOfType(t string) string {
-	t = strings.ToLower(t)
-	if e, ok := langTypes[t]; ok {
-		return e
 	}
 	return t
 }

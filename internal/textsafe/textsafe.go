@@ -242,3 +242,14 @@ func EscapeJSON(b []byte) []byte {
 	}
 	return append(out, b[last:]...)
 }
+
+// Quote quotes s for an error message (Go syntax, so every control
+// character is escaped), cut to its first 120 bytes followed by "…" so a
+// huge input does not flood a report.
+func Quote(s string) string {
+	const limit = 120
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -140,3 +140,16 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestQuote(t *testing.T) {
+	long := strings.Repeat("a", 200)
+	for in, want := range map[string]string{
+		"1.0":       `"1.0"`,
+		"a\x1b[2Jb": `"a\x1b[2Jb"`,
+		long:        `"` + long[:120] + `"…`,
+	} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

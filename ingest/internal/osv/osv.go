@@ -15,7 +15,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
-	"github.com/secgate/secgate/ingest/pipaudit"
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // Entry is one OSV vulnerability record, with the fields secgate reads.
@@ -190,7 +190,7 @@ func samePackage(eco, name, wantEco, wantName string) bool {
 		return false
 	}
 	if strings.EqualFold(baseEcosystem(eco), "PyPI") {
-		return pipaudit.NormalizeName(name) == pipaudit.NormalizeName(wantName)
+		return ecosystem.NormalizePyPI(name) == ecosystem.NormalizePyPI(wantName)
 	}
 	return name == wantName || strings.EqualFold(name, wantName) && caseInsensitive(eco)
 }
@@ -264,42 +264,16 @@ func (e *Entry) Text() (title, description string) {
 // norm.CWE.
 func NormCWE(s string) string { return norm.CWE(s) }
 
-// purlTypes maps OSV ecosystems to package URL types.
-var purlTypes = map[string]string{
-	"pypi":           packageurl.TypePyPi,
-	"npm":            packageurl.TypeNPM,
-	"go":             packageurl.TypeGolang,
-	"crates.io":      packageurl.TypeCargo,
-	"packagist":      packageurl.TypeComposer,
-	"maven":          packageurl.TypeMaven,
-	"rubygems":       packageurl.TypeGem,
-	"nuget":          packageurl.TypeNuget,
-	"pub":            packageurl.TypePub,
-	"hex":            packageurl.TypeHex,
-	"hackage":        packageurl.TypeHackage,
-	"swifturl":       packageurl.TypeSwift,
-	"cran":           packageurl.TypeCran,
-	"conan":          packageurl.TypeConan,
-	"debian":         packageurl.TypeDebian,
-	"ubuntu":         packageurl.TypeDebian,
-	"alpine":         packageurl.TypeApk,
-	"wolfi":          packageurl.TypeApk,
-	"chainguard":     packageurl.TypeApk,
-	"github actions": packageurl.TypeGithub,
-}
-
 // PurlType returns the package URL type of an OSV ecosystem ("PyPI" is
 // pypi, "crates.io" cargo, "Debian:12" deb), or "" for one without.
-func PurlType(ecosystem string) string {
-	return purlTypes[strings.ToLower(baseEcosystem(ecosystem))]
-}
+func PurlType(eco string) string { return ecosystem.PurlType(eco) }
 
 // Purl builds the package URL of a package of an OSV ecosystem, or ""
 // when the ecosystem has no purl type or the name is empty. Names with a
 // namespace ("@scope/pkg", "vendor/pkg", "group:artifact", Go module
 // paths) are split as the purl spec wants; PyPI names are normalised.
-func Purl(ecosystem, name, version string) string {
-	typ := PurlType(ecosystem)
+func Purl(eco, name, version string) string {
+	typ := PurlType(eco)
 	name = strings.TrimSpace(name)
 	if typ == "" || name == "" {
 		return ""
@@ -307,21 +281,13 @@ func Purl(ecosystem, name, version string) string {
 	ns := ""
 	var qualifiers packageurl.Qualifiers
 	switch typ {
-	case packageurl.TypePyPi:
-		name = pipaudit.NormalizeName(name)
-	case packageurl.TypeMaven:
-		if g, a, ok := strings.Cut(name, ":"); ok {
-			ns, name = g, a
-		}
 	case packageurl.TypeDebian, packageurl.TypeApk:
-		ns = strings.ToLower(baseEcosystem(ecosystem))
-		if _, release, ok := strings.Cut(ecosystem, ":"); ok && release != "" {
+		ns = strings.ToLower(baseEcosystem(eco))
+		if _, release, ok := strings.Cut(eco, ":"); ok && release != "" {
 			qualifiers = packageurl.QualifiersFromMap(map[string]string{"distro": ns + "-" + release})
 		}
-	case packageurl.TypeNPM, packageurl.TypeComposer, packageurl.TypeGolang, packageurl.TypeGithub, packageurl.TypeSwift:
-		if i := strings.LastIndexByte(name, '/'); i > 0 {
-			ns, name = name[:i], name[i+1:]
-		}
+	default:
+		ns, name = ecosystem.SplitName(typ, name)
 	}
 	if name == "" {
 		return ""
