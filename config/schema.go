@@ -305,10 +305,8 @@ func sectionDefaults() (map[string]any, error) {
 type Key struct {
 	Name        string
 	Description string
-	// Default is the default as policies see it (nil for null); HasDefault
-	// says there is one.
-	Default    any
-	HasDefault bool
+	// Default is the default as policies see it (nil for null or none).
+	Default any
 	// Keys are the keys of a section that is a mapping of named keys, in
 	// the schema's order; nil for any other section.
 	Keys []Key
@@ -330,7 +328,7 @@ func Section(name string) (Key, bool) {
 
 func describe(name string, n *node) Key {
 	k := Key{Name: name, Description: n.Description}
-	k.Default, k.HasDefault = n.defaultValue()
+	k.Default, _ = n.defaultValue()
 	for _, p := range n.Properties {
 		k.Keys = append(k.Keys, describe(p.name, p.schema))
 	}

@@ -152,7 +152,9 @@ type problem struct {
 	// what it lacks.
 	entry int
 	rank  int
-	msg   string
+	// col orders the problems of one line (a flow mapping's keys).
+	col int
+	msg string
 }
 
 // check validates the document against the schema and words the first
@@ -185,7 +187,13 @@ func (d *document) check(inst any) error {
 		if a.rank != b.rank {
 			return a.rank < b.rank
 		}
-		return a.line < b.line
+		if a.line != b.line {
+			return a.line < b.line
+		}
+		if a.col != b.col {
+			return a.col < b.col
+		}
+		return a.msg < b.msg
 	})
 	p := problems[0]
 	return fmt.Errorf("line %d: %s", p.line, p.msg)
@@ -218,6 +226,10 @@ const (
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// notBlank is the schema's pattern for a string that must say something:
+// a value that fails it is empty.
+const notBlank = `\S`
+
 // word turns a schema error into problems in secgate's words.
 func (d *document) word(e *jsonschema.ValidationError) []problem {
 	at := e.InstanceLocation
@@ -234,22 +246,22 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 		return sep + p.entry.Description
 	}
 	one := func(rank int, format string, args ...any) []problem {
-		return []problem{{line: line, entry: d.entryLine(at, line), rank: rank, msg: p.path + ": " + fmt.Sprintf(format, args...)}}
+		return []problem{{line: line, entry: d.entryLine(at, line), rank: rank, col: n.Column, msg: p.path + ": " + fmt.Sprintf(format, args...)}}
 	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		var out []problem
 		for _, name := range k.Properties {
 			child := append(slices.Clip(at), name)
-			kl := line
+			kl, col := line, n.Column
 			if key := d.keys[pointer(child)]; key != nil {
-				kl = key.Line
+				kl, col = key.Line, key.Column
 			}
 			msg := fmt.Sprintf("%s: unknown key (known: %s)", d.where(child).path, strings.Join(known(p.schema), ", "))
 			if len(at) == 0 {
 				msg = fmt.Sprintf("unknown section %q (known: %s)", name, strings.Join(known(p.schema), ", "))
 			}
-			out = append(out, problem{line: kl, entry: d.entryLine(child, kl), rank: rankKey, msg: msg})
+			out = append(out, problem{line: kl, entry: d.entryLine(child, kl), rank: rankKey, col: col, msg: msg})
 		}
 		return out
 	case *kind.Type:
@@ -285,7 +297,7 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 		switch k.Want {
 		case "date":
 			if strings.TrimSpace(s) == "" {
-				// As the pattern \S would say, had the format not failed first.
+				// As notBlank would say, had the format not failed first.
 				if key := d.keys[pointer(at)]; key != nil {
 					line = key.Line
 				}
@@ -302,7 +314,7 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 		}
 		return one(rankValue, "%q is not a %s", s, k.Want)
 	case *kind.Pattern:
-		if k.Want == `\S` {
+		if k.Want == notBlank {
 			if key := d.keys[pointer(at)]; key != nil {
 				line = key.Line
 			}
