@@ -61,16 +61,35 @@ func TestBuiltinPolicies(t *testing.T) {
 	}
 }
 
-// TestDefaultsMatchPolicies checks that every policy's config section
-// exists in defaults.yaml.
-func TestDefaultsMatchPolicies(t *testing.T) {
-	d, err := policies.Defaults()
+// TestConfigSectionsInSchema checks that the configuration section each
+// built-in policy names (custom.config) is one secgate.yaml's schema
+// describes, with defaults.
+func TestConfigSectionsInSchema(t *testing.T) {
+	pols, err := eval.LoadFS("builtin", policies.FS, eval.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, section := range []string{"thresholds", "licenses", "dependencies", "secrets", "exceptions", "tickets"} {
-		if _, ok := d[section]; !ok {
-			t.Errorf("defaults.yaml has no %s section", section)
+	d, err := config.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range pols.Modules {
+		for _, a := range m.Annotations {
+			section, _ := a.Custom["config"].(string)
+			if a.Scope != "package" || section == "" {
+				continue
+			}
+			n++
+			if _, ok := config.Section(section); !ok {
+				t.Errorf("%s: config section %q is not in config's schema", m.Package.Path, section)
+			}
+			if d.Sections[section] == nil {
+				t.Errorf("%s: config section %q has no defaults", m.Package.Path, section)
+			}
 		}
+	}
+	if n < 7 {
+		t.Errorf("%d policies name a config section, want at least 7", n)
 	}
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/package-url/packageurl-go"
 
+	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
@@ -51,13 +52,12 @@ const DefaultLabel = "secgate"
 // still name every finding.
 const maxRows = 100
 
-// defaultSLADays are the days to fix by severity (SPEC §6).
-var defaultSLADays = map[string]int{
-	"critical": 7, "high": 30, "medium": 90, "low": 180, "info": 180, "unknown": 180,
-}
+// defaultSLADays are the days to fix by severity: the defaults of
+// tickets.sla_days in secgate.yaml's schema.
+var defaultSLADays = config.DefaultSLADays()
 
 // DefaultSLADays returns the days to fix by severity when the configuration
-// says nothing: critical 7, high 30, medium 90, low, info and unknown 180.
+// says nothing (config.DefaultSLADays).
 func DefaultSLADays() map[string]int {
 	m := make(map[string]int, len(defaultSLADays))
 	for k, v := range defaultSLADays {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest"
 )
@@ -106,12 +107,17 @@ func ingestCommand() *cli.Command {
 func schemaCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "schema",
-		Usage: "print the JSON Schema of the unified document",
+		Usage: "print the JSON Schema of the unified document (--config: of secgate.yaml)",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "config", Usage: "print the JSON Schema of secgate.yaml instead, for editors to check it with"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("schema takes no arguments, got %q", c.Args().First())
 			}
-			_, err := c.App.Writer.Write(document.Schema)
+			schema := document.Schema
+			if c.Bool("config") {
+				schema = config.Schema
+			}
+			_, err := c.App.Writer.Write(schema)
 			return err
 		},
 	}

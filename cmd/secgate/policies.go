@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/secgate/secgate/bundles"
+	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/policies"
 )
@@ -64,10 +65,11 @@ func builtinPolicies() ([]policyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	defaults, err := policies.Defaults()
+	cfg, err := config.Defaults()
 	if err != nil {
 		return nil, err
 	}
+	defaults := cfg.Sections
 	var out []policyInfo
 	for _, m := range pols.Modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
@@ -113,11 +115,6 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	if format == "json" {
 		return writeJSON(w, infos)
 	}
-	node, err := policies.DefaultsNode()
-	if err != nil {
-		return err
-	}
-	root := node.Content[0]
 	for i, info := range infos {
 		if info.Origin != builtinSource {
 			continue
@@ -131,7 +128,7 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(w, "  secgate.yaml section %q (data.secgate.config.%s):\n", info.Section, info.Section)
-		printSection(w, root, info.Section)
+		printSection(w, info.Section)
 	}
 	if _, err = fmt.Fprintf(w, "\nsections without a policy of their own: tickets (remediation ticket SLAs)\n"); err != nil {
 		return err
@@ -184,48 +181,49 @@ func printSources(w io.Writer, sources []bundles.Source) error {
 	return nil
 }
 
-// printSection prints each key of a defaults.yaml section with its default
-// and the comment above it.
-func printSection(w io.Writer, root *yaml.Node, section string) {
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value != section {
-			continue
+// printSection prints each key of a secgate.yaml section with its default
+// and its description, as the schema gives them.
+func printSection(w io.Writer, section string) {
+	sec, ok := config.Section(section)
+	if !ok {
+		return
+	}
+	if sec.Keys == nil {
+		fmt.Fprintf(w, "    %s: %s\n", section, render(sec.Default))
+		if sec.Description != "" {
+			fmt.Fprintf(w, "      %s\n", sec.Description)
 		}
-		v := root.Content[i+1]
-		if v.Kind != yaml.MappingNode {
-			fmt.Fprintf(w, "    %s: %s\n", section, render(v))
-			if c := comment(root.Content[i]); c != "" {
-				fmt.Fprintf(w, "      %s\n", c)
-			}
-			return
-		}
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			fmt.Fprintf(w, "    %-18s %s\n", v.Content[j].Value+":", render(v.Content[j+1]))
-			if c := comment(v.Content[j]); c != "" {
-				fmt.Fprintf(w, "      %s\n", c)
-			}
+		return
+	}
+	for _, k := range sec.Keys {
+		fmt.Fprintf(w, "    %-18s %s\n", k.Name+":", render(k.Default))
+		if k.Description != "" {
+			fmt.Fprintf(w, "      %s\n", k.Description)
 		}
 	}
 }
 
-func comment(n *yaml.Node) string {
-	var lines []string
-	for _, l := range strings.Split(n.HeadComment, "\n") {
-		lines = append(lines, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#")))
+// render writes a default as YAML on one line: [a, b], {}, null.
+func render(v any) string {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return "?"
 	}
-	return strings.Join(lines, " ")
-}
-
-func render(n *yaml.Node) string {
-	out, err := yaml.Marshal(n)
+	flow(&n)
+	out, err := yaml.Marshal(&n)
 	if err != nil {
 		return "?"
 	}
-	s := strings.TrimSpace(string(out))
-	if n.Kind != yaml.ScalarNode {
-		s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimSpace(string(out))
+}
+
+func flow(n *yaml.Node) {
+	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
+		n.Style = yaml.FlowStyle
 	}
-	return s
+	for _, c := range n.Content {
+		flow(c)
+	}
 }
 
 func wrap(s string, width int, indent string) string {
