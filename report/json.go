@@ -7,7 +7,9 @@ import (
 	"github.com/secgate/secgate/internal/jsonout"
 )
 
-// JSON writes the decision of SPEC §5.
+// JSON writes the decision as one JSON object (gate.Decision: the verdict,
+// violations, warnings, waivers, summary, tickets, policies, sources,
+// context); docs/decision.md describes its fields.
 type JSON struct{}
 
 // Name implements Format.

@@ -1,5 +1,5 @@
-// Package tickets turns the violations of a gate into remediation tickets
-// (SPEC §6): the findings that cause violations are grouped by the action
+// Package tickets turns the violations of a gate into remediation tickets:
+// the findings that cause violations are grouped by the action
 // that fixes them — one upgrade of one package fixes all its
 // vulnerabilities, one code rule is fixed in one file, one secret is
 // revoked, one licence problem of one component is resolved — and each
