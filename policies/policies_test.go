@@ -74,3 +74,30 @@ func TestDefaultsMatchPolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogue lists each built-in policy once, with the title and
+// description of its annotation, and the defaults of its configuration
+// section; the shared library is no policy.
+func TestCatalogue(t *testing.T) {
+	cat, err := policies.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"secgate.coverage", "secgate.dependencies", "secgate.exceptions", "secgate.licenses", "secgate.secrets", "secgate.thresholds", "secgate.vex"}
+	var got []string
+	for _, p := range cat {
+		got = append(got, p.Package)
+		if p.Title == "" || p.Description == "" || p.Severity == "" {
+			t.Errorf("%s: title %q, description %q, severity %q", p.Package, p.Title, p.Description, p.Severity)
+		}
+		if p.Section != "" && len(p.Defaults) == 0 {
+			t.Errorf("%s: section %q without defaults", p.Package, p.Section)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("catalogue %v, want %v", got, want)
+	}
+	if d := cat[len(cat)-2].Defaults; d["fail_severity"] != "high" {
+		t.Errorf("thresholds defaults %v", d)
+	}
+}
