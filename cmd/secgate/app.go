@@ -98,7 +98,7 @@ func ingestCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runIngest(c.Context, opts, c.App.Writer)
+			return runIngest(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/safefile"
 )
@@ -46,7 +47,7 @@ func sourceOptionsFrom(c *cli.Context, cfg *config.Config) (bundles.FetchOptions
 	}
 	keyPath, flag := c.String("verification-key"), "--verification-key"
 	if keyPath == "" && cfg != nil && cfg.VerificationKey != "" {
-		keyPath, flag = cfg.VerificationKey, configName(cfg)+": verification_key"
+		keyPath, flag = cfg.VerificationKey, gate.ConfigName(cfg)+": verification_key"
 		if !filepath.IsAbs(keyPath) && cfg.Path != "" {
 			keyPath = filepath.Join(filepath.Dir(cfg.Path), keyPath)
 		}

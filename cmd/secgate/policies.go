@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/policies"
 )
 
@@ -30,7 +30,7 @@ func policiesCommand() *cli.Command {
 			}
 			return runPolicies(c.Context, policiesOptions{
 				Format: c.String("format"),
-				Policy: policyOptions{Sources: c.StringSlice("policy"), Fetch: fo, Verify: vo},
+				Policy: gate.Policy{Sources: c.StringSlice("policy"), Fetch: fo, Verify: vo},
 			}, c.App.Writer)
 		},
 	}
@@ -39,18 +39,14 @@ func policiesCommand() *cli.Command {
 type policiesOptions struct {
 	Format string
 	// Policy.Sources, when given, are loaded and listed after the built-ins.
-	Policy policyOptions
+	Policy gate.Policy
 }
 
-// policyInfo describes one built-in policy.
+// policyInfo is one line of the list: a built-in policy, or a package of
+// a -p source and where it came from.
 type policyInfo struct {
-	Package     string         `json:"package"`
-	Title       string         `json:"title"`
-	Description string         `json:"description"`
-	Severity    string         `json:"severity,omitempty"`
-	Section     string         `json:"config_section,omitempty"`
-	Defaults    map[string]any `json:"defaults"`
-	Origin      string         `json:"origin"`
+	policies.Policy
+	Origin string `json:"origin"`
 	// Revision is the origin's git commit or archive digest (-p sources).
 	Revision string `json:"revision,omitempty"`
 	// BundleRevision is the revision the origin bundle's manifest declares.
@@ -59,53 +55,22 @@ type policyInfo struct {
 	Verified bool `json:"verified,omitempty"`
 }
 
-func builtinPolicies() ([]policyInfo, error) {
-	pols, err := eval.LoadFS(builtinSource, policies.FS, eval.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	defaults, err := policies.Defaults()
-	if err != nil {
-		return nil, err
-	}
-	var out []policyInfo
-	for _, m := range pols.Modules {
-		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if pkg == "secgate.lib" {
-			continue
-		}
-		info := policyInfo{Package: pkg, Origin: builtinSource, Defaults: map[string]any{}}
-		for _, a := range m.Annotations {
-			if a.Scope != "package" {
-				continue
-			}
-			info.Title, info.Description = a.Title, strings.TrimSpace(a.Description)
-			info.Severity, _ = a.Custom["severity"].(string)
-			info.Section, _ = a.Custom["config"].(string)
-		}
-		if sec, ok := defaults[info.Section].(map[string]any); ok {
-			info.Defaults = sec
-		} else if v, ok := defaults[info.Section]; ok {
-			info.Defaults = map[string]any{info.Section: v}
-		}
-		out = append(out, info)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })
-	return out, nil
-}
-
 func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	format := opts.Format
 	if format != "json" && format != "text" {
 		return fmt.Errorf("--format: want text or json, got %q", format)
 	}
-	infos, err := builtinPolicies()
+	builtins, err := policies.Catalogue()
 	if err != nil {
 		return err
 	}
+	infos := make([]policyInfo, len(builtins))
+	for i, p := range builtins {
+		infos[i] = policyInfo{Policy: p, Origin: gate.Builtin}
+	}
 	var sources []bundles.Source
 	if len(opts.Policy.Sources) > 0 {
-		if _, sources, err = loadSources(ctx, opts.Policy, eval.Filter{}); err != nil {
+		if _, sources, err = gate.LoadPolicies(ctx, opts.Policy, eval.Filter{}); err != nil {
 			return err
 		}
 		infos = append(infos, sourcePolicies(sources)...)
@@ -119,7 +84,7 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	}
 	root := node.Content[0]
 	for i, info := range infos {
-		if info.Origin != builtinSource {
+		if info.Origin != gate.Builtin {
 			continue
 		}
 		if i > 0 {
@@ -149,8 +114,8 @@ func sourcePolicies(sources []bundles.Source) []policyInfo {
 		}
 		for _, pkg := range s.Packages {
 			out = append(out, policyInfo{
-				Package: pkg, Origin: s.Address, Revision: s.Revision,
-				BundleRevision: s.BundleRevision, Verified: s.Verified, Defaults: map[string]any{},
+				Policy: policies.Policy{Package: pkg, Defaults: map[string]any{}},
+				Origin: s.Address, Revision: s.Revision, BundleRevision: s.BundleRevision, Verified: s.Verified,
 			})
 		}
 	}

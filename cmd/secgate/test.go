@@ -11,6 +11,7 @@ import (
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
@@ -50,7 +51,7 @@ func testCommand() *cli.Command {
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
-				Policy: policyOptions{
+				Policy: gate.Policy{
 					Sources: paths, Config: cfg, DataFiles: c.StringSlice("data"),
 					Fetch: fetch, Verify: verify,
 				},
@@ -65,15 +66,15 @@ type testOptions struct {
 	Run      string
 	// Policy holds the sources under test (none: the built-ins), how
 	// they are fetched and verified, and the data the tests see.
-	Policy policyOptions
+	Policy gate.Policy
 }
 
 func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
-	pols, _, err := loadSources(ctx, opts.Policy, eval.Filter{Tests: true})
+	pols, _, err := gate.LoadPolicies(ctx, opts.Policy, eval.Filter{Tests: true})
 	if err != nil {
 		return err
 	}
-	data, err := policyData(opts.Policy)
+	data, err := gate.PolicyData(opts.Policy)
 	if err != nil {
 		return err
 	}
