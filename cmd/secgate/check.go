@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
@@ -21,10 +21,10 @@ import (
 // policyFlags are the flags that choose and configure policies.
 func policyFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "policy source: a folder, a .rego file, a bundle .tar.gz, \"builtin\", or a go-getter address (git::https://host/repo//dir?ref=v1, https://host/b.tar.gz) (repeatable; default: the built-in policies)"},
-		&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "policy", Aliases: []string{"p"}, Usage: "policy source: a folder, a .rego file, a bundle .tar.gz, \"builtin\", or a go-getter address (git::https://host/repo//dir?ref=v1, https://host/b.tar.gz) (repeatable; default: the built-in policies)"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml: thresholds, licences, approvals, exceptions (default: ./secgate.yaml when present)"},
-		&cli.StringSliceFlag{Name: "namespace", Usage: "evaluate only these Rego packages (repeatable; conftest's --namespace)"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "namespace", Usage: "evaluate only these Rego packages (repeatable; conftest's --namespace)"},
 		&cli.BoolFlag{Name: "all-namespaces", Usage: "evaluate every package with deny, violation or warn rules (the default)"},
 		&cli.StringFlag{Name: "capabilities", Usage: "OPA capabilities JSON file that replaces the restricted default (e.g. to allow http.send)"},
 		&cli.DurationFlag{Name: "timeout", Value: eval.DefaultTimeout, Usage: "bound on one policy evaluation"},
@@ -34,8 +34,8 @@ func policyFlags() []cli.Flag {
 func checkCommand() *cli.Command {
 	flags := append(commonIngestFlags(), policyFlags()...)
 	flags = append(flags,
-		&cli.StringSliceFlag{Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
-		&cli.StringSliceFlag{Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
 	)
@@ -47,12 +47,12 @@ func checkCommand() *cli.Command {
 			"A gate never passes on an error: unreadable reports, broken policies and no reports at all are exit 2.\n" +
 			folderRules,
 		Flags: flags,
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			opts, err := checkOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			return runCheck(c.Context, opts, c.App.Writer)
+			return runCheck(ctx, opts, c.Root().Writer)
 		},
 	}
 }
@@ -68,31 +68,31 @@ type checkOptions struct {
 	Stderr io.Writer
 }
 
-func checkOptionsFrom(c *cli.Context) (checkOptions, error) {
+func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 	var opts checkOptions
 	var err error
 	if opts.Gate, err = ingestOptionsFrom(c); err != nil {
 		return opts, err
 	}
-	opts.Stderr = c.App.ErrWriter
+	opts.Stderr = c.Root().ErrWriter
 	opts.Gate.Now, _ = time.Parse(time.RFC3339, opts.Gate.Context.Now)
 	if opts.Gate.Policy, err = policyOptionsFrom(c); err != nil {
 		return opts, err
 	}
-	opts.Gate.Baseline = c.StringSlice("baseline")
+	opts.Gate.Baseline = stringList(c, "baseline")
 	opts.FailOn = c.String("fail-on")
 	opts.TicketsDir = c.String("tickets")
 	if opts.FailOn != gate.Fail && opts.FailOn != gate.Warn {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
-	opts.Outputs, err = report.ParseOutputs(c.StringSlice("format"), report.Options{
-		Color:   report.IsTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == "",
+	opts.Outputs, err = report.ParseOutputs(stringList(c, "format"), report.Options{
+		Color:   report.IsTerminal(c.Root().Writer) && os.Getenv("NO_COLOR") == "",
 		Version: buildVersion(),
 	})
 	return opts, err
 }
 
-func policyOptionsFrom(c *cli.Context) (gate.Policy, error) {
+func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 	var opts gate.Policy
 	var err error
 	if path := c.String("config"); path != "" {
@@ -103,13 +103,13 @@ func policyOptionsFrom(c *cli.Context) (gate.Policy, error) {
 	if err != nil {
 		return opts, err
 	}
-	opts.Sources = c.StringSlice("policy")
+	opts.Sources = stringList(c, "policy")
 	if len(opts.Sources) == 0 {
 		opts.Sources = opts.Config.Policies
 	}
-	opts.DataFiles = c.StringSlice("data")
+	opts.DataFiles = stringList(c, "data")
 	if !c.Bool("all-namespaces") {
-		opts.Namespaces = c.StringSlice("namespace")
+		opts.Namespaces = stringList(c, "namespace")
 	}
 	if path := c.String("capabilities"); path != "" {
 		opts.Capabilities, err = ast.LoadCapabilitiesFile(path)

@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/gate"
@@ -18,13 +18,9 @@ import (
 
 // ingestOptionsFrom reads the reports and the flags of every command that
 // reads them into the options of gate.Load.
-func ingestOptionsFrom(c *cli.Context) (gate.Options, error) {
+func ingestOptionsFrom(c *cli.Command) (gate.Options, error) {
 	// Flags may come after the reports too (secgate check reports/ -o json).
-	args, err := positional(c)
-	if err != nil {
-		return gate.Options{}, err
-	}
-	opts := gate.Options{Reports: args}
+	opts := gate.Options{Reports: c.Args().Slice()}
 	if len(opts.Reports) == 0 {
 		return opts, errors.New("no reports given: name at least one report file (see --help)")
 	}
@@ -33,7 +29,7 @@ func ingestOptionsFrom(c *cli.Context) (gate.Options, error) {
 		return opts, err
 	}
 	opts.Ingest.MaxFileSize = max
-	opts.Ingest.Exclude = c.StringSlice("exclude")
+	opts.Ingest.Exclude = stringList(c, "exclude")
 	now, source, err := runTime(c.String("now"), time.Now)
 	if err != nil {
 		return opts, err

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/secgate/secgate/bundles"
@@ -21,17 +21,17 @@ func policiesCommand() *cli.Command {
 		Usage: "list the built-in policies, each with the configuration keys and defaults, and where -p sources came from",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-			&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "also list these policy sources: what came from where, at which revision (repeatable)"},
+			&cli.StringSliceFlag{Config: trimSpace, Name: "policy", Aliases: []string{"p"}, Usage: "also list these policy sources: what came from where, at which revision (repeatable)"},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			fo, vo, err := sourceOptionsFrom(c, nil)
 			if err != nil {
 				return err
 			}
-			return runPolicies(c.Context, policiesOptions{
+			return runPolicies(ctx, policiesOptions{
 				Format: c.String("format"),
-				Policy: gate.Policy{Sources: c.StringSlice("policy"), Fetch: fo, Verify: vo},
-			}, c.App.Writer)
+				Policy: gate.Policy{Sources: stringList(c, "policy"), Fetch: fo, Verify: vo},
+			}, c.Root().Writer)
 		},
 	}
 }
