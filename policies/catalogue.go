@@ -13,7 +13,7 @@ import (
 const libPackage = "secgate.lib"
 
 // Policy describes one built-in policy, as its `# METADATA` package
-// annotation and defaults.yaml say.
+// annotation says.
 type Policy struct {
 	// Package is the Rego package, without "data." (secgate.thresholds).
 	Package     string `json:"package"`
@@ -24,20 +24,13 @@ type Policy struct {
 	// Section is the secgate.yaml section that configures the policy
 	// (data.secgate.config.SECTION); "" when none does.
 	Section string `json:"config_section,omitempty"`
-	// Defaults are the section's keys and default values; a section that
-	// is not a mapping is one key of its own name.
-	Defaults map[string]any `json:"defaults"`
 }
 
 // Catalogue lists the built-in policies, by package; the shared library
 // is none.
 func Catalogue() ([]Policy, error) {
-	defaults, err := Defaults()
-	if err != nil {
-		return nil, err
-	}
 	var out []Policy
-	err = fs.WalkDir(FS, ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
 			return err
 		}
@@ -53,7 +46,7 @@ func Catalogue() ([]Policy, error) {
 		if pkg == libPackage {
 			return nil
 		}
-		p := Policy{Package: pkg, Defaults: map[string]any{}}
+		p := Policy{Package: pkg}
 		for _, a := range m.Annotations {
 			if a.Scope != "package" {
 				continue
@@ -61,11 +54,6 @@ func Catalogue() ([]Policy, error) {
 			p.Title, p.Description = a.Title, strings.TrimSpace(a.Description)
 			p.Severity, _ = a.Custom["severity"].(string)
 			p.Section, _ = a.Custom["config"].(string)
-		}
-		if sec, ok := defaults[p.Section].(map[string]any); ok {
-			p.Defaults = sec
-		} else if v, ok := defaults[p.Section]; ok {
-			p.Defaults = map[string]any{p.Section: v}
 		}
 		out = append(out, p)
 		return nil

@@ -46,7 +46,11 @@ type policiesOptions struct {
 // a -p source and where it came from.
 type policyInfo struct {
 	policies.Policy
-	Origin string `json:"origin"`
+	// Defaults are the keys of the policy's secgate.yaml section and their
+	// default values; a section that is not a mapping is one key of its
+	// own name.
+	Defaults map[string]any `json:"defaults"`
+	Origin   string         `json:"origin"`
 	// Revision is the origin's git commit or archive digest (-p sources).
 	Revision string `json:"revision,omitempty"`
 	// BundleRevision is the revision the origin bundle's manifest declares.
@@ -55,18 +59,37 @@ type policyInfo struct {
 	Verified bool `json:"verified,omitempty"`
 }
 
+// builtinPolicies is the catalogue of the built-in policies, each with the
+// defaults of its configuration section.
+func builtinPolicies() ([]policyInfo, error) {
+	catalogue, err := policies.Catalogue()
+	if err != nil {
+		return nil, err
+	}
+	defaults, err := policies.Defaults()
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]policyInfo, len(catalogue))
+	for i, p := range catalogue {
+		infos[i] = policyInfo{Policy: p, Origin: gate.Builtin, Defaults: map[string]any{}}
+		if sec, ok := defaults[p.Section].(map[string]any); ok {
+			infos[i].Defaults = sec
+		} else if v, ok := defaults[p.Section]; ok {
+			infos[i].Defaults = map[string]any{p.Section: v}
+		}
+	}
+	return infos, nil
+}
+
 func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	format := opts.Format
 	if format != "json" && format != "text" {
 		return fmt.Errorf("--format: want text or json, got %q", format)
 	}
-	builtins, err := policies.Catalogue()
+	infos, err := builtinPolicies()
 	if err != nil {
 		return err
-	}
-	infos := make([]policyInfo, len(builtins))
-	for i, p := range builtins {
-		infos[i] = policyInfo{Policy: p, Origin: gate.Builtin}
 	}
 	var sources []bundles.Source
 	if len(opts.Policy.Sources) > 0 {
@@ -114,7 +137,7 @@ func sourcePolicies(sources []bundles.Source) []policyInfo {
 		}
 		for _, pkg := range s.Packages {
 			out = append(out, policyInfo{
-				Policy: policies.Policy{Package: pkg, Defaults: map[string]any{}},
+				Policy: policies.Policy{Package: pkg}, Defaults: map[string]any{},
 				Origin: s.Address, Revision: s.Revision, BundleRevision: s.BundleRevision, Verified: s.Verified,
 			})
 		}
