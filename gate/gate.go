@@ -28,8 +28,9 @@ const (
 	Fail = "fail"
 )
 
-// Options are everything a check needs. The zero value of each field
-// but Reports does what `secgate check` does without the flag.
+// Options are everything a check needs. Only Reports is required: left
+// zero, the other fields mean the built-in policies with their default
+// configuration, no baseline, no exploit data, no tickets, and the clock.
 type Options struct {
 	// Reports are report files and folders; FORMAT:PATH forces a format,
 	// and - reads standard input.
