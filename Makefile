@@ -20,9 +20,8 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# urfave_cli_no_docs leaves out urfave/cli's Markdown and man page writers
-# (secgate calls neither): 3 ms less start-up on every run.
-BUILD_TAGS  ?= urfave_cli_no_docs
+# Extra Go build tags for bin/secgate (none by default).
+BUILD_TAGS  ?=
 
 .PHONY: build
 build: ## build bin/secgate

@@ -148,12 +148,10 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	data := map[string]any{}
-	if err := mergeData(data, opts.Policies.Data, ""); err != nil {
+	if err := mergeData(data, opts.Policies.Data, "", mustAgree); err != nil {
 		return nil, fmt.Errorf("policy data: %w", err)
 	}
-	if err := mergeOver(data, opts.Data); err != nil {
-		return nil, err
-	}
+	MergeOver(data, opts.Data)
 	store := inmem.NewFromObjectWithOpts(data, inmem.OptRoundTripOnWrite(false))
 
 	compiler := ast.NewCompiler().
@@ -227,22 +225,6 @@ func namedFields(modules map[string]*ast.Module) fieldSet {
 		fields[f] = true
 	}
 	return fields
-}
-
-// mergeOver lays user data over policy data: user values win.
-func mergeOver(dst, src map[string]any) error {
-	for k, v := range src {
-		om, ok1 := dst[k].(map[string]any)
-		nm, ok2 := v.(map[string]any)
-		if ok1 && ok2 {
-			if err := mergeOver(om, nm); err != nil {
-				return err
-			}
-			continue
-		}
-		dst[k] = v
-	}
-	return nil
 }
 
 // decidingNamespaces lists the packages that define deny, violation or

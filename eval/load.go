@@ -194,16 +194,24 @@ func (p *Policies) Merge(q *Policies) error {
 		}
 		p.Modules[name] = m
 	}
-	if err := mergeData(p.Data, q.Data, ""); err != nil {
+	if err := mergeData(p.Data, q.Data, "", mustAgree); err != nil {
 		return err
 	}
 	p.Origins = append(p.Origins, q.Origins...)
 	return nil
 }
 
-// mergeData merges src into dst; objects merge key by key, anything else
-// must be equal.
-func mergeData(dst, src map[string]any, at string) error {
+// MergeOver lays src over dst, the data a policy reads: objects merge key
+// by key, and any other value of src replaces dst's.
+func MergeOver(dst, src map[string]any) {
+	_ = mergeData(dst, src, "", nil)
+}
+
+// mergeData lays src over dst: objects merge key by key. Where both hold
+// a value and they are not both objects, src's value wins, unless
+// conflict is set: then its error stops the merge, and nil says the two
+// agree (dst's is kept). at is the path of dst under data.
+func mergeData(dst, src map[string]any, at string, conflict func(at string, old, new any) error) error {
 	for k, v := range src {
 		old, ok := dst[k]
 		if !ok {
@@ -213,14 +221,25 @@ func mergeData(dst, src map[string]any, at string) error {
 		om, ok1 := old.(map[string]any)
 		nm, ok2 := v.(map[string]any)
 		if ok1 && ok2 {
-			if err := mergeData(om, nm, at+"."+k); err != nil {
+			if err := mergeData(om, nm, at+"."+k, conflict); err != nil {
 				return err
 			}
 			continue
 		}
-		if fmt.Sprint(old) != fmt.Sprint(v) {
-			return fmt.Errorf("data%s.%s is set twice with different values", at, k)
+		if conflict == nil {
+			dst[k] = v
+		} else if err := conflict(at+"."+k, old, v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// mustAgree is the conflict of data files: the same key set twice must
+// hold the same value.
+func mustAgree(at string, old, new any) error {
+	if fmt.Sprint(old) != fmt.Sprint(new) {
+		return fmt.Errorf("data%s is set twice with different values", at)
 	}
 	return nil
 }

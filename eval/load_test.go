@@ -2,6 +2,7 @@ package eval
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -85,5 +86,29 @@ func TestLoadFSParseErrorsAsLoader(t *testing.T) {
 		if !strings.Contains(err.Error(), file) {
 			t.Errorf("error %q does not name %s", err, file)
 		}
+	}
+}
+
+// MergeOver lays user data over policy data: objects merge key by key,
+// anything else is replaced. Policies.Merge merges the same way but
+// refuses a key two data files set differently.
+func TestMergeData(t *testing.T) {
+	dst := map[string]any{"a": map[string]any{"x": 1, "y": map[string]any{"z": true}}, "b": []any{1}}
+	MergeOver(dst, map[string]any{"a": map[string]any{"y": map[string]any{"w": 2}, "x": "one"}, "b": "list", "c": nil})
+	want := map[string]any{"a": map[string]any{"x": "one", "y": map[string]any{"z": true, "w": 2}}, "b": "list", "c": nil}
+	if !reflect.DeepEqual(dst, want) {
+		t.Errorf("MergeOver = %v, want %v", dst, want)
+	}
+
+	p := &Policies{Modules: map[string]*ast.Module{}, Data: map[string]any{"a": map[string]any{"x": 1.0}}}
+	if err := p.Merge(&Policies{Modules: map[string]*ast.Module{}, Data: map[string]any{"a": map[string]any{"x": 1.0, "y": 2.0}}}); err != nil {
+		t.Errorf("agreeing data: %v", err)
+	}
+	err := p.Merge(&Policies{Modules: map[string]*ast.Module{}, Data: map[string]any{"a": map[string]any{"x": 3.0}}})
+	if err == nil || err.Error() != "data.a.x is set twice with different values" {
+		t.Errorf("conflicting data: %v", err)
+	}
+	if !reflect.DeepEqual(p.Data, map[string]any{"a": map[string]any{"x": 1.0, "y": 2.0}}) {
+		t.Errorf("merged policy data %v", p.Data)
 	}
 }

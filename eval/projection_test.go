@@ -9,7 +9,6 @@ import (
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/enrich"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/policies"
@@ -72,14 +71,6 @@ func TestProjectionDecidesAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	epss, err := enrich.LoadEPSS(context.Background(), "../testdata/enrich/epss_scores-sample.csv", enrich.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kev, err := enrich.LoadKEV(context.Background(), "../testdata/enrich/known_exploited_vulnerabilities-sample.json", enrich.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	decisions := 0
 	for _, cfg := range []*config.Config{defaults, full} {
@@ -89,7 +80,8 @@ func TestProjectionDecidesAlike(t *testing.T) {
 				opts := gate.Options{
 					Reports: []string{file}, Baseline: baseline, Now: now,
 					Context: document.Context{Stage: "pre-merge", Now: now.Format(time.RFC3339)},
-					Enrich:  func(d *document.Document) { enrich.Apply(d, epss, kev) },
+					EPSS:    "../testdata/enrich/epss_scores-sample.csv",
+					KEV:     "../testdata/enrich/known_exploited_vulnerabilities-sample.json",
 				}
 				opts.Engine = gate.Ready(projected)
 				a, errA := gate.Run(context.Background(), opts)

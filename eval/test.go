@@ -44,12 +44,10 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	caps := DefaultCapabilities()
 	caps.Builtins = append(caps.Builtins, builtins.Decls()...)
 	data := map[string]any{}
-	if err := mergeData(data, opts.Policies.Data, ""); err != nil {
+	if err := mergeData(data, opts.Policies.Data, "", mustAgree); err != nil {
 		return nil, fmt.Errorf("policy data: %w", err)
 	}
-	if err := mergeOver(data, opts.Data); err != nil {
-		return nil, err
-	}
+	MergeOver(data, opts.Data)
 	store := inmem.NewFromObject(data)
 	compiler := ast.NewCompiler().
 		WithCapabilities(caps).

@@ -1,5 +1,9 @@
 // Package gate runs the whole check: ingest the reports (and the
-// baseline), evaluate the policies, and decide pass, warn or fail.
+// baseline), evaluate the policies, and decide pass, warn or fail, with
+// the remediation tickets of the violations. It is the library the
+// secgate command is a shell over: Run does what `secgate check` does,
+// Load what `secgate ingest` does, and Policy, LoadPolicies, PolicyData
+// and NewEngine source, configure and build the policies.
 package gate
 
 import (
@@ -10,8 +14,11 @@ import (
 	"time"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/enrich"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/ingest"
+	"github.com/secgate/secgate/internal/netpolicy"
+	"github.com/secgate/secgate/tickets"
 )
 
 // The verdicts.
@@ -21,36 +28,56 @@ const (
 	Fail = "fail"
 )
 
-// Options are everything a check needs.
+// Options are everything a check needs. Only Reports is required: left
+// zero, the other fields mean the built-in policies with their default
+// configuration, no baseline, no exploit data, no tickets, and the clock.
 type Options struct {
-	Reports  []string
+	// Reports are report files and folders; FORMAT:PATH forces a format,
+	// and - reads standard input.
+	Reports []string
+	// Baseline are the reports of the base: findings and components are
+	// then marked new or not.
 	Baseline []string
-	Ingest   ingest.Options
-	Context  document.Context
-	Now      time.Time
-	// Engine returns the engine to evaluate with. Run calls it once the
-	// reports are read, so a caller may build the engine meanwhile
-	// (Background).
+	// Ingest bounds the files read and excludes paths from folders.
+	Ingest ingest.Options
+	// Context is what policies see as input.context.
+	Context document.Context
+	// Now is the time policies see as now (time.now_ns), by which they
+	// judge exceptions and approvals, and from which tickets are due;
+	// zero means the clock.
+	Now time.Time
+	// EPSS and KEV name exploit data (FIRST EPSS scores, CISA's Known
+	// Exploited Vulnerabilities catalogue) to add to the findings: files,
+	// or http(s) URLs fetched under Net. Empty: none.
+	EPSS, KEV string
+	// Net is the network policy of EPSS and KEV URLs.
+	Net netpolicy.Options
+	// Policy chooses the policies and their configuration. Its Config
+	// also says which severity ratings win (config.Config.SeveritySource)
+	// and how many days tickets give (tickets.sla_days).
+	Policy Policy
+	// Engine, when set, returns the engine to evaluate with instead of
+	// one built from Policy. Run calls it once the reports are read, so a
+	// caller may build the engine meanwhile (Background).
 	Engine func() (*eval.Engine, error)
-	// Enrich, when set, adds data to the document before evaluation
-	// (exploit data: EPSS, KEV).
-	Enrich func(*document.Document)
-	// SeveritySource orders the rating sources preferred over the highest
-	// stated severity (see document.PreferSeverity).
-	SeveritySource []string
+	// Tickets, when set, has the decision carry remediation tickets,
+	// built with these options; SLADays unset are the configuration's.
+	Tickets *tickets.Options
 }
 
-// Decision is the answer of a check, as `-o json` prints it (SPEC §5).
+// Decision is the answer of a check, as `-o json` prints it.
 type Decision struct {
-	Decision   string            `json:"decision"`
-	Violations []eval.Message    `json:"violations"`
-	Warnings   []eval.Message    `json:"warnings"`
-	Exceptions []eval.Waiver     `json:"exceptions"`
-	Summary    document.Summary  `json:"summary"`
-	Tickets    []any             `json:"tickets"`
-	Policies   []string          `json:"policies"`
-	Sources    []document.Source `json:"sources"`
-	Context    document.Context  `json:"context"`
+	Decision   string           `json:"decision"`
+	Violations []eval.Message   `json:"violations"`
+	Warnings   []eval.Message   `json:"warnings"`
+	Exceptions []eval.Waiver    `json:"exceptions"`
+	Summary    document.Summary `json:"summary"`
+	// Tickets are the remediation tickets of the violations, worst
+	// first, when Options.Tickets asked for them; empty otherwise.
+	Tickets  []tickets.Ticket  `json:"tickets"`
+	Policies []string          `json:"policies"`
+	Sources  []document.Source `json:"sources"`
+	Context  document.Context  `json:"context"`
 	// Skipped are the files of folder arguments (reports and baseline)
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
@@ -63,16 +90,17 @@ type Result struct {
 	Document *document.Document
 }
 
-// Run ingests, marks what is new against the baseline, evaluates and decides.
+// Run ingests, marks what is new against the baseline, evaluates and
+// decides: what `secgate check` does. The policies compile while the
+// reports are read. A broken policy is reported before broken reports.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	if opts.Engine == nil {
-		return nil, errors.New("no policy engine: nothing would decide")
+	engine := opts.Engine
+	if engine == nil {
+		engine = Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Policy) })
 	}
-	doc, skipped, err := load(opts)
-	// A broken policy is reported before broken reports, as when the
-	// engine was built first.
-	engine, perr := opts.Engine()
-	if perr == nil && engine == nil {
+	doc, skipped, err := Load(ctx, opts)
+	e, perr := engine()
+	if perr == nil && e == nil {
 		perr = errors.New("no policy engine: nothing would decide")
 	}
 	if perr != nil {
@@ -81,7 +109,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := engine.Evaluate(ctx, doc, opts.Now)
+	res, err := e.Evaluate(ctx, doc, opts.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +120,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Warnings:   res.Warnings,
 		Exceptions: res.Waivers,
 		Summary:    doc.Summary,
-		Tickets:    []any{},
+		Tickets:    []tickets.Ticket{},
 		Policies:   res.Namespaces,
 		Sources:    doc.Sources,
 		Context:    doc.Context,
@@ -104,12 +132,45 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	case len(d.Warnings) > 0:
 		d.Decision = Warn
 	}
+	if err := d.addTickets(doc, opts); err != nil {
+		return nil, err
+	}
 	return &Result{Decision: d, Document: doc}, nil
 }
 
-// load reads the reports and the baseline into one document, enriched,
-// marked and summarised, and lists the folders' files it skipped.
-func load(opts Options) (*document.Document, []ingest.Skipped, error) {
+// addTickets builds the tickets when opts ask for them. The
+// configuration's tickets.sla_days is checked either way.
+func (d *Decision) addTickets(doc *document.Document, opts Options) error {
+	var sla map[string]int
+	if cfg := opts.Policy.Config; cfg != nil {
+		var err error
+		if sla, err = tickets.SLAFromConfig(cfg.Sections); err != nil {
+			return fmt.Errorf("%s: %w", ConfigName(cfg), err)
+		}
+	}
+	if opts.Tickets == nil {
+		return nil
+	}
+	to := *opts.Tickets
+	if to.SLADays == nil {
+		to.SLADays = sla
+	}
+	if to.Now.IsZero() {
+		to.Now = opts.Now
+	}
+	d.Tickets = tickets.Build(doc, d.Violations, to)
+	return nil
+}
+
+// Load reads the reports and the baseline into one document, with the
+// exploit data added, the preferred severity ratings applied, what is new
+// marked and the summary counted, and lists the folders' files it
+// skipped: the document `secgate ingest` prints and policies see as input.
+func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipped, error) {
+	epss, kev, err := exploitData(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	reports, err := ingest.Expand(opts.Reports, opts.Ingest.Exclude)
 	if err != nil {
 		return nil, nil, err
@@ -122,10 +183,10 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 		return nil, nil, err
 	}
 	skipped := append([]ingest.Skipped{}, reports.Skipped...)
-	if opts.Enrich != nil {
-		opts.Enrich(doc)
+	enrich.Apply(doc, epss, kev)
+	if cfg := opts.Policy.Config; cfg != nil {
+		doc.PreferSeverity(cfg.SeveritySource)
 	}
-	doc.PreferSeverity(opts.SeveritySource)
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
 		base, err := ingest.Expand(opts.Baseline, opts.Ingest.Exclude)
@@ -144,6 +205,24 @@ func load(opts Options) (*document.Document, []ingest.Skipped, error) {
 	}
 	doc.Summary = document.Summarize(doc)
 	return doc, skipped, nil
+}
+
+// exploitData loads the EPSS and KEV data, if named.
+func exploitData(ctx context.Context, opts Options) (enrich.EPSS, enrich.KEV, error) {
+	var epss enrich.EPSS
+	var kev enrich.KEV
+	var err error
+	if opts.EPSS != "" {
+		if epss, err = enrich.LoadEPSS(ctx, opts.EPSS, enrich.Options{Net: opts.Net}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.KEV != "" {
+		if kev, err = enrich.LoadKEV(ctx, opts.KEV, enrich.Options{Net: opts.Net}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return epss, kev, nil
 }
 
 // worstFirst lists everything the policies said worst first: the findings

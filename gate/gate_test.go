@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,11 +74,13 @@ func TestRunReportsPolicyErrorFirst(t *testing.T) {
 	}
 }
 
-// No engine, or a build that gives none, is an error, not a pass.
+// No engine: the policies of Options.Policy decide, the built-ins by
+// default. A build that gives none is an error, not a pass.
 func TestRunWithoutEngine(t *testing.T) {
 	reports := []string{"../examples/reports/trivy-image.json"}
-	if _, err := Run(context.Background(), Options{Reports: reports}); err == nil {
-		t.Error("no engine: want an error")
+	res, err := Run(context.Background(), Options{Reports: reports})
+	if err != nil || !slices.Contains(res.Decision.Policies, "secgate.thresholds") || res.Decision.Decision != Warn {
+		t.Errorf("no engine: %v, want the built-ins' warning (%+v)", err, res)
 	}
 	none := func() (*eval.Engine, error) { return nil, nil }
 	if _, err := Run(context.Background(), Options{Reports: reports, Engine: none}); err == nil {

@@ -93,3 +93,35 @@ func TestConfigSectionsInSchema(t *testing.T) {
 		t.Errorf("%d policies name a config section, want at least 7", n)
 	}
 }
+
+// TestCatalogue lists each built-in policy once, with the title,
+// description and severity of its annotation, and a configuration section
+// the configuration has; the shared library is no policy.
+func TestCatalogue(t *testing.T) {
+	cat, err := policies.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := cfg.Sections
+	want := []string{"secgate.coverage", "secgate.dependencies", "secgate.exceptions", "secgate.licenses", "secgate.secrets", "secgate.thresholds", "secgate.vex"}
+	var got []string
+	for _, p := range cat {
+		got = append(got, p.Package)
+		if p.Title == "" || p.Description == "" || p.Severity == "" {
+			t.Errorf("%s: title %q, description %q, severity %q", p.Package, p.Title, p.Description, p.Severity)
+		}
+		if _, ok := defaults[p.Section]; p.Section != "" && !ok {
+			t.Errorf("%s: section %q has no defaults", p.Package, p.Section)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("catalogue %v, want %v", got, want)
+	}
+	if th := cat[len(cat)-2]; th.Section != "thresholds" || th.Severity != "high" {
+		t.Errorf("thresholds: %+v", th)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/secgate/secgate/internal/testutil"
 	"github.com/secgate/secgate/policies"
 	"github.com/secgate/secgate/report"
+	"github.com/secgate/secgate/tickets"
 )
 
 func corpus(name string) string { return filepath.Join("..", "testdata", "corpus", name) }
@@ -261,7 +262,7 @@ func TestJSONIsEncoderOutput(t *testing.T) {
 		{corpus("trivy-json/trivy-image-alpine-no-vulns.json")},
 	} {
 		r := result(t, reports...)
-		r.Decision.Tickets = append(r.Decision.Tickets, map[string]any{"title": "<b> & </b>", "n": 1, "list": []string{"a"}})
+		r.Decision.Tickets = append(r.Decision.Tickets, tickets.Ticket{Title: "<b> & </b>", Labels: []string{"a"}, Body: "<!-- & -->"})
 		want := testutil.JSON(t, r.Decision)
 		if got := render(t, report.JSON{}, r); !bytes.Equal(got, want) {
 			t.Errorf("%v: streamed JSON differs from json.Encoder's:\n%s\nwant\n%s", reports, got, want)

@@ -13,7 +13,6 @@ import (
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
-	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
 	"github.com/secgate/secgate/internal/ecosystem"
 	"github.com/secgate/secgate/policies"
@@ -23,12 +22,12 @@ func corpus(parts ...string) string {
 	return filepath.Join(append([]string{"..", "testdata", "corpus"}, parts...)...)
 }
 
-// checkReal runs the whole gate (ingest, built-in policies with the default
-// configuration, decision) on real reports. It skips while the ingester of
+// checkReal ingests real reports and evaluates the built-in policies with
+// the default configuration over them. It skips while the ingester of
 // the first report cannot read it, since the ingesters are written
 // alongside this package. failSeverity overrides thresholds.fail_severity
 // when not "".
-func checkReal(t *testing.T, failSeverity string, reports ...string) *gate.Result {
+func checkReal(t *testing.T, failSeverity string, reports ...string) *result {
 	t.Helper()
 	doc, err := ingest.Load(reports[:1], ingest.Options{})
 	if err != nil || len(doc.Findings) == 0 {
@@ -54,24 +53,26 @@ func checkReal(t *testing.T, failSeverity string, reports ...string) *gate.Resul
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := gate.Run(ctx, gate.Options{
-		Reports: reports, Engine: gate.Ready(engine), Now: testNow,
-		Context: document.Context{Stage: "test", Now: testNow.UTC().Format(time.RFC3339)},
-	})
+	doc, err = ingest.Load(reports, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res
+	doc.Context = document.Context{Stage: "test", Now: testNow.UTC().Format(time.RFC3339)}
+	res, err := engine.Evaluate(ctx, doc, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &result{Document: doc, Violations: res.Denies}
 }
 
 // checkInvariants asserts what must hold of any tickets: one ticket per
 // package to upgrade, every violating finding in exactly one ticket,
 // unique fingerprints, a target version that fixes every vulnerability,
 // and the same tickets whatever the input order.
-func checkInvariants(t *testing.T, res *gate.Result, ts []Ticket) {
+func checkInvariants(t *testing.T, res *result, ts []Ticket) {
 	t.Helper()
 	violating := map[string]bool{}
-	for _, v := range res.Decision.Violations {
+	for _, v := range res.Violations {
 		for _, id := range v.FindingIDs {
 			violating[id] = true
 		}
@@ -143,7 +144,7 @@ func checkInvariants(t *testing.T, res *gate.Result, ts []Ticket) {
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
 	for range 5 {
-		if diff := cmp.Diff(ts, Build(shuffled(t, res, rng), Options{Now: testNow})); diff != "" {
+		if diff := cmp.Diff(ts, shuffled(t, res, rng).build(Options{Now: testNow})); diff != "" {
 			t.Fatalf("shuffled input changed the tickets (-want +got):\n%s", diff)
 		}
 	}
@@ -151,9 +152,9 @@ func checkInvariants(t *testing.T, res *gate.Result, ts []Ticket) {
 
 func TestCorpusGrype(t *testing.T) {
 	res := checkReal(t, "", corpus("grype-json", "grype-0.64-image-62-matches.json"))
-	ts := Build(res, Options{Now: testNow})
-	if len(res.Decision.Violations) == 0 || len(ts) == 0 {
-		t.Fatalf("%d violations, %d tickets from 62 matches", len(res.Decision.Violations), len(ts))
+	ts := res.build(Options{Now: testNow})
+	if len(res.Violations) == 0 || len(ts) == 0 {
+		t.Fatalf("%d violations, %d tickets from 62 matches", len(res.Violations), len(ts))
 	}
 	checkInvariants(t, res, ts)
 	vulns := 0
@@ -184,7 +185,7 @@ func TestCorpusGrype(t *testing.T) {
 func TestCorpusCycloneDXGraph(t *testing.T) {
 	// Its 14 vulnerabilities are below the default threshold: fail on low.
 	res := checkReal(t, "low", corpus("cyclonedx-json", "trivy-1.5-with-vulns-and-deps.cdx.json"))
-	ts := Build(res, Options{Now: testNow})
+	ts := res.build(Options{Now: testNow})
 	checkInvariants(t, res, ts)
 	direct := map[string]bool{}
 	for _, c := range res.Document.Components {
@@ -218,7 +219,7 @@ func TestCorpusCycloneDXGraph(t *testing.T) {
 // one finding, and its upgrade ticket says where both copies are.
 func TestVendoredTwiceTicketListsBothPaths(t *testing.T) {
 	res := checkReal(t, "", filepath.Join("..", "testdata", "failclosed", "id-vendored-twice-both-paths", "trivy.json"))
-	ts := Build(res, Options{Now: testNow})
+	ts := res.build(Options{Now: testNow})
 	if len(ts) != 1 {
 		t.Fatalf("%d tickets, want 1", len(ts))
 	}

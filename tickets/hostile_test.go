@@ -22,7 +22,7 @@ var ownMarkdown = regexp.MustCompile(`\[(?:\\.|[^\\\[\]])*\]\(https?://[A-Za-z0-
 func TestHostileReportTicketsInjectNothing(t *testing.T) {
 	dir := []string{"..", "testdata", "hostile", "output"}
 	res := checkReal(t, "", strings.Join(append(dir, "trivy.json"), "/"), strings.Join(append(dir, "hostile.sarif"), "/"))
-	ts := Build(res, Options{Now: testNow})
+	ts := res.build(Options{Now: testNow})
 	if len(ts) == 0 {
 		t.Fatal("no tickets from the hostile reports")
 	}

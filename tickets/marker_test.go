@@ -17,7 +17,7 @@ func TestMarkerRoundTrip(t *testing.T) {
 		"hostile": {strings.Join(append(hostile, "trivy.json"), "/"), strings.Join(append(hostile, "hostile.sarif"), "/")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			ts := Build(checkReal(t, "", reports...), Options{Now: testNow})
+			ts := checkReal(t, "", reports...).build(Options{Now: testNow})
 			if len(ts) == 0 {
 				t.Fatal("no tickets")
 			}

@@ -27,7 +27,6 @@ import (
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
-	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/par"
 )
 
@@ -132,9 +131,9 @@ type Package struct {
 	Via []string `json:"via"`
 }
 
-// Build makes the tickets of a gate result: one per action that fixes the
-// findings its violations name, and one per violation about components or
-// nothing else. Findings no violation names get no ticket. The tickets are
+// Build makes the tickets of the violations the policies found on doc: one
+// per action that fixes the findings the violations name, and one per
+// violation about components or nothing else. Findings no violation names get no ticket. The tickets are
 // sorted worst first: by severity, then by their worst finding (in
 // document.WorstFirst order), then by title and fingerprint.
 //
@@ -142,17 +141,16 @@ type Package struct {
 // the severity a policy gave a violation about that single finding (a known
 // exploited vulnerability is critical whatever its CVSS); a violation about
 // many findings at once (too many findings) does not raise it.
-func Build(r *gate.Result, opts Options) []Ticket {
+func Build(doc *document.Document, violations []eval.Message, opts Options) []Ticket {
 	out := []Ticket{}
-	if r == nil || r.Decision == nil {
+	if len(violations) == 0 {
 		return out
 	}
-	doc := r.Document
 	if doc == nil {
 		doc = document.New()
 	}
 	b := newBuilder(doc, opts)
-	for _, v := range r.Decision.Violations {
+	for _, v := range violations {
 		b.add(v)
 	}
 	groups := make([]*group, 0, len(b.groups))

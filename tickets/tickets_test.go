@@ -16,7 +16,6 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
-	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/par"
 )
 
@@ -48,10 +47,18 @@ func codeFinding(kind document.Kind, rule, sev, path string, line int) document.
 	return f
 }
 
+// result is a document and the violations the policies found on it.
+type result struct {
+	Document   *document.Document
+	Violations []eval.Message
+}
+
+func (r *result) build(opts Options) []Ticket { return Build(r.Document, r.Violations, opts) }
+
 // fixture is a hand-made document and decision: vulnerabilities in four
 // packages, code findings, a secret, a licence and a dependency violation,
 // a policy message, and a finding no violation names.
-func fixture() *gate.Result {
+func fixture() *result {
 	doc := document.New()
 	doc.Findings = []document.Finding{
 		vuln("CVE-2021-0001", "critical", "pkg:npm/minimist@1.2.0", "minimist", "1.2.0", "1.2.5"),
@@ -103,7 +110,7 @@ func fixture() *gate.Result {
 		eval.Message{Policy: "main", Rule: "deny", Msg: "the image must not run as root", Severity: "medium", FindingIDs: []string{}, Components: []string{}},
 	)
 	doc.Summary = document.Summarize(doc)
-	return &gate.Result{Decision: &gate.Decision{Decision: gate.Fail, Violations: violations, Tickets: []any{}}, Document: doc}
+	return &result{Violations: violations, Document: doc}
 }
 
 func byTitlePrefix(t *testing.T, ts []Ticket, prefix string) Ticket {
@@ -125,7 +132,7 @@ func byTitlePrefix(t *testing.T, ts []Ticket, prefix string) Ticket {
 }
 
 func TestBuildGroupsByAction(t *testing.T) {
-	ts := Build(fixture(), Options{Now: testNow})
+	ts := fixture().build(Options{Now: testNow})
 	var titles []string
 	for _, tk := range ts {
 		titles = append(titles, tk.Severity+" | "+tk.Title)
@@ -181,7 +188,7 @@ func TestBuildGroupsByAction(t *testing.T) {
 }
 
 func TestUpgradeTicket(t *testing.T) {
-	ts := Build(fixture(), Options{Now: testNow})
+	ts := fixture().build(Options{Now: testNow})
 
 	mm := byTitlePrefix(t, ts, "Upgrade minimist")
 	if mm.Package == nil {
@@ -242,7 +249,7 @@ func TestUpgradeTicket(t *testing.T) {
 }
 
 func TestOtherTickets(t *testing.T) {
-	ts := Build(fixture(), Options{Now: testNow, Labels: []string{"security", "secgate"}})
+	ts := fixture().build(Options{Now: testNow, Labels: []string{"security", "secgate"}})
 
 	code := byTitlePrefix(t, ts, "Fix go/sql-injection in api/user.go")
 	if !strings.Contains(code.Body, "- `api/user.go:7`\n- `api/user.go:42`") {
@@ -286,7 +293,7 @@ func TestDueDatesFromSLA(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, tk := range Build(fixture(), Options{Now: testNow, SLADays: tt.sla}) {
+			for _, tk := range fixture().build(Options{Now: testNow, SLADays: tt.sla}) {
 				if want, ok := tt.want[tk.Severity]; ok && tk.Due != want {
 					t.Errorf("%s ticket %q: due %s, want %s", tk.Severity, tk.Title, tk.Due, want)
 				}
@@ -299,8 +306,8 @@ func TestDueDatesFromSLA(t *testing.T) {
 	}
 	// A low or unknown severity takes 180 days by default.
 	r := fixture()
-	r.Decision.Violations = []eval.Message{{Policy: "p", Msg: "something", FindingIDs: []string{}, Components: []string{}}}
-	ts := Build(r, Options{Now: testNow})
+	r.Violations = []eval.Message{{Policy: "p", Msg: "something", FindingIDs: []string{}, Components: []string{}}}
+	ts := r.build(Options{Now: testNow})
 	if len(ts) != 1 || ts[0].Severity != "unknown" || ts[0].Priority != "P4" || ts[0].Due != "2026-09-07" {
 		t.Errorf("unknown severity ticket: %+v", ts)
 	}
@@ -308,7 +315,7 @@ func TestDueDatesFromSLA(t *testing.T) {
 
 // shuffled returns a deep copy of r with findings, components,
 // violations and the lists inside them in random order.
-func shuffled(t *testing.T, r *gate.Result, rng *rand.Rand) *gate.Result {
+func shuffled(t *testing.T, r *result, rng *rand.Rand) *result {
 	t.Helper()
 	raw, err := json.Marshal(r.Document)
 	if err != nil {
@@ -318,12 +325,12 @@ func shuffled(t *testing.T, r *gate.Result, rng *rand.Rand) *gate.Result {
 	if err := json.Unmarshal(raw, doc); err != nil {
 		t.Fatal(err)
 	}
-	raw, err = json.Marshal(r.Decision)
+	raw, err = json.Marshal(r.Violations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d gate.Decision
-	if err := json.Unmarshal(raw, &d); err != nil {
+	d := &result{Document: doc}
+	if err := json.Unmarshal(raw, &d.Violations); err != nil {
 		t.Fatal(err)
 	}
 	mix := func(n int, swap func(i, j int)) { rng.Shuffle(n, swap) }
@@ -342,15 +349,15 @@ func shuffled(t *testing.T, r *gate.Result, rng *rand.Rand) *gate.Result {
 		v := &d.Violations[i]
 		mix(len(v.FindingIDs), func(i, j int) { v.FindingIDs[i], v.FindingIDs[j] = v.FindingIDs[j], v.FindingIDs[i] })
 	}
-	return &gate.Result{Decision: &d, Document: doc}
+	return d
 }
 
 func TestStableWhateverTheOrder(t *testing.T) {
 	base := fixture()
-	want := Build(base, Options{Now: testNow})
+	want := base.build(Options{Now: testNow})
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 30 {
-		got := Build(shuffled(t, base, rng), Options{Now: testNow})
+		got := shuffled(t, base, rng).build(Options{Now: testNow})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("shuffle %d changed the tickets (-want +got):\n%s", i, diff)
 		}
@@ -358,7 +365,7 @@ func TestStableWhateverTheOrder(t *testing.T) {
 	// Another day, other report paths: same fingerprints.
 	moved := shuffled(t, base, rng)
 	moved.Document.Sources = []document.Source{{Path: "/elsewhere/report.json", Format: "grype"}}
-	later := Build(moved, Options{Now: testNow.Add(72 * time.Hour)})
+	later := moved.build(Options{Now: testNow.Add(72 * time.Hour)})
 	for i := range want {
 		if later[i].Fingerprint != want[i].Fingerprint {
 			t.Errorf("%q: fingerprint changed with the run's time and paths", want[i].Title)
@@ -411,10 +418,9 @@ func buildAllViolating(doc *document.Document) []Ticket {
 		ids = append(ids, f.ID)
 	}
 	doc.Summary = document.Summarize(doc)
-	res := &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Tickets: []any{}, Violations: []eval.Message{{
+	return Build(doc, []eval.Message{{
 		Policy: "secgate.thresholds", Rule: "deny", Msg: "high findings", Severity: "high", FindingIDs: ids, Components: []string{},
-	}}}}
-	return Build(res, Options{Now: testNow})
+	}}, Options{Now: testNow})
 }
 
 // TestFixTargetInEcosystemOrder: the upgrade ticket of an apk, a Debian
@@ -480,7 +486,7 @@ func TestUntrustedTextCannotForgeMarker(t *testing.T) {
 		r.Document.Findings[i].Description = "evil " + forged + " ping @octocat"
 		r.Document.Findings[i].Title = "<script>x</script> @octocat"
 	}
-	for _, tk := range Build(r, Options{Now: testNow}) {
+	for _, tk := range r.build(Options{Now: testNow}) {
 		fp, ok := FingerprintOf(tk.Body)
 		if !ok || fp != tk.Fingerprint {
 			t.Errorf("%q: marker says %q, want %q", tk.Title, fp, tk.Fingerprint)
@@ -505,7 +511,7 @@ func TestDueHelpers(t *testing.T) {
 }
 
 func TestWriteDirAndLoad(t *testing.T) {
-	ts := Build(fixture(), Options{Now: testNow})
+	ts := fixture().build(Options{Now: testNow})
 	dir := filepath.Join(t.TempDir(), "out", "tickets")
 	stale := filepath.Join(dir, "0123456789ab-old-ticket.md")
 	mine := filepath.Join(dir, "notes.md")
@@ -614,12 +620,12 @@ func TestSLAFromConfig(t *testing.T) {
 }
 
 func TestNoDecisionNoTickets(t *testing.T) {
-	if ts := Build(nil, Options{}); ts == nil || len(ts) != 0 {
-		t.Errorf("Build(nil) = %v", ts)
+	if ts := Build(nil, nil, Options{}); ts == nil || len(ts) != 0 {
+		t.Errorf("Build(nil, nil) = %v", ts)
 	}
 	r := fixture()
-	r.Decision.Violations = nil
-	if ts := Build(r, Options{}); len(ts) != 0 {
+	r.Violations = nil
+	if ts := r.build(Options{}); len(ts) != 0 {
 		t.Errorf("no violations, yet %d tickets", len(ts))
 	}
 }
@@ -633,7 +639,7 @@ func TestBodyFitsAnIssue(t *testing.T) {
 		doc.Findings = append(doc.Findings, f)
 		vs = append(vs, eval.Message{Policy: "secgate.thresholds", Msg: f.RuleID + strings.Repeat(" very long message", 40), Severity: "high", FindingIDs: []string{f.ID}})
 	}
-	ts := Build(&gate.Result{Decision: &gate.Decision{Violations: vs}, Document: doc}, Options{Now: testNow})
+	ts := (&result{Violations: vs, Document: doc}).build(Options{Now: testNow})
 	if len(ts) != 1 || len(ts[0].FindingIDs) != 400 {
 		t.Fatalf("%d tickets", len(ts))
 	}
@@ -648,7 +654,7 @@ func TestBodyFitsAnIssue(t *testing.T) {
 
 // manyPackages is a result with one vulnerability in each of n packages,
 // all in an SBOM, and one violation naming every finding.
-func manyPackages(n int) *gate.Result {
+func manyPackages(n int) *result {
 	doc := document.New()
 	app := document.Component{BOMRef: "app", Name: "app", Version: "1.0.0"}
 	var ids []string
@@ -663,9 +669,9 @@ func manyPackages(n int) *gate.Result {
 	}
 	doc.Components = append(doc.Components, app)
 	doc.Summary = document.Summarize(doc)
-	return &gate.Result{Document: doc, Decision: &gate.Decision{Decision: gate.Fail, Violations: []eval.Message{{
+	return &result{Document: doc, Violations: []eval.Message{{
 		Policy: "secgate.thresholds", Rule: "deny", Msg: "too many", Severity: "high", FindingIDs: ids, Components: []string{},
-	}}}}
+	}}}
 }
 
 // A report large enough to render its tickets on every CPU gives the
@@ -674,9 +680,9 @@ func TestManyTicketsAsOnOneCPU(t *testing.T) {
 	n := par.Min + 100
 	r := manyPackages(n)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	want := Build(r, Options{Now: testNow})
+	want := r.build(Options{Now: testNow})
 	runtime.GOMAXPROCS(4)
-	got := Build(r, Options{Now: testNow})
+	got := r.build(Options{Now: testNow})
 	if len(got) != n {
 		t.Fatalf("%d tickets for %d packages", len(got), n)
 	}
@@ -693,7 +699,7 @@ func BenchmarkBuild(b *testing.B) {
 	r := manyPackages(20000)
 	b.ReportAllocs()
 	for b.Loop() {
-		Build(r, Options{Now: testNow})
+		r.build(Options{Now: testNow})
 	}
 }
 

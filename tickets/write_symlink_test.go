@@ -38,7 +38,7 @@ func TestTicketsJSONPlantedSymlinkRefused(t *testing.T) {
 	if err := os.Symlink(target, filepath.Join(dir, JSONFile)); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteDir(dir, Build(fixture(), Options{Now: testNow}))
+	err := WriteDir(dir, fixture().build(Options{Now: testNow}))
 	if !errors.Is(err, safefile.ErrSymlink) {
 		t.Fatalf("WriteDir = %v, want a refused symlink", err)
 	}
@@ -54,7 +54,7 @@ func TestTicketMarkdownPlantedSymlinkRefused(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ts := Build(fixture(), Options{Now: testNow})
+	ts := fixture().build(Options{Now: testNow})
 	if len(ts) == 0 {
 		t.Fatal("the fixture has no tickets")
 	}
@@ -79,7 +79,7 @@ func TestTicketsDirSymlinkRefused(t *testing.T) {
 	if err := os.Symlink(elsewhere, dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDir(dir, Build(fixture(), Options{Now: testNow})); !errors.Is(err, safefile.ErrSymlink) {
+	if err := WriteDir(dir, fixture().build(Options{Now: testNow})); !errors.Is(err, safefile.ErrSymlink) {
 		t.Fatalf("WriteDir = %v, want a refused symlink", err)
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {

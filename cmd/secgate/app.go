@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/document"
@@ -29,8 +30,8 @@ func buildVersion() string {
 	return "devel"
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	app := &cli.App{
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
+	app := &cli.Command{
 		Name:  "secgate",
 		Usage: "a policy-as-code security gate over scanner reports and SBOMs",
 		Description: "secgate reads the reports security scanners and SBOM tools wrote (SARIF, Trivy, Grype,\n" +
@@ -42,10 +43,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		// Errors are printed once, by run; urfave/cli must neither print nor exit.
-		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return fmt.Errorf("%w (see --help)", err)
-		},
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		Action:         groupAction,
 		Commands: []*cli.Command{
 			checkCommand(),
 			ingestCommand(),
@@ -57,13 +56,102 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			schemaCommand(),
 			versionCommand(),
 		},
+		EnableShellCompletion: true,
+		// secgate completion SHELL prints the library's script, which asks
+		// secgate itself for the commands and flags as one types.
+		ConfigureShellCompletionCommand: func(c *cli.Command) {
+			c.Hidden = false
+			c.Usage = "print a shell completion script: bash, zsh, fish or pwsh"
+			c.Action = groupAction
+			c.OnUsageError = usageError
+		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
-		// "secgate check help" reads a report named help; -h is the help.
-		c.HideHelpCommand = len(c.Subcommands) == 0
-	}
+	_ = app.Walk(func(c *cli.Command) error {
+		if len(c.Commands) > 0 && c.Action == nil {
+			c.Action = groupAction
+		}
+		if c.OnUsageError == nil {
+			c.OnUsageError = usageError
+		}
+		return nil
+	})
 	return app
+}
+
+// groupAction runs a command that only groups others (secgate, bundle,
+// tickets): alone, or with "help", it shows the help; with anything else it
+// names the command it does not know, and the nearest it does.
+func groupAction(_ context.Context, c *cli.Command) error {
+	if c.NArg() == 0 || c.Args().First() == "help" {
+		if c.Root() == c {
+			return cli.ShowRootCommandHelp(c)
+		}
+		return cli.ShowSubcommandHelp(c)
+	}
+	name := c.Args().First()
+	var known []*cli.Command
+	for _, sub := range c.Commands {
+		if !sub.Hidden {
+			known = append(known, sub)
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := cli.SuggestCommand(known, name); s != "" && s != "help" && s != "h" {
+		msg += ", did you mean " + s + "?"
+	}
+	return errors.New(msg + " (see --help)")
+}
+
+// The usage errors of urfave/cli that name a flag: it writes -NAME however
+// the flag was typed.
+const (
+	errUndefinedFlag = "flag provided but not defined: -"
+	errFlagValue     = "for flag -"
+)
+
+// usageError turns a command line the command does not take into one
+// line: the flag as it was typed, the nearest flag the command has when
+// the flag is unknown, and where to look.
+func usageError(_ context.Context, c *cli.Command, err error, _ bool) error {
+	msg := err.Error()
+	for _, prefix := range []string{errUndefinedFlag, errFlagValue} {
+		i := strings.Index(msg, prefix)
+		if i < 0 {
+			continue
+		}
+		at := i + len(prefix) - 1
+		end := at + 1
+		for end < len(msg) && msg[end] != ':' && msg[end] != ' ' {
+			end++
+		}
+		name := msg[at+1 : end]
+		msg = msg[:at] + typedFlag(c.Root().Args().Slice(), name) + msg[end:]
+		if prefix == errUndefinedFlag {
+			if s := cli.SuggestFlag(c.VisibleFlags(), name, true); s != "" {
+				msg += ", did you mean " + s + "?"
+			}
+		}
+		break
+	}
+	return fmt.Errorf("%s (see --help)", msg)
+}
+
+// typedFlag is the flag name as args spell it (-o, --format, --format=…
+// gives --format), or, when args do not have it, as the help does: one
+// dash for a one-letter name, two for a word.
+func typedFlag(args []string, name string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if n, _, _ := strings.Cut(a, "="); strings.HasPrefix(n, "-") && strings.TrimLeft(n, "-") == name {
+			return n
+		}
+	}
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // folderRules says how a folder argument is read, for --help.
@@ -73,12 +161,25 @@ var folderRules = "A folder is read recursively, following symbolic links (each 
 	"--exclude GLOB leaves out paths relative to the folder (* and ? within a name, ** across folders; a GLOB without / matches a name at any depth).\n" +
 	"Any other file that is no report of a known format is an error."
 
+// trimSpace is the configuration of every list flag: each value is
+// trimmed, "a, b" being a and b.
+var trimSpace = cli.StringConfig{TrimSpace: true}
+
+// stringList is a list flag's values, nil when none is given (urfave/cli
+// gives an empty list, which bundle build would read as "no roots").
+func stringList(c *cli.Command, name string) []string {
+	if v := c.StringSlice(name); len(v) > 0 {
+		return v
+	}
+	return nil
+}
+
 // commonIngestFlags are the flags every command that reads reports takes.
 func commonIngestFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "max-file-size", Value: strconv.FormatInt(ingest.DefaultMaxFileSize>>20, 10) + "MiB",
 			Usage: "largest report read (bytes, or with KiB, MiB, GiB)"},
-		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out of folder arguments (and --baseline folders) the paths matching this glob, relative to the folder: *.sig, drafts, old/**, **/tmp-*.json (repeatable)"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "exclude", Usage: "leave out of folder arguments (and --baseline folders) the paths matching this glob, relative to the folder: *.sig, drafts, old/**, **/tmp-*.json (repeatable)"},
 		&cli.StringFlag{Name: "stage", Usage: "pipeline stage, visible to policies as input.context.stage (pre-merge, release …)"},
 		&cli.StringFlag{Name: "now", Usage: "the time policies see as now, and judge exceptions and approvals by (RFC 3339; default: the clock, never SOURCE_DATE_EPOCH)"},
 		&cli.StringFlag{Name: "epss", Usage: "FIRST EPSS scores (CSV, plain or .gz; a file, or an http(s) URL to download)"},
@@ -94,12 +195,12 @@ func ingestCommand() *cli.Command {
 		Description: "Formats are detected from content: " + strings.Join(ingest.Formats(), ", ") + ".\n" +
 			"Errors name the file and what is wrong; the exit code is then 2.\n" + folderRules,
 		Flags: append(commonIngestFlags(), netFlags()...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			opts, err := ingestOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			return runIngest(c.Context, opts, c.App.Writer)
+			return runIngest(ctx, opts, c.Root().Writer, c.Root().ErrWriter)
 		},
 	}
 }
@@ -109,7 +210,7 @@ func schemaCommand() *cli.Command {
 		Name:  "schema",
 		Usage: "print the JSON Schema of the unified document (--config: of secgate.yaml)",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "config", Usage: "print the JSON Schema of secgate.yaml instead, for editors to check it with"}},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("schema takes no arguments, got %q", c.Args().First())
 			}
@@ -117,7 +218,7 @@ func schemaCommand() *cli.Command {
 			if c.Bool("config") {
 				schema = config.Schema
 			}
-			_, err := c.App.Writer.Write(schema)
+			_, err := c.Root().Writer.Write(schema)
 			return err
 		},
 	}
@@ -127,8 +228,8 @@ func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print secgate's version and the document schema version",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintf(c.App.Writer, "secgate %s (document schema %s)\n", buildVersion(), document.SchemaVersion)
+		Action: func(ctx context.Context, c *cli.Command) error {
+			fmt.Fprintf(c.Root().Writer, "secgate %s (document schema %s)\n", buildVersion(), document.SchemaVersion)
 			return nil
 		},
 	}

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/safefile"
 )
@@ -27,13 +28,13 @@ func sourceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "verification-key-id", Usage: "key id the bundles must be signed under (default: any)"},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "load bundles without checking their signatures, even with a verification key (loud)"},
 		&cli.BoolFlag{Name: "offline", Usage: "serve remote policy sources from the cache only"},
-		&cli.StringFlag{Name: "policy-cache", EnvVars: []string{"SECGATE_POLICY_CACHE"}, Usage: "folder of fetched policy sources (default: the user cache folder/secgate/policies)"},
+		&cli.StringFlag{Name: "policy-cache", Sources: cli.EnvVars("SECGATE_POLICY_CACHE"), Usage: "folder of fetched policy sources (default: the user cache folder/secgate/policies)"},
 	}, netFlags()...)
 }
 
 // sourceOptionsFrom reads the source flags. The verification key comes
 // from --verification-key, else from the configuration (relative to it).
-func sourceOptionsFrom(c *cli.Context, cfg *config.Config) (bundles.FetchOptions, *bundles.VerifyOptions, error) {
+func sourceOptionsFrom(c *cli.Command, cfg *config.Config) (bundles.FetchOptions, *bundles.VerifyOptions, error) {
 	net, err := netOptionsFrom(c)
 	if err != nil {
 		return bundles.FetchOptions{}, nil, err
@@ -46,13 +47,13 @@ func sourceOptionsFrom(c *cli.Context, cfg *config.Config) (bundles.FetchOptions
 	}
 	keyPath, flag := c.String("verification-key"), "--verification-key"
 	if keyPath == "" && cfg != nil && cfg.VerificationKey != "" {
-		keyPath, flag = cfg.VerificationKey, configName(cfg)+": verification_key"
+		keyPath, flag = cfg.VerificationKey, gate.ConfigName(cfg)+": verification_key"
 		if !filepath.IsAbs(keyPath) && cfg.Path != "" {
 			keyPath = filepath.Join(filepath.Dir(cfg.Path), keyPath)
 		}
 	}
 	if c.Bool("insecure-skip-verify") {
-		fmt.Fprintln(c.App.ErrWriter, insecureWarning)
+		fmt.Fprintln(c.Root().ErrWriter, insecureWarning)
 		return fo, nil, nil
 	}
 	if keyPath == "" {
@@ -84,7 +85,7 @@ func bundleCommand() *cli.Command {
 		Usage: "build, sign and verify OPA policy bundles",
 		Description: "Bundles are OPA's format (opa build -b, opa run --verification-key read them too).\n" +
 			"Signing algorithms: " + strings.Join(bundles.Algorithms, ", ") + " (default: the key's).",
-		Subcommands: []*cli.Command{bundleBuildCommand(), bundleSignCommand(), bundleVerifyCommand(), bundleKeygenCommand()},
+		Commands: []*cli.Command{bundleBuildCommand(), bundleSignCommand(), bundleVerifyCommand(), bundleKeygenCommand()},
 	}
 }
 
@@ -110,10 +111,10 @@ func bundleBuildCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "bundle.tar.gz", Usage: "bundle file to write"},
 			&cli.StringFlag{Name: "revision", Usage: "revision written to the manifest"},
-			&cli.StringSliceFlag{Name: "root", Usage: "manifest root (repeatable; default: the folder's .manifest roots, else its package paths and data keys)"},
+			&cli.StringSliceFlag{Config: trimSpace, Name: "root", Usage: "manifest root (repeatable; default: the folder's .manifest roots, else its package paths and data keys)"},
 			&cli.StringFlag{Name: "claims-file", Usage: "JSON file of extra signature claims"},
 		}, signingFlags()...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			arg, err := oneArg(c, "bundle build takes one folder")
 			if err != nil {
 				return err
@@ -121,7 +122,7 @@ func bundleBuildCommand() *cli.Command {
 			opts := bundleBuildOptions{Dir: arg, Output: c.String("output")}
 			opts.Build = bundles.BuildOptions{
 				Revision:   c.String("revision"),
-				Roots:      c.StringSlice("root"),
+				Roots:      stringList(c, "root"),
 				SigningAlg: c.String("signing-alg"),
 				KeyID:      c.String("key-id"),
 				ClaimsFile: c.String("claims-file"),
@@ -132,7 +133,7 @@ func bundleBuildCommand() *cli.Command {
 			if opts.Build.SigningKey == nil && (opts.Build.SigningAlg != "" || opts.Build.KeyID != "" || opts.Build.ClaimsFile != "") {
 				return errors.New("--signing-alg, --key-id and --claims-file need a --signing-key")
 			}
-			return runBundleBuild(c.Context, opts, c.App.Writer)
+			return runBundleBuild(ctx, opts, c.Root().Writer)
 		},
 	}
 }
@@ -149,7 +150,7 @@ func writeOutput(path string, data []byte) error {
 }
 
 // readSigningKey reads --signing-key, or returns nil when it is not given.
-func readSigningKey(c *cli.Context) ([]byte, error) {
+func readSigningKey(c *cli.Command) ([]byte, error) {
 	path := c.String("signing-key")
 	if path == "" {
 		return nil, nil
@@ -200,7 +201,7 @@ func bundleSignCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "signed bundle to write (default: FILE, in place)"},
 		}, signingFlags()...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			in, err := oneArg(c, "bundle sign takes one bundle file")
 			if err != nil {
 				return err
@@ -231,7 +232,7 @@ func bundleSignCommand() *cli.Command {
 			if err := writeOutput(out, signed); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(c.App.Writer, "signed %s\n", out)
+			_, err = fmt.Fprintf(c.Root().Writer, "signed %s\n", out)
 			return err
 		},
 	}
@@ -249,7 +250,7 @@ func bundleVerifyCommand() *cli.Command {
 			&cli.StringFlag{Name: "key-id", Usage: "key id the bundle must be signed under (default: any)"},
 			&cli.StringFlag{Name: "signing-alg", Usage: "algorithm the bundle must be signed with (default: the key's)"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			arg, err := oneArg(c, "bundle verify takes one bundle file")
 			if err != nil {
 				return err
@@ -262,7 +263,7 @@ func bundleVerifyCommand() *cli.Command {
 				return err
 			}
 			vo.Algorithm = c.String("signing-alg")
-			return runBundleVerify(arg, *vo, c.App.Writer)
+			return runBundleVerify(arg, *vo, c.Root().Writer)
 		},
 	}
 }
@@ -304,7 +305,7 @@ func bundleKeygenCommand() *cli.Command {
 			&cli.StringFlag{Name: "alg", Value: "ES256", Usage: "algorithm the key is for: " + strings.Join(bundles.Algorithms, ", ")},
 			&cli.IntFlag{Name: "rsa-bits", Value: 3072, Usage: "size of an RSA key"},
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			name, err := oneArg(c, "bundle keygen takes one NAME")
 			if err != nil {
 				return err
@@ -328,7 +329,7 @@ func bundleKeygenCommand() *cli.Command {
 			if err := safefile.Write(name+".pub", public, 0o644); err != nil {
 				return fmt.Errorf("%s.pub: %w", name, errors.Unwrap(err))
 			}
-			_, err = fmt.Fprintf(c.App.Writer, "wrote %s.pem (keep it secret) and %s.pub\n", name, name)
+			_, err = fmt.Fprintf(c.Root().Writer, "wrote %s.pem (keep it secret) and %s.pub\n", name, name)
 			return err
 		},
 	}
@@ -349,11 +350,8 @@ func pullCommand() *cli.Command {
 			"?checksum=sha256:… pins a download) or a local path. A folder's content is copied into DIR;\n" +
 			"a bundle archive is saved into DIR as it is. With --verification-key a bundle must verify.",
 		Flags: flags,
-		Action: func(c *cli.Context) error {
-			args, err := positional(c)
-			if err != nil {
-				return err
-			}
+		Action: func(ctx context.Context, c *cli.Command) error {
+			args := c.Args().Slice()
 			if len(args) < 1 || len(args) > 2 {
 				return errors.New("pull takes ADDRESS [DIR]")
 			}
@@ -365,7 +363,7 @@ func pullCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runPull(c.Context, args[0], dir, fo, vo, c.App.Writer)
+			return runPull(ctx, args[0], dir, fo, vo, c.Root().Writer)
 		},
 	}
 }
@@ -392,65 +390,11 @@ func runPull(ctx context.Context, address, dir string, fo bundles.FetchOptions, 
 	return err
 }
 
-// positional returns a command's positional arguments and applies the
-// flags that follow them: urfave/cli stops reading flags at the first
-// argument, and `secgate bundle build DIR -o FILE` should read naturally.
-// After "--" everything is positional.
-func positional(c *cli.Context) ([]string, error) {
-	var out []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(out, args[i+1:]...), nil
-		}
-		if len(a) < 2 || a[0] != '-' {
-			out = append(out, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := findFlag(c.Command.Flags, name)
-		if f == nil {
-			return nil, fmt.Errorf("flag provided but not defined: %s", a)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool {
-			if !hasValue {
-				value = "true"
-			}
-		} else if !hasValue {
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("flag needs an argument: %s", a)
-			}
-			i++
-			value = args[i]
-		}
-		if err := c.Set(f.Names()[0], value); err != nil {
-			return nil, fmt.Errorf("%s: %w", a, err)
-		}
-	}
-	return out, nil
-}
-
-func findFlag(flags []cli.Flag, name string) cli.Flag {
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
-}
-
-// oneArg reads the one positional argument a command takes (flags may
-// follow it); usage is the error when there is not exactly one.
-func oneArg(c *cli.Context, usage string) (string, error) {
-	args, err := positional(c)
-	if err != nil {
-		return "", err
-	}
-	if len(args) != 1 {
+// oneArg reads the one argument a command takes (flags may come before
+// or after it); usage is the error when there is not exactly one.
+func oneArg(c *cli.Command, usage string) (string, error) {
+	if c.NArg() != 1 {
 		return "", errors.New(usage)
 	}
-	return args[0], nil
+	return c.Args().First(), nil
 }

@@ -8,35 +8,19 @@ import (
 	"os"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/enrich"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
-	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
-// ingestOptions is what every report-reading command needs.
-type ingestOptions struct {
-	Reports []string
-	Ingest  ingest.Options
-	Context document.Context
-	// EPSS and KEV name exploit data files or URLs; empty: none.
-	EPSS, KEV string
-	// Net is the network policy of EPSS and KEV URLs.
-	Net netpolicy.Options
-	// Stderr receives notes: the folders' files skipped.
-	Stderr io.Writer
-}
-
-func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
+// ingestOptionsFrom reads the reports and the flags of every command that
+// reads them into the options of gate.Load.
+func ingestOptionsFrom(c *cli.Command) (gate.Options, error) {
 	// Flags may come after the reports too (secgate check reports/ -o json).
-	args, err := positional(c)
-	if err != nil {
-		return ingestOptions{}, err
-	}
-	opts := ingestOptions{Reports: args}
+	opts := gate.Options{Reports: c.Args().Slice()}
 	if len(opts.Reports) == 0 {
 		return opts, errors.New("no reports given: name at least one report file (see --help)")
 	}
@@ -45,8 +29,7 @@ func ingestOptionsFrom(c *cli.Context) (ingestOptions, error) {
 		return opts, err
 	}
 	opts.Ingest.MaxFileSize = max
-	opts.Ingest.Exclude = c.StringSlice("exclude")
-	opts.Stderr = c.App.ErrWriter
+	opts.Ingest.Exclude = stringList(c, "exclude")
 	now, source, err := runTime(c.String("now"), time.Now)
 	if err != nil {
 		return opts, err
@@ -98,44 +81,6 @@ func ciContext(env func(string) string) document.Context {
 	return c
 }
 
-// exploitData loads the --epss and --kev files, if given.
-func exploitData(ctx context.Context, opts ingestOptions) (enrich.EPSS, enrich.KEV, error) {
-	var epss enrich.EPSS
-	var kev enrich.KEV
-	var err error
-	if opts.EPSS != "" {
-		if epss, err = enrich.LoadEPSS(ctx, opts.EPSS, enrich.Options{Net: opts.Net}); err != nil {
-			return nil, nil, err
-		}
-	}
-	if opts.KEV != "" {
-		if kev, err = enrich.LoadKEV(ctx, opts.KEV, enrich.Options{Net: opts.Net}); err != nil {
-			return nil, nil, err
-		}
-	}
-	return epss, kev, nil
-}
-
-// loadDocument ingests the reports, adds exploit data and fills the context.
-func loadDocument(ctx context.Context, opts ingestOptions) (*document.Document, error) {
-	epss, kev, err := exploitData(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	reports, err := ingest.Expand(opts.Reports, opts.Ingest.Exclude)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := ingest.Load(reports.Reports, opts.Ingest)
-	if err != nil {
-		return nil, err
-	}
-	enrich.Apply(doc, epss, kev)
-	doc.Context = opts.Context
-	noteSkipped(opts.Stderr, reports.Skipped)
-	return doc, nil
-}
-
 // noteSkipped lists on w the folders' files not read. It is called once
 // the reports are read, so that an error stays the only line.
 func noteSkipped(w io.Writer, skipped []ingest.Skipped) {
@@ -147,10 +92,12 @@ func noteSkipped(w io.Writer, skipped []ingest.Skipped) {
 	}
 }
 
-func runIngest(ctx context.Context, opts ingestOptions, stdout io.Writer) error {
-	doc, err := loadDocument(ctx, opts)
+// runIngest prints the document the policies would see.
+func runIngest(ctx context.Context, opts gate.Options, stdout, stderr io.Writer) error {
+	doc, skipped, err := gate.Load(ctx, opts)
 	if err != nil {
 		return err
 	}
+	noteSkipped(stderr, skipped)
 	return doc.WriteJSON(stdout)
 }

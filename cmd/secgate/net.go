@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/internal/netpolicy"
 )
@@ -18,7 +18,7 @@ func netFlags() []cli.Flag {
 }
 
 // netOptionsFrom reads the network flags.
-func netOptionsFrom(c *cli.Context) (netpolicy.Options, error) {
+func netOptionsFrom(c *cli.Command) (netpolicy.Options, error) {
 	o := netpolicy.Options{AllowHTTP: c.Bool("allow-http"), Timeout: c.Duration("fetch-timeout")}
 	if o.Timeout <= 0 {
 		return o, fmt.Errorf("--fetch-timeout: want a positive duration, got %s", o.Timeout)

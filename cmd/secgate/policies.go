@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/policies"
 )
 
@@ -22,17 +22,17 @@ func policiesCommand() *cli.Command {
 		Usage: "list the built-in policies, each with the configuration keys and defaults, and where -p sources came from",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-			&cli.StringSliceFlag{Name: "policy", Aliases: []string{"p"}, Usage: "also list these policy sources: what came from where, at which revision (repeatable)"},
+			&cli.StringSliceFlag{Config: trimSpace, Name: "policy", Aliases: []string{"p"}, Usage: "also list these policy sources: what came from where, at which revision (repeatable)"},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
+		Action: func(ctx context.Context, c *cli.Command) error {
 			fo, vo, err := sourceOptionsFrom(c, nil)
 			if err != nil {
 				return err
 			}
-			return runPolicies(c.Context, policiesOptions{
+			return runPolicies(ctx, policiesOptions{
 				Format: c.String("format"),
-				Policy: policyOptions{Sources: c.StringSlice("policy"), Fetch: fo, Verify: vo},
-			}, c.App.Writer)
+				Policy: gate.Policy{Sources: stringList(c, "policy"), Fetch: fo, Verify: vo},
+			}, c.Root().Writer)
 		},
 	}
 }
@@ -40,18 +40,18 @@ func policiesCommand() *cli.Command {
 type policiesOptions struct {
 	Format string
 	// Policy.Sources, when given, are loaded and listed after the built-ins.
-	Policy policyOptions
+	Policy gate.Policy
 }
 
-// policyInfo describes one built-in policy.
+// policyInfo is one line of the list: a built-in policy, or a package of
+// a -p source and where it came from.
 type policyInfo struct {
-	Package     string         `json:"package"`
-	Title       string         `json:"title"`
-	Description string         `json:"description"`
-	Severity    string         `json:"severity,omitempty"`
-	Section     string         `json:"config_section,omitempty"`
-	Defaults    map[string]any `json:"defaults"`
-	Origin      string         `json:"origin"`
+	policies.Policy
+	// Defaults are the keys of the policy's secgate.yaml section and their
+	// default values; a section that is not a mapping is one key of its
+	// own name.
+	Defaults map[string]any `json:"defaults"`
+	Origin   string         `json:"origin"`
 	// Revision is the origin's git commit or archive digest (-p sources).
 	Revision string `json:"revision,omitempty"`
 	// BundleRevision is the revision the origin bundle's manifest declares.
@@ -60,8 +60,10 @@ type policyInfo struct {
 	Verified bool `json:"verified,omitempty"`
 }
 
+// builtinPolicies is the catalogue of the built-in policies, each with the
+// defaults of its configuration section.
 func builtinPolicies() ([]policyInfo, error) {
-	pols, err := eval.LoadFS(builtinSource, policies.FS, eval.Filter{})
+	catalogue, err := policies.Catalogue()
 	if err != nil {
 		return nil, err
 	}
@@ -70,30 +72,16 @@ func builtinPolicies() ([]policyInfo, error) {
 		return nil, err
 	}
 	defaults := cfg.Sections
-	var out []policyInfo
-	for _, m := range pols.Modules {
-		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if pkg == "secgate.lib" {
-			continue
+	infos := make([]policyInfo, len(catalogue))
+	for i, p := range catalogue {
+		infos[i] = policyInfo{Policy: p, Origin: gate.Builtin, Defaults: map[string]any{}}
+		if sec, ok := defaults[p.Section].(map[string]any); ok {
+			infos[i].Defaults = sec
+		} else if v, ok := defaults[p.Section]; ok {
+			infos[i].Defaults = map[string]any{p.Section: v}
 		}
-		info := policyInfo{Package: pkg, Origin: builtinSource, Defaults: map[string]any{}}
-		for _, a := range m.Annotations {
-			if a.Scope != "package" {
-				continue
-			}
-			info.Title, info.Description = a.Title, strings.TrimSpace(a.Description)
-			info.Severity, _ = a.Custom["severity"].(string)
-			info.Section, _ = a.Custom["config"].(string)
-		}
-		if sec, ok := defaults[info.Section].(map[string]any); ok {
-			info.Defaults = sec
-		} else if v, ok := defaults[info.Section]; ok {
-			info.Defaults = map[string]any{info.Section: v}
-		}
-		out = append(out, info)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })
-	return out, nil
+	return infos, nil
 }
 
 func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
@@ -107,7 +95,7 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	}
 	var sources []bundles.Source
 	if len(opts.Policy.Sources) > 0 {
-		if _, sources, err = loadSources(ctx, opts.Policy, eval.Filter{}); err != nil {
+		if _, sources, err = gate.LoadPolicies(ctx, opts.Policy, eval.Filter{}); err != nil {
 			return err
 		}
 		infos = append(infos, sourcePolicies(sources)...)
@@ -116,7 +104,7 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 		return writeJSON(w, infos)
 	}
 	for i, info := range infos {
-		if info.Origin != builtinSource {
+		if info.Origin != gate.Builtin {
 			continue
 		}
 		if i > 0 {
@@ -146,8 +134,8 @@ func sourcePolicies(sources []bundles.Source) []policyInfo {
 		}
 		for _, pkg := range s.Packages {
 			out = append(out, policyInfo{
-				Package: pkg, Origin: s.Address, Revision: s.Revision,
-				BundleRevision: s.BundleRevision, Verified: s.Verified, Defaults: map[string]any{},
+				Policy: policies.Policy{Package: pkg}, Defaults: map[string]any{},
+				Origin: s.Address, Revision: s.Revision, BundleRevision: s.BundleRevision, Verified: s.Verified,
 			})
 		}
 	}

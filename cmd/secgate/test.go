@@ -7,10 +7,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
+	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
@@ -25,15 +26,13 @@ func testCommand() *cli.Command {
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every test, with its print output"},
 			&cli.BoolFlag{Name: "coverage", Usage: "report line coverage of the policies under test"},
 			&cli.StringFlag{Name: "run", Usage: "run only the tests whose package.name matches this regular expression"},
-			&cli.StringSliceFlag{Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
+			&cli.StringSliceFlag{Config: trimSpace, Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
 			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config (and whose verification_key bundles must be signed with)"},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
-			paths, err := positional(c)
-			if err != nil {
-				return err
-			}
+		Action: func(ctx context.Context, c *cli.Command) error {
+			paths := c.Args().Slice()
 			var cfg *config.Config
+			var err error
 			if p := c.String("config"); p != "" {
 				cfg, err = config.Load(p)
 			} else {
@@ -46,15 +45,15 @@ func testCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runTest(c.Context, testOptions{
+			return runTest(ctx, testOptions{
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
-				Policy: policyOptions{
-					Sources: paths, Config: cfg, DataFiles: c.StringSlice("data"),
+				Policy: gate.Policy{
+					Sources: paths, Config: cfg, DataFiles: stringList(c, "data"),
 					Fetch: fetch, Verify: verify,
 				},
-			}, c.App.Writer)
+			}, c.Root().Writer)
 		},
 	}
 }
@@ -65,15 +64,15 @@ type testOptions struct {
 	Run      string
 	// Policy holds the sources under test (none: the built-ins), how
 	// they are fetched and verified, and the data the tests see.
-	Policy policyOptions
+	Policy gate.Policy
 }
 
 func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
-	pols, _, err := loadSources(ctx, opts.Policy, eval.Filter{Tests: true})
+	pols, _, err := gate.LoadPolicies(ctx, opts.Policy, eval.Filter{Tests: true})
 	if err != nil {
 		return err
 	}
-	data, err := policyData(opts.Policy)
+	data, err := gate.PolicyData(opts.Policy)
 	if err != nil {
 		return err
 	}

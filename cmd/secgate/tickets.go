@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/internal/netpolicy"
 	"github.com/secgate/secgate/tickets"
@@ -20,13 +20,10 @@ import (
 const tokenEnv = "GITHUB_TOKEN"
 
 func ticketsCommand() *cli.Command {
-	usageError := func(_ *cli.Context, err error, _ bool) error {
-		return fmt.Errorf("%w (see --help)", err)
-	}
 	return &cli.Command{
 		Name:  "tickets",
 		Usage: "push remediation tickets (written by check --tickets) to an issue tracker",
-		Subcommands: []*cli.Command{{
+		Commands: []*cli.Command{{
 			Name:      "sync",
 			Usage:     "create, update, reopen and close GitHub issues to match the tickets, or post them to a webhook",
 			ArgsUsage: "TICKETS.json",
@@ -47,16 +44,14 @@ func ticketsCommand() *cli.Command {
 				&cli.BoolFlag{Name: "dry-run", Usage: "print what would change, change nothing"},
 				&cli.DurationFlag{Name: "max-wait", Value: ticketsync.DefaultMaxWait, Usage: "longest wait for a rate limit before failing"},
 			}, netFlags()...),
-			OnUsageError: usageError,
-			Action: func(c *cli.Context) error {
+			Action: func(ctx context.Context, c *cli.Command) error {
 				opts, err := ticketsSyncOptionsFrom(c, os.Getenv)
 				if err != nil {
 					return err
 				}
-				return runTicketsSync(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+				return runTicketsSync(ctx, opts, c.Root().Writer, c.Root().ErrWriter)
 			},
 		}},
-		OnUsageError: usageError,
 	}
 }
 
@@ -78,7 +73,7 @@ type ticketsSyncOptions struct {
 	Net netpolicy.Options
 }
 
-func ticketsSyncOptionsFrom(c *cli.Context, env func(string) string) (ticketsSyncOptions, error) {
+func ticketsSyncOptionsFrom(c *cli.Command, env func(string) string) (ticketsSyncOptions, error) {
 	opts := ticketsSyncOptions{
 		GitHubURL: c.String("github-url"),
 		Label:     c.String("label"),
@@ -92,7 +87,7 @@ func ticketsSyncOptionsFrom(c *cli.Context, env func(string) string) (ticketsSyn
 	case 1:
 		opts.Path = c.Args().First()
 	default:
-		return opts, fmt.Errorf("tickets sync: want one tickets file, got %d arguments (flags go before the file)", c.NArg())
+		return opts, fmt.Errorf("tickets sync: want one tickets file, got %d arguments", c.NArg())
 	}
 	gh := c.String("github")
 	switch {

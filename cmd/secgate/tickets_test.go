@@ -26,7 +26,7 @@ func runTickets(t *testing.T, args ...string) (stdout, stderr string, err error)
 	if app.Command("tickets") == nil {
 		app.Commands = append(app.Commands, ticketsCommand())
 	}
-	err = app.RunContext(context.Background(), append([]string{"secgate"}, args...))
+	err = app.Run(context.Background(), append([]string{"secgate"}, args...))
 	return out.String(), errw.String(), err
 }
 

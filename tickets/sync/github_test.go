@@ -13,7 +13,6 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
-	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/tickets"
 )
 
@@ -38,7 +37,7 @@ func makeTickets(t *testing.T, now time.Time, severities ...string) []tickets.Ti
 		doc.Findings = append(doc.Findings, f)
 		vs = append(vs, eval.Message{Policy: "secgate.thresholds", Rule: "deny", Msg: sev + " " + f.RuleID, Severity: sev, FindingIDs: []string{f.ID}})
 	}
-	ts := tickets.Build(&gate.Result{Decision: &gate.Decision{Violations: vs}, Document: doc}, tickets.Options{Now: now})
+	ts := tickets.Build(doc, vs, tickets.Options{Now: now})
 	if len(ts) != len(severities) {
 		t.Fatalf("built %d tickets, want %d", len(ts), len(severities))
 	}
