@@ -22,7 +22,8 @@ func main() {
 	os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// Exit codes, the same for every command (SPEC §2).
+// Exit codes, the same for every command (docs/decision.md): 0 pass or
+// warn, 1 the gate or the policy tests failed, 2 nothing was decided.
 const (
 	exitPass   = 0
 	exitPolicy = 1
