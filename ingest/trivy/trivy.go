@@ -260,6 +260,8 @@ type converter struct {
 	strs     slab[string]
 	// arena holds the copies of the fast path's strings.
 	arena arena
+	// vuln is the one vulnerability the streaming path decodes into.
+	vuln vulnerability
 }
 
 // finishResult completes the vulnerabilities converted since start with

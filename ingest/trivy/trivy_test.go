@@ -1,7 +1,6 @@
 package trivy
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -554,7 +553,7 @@ func FuzzFastDecoderAgrees(f *testing.F) {
 		if err := fast.tryStream(data, fastRep); err != nil {
 			return
 		}
-		if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
+		if err := std.stream(data, stdRep); err != nil {
 			t.Fatalf("the fast decoder accepted what encoding/json rejects: %v", err)
 		}
 		if !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
@@ -575,7 +574,7 @@ func TestFastPathLargeAgrees(t *testing.T) {
 	if err := fast.tryStream(data, fastRep); err != nil {
 		t.Fatalf("fast path: %v", err)
 	}
-	if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
+	if err := std.stream(data, stdRep); err != nil {
 		t.Fatal(err)
 	}
 	if len(fast.findings) != 9000 || !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
@@ -686,7 +685,7 @@ func TestPackagesSharedWithinOneResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("fast path", fast.findings, "img1")
-	if err := std.stream(json.NewDecoder(bytes.NewReader(plain)), plain, &document.Report{}); err != nil {
+	if err := std.stream(plain, &document.Report{}); err != nil {
 		t.Fatal(err)
 	}
 	check("encoding/json", std.findings, "img1")

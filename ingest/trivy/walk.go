@@ -9,7 +9,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/jsonscan"
 )
 
 // errShape stops the fast walk at anything it does not expect; the
@@ -26,7 +26,7 @@ var errShape = errors.New("unexpected shape")
 // finding's strings are copied into the converter's arena as soon as it
 // is made, so those copies die young.
 func (c *converter) walk(data []byte, rep *document.Report) error {
-	i := sniff.SkipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	if i >= len(data) {
 		return errShape
 	}
@@ -137,7 +137,7 @@ func walkObject(data []byte, i int, fn func(key string, start, end int) error) (
 	if data[i] != '{' {
 		return 0, errShape
 	}
-	end, ok, err := sniff.WalkObject(data, i, fn)
+	end, ok, err := jsonscan.WalkObject(data, i, fn)
 	if err == nil && !ok {
 		err = errShape
 	}
@@ -153,29 +153,11 @@ func walkArray(data []byte, i int, fn func(start, end int) error) (int, error) {
 	if data[i] != '[' {
 		return 0, errShape
 	}
-	i = sniff.SkipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return i + 1, nil
+	end, ok, err := jsonscan.WalkArray(data, i, fn)
+	if err == nil && !ok {
+		err = errShape
 	}
-	for i < len(data) {
-		end, err := sniff.SkipValue(data, i)
-		if err != nil {
-			return 0, err
-		}
-		if err := fn(i, end); err != nil {
-			return 0, err
-		}
-		i = sniff.SkipSpace(data, end)
-		switch {
-		case i < len(data) && data[i] == ']':
-			return i + 1, nil
-		case i < len(data) && data[i] == ',':
-			i = sniff.SkipSpace(data, i+1)
-		default:
-			return 0, errShape
-		}
-	}
-	return 0, errShape
+	return end, err
 }
 
 // arena copies strings into large shared blocks: one allocation per
