@@ -23,7 +23,7 @@
 //
 // The log is decoded with go-sarif's types, wrapped where go-sarif cannot
 // represent real logs (see decode.go). Rules are worked out once per rule,
-// and findings, locations and string lists are allocated in blocks, so that
+// and findings, locations and string lists are cut from blocks, so that
 // reading a log costs about as much as decoding its JSON.
 package sarif
 
@@ -41,6 +41,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
+	"github.com/secgate/secgate/ingest/internal/slab"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -303,63 +304,41 @@ func created(r *run) string {
 	return ""
 }
 
-// blockSize is how many findings' worth of small things are allocated at
-// once when the total is not known.
-const blockSize = 1024
-
-// builder makes findings, allocating in blocks what every finding needs.
+// builder makes findings, cutting from blocks what every finding needs.
 type builder struct {
 	findings  []document.Finding
-	origins   []document.Origin
-	locations []document.Location
-	strs      []string
+	origins   slab.Slab[document.Origin]
+	locations slab.Slab[document.Location]
+	strs      slab.Slab[string]
 	scratch   []string
 	roots     *roots // the run's
 }
 
 func newBuilder(n int) *builder {
-	return &builder{
-		findings:  make([]document.Finding, 0, n),
-		origins:   make([]document.Origin, n),
-		locations: make([]document.Location, n),
-	}
+	return &builder{findings: make([]document.Finding, 0, n)}
 }
 
-// strings returns a private copy of a with b appended, carved from a
-// shared block: each finding's lists are its own, without an allocation
-// per list.
+// strings returns a private copy of a with c appended: each finding's
+// lists are its own, without an allocation per list.
 func (b *builder) strings(a, c []string) []string {
 	n := len(a) + len(c)
 	if n == 0 {
 		return nil
 	}
-	if len(b.strs) < n {
-		b.strs = make([]string, max(n, 4*blockSize))
-	}
-	out := b.strs[:n:n]
+	out := b.strs.Take(n)
 	copy(out, a)
 	copy(out[len(a):], c)
-	b.strs = b.strs[n:]
 	return out
 }
 
 func (b *builder) origin(o document.Origin) []document.Origin {
-	if len(b.origins) == 0 {
-		b.origins = make([]document.Origin, blockSize)
-	}
-	out := b.origins[:1:1]
+	out := b.origins.Take(1)
 	out[0] = o
-	b.origins = b.origins[1:]
 	return out
 }
 
 func (b *builder) location() *document.Location {
-	if len(b.locations) == 0 {
-		b.locations = make([]document.Location, blockSize)
-	}
-	l := &b.locations[0]
-	b.locations = b.locations[1:]
-	return l
+	return &b.locations.Take(1)[0]
 }
 
 // result adds the finding one result makes, if it makes one.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
+	"github.com/secgate/secgate/ingest/internal/slab"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -254,10 +255,10 @@ type converter struct {
 	// distinct values many times, and scoring a vector means parsing it.
 	cvss map[string][]document.CVSS
 
-	origins  slab[document.Origin]
-	packages slab[document.Package]
-	cvssList slab[document.CVSS]
-	strs     slab[string]
+	origins  slab.Slab[document.Origin]
+	packages slab.Slab[document.Package]
+	cvssList slab.Slab[document.CVSS]
+	strs     slab.Slab[string]
 	// arena holds the copies of the fast path's strings.
 	arena arena
 	// vuln is the one vulnerability the streaming path decodes into.
@@ -341,7 +342,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 		FixState:    v.Status,
 	})
 	f := &c.findings[len(c.findings)-1]
-	f.Origins = c.origins.take(1)
+	f.Origins = c.origins.Take(1)
 	f.Origins[0] = document.Origin{RuleID: v.VulnerabilityID, Severity: v.Severity}
 	if v.PrimaryURL != "" {
 		f.References = append(f.References[:len(f.References):len(f.References)], v.PrimaryURL)
@@ -360,12 +361,12 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && samePackage(c.findings[prev].Package, &pkg) {
 		f.Package = c.findings[prev].Package
 	} else {
-		f.Package = &c.packages.take(1)[0]
+		f.Package = &c.packages.Take(1)[0]
 		*f.Package = pkg
 	}
 	if len(scores) > 0 {
 		// Each finding owns its scores: Finish sorts them in place.
-		f.Scores = c.cvssList.take(len(scores))
+		f.Scores = c.cvssList.Take(len(scores))
 		copy(f.Scores, scores)
 		f.CVSS = document.BestCVSS(f.Scores, "nvd", v.SeveritySource)
 	}
@@ -385,29 +386,8 @@ func (c *converter) versions(s string) []string {
 	if strings.ContainsAny(s, ", |") {
 		return document.SplitList(s)
 	}
-	out := c.strs.take(1)
+	out := c.strs.Take(1)
 	out[0] = s
-	return out
-}
-
-// slab hands out small slices cut from larger blocks: a report of 100,000
-// vulnerabilities needs 100,000 origins, packages and score lists, and one
-// allocation per block is cheaper than one per finding. Each slice has
-// its capacity capped, so an append elsewhere copies it instead of
-// writing over its neighbour. Blocks start small, for small reports, and
-// double up to 1024 elements.
-type slab[T any] struct {
-	block []T
-	size  int
-}
-
-func (s *slab[T]) take(n int) []T {
-	if n > len(s.block) {
-		s.size = min(max(2*s.size, 8), 1024)
-		s.block = make([]T, max(n, s.size))
-	}
-	out := s.block[:n:n]
-	s.block = s.block[n:]
 	return out
 }
 
