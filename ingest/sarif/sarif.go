@@ -23,8 +23,7 @@
 //
 // The log is decoded with go-sarif's types, wrapped where go-sarif cannot
 // represent real logs (see decode.go). Rules are worked out once per rule,
-// and findings, locations and string lists are cut from blocks, so that
-// reading a log costs about as much as decoding its JSON.
+// so that reading a log costs about as much as decoding its JSON.
 package sarif
 
 import (
@@ -41,7 +40,6 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
-	"github.com/secgate/secgate/ingest/internal/slab"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -304,41 +302,24 @@ func created(r *run) string {
 	return ""
 }
 
-// builder makes findings, cutting from blocks what every finding needs.
+// builder makes findings.
 type builder struct {
-	findings  []document.Finding
-	origins   slab.Slab[document.Origin]
-	locations slab.Slab[document.Location]
-	strs      slab.Slab[string]
-	scratch   []string
-	roots     *roots // the run's
+	findings []document.Finding
+	scratch  []string
+	roots    *roots // the run's
 }
 
 func newBuilder(n int) *builder {
 	return &builder{findings: make([]document.Finding, 0, n)}
 }
 
-// strings returns a private copy of a with c appended: each finding's
-// lists are its own, without an allocation per list.
+// strings returns a new list of a with c appended: each finding's lists
+// are its own.
 func (b *builder) strings(a, c []string) []string {
-	n := len(a) + len(c)
-	if n == 0 {
+	if len(a)+len(c) == 0 {
 		return nil
 	}
-	out := b.strs.Take(n)
-	copy(out, a)
-	copy(out[len(a):], c)
-	return out
-}
-
-func (b *builder) origin(o document.Origin) []document.Origin {
-	out := b.origins.Take(1)
-	out[0] = o
-	return out
-}
-
-func (b *builder) location() *document.Location {
-	return &b.locations.Take(1)[0]
+	return slices.Concat(a, c)
 }
 
 // result adds the finding one result makes, if it makes one.
@@ -418,7 +399,7 @@ func (b *builder) result(rr *runRules, tool string, r *result) {
 		f.CVSS = document.BestCVSS(f.Scores, "nvd")
 	}
 	b.status(f, r)
-	f.Origins = b.origin(document.Origin{Tool: tool, RuleID: id, Severity: sevRaw})
+	f.Origins = []document.Origin{{Tool: tool, RuleID: id, Severity: sevRaw}}
 }
 
 // vulnerability fills what a vulnerability result says of the
@@ -483,7 +464,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 		if pl == nil || pl.ArtifactLocation == nil || deref(pl.ArtifactLocation.URI) == "" {
 			continue
 		}
-		l := b.location()
+		l := &document.Location{}
 		l.Path = b.roots.path(pl.ArtifactLocation)
 		if rg := pl.Region; rg != nil {
 			l.StartLine = nonNegative(rg.StartLine)
@@ -497,7 +478,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 		return l
 	}
 	if t := r.AnalysisTarget; t != nil && deref(t.URI) != "" {
-		l := b.location()
+		l := &document.Location{}
 		l.Path = b.roots.path(t)
 		return l
 	}

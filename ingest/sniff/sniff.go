@@ -55,42 +55,6 @@ type File struct {
 	Values int
 	// Root is the root element of an XML document.
 	Root xml.Name
-
-	valid *validation
-}
-
-// validation is encoding/json's verdict on a file, taken on another CPU.
-type validation struct {
-	done chan struct{}
-	ok   bool
-}
-
-// LargeJSON is the size from which New starts checking a JSON file's
-// syntax at once, beside sniffing and detection. Ingesters keep their
-// fast paths for such files: below it, the check would not overlap, and
-// what a fast path saves is less than what it costs to set up.
-const LargeJSON = 1 << 20
-
-func (f *File) startValidation() {
-	v := &validation{done: make(chan struct{})}
-	f.valid = v
-	data := f.Data[skipBOM(f.Data):]
-	go func() {
-		v.ok = json.Valid(data)
-		close(v.done)
-	}()
-}
-
-// ValidJSON reports whether the file (after a byte order mark) is one
-// valid JSON value by encoding/json's rules. For a large JSON file New
-// has started the check on another CPU; ValidJSON waits for it. It is
-// for one goroutine at a time, as a File is.
-func (f *File) ValidJSON() bool {
-	if f.valid == nil {
-		f.startValidation()
-	}
-	<-f.valid.done
-	return f.valid.ok
 }
 
 // SyntaxError is malformed input, with the line and column where it was
@@ -118,9 +82,6 @@ func New(path string, data []byte) (*File, error) {
 		f.Root = root
 		return f, nil
 	case '{', '[':
-		if len(data) >= LargeJSON {
-			f.startValidation()
-		}
 		return f, f.sniffJSON(i)
 	}
 	if isText(data[i:]) {

@@ -138,30 +138,3 @@ func FuzzObjectKeysEnd(f *testing.F) {
 		}
 	})
 }
-
-// TestValidJSON: encoding/json's verdict, after a byte order mark, for
-// small files (checked when asked) and large ones (checked beside
-// sniffing); a string with a raw control character is not valid.
-func TestValidJSON(t *testing.T) {
-	big := `{"a": [` + strings.Repeat(`"x\n", `, LargeJSON/6) + `"y"]}`
-	for in, want := range map[string]bool{
-		`{"a": "b\n"}`:              true,
-		"\xef\xbb\xbf[1, 2]":        true,
-		"{\"a\": \"\x12 \\n\"}":     false,
-		`{"a": 1} {"b": 2}`:         false,
-		big:                         true,
-		big[:len(big)-1] + "x":      false,
-		big[:len(big)-2] + "\x01]}": false,
-	} {
-		f, err := New("x.json", []byte(in))
-		if err != nil {
-			if want {
-				t.Errorf("New(%.20q): %v", in, err)
-			}
-			continue
-		}
-		if got := f.ValidJSON(); got != want {
-			t.Errorf("ValidJSON(%.20q…, %d bytes) = %v, want %v", in, len(in), got, want)
-		}
-	}
-}

@@ -2,49 +2,10 @@ package trivy
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"unicode/utf8"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/ingest/sniff"
 	"github.com/secgate/secgate/internal/jsonscan"
 )
-
-// streamFast converts the report with the fast path (walk); on any
-// failure it converts it again with encoding/json's streaming decoder,
-// whose verdict and errors (with their line and column) are the ones
-// reported. goccy/go-json is lenient about syntax, so the fast path only
-// sees what encoding/json's validator accepts (sniff.File.ValidJSON;
-// fastjson's validator lets control characters through in strings that
-// also hold an escape). A file under sniff.LargeJSON goes to
-// encoding/json straight away: goccy compiles its decoders on first use
-// and the arena takes a megabyte, more than a small file costs to decode.
-func (c *converter) streamFast(f *sniff.File, data []byte, rep *document.Report) error {
-	start := len(c.findings)
-	created, version := rep.Created, rep.Tool.Version
-	if len(data) >= sniff.LargeJSON && f.ValidJSON() && c.tryStream(data, rep) == nil {
-		return nil
-	}
-	c.findings = c.findings[:start]
-	rep.Created, rep.Tool.Version = created, version
-	return c.stream(data, rep)
-}
-
-// tryStream converts a report already known to be valid JSON with the
-// fast path.
-func (c *converter) tryStream(data []byte, rep *document.Report) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("fast decoder: %v", r)
-		}
-	}()
-	// encoding/json replaces invalid UTF-8 in strings; goccy keeps it.
-	if !utf8.Valid(data) {
-		return errors.New("invalid UTF-8: left to encoding/json")
-	}
-	return c.walk(data, rep)
-}
 
 // stream converts a SchemaVersion 2 report or a legacy array of results
 // while decoding it: each vulnerability is decoded into one reused struct

@@ -21,7 +21,6 @@ import (
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/norm"
-	"github.com/secgate/secgate/ingest/internal/slab"
 	"github.com/secgate/secgate/ingest/sniff"
 )
 
@@ -195,7 +194,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	case f.Shape == sniff.JSONObject && f.Has("ClusterName") && !f.Has("SchemaVersion"):
 		err = c.k8s(data, rep)
 	case f.Shape == sniff.JSONObject || f.Shape == sniff.JSONArray:
-		err = c.streamFast(f, data, rep)
+		err = c.stream(data, rep)
 	default:
 		err = errors.New("not a trivy JSON report: want a JSON object or array")
 	}
@@ -255,13 +254,7 @@ type converter struct {
 	// distinct values many times, and scoring a vector means parsing it.
 	cvss map[string][]document.CVSS
 
-	origins  slab.Slab[document.Origin]
-	packages slab.Slab[document.Package]
-	cvssList slab.Slab[document.CVSS]
-	strs     slab.Slab[string]
-	// arena holds the copies of the fast path's strings.
-	arena arena
-	// vuln is the one vulnerability the streaming path decodes into.
+	// vuln is the one vulnerability stream decodes into, again and again.
 	vuln vulnerability
 }
 
@@ -342,8 +335,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 		FixState:    v.Status,
 	})
 	f := &c.findings[len(c.findings)-1]
-	f.Origins = c.origins.Take(1)
-	f.Origins[0] = document.Origin{RuleID: v.VulnerabilityID, Severity: v.Severity}
+	f.Origins = []document.Origin{{RuleID: v.VulnerabilityID, Severity: v.Severity}}
 	if v.PrimaryURL != "" {
 		f.References = append(f.References[:len(f.References):len(f.References)], v.PrimaryURL)
 	}
@@ -361,13 +353,11 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && samePackage(c.findings[prev].Package, &pkg) {
 		f.Package = c.findings[prev].Package
 	} else {
-		f.Package = &c.packages.Take(1)[0]
-		*f.Package = pkg
+		f.Package = &pkg
 	}
 	if len(scores) > 0 {
 		// Each finding owns its scores: Finish sorts them in place.
-		f.Scores = c.cvssList.Take(len(scores))
-		copy(f.Scores, scores)
+		f.Scores = slices.Clone(scores)
 		f.CVSS = document.BestCVSS(f.Scores, "nvd", v.SeveritySource)
 	}
 	f.Severity = norm.Severity(v.Severity, f.CVSS)
@@ -386,9 +376,7 @@ func (c *converter) versions(s string) []string {
 	if strings.ContainsAny(s, ", |") {
 		return document.SplitList(s)
 	}
-	out := c.strs.Take(1)
-	out[0] = s
-	return out
+	return []string{s}
 }
 
 // scores lists every score of a raw CVSS map (source -> scores), sources

@@ -1,6 +1,6 @@
 // Package jsonscan is the JSON scanning the ingesters share: finding where
 // values end in a report's bytes without decoding them (SkipValue,
-// WalkObject, WalkArray), walking a large report with encoding/json's
+// WalkObject), walking a large report with encoding/json's
 // streaming decoder one value at a time (Stream), and turning decoding
 // errors into a line and column (DecodeError). Scanning never recurses,
 // so deeply nested input cannot exhaust the stack.
@@ -111,36 +111,6 @@ func WalkObject(data []byte, i int, fn func(key string, start, end int) error) (
 			i = SkipSpace(data, i+1)
 		default:
 			wellFormed = false
-		}
-	}
-	return 0, false, nil
-}
-
-// WalkArray calls fn with the range of each element of the JSON array at
-// i (data[i] is '[') and returns the array's end. wellFormed is false,
-// and end 0, when an element or separator is not where JSON puts it. An
-// error from fn stops the walk and is returned.
-func WalkArray(data []byte, i int, fn func(start, end int) error) (end int, wellFormed bool, err error) {
-	i = SkipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return i + 1, true, nil
-	}
-	for i < len(data) {
-		end, err := SkipValue(data, i)
-		if err != nil {
-			return 0, false, nil
-		}
-		if err := fn(i, end); err != nil {
-			return 0, false, err
-		}
-		i = SkipSpace(data, end)
-		switch {
-		case i < len(data) && data[i] == ']':
-			return i + 1, true, nil
-		case i < len(data) && data[i] == ',':
-			i = SkipSpace(data, i+1)
-		default:
-			return 0, false, nil
 		}
 	}
 	return 0, false, nil
