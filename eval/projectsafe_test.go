@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"io/fs"
 	"reflect"
 	"testing"
 	"testing/fstest"
@@ -12,7 +13,13 @@ import (
 // projectedEngine compiles src with the projection asked for.
 func projectedEngine(t *testing.T, src string) (*Engine, *Policies) {
 	t.Helper()
-	pols, err := LoadFS("test", fstest.MapFS{"p.rego": &fstest.MapFile{Data: []byte(src)}}, Filter{})
+	return projectedFS(t, fstest.MapFS{"p.rego": &fstest.MapFile{Data: []byte(src)}})
+}
+
+// projectedFS compiles the policies of fsys with the projection asked for.
+func projectedFS(t *testing.T, fsys fs.FS) (*Engine, *Policies) {
+	t.Helper()
+	pols, err := LoadFS("test", fsys, Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,16 +205,7 @@ deny contains secgate.remediation(fs) if {
 		})
 	}
 	t.Run("built-ins", func(t *testing.T) {
-		pols, err := LoadFS("builtin", policies.FS, Filter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pols.NamedFieldsOnly = true
-		e, err := New(context.Background(), Options{Policies: pols})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.unprojected != nil {
+		if e, _ := projectedFS(t, policies.FS); e.unprojected != nil {
 			t.Fatalf("projection refused: %v", e.unprojected)
 		}
 	})
