@@ -171,11 +171,10 @@ func (p *projection) rule(r, branch *ast.Rule) error {
 	}
 	// Each variable key of the head (r[k] := v) is one more collection.
 	for range len(r.Ref()) - len(r.Ref().GroundPrefix()) {
-		w, err := value.wrap()
-		if err != nil {
-			return s.refuse("%v", err)
+		var err error
+		if value, err = s.collection(value); err != nil {
+			return err
 		}
-		value = w
 	}
 	p.refs[path] = r.Ref().GroundPrefix()
 	p.grow(p.rules, path, value)
@@ -381,16 +380,16 @@ func (s *scope) builtin(name string, args []*ast.Term, in []shape) (shape, error
 			return 0, err
 		}
 		if name == "secgate.pluck" {
-			return at.wrap()
+			return s.collection(at)
 		}
 		if at != 0 {
 			return 0, s.refuse("%s groups by a whole object", name)
 		}
-		w, err := elem.wrap()
+		w, err := s.collection(elem)
 		if err != nil {
-			return 0, s.refuse("%v", err)
+			return 0, err
 		}
-		return w.wrap()
+		return s.collection(w)
 	}
 	return 0, s.refuse("%s is given a whole finding or component (or the input), and would see the keys the projection leaves out", name)
 }
@@ -468,14 +467,7 @@ func (s *scope) term(t *ast.Term) (shape, error) {
 			}
 			out |= sh
 		}
-		if out == 0 {
-			return 0, nil
-		}
-		w, err := out.wrap()
-		if err != nil {
-			return 0, s.refuse("%v", err)
-		}
-		return w, nil
+		return s.collection(out)
 	case ast.Object:
 		var err error
 		v.Until(func(k, val *ast.Term) bool {
@@ -507,14 +499,10 @@ func (s *scope) term(t *ast.Term) (shape, error) {
 			return 0, err
 		}
 		head, err := s.term(v.Term)
-		if err != nil || head == 0 {
+		if err != nil {
 			return 0, err
 		}
-		w, err := head.wrap()
-		if err != nil {
-			return 0, s.refuse("%v", err)
-		}
-		return w, nil
+		return s.collection(head)
 	case *ast.SetComprehension:
 		if err := s.body(v.Body); err != nil {
 			return 0, err
@@ -536,18 +524,23 @@ func (s *scope) term(t *ast.Term) (shape, error) {
 			return 0, s.refuse("an object comprehension is keyed by findings or components")
 		}
 		val, err := s.term(v.Value)
-		if err != nil || val == 0 {
+		if err != nil {
 			return 0, err
 		}
-		w, err := val.wrap()
-		if err != nil {
-			return 0, s.refuse("%v", err)
-		}
-		return w, nil
+		return s.collection(val)
 	case ast.Call:
 		return 0, s.refuse("a nested call %v", v)
 	}
 	return 0, nil
+}
+
+// collection is what a collection of values of shape sh holds.
+func (s *scope) collection(sh shape) (shape, error) {
+	w, err := sh.wrap()
+	if err != nil {
+		return 0, s.refuse("%v", err)
+	}
+	return w, nil
 }
 
 // ref is what a reference may hold: the input, a rule's value or a

@@ -113,6 +113,10 @@ deny contains "patch" if {
 }`,
 		"a set of findings": `package p
 deny contains "two" if count({f | some f in input.findings}) == 2`,
+		"a rule's set of findings": `package p
+all contains f if some f in input.findings
+
+deny contains "two" if count(all) == 2`,
 		"findings compared": `package p
 deny contains "differ" if {
 	input.findings[0] != input.findings[1]
