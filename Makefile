@@ -37,7 +37,7 @@ update-golden: ## rewrite golden files from the current code (review the diff!)
 	$(GO) test ./ingest/... ./cmd/... -update
 
 # The packages that spread work over goroutines (internal/par and its
-# users, the background engine build, the background JSON check, and the
+# users, the background engine build, and the
 # command line, which runs them together).
 RACE_PKGS ?= ./gate ./tickets ./document ./internal/... ./ingest/trivy ./ingest/sniff ./eval ./cmd/secgate
 
