@@ -58,8 +58,12 @@ type Engine struct {
 	namespaces []string
 	timeout    time.Duration
 	// fields, when set, are the only keys findings and components keep
-	// in the input: the policies name no other (Policies.NamedFieldsOnly).
+	// in the input: the policies name no other (Policies.NamedFieldsOnly)
+	// and read findings and components by no other (projectionSafe).
 	fields fieldSet
+	// unprojected says why the input is whole although
+	// Policies.NamedFieldsOnly asked for the projection.
+	unprojected error
 }
 
 // Message is one deny or warn result of one policy.
@@ -182,7 +186,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected}
 	if opts.Policies.NamedFieldsOnly {
-		e.fields = namedFields(compiler.Modules)
+		if err := projectionSafe(compiler); err != nil {
+			e.unprojected = err
+		} else {
+			e.fields = namedFields(compiler.Modules)
+		}
 	}
 	if e.timeout <= 0 {
 		e.timeout = DefaultTimeout

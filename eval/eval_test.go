@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -70,15 +71,60 @@ func viaJSON(t testing.TB, d *document.Document) ast.Value {
 }
 
 // TestValueMatchesJSON: the direct conversion must give exactly the value
-// of the document's JSON form, which is the contract.
+// of the document's JSON form, which is the contract. The full document
+// has every exported field of every type in it set, by reflection: a field
+// added to the document and not to Value fails here.
 func TestValueMatchesJSON(t *testing.T) {
-	for _, d := range []*document.Document{sampleDoc(2), document.New()} {
-		d.Summary = document.Summarize(d)
+	full := &document.Document{}
+	n := 0
+	fillAll(reflect.ValueOf(full).Elem(), &n)
+	empty := document.New()
+	empty.Summary = document.Summarize(empty)
+	for _, d := range []*document.Document{full, sampleDoc(2), empty} {
 		want := viaJSON(t, d)
 		got := Value(d)
 		if want.Compare(got) != 0 {
 			t.Fatalf("direct value differs from JSON value:\n got %v\nwant %v", got, want)
 		}
+	}
+}
+
+// fillAll sets every exported field reachable from v to a value that is
+// not zero and differs from the others: pointers point, slices hold two
+// elements, maps one key.
+func fillAll(v reflect.Value, n *int) {
+	*n++
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillAll(v.Field(i), n)
+			}
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillAll(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		fillAll(v.Index(0), n)
+		fillAll(v.Index(1), n)
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		k := reflect.New(v.Type().Key()).Elem()
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillAll(k, n)
+		fillAll(e, n)
+		v.SetMapIndex(k, e)
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d", *n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(int64(*n))
+	case reflect.Float64, reflect.Float32:
+		v.SetFloat(float64(*n) + 0.5)
+	default:
+		panic(fmt.Sprintf("fillAll: no value for %s", v.Type()))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/secgate/secgate/ingest/sniff"
+	"github.com/secgate/secgate/internal/jsonscan"
 )
 
 // ErrNotForcedFormat marks a report forced (FORMAT:PATH) to a format whose
@@ -215,10 +216,10 @@ func arrayOfArrays(f *sniff.File) bool {
 		return false
 	}
 	data := bytes.TrimPrefix(f.Data, []byte("\xef\xbb\xbf"))
-	i := sniff.SkipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	if i == len(data) || data[i] != '[' {
 		return false
 	}
-	i = sniff.SkipSpace(data, i+1)
+	i = jsonscan.SkipSpace(data, i+1)
 	return i < len(data) && data[i] == '['
 }

@@ -23,8 +23,7 @@
 //
 // The log is decoded with go-sarif's types, wrapped where go-sarif cannot
 // represent real logs (see decode.go). Rules are worked out once per rule,
-// and findings, locations and string lists are allocated in blocks, so that
-// reading a log costs about as much as decoding its JSON.
+// so that reading a log costs about as much as decoding its JSON.
 package sarif
 
 import (
@@ -303,63 +302,24 @@ func created(r *run) string {
 	return ""
 }
 
-// blockSize is how many findings' worth of small things are allocated at
-// once when the total is not known.
-const blockSize = 1024
-
-// builder makes findings, allocating in blocks what every finding needs.
+// builder makes findings.
 type builder struct {
-	findings  []document.Finding
-	origins   []document.Origin
-	locations []document.Location
-	strs      []string
-	scratch   []string
-	roots     *roots // the run's
+	findings []document.Finding
+	scratch  []string
+	roots    *roots // the run's
 }
 
 func newBuilder(n int) *builder {
-	return &builder{
-		findings:  make([]document.Finding, 0, n),
-		origins:   make([]document.Origin, n),
-		locations: make([]document.Location, n),
-	}
+	return &builder{findings: make([]document.Finding, 0, n)}
 }
 
-// strings returns a private copy of a with b appended, carved from a
-// shared block: each finding's lists are its own, without an allocation
-// per list.
+// strings returns a new list of a with c appended: each finding's lists
+// are its own.
 func (b *builder) strings(a, c []string) []string {
-	n := len(a) + len(c)
-	if n == 0 {
+	if len(a)+len(c) == 0 {
 		return nil
 	}
-	if len(b.strs) < n {
-		b.strs = make([]string, max(n, 4*blockSize))
-	}
-	out := b.strs[:n:n]
-	copy(out, a)
-	copy(out[len(a):], c)
-	b.strs = b.strs[n:]
-	return out
-}
-
-func (b *builder) origin(o document.Origin) []document.Origin {
-	if len(b.origins) == 0 {
-		b.origins = make([]document.Origin, blockSize)
-	}
-	out := b.origins[:1:1]
-	out[0] = o
-	b.origins = b.origins[1:]
-	return out
-}
-
-func (b *builder) location() *document.Location {
-	if len(b.locations) == 0 {
-		b.locations = make([]document.Location, blockSize)
-	}
-	l := &b.locations[0]
-	b.locations = b.locations[1:]
-	return l
+	return slices.Concat(a, c)
 }
 
 // result adds the finding one result makes, if it makes one.
@@ -439,7 +399,7 @@ func (b *builder) result(rr *runRules, tool string, r *result) {
 		f.CVSS = document.BestCVSS(f.Scores, "nvd")
 	}
 	b.status(f, r)
-	f.Origins = b.origin(document.Origin{Tool: tool, RuleID: id, Severity: sevRaw})
+	f.Origins = []document.Origin{{Tool: tool, RuleID: id, Severity: sevRaw}}
 }
 
 // vulnerability fills what a vulnerability result says of the
@@ -504,7 +464,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 		if pl == nil || pl.ArtifactLocation == nil || deref(pl.ArtifactLocation.URI) == "" {
 			continue
 		}
-		l := b.location()
+		l := &document.Location{}
 		l.Path = b.roots.path(pl.ArtifactLocation)
 		if rg := pl.Region; rg != nil {
 			l.StartLine = nonNegative(rg.StartLine)
@@ -518,7 +478,7 @@ func (b *builder) resultLocation(r *result, snippet bool) *document.Location {
 		return l
 	}
 	if t := r.AnalysisTarget; t != nil && deref(t.URI) != "" {
-		l := b.location()
+		l := &document.Location{}
 		l.Path = b.roots.path(t)
 		return l
 	}

@@ -13,8 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/secgate/secgate/internal/jsonscan"
 )
 
 // Shape is the outer form of a report.
@@ -54,54 +55,11 @@ type File struct {
 	Values int
 	// Root is the root element of an XML document.
 	Root xml.Name
-
-	valid *validation
-}
-
-// validation is encoding/json's verdict on a file, taken on another CPU.
-type validation struct {
-	done chan struct{}
-	ok   bool
-}
-
-// LargeJSON is the size from which New starts checking a JSON file's
-// syntax at once, beside sniffing and detection. Ingesters keep their
-// fast paths for such files: below it, the check would not overlap, and
-// what a fast path saves is less than what it costs to set up.
-const LargeJSON = 1 << 20
-
-func (f *File) startValidation() {
-	v := &validation{done: make(chan struct{})}
-	f.valid = v
-	data := f.Data[skipBOM(f.Data):]
-	go func() {
-		v.ok = json.Valid(data)
-		close(v.done)
-	}()
-}
-
-// ValidJSON reports whether the file (after a byte order mark) is one
-// valid JSON value by encoding/json's rules. For a large JSON file New
-// has started the check on another CPU; ValidJSON waits for it. It is
-// for one goroutine at a time, as a File is.
-func (f *File) ValidJSON() bool {
-	if f.valid == nil {
-		f.startValidation()
-	}
-	<-f.valid.done
-	return f.valid.ok
 }
 
 // SyntaxError is malformed input, with the line and column where it was
 // found.
-type SyntaxError struct {
-	Line, Column int
-	Msg          string
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
-}
+type SyntaxError = jsonscan.SyntaxError
 
 // ErrEmpty is returned for a file with nothing but white space in it.
 var ErrEmpty = errors.New("empty file")
@@ -110,7 +68,7 @@ var ErrEmpty = errors.New("empty file")
 // or JSON that is truncated or broken at the top level.
 func New(path string, data []byte) (*File, error) {
 	f := &File{Path: path, Data: data}
-	i := skipSpace(data, skipBOM(data))
+	i := jsonscan.SkipSpace(data, skipBOM(data))
 	if i == len(data) {
 		return nil, ErrEmpty
 	}
@@ -124,9 +82,6 @@ func New(path string, data []byte) (*File, error) {
 		f.Root = root
 		return f, nil
 	case '{', '[':
-		if len(data) >= LargeJSON {
-			f.startValidation()
-		}
 		return f, f.sniffJSON(i)
 	}
 	if isText(data[i:]) {
@@ -194,7 +149,7 @@ func (f *File) sniffJSON(i int) error {
 		}
 		if !ok {
 			var err error
-			if end, err = skipValue(data, i); err != nil {
+			if end, err = jsonscan.SkipValue(data, i); err != nil {
 				return err
 			}
 		}
@@ -221,7 +176,7 @@ func (f *File) sniffJSON(i int) error {
 				}
 			}
 		}
-		i = skipSpace(data, end)
+		i = jsonscan.SkipSpace(data, end)
 		if i == len(data) {
 			return nil
 		}
@@ -233,9 +188,9 @@ func (f *File) sniffJSON(i int) error {
 
 // sampleArray records the keys of the array's first objects.
 func (f *File) sampleArray(arr []byte) {
-	i := skipSpace(arr, 1)
+	i := jsonscan.SkipSpace(arr, 1)
 	for n := 0; n < maxSampled && i < len(arr) && arr[i] != ']'; n++ {
-		end, err := skipValue(arr, i)
+		end, err := jsonscan.SkipValue(arr, i)
 		if err != nil {
 			return
 		}
@@ -244,9 +199,9 @@ func (f *File) sampleArray(arr []byte) {
 				f.ElemKeys[k] = v
 			}
 		}
-		i = skipSpace(arr, end)
+		i = jsonscan.SkipSpace(arr, end)
 		if i < len(arr) && arr[i] == ',' {
-			i = skipSpace(arr, i+1)
+			i = jsonscan.SkipSpace(arr, i+1)
 		}
 	}
 }
@@ -263,7 +218,7 @@ func objectKeys(obj []byte) map[string]json.RawMessage {
 // end too; ok is false unless the object is well formed.
 func objectKeysEnd(data []byte, i int) (keys map[string]json.RawMessage, end int, ok bool) {
 	keys = map[string]json.RawMessage{}
-	end, ok, _ = WalkObject(data, i, func(key string, start, end int) error {
+	end, ok, _ = jsonscan.WalkObject(data, i, func(key string, start, end int) error {
 		if end-start <= maxKeptValue {
 			keys[key] = json.RawMessage(data[start:end])
 		} else {
@@ -272,142 +227,6 @@ func objectKeysEnd(data []byte, i int) (keys map[string]json.RawMessage, end int
 		return nil
 	})
 	return keys, end, ok
-}
-
-// WalkObject calls fn with each key of the JSON object at i (data[i] is
-// '{') and the range of its value, and returns the object's end. When a
-// key, colon, value or separator is not where JSON puts it, wellFormed is
-// false and end 0; the walk reads past a missing comma (so that sniffing
-// still lists the keys after it) and stops at anything else. An error
-// from fn stops the walk and is returned.
-func WalkObject(data []byte, i int, fn func(key string, start, end int) error) (end int, wellFormed bool, err error) {
-	wellFormed = true
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return i + 1, true, nil
-	}
-	for i < len(data) && data[i] == '"' {
-		kend, err := skipString(data, i)
-		if err != nil {
-			return 0, false, nil
-		}
-		var key string
-		if json.Unmarshal(data[i:kend], &key) != nil {
-			return 0, false, nil
-		}
-		i = skipSpace(data, kend)
-		if i >= len(data) || data[i] != ':' {
-			return 0, false, nil
-		}
-		i = skipSpace(data, i+1)
-		vend, err := skipValue(data, i)
-		if err != nil {
-			return 0, false, nil
-		}
-		if err := fn(key, i, vend); err != nil {
-			return 0, false, err
-		}
-		i = skipSpace(data, vend)
-		switch {
-		case i < len(data) && data[i] == '}':
-			if !wellFormed {
-				return 0, false, nil
-			}
-			return i + 1, true, nil
-		case i < len(data) && data[i] == ',':
-			i = skipSpace(data, i+1)
-		default:
-			wellFormed = false
-		}
-	}
-	return 0, false, nil
-}
-
-// skipValue returns the offset just past the JSON value starting at i. It
-// checks brackets balance and strings end, not the full grammar, and keeps
-// a counter instead of recursing.
-func skipValue(data []byte, i int) (int, error) {
-	if i >= len(data) {
-		return 0, syntaxError(data, i, "unexpected end of JSON input (truncated?)")
-	}
-	switch c := data[i]; {
-	case c == '"':
-		return skipString(data, i)
-	case c == '{' || c == '[':
-		var stack []byte // expected closers, as bytes: depth is only memory
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				end, err := skipString(data, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{':
-				stack = append(stack, '}')
-			case '[':
-				stack = append(stack, ']')
-			case '}', ']':
-				if len(stack) == 0 || stack[len(stack)-1] != data[j] {
-					return 0, syntaxError(data, j, fmt.Sprintf("unexpected %q", data[j]))
-				}
-				stack = stack[:len(stack)-1]
-				if len(stack) == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
-	default:
-		j := i
-		for j < len(data) && !isDelim(data[j]) {
-			j++
-		}
-		if j == i {
-			return 0, syntaxError(data, i, fmt.Sprintf("unexpected %q", data[i]))
-		}
-		return j, nil
-	}
-}
-
-func skipString(data []byte, i int) (int, error) {
-	// Jump from quote to quote (IndexByte is vectorised); a quote ends
-	// the string unless an odd number of backslashes precede it.
-	for j := i + 1; j < len(data); j++ {
-		k := bytes.IndexByte(data[j:], '"')
-		if k < 0 {
-			break
-		}
-		j += k
-		slashes := 0
-		for b := j - 1; b > i && data[b] == '\\'; b-- {
-			slashes++
-		}
-		if slashes%2 == 0 {
-			return j + 1, nil
-		}
-	}
-	return 0, syntaxError(data, len(data), "unexpected end of JSON input in a string (truncated?)")
-}
-
-func isDelim(c byte) bool {
-	switch c {
-	case ',', ':', '}', ']', ' ', '\t', '\n', '\r', '"', '{', '[':
-		return true
-	}
-	return false
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
 }
 
 func skipBOM(data []byte) int {
@@ -467,46 +286,8 @@ func syntaxError(data []byte, off int, msg string) error {
 }
 
 // Position turns a byte offset into a 1-based line and column.
-func Position(data []byte, off int) (line, col int) {
-	if off > len(data) {
-		off = len(data)
-	}
-	if off < 0 {
-		off = 0
-	}
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	col = off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
-}
+func Position(data []byte, off int) (line, col int) { return jsonscan.Position(data, off) }
 
 // DecodeError rewrites an encoding/json error with the line and column of
 // its offset, and the JSON path of a type mismatch.
-func DecodeError(data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return syntaxError(data, int(se.Offset), strings.TrimPrefix(se.Error(), "json: "))
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		line, col := Position(data, int(te.Offset))
-		field := te.Field
-		if field == "" {
-			field = "(top level)"
-		}
-		return &SyntaxError{Line: line, Column: col,
-			Msg: fmt.Sprintf("%s: got JSON %s, want %s", field, te.Value, te.Type.String())}
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
-	}
-	return err
-}
-
-// SkipValue returns the offset just past the JSON value starting at i:
-// brackets balanced and strings ended, not the full grammar (ValidJSON
-// checks that).
-func SkipValue(data []byte, i int) (int, error) { return skipValue(data, i) }
-
-// SkipSpace returns the offset of the first byte at or after i that is
-// not JSON white space.
-func SkipSpace(data []byte, i int) int { return skipSpace(data, i) }
+func DecodeError(data []byte, err error) error { return jsonscan.DecodeError(data, err) }

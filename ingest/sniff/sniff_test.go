@@ -2,12 +2,11 @@ package sniff
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/secgate/secgate/internal/benchgen"
+	"github.com/secgate/secgate/internal/jsonscan"
 )
 
 func TestShapes(t *testing.T) {
@@ -117,7 +116,7 @@ func FuzzSniff(f *testing.F) {
 }
 
 // FuzzObjectKeysEnd: the one-pass reading of a well-formed object agrees
-// with the two passes it replaces (skipValue, then objectKeys).
+// with the two passes it replaces (SkipValue, then objectKeys).
 func FuzzObjectKeysEnd(f *testing.F) {
 	for _, s := range []string{`{"a": 1}`, `{}`, `{"a": "x\\\"y", "b": [1, {"c": "]}"}], "d": {}}`, `{"a": 1,}`, `{"a" 1}`, `{"a": "\\\\"}`, `{"a": "\\\\\"}`} {
 		f.Add([]byte(s))
@@ -130,7 +129,7 @@ func FuzzObjectKeysEnd(f *testing.F) {
 		if !ok {
 			return
 		}
-		want, err := skipValue(data, 0)
+		want, err := jsonscan.SkipValue(data, 0)
 		if err != nil || want != end {
 			t.Fatalf("%q: end %d, skipValue %d (%v)", data, end, want, err)
 		}
@@ -138,63 +137,4 @@ func FuzzObjectKeysEnd(f *testing.F) {
 			t.Fatalf("%q: keys %v, objectKeys %v", data, keys, old)
 		}
 	})
-}
-
-// TestSkipString: quotes after an even number of backslashes end strings.
-func TestSkipString(t *testing.T) {
-	for in, want := range map[string]int{`"a"`: 3, `"a\"b"`: 6, `"a\\"b`: 5, `"\\\"x"`: 7, `""`: 2} {
-		if got, err := skipString([]byte(in), 0); err != nil || got != want {
-			t.Errorf("skipString(%s) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	if _, err := skipString([]byte(`"a\"`), 0); err == nil {
-		t.Error(`"a\" : want an error`)
-	}
-}
-
-// TestValidJSON: encoding/json's verdict, after a byte order mark, for
-// small files (checked when asked) and large ones (checked beside
-// sniffing); a string with a raw control character is not valid.
-func TestValidJSON(t *testing.T) {
-	big := `{"a": [` + strings.Repeat(`"x\n", `, LargeJSON/6) + `"y"]}`
-	for in, want := range map[string]bool{
-		`{"a": "b\n"}`:              true,
-		"\xef\xbb\xbf[1, 2]":        true,
-		"{\"a\": \"\x12 \\n\"}":     false,
-		`{"a": 1} {"b": 2}`:         false,
-		big:                         true,
-		big[:len(big)-1] + "x":      false,
-		big[:len(big)-2] + "\x01]}": false,
-	} {
-		f, err := New("x.json", []byte(in))
-		if err != nil {
-			if want {
-				t.Errorf("New(%.20q): %v", in, err)
-			}
-			continue
-		}
-		if got := f.ValidJSON(); got != want {
-			t.Errorf("ValidJSON(%.20q…, %d bytes) = %v, want %v", in, len(in), got, want)
-		}
-	}
-}
-
-// BenchmarkSkipValue skips Trivy reports of 10,000 vulnerabilities (5 MB,
-// which the CPU's caches hold) and 100,000 (50 MB, which they do not), as
-// sniffing a report's top-level object does.
-func BenchmarkSkipValue(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
-		data, err := benchgen.Bytes("trivy", n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if end, err := SkipValue(data, 0); err != nil || end != len(data) {
-					b.Fatal(end, err)
-				}
-			}
-		})
-	}
 }

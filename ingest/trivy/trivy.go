@@ -195,7 +195,7 @@ func (*Ingester) Ingest(f *sniff.File) (*document.Report, error) {
 	case f.Shape == sniff.JSONObject && f.Has("ClusterName") && !f.Has("SchemaVersion"):
 		err = c.k8s(data, rep)
 	case f.Shape == sniff.JSONObject || f.Shape == sniff.JSONArray:
-		err = c.streamFast(f, data, rep)
+		err = c.stream(data, rep)
 	default:
 		err = errors.New("not a trivy JSON report: want a JSON object or array")
 	}
@@ -255,12 +255,8 @@ type converter struct {
 	// distinct values many times, and scoring a vector means parsing it.
 	cvss map[string][]document.CVSS
 
-	origins  slab[document.Origin]
-	packages slab[document.Package]
-	cvssList slab[document.CVSS]
-	strs     slab[string]
-	// arena holds the copies of the fast path's strings.
-	arena arena
+	// vuln is the one vulnerability stream decodes into, again and again.
+	vuln vulnerability
 }
 
 // finishResult completes the vulnerabilities converted since start with
@@ -340,8 +336,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 		FixState:    v.Status,
 	})
 	f := &c.findings[len(c.findings)-1]
-	f.Origins = c.origins.take(1)
-	f.Origins[0] = document.Origin{RuleID: v.VulnerabilityID, Severity: v.Severity}
+	f.Origins = []document.Origin{{RuleID: v.VulnerabilityID, Severity: v.Severity}}
 	if v.PrimaryURL != "" {
 		f.References = append(f.References[:len(f.References):len(f.References)], v.PrimaryURL)
 	}
@@ -359,13 +354,11 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 	if prev := len(c.findings) - 2; prev >= start && c.findings[prev].Package != nil && samePackage(c.findings[prev].Package, &pkg) {
 		f.Package = c.findings[prev].Package
 	} else {
-		f.Package = &c.packages.take(1)[0]
-		*f.Package = pkg
+		f.Package = &pkg
 	}
 	if len(scores) > 0 {
 		// Each finding owns its scores: Finish sorts them in place.
-		f.Scores = c.cvssList.take(len(scores))
-		copy(f.Scores, scores)
+		f.Scores = slices.Clone(scores)
 		f.CVSS = document.BestCVSS(f.Scores, "nvd", v.SeveritySource)
 	}
 	f.Severity = norm.Severity(v.Severity, f.CVSS)
@@ -384,30 +377,7 @@ func (c *converter) versions(s string) []string {
 	if strings.ContainsAny(s, ", |") {
 		return document.SplitList(s)
 	}
-	out := c.strs.take(1)
-	out[0] = s
-	return out
-}
-
-// slab hands out small slices cut from larger blocks: a report of 100,000
-// vulnerabilities needs 100,000 origins, packages and score lists, and one
-// allocation per block is cheaper than one per finding. Each slice has
-// its capacity capped, so an append elsewhere copies it instead of
-// writing over its neighbour. Blocks start small, for small reports, and
-// double up to 1024 elements.
-type slab[T any] struct {
-	block []T
-	size  int
-}
-
-func (s *slab[T]) take(n int) []T {
-	if n > len(s.block) {
-		s.size = min(max(2*s.size, 8), 1024)
-		s.block = make([]T, max(n, s.size))
-	}
-	out := s.block[:n:n]
-	s.block = s.block[n:]
-	return out
+	return []string{s}
 }
 
 // scores lists every score of a raw CVSS map (source -> scores), sources

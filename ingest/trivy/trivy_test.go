@@ -1,11 +1,9 @@
 package trivy
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
-	"reflect"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -14,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/ingest/internal/ingesttest"
@@ -538,96 +535,8 @@ func peakHeap(fn func()) uint64 {
 	return peak.Load()
 }
 
-// FuzzFastDecoderAgrees: whatever the fast decoder accepts, encoding/json
-// accepts too, with the same findings and report fields. (What it
-// rejects, encoding/json decodes again, so its errors never show.)
-func FuzzFastDecoderAgrees(f *testing.F) {
-	ingesttest.Seed(f, 64<<10, "trivy-json")
-	f.Add([]byte(`{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "CVSS": {"x": {"V3Score": 11}}}]}]}`))
-	f.Add([]byte(`[{"Target": "a", "Type": "debian", "Vulnerabilities": [{"VulnerabilityID": "X", "FixedVersion": ", ,"}]}]`))
-	f.Add([]byte(`{"Results": [{"Target": "a\u00e9\ud83d\ude00", "Vulnerabilities": [{"VulnerabilityID": "CVE-2", "PkgName": "p", "References": null, "CweIDs": ["CWE-79"]}]}], "x": [1, {"y": null}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		fast, std := &converter{}, &converter{}
-		fastRep, stdRep := &document.Report{}, &document.Report{}
-		if !json.Valid(data) {
-			return // never given to the fast decoder
-		}
-		if err := fast.tryStream(data, fastRep); err != nil {
-			return
-		}
-		if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
-			t.Fatalf("the fast decoder accepted what encoding/json rejects: %v", err)
-		}
-		if !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
-			t.Fatalf("decoders disagree:\nfast %+v\n std %+v", fast.findings, std.findings)
-		}
-	})
-}
-
-// TestFastPathLargeAgrees: a large report gives, through the fast path,
-// in order, the findings encoding/json gives.
-func TestFastPathLargeAgrees(t *testing.T) {
-	data, err := benchgen.Bytes("trivy", 9000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fast, std := &converter{}, &converter{}
-	fastRep, stdRep := &document.Report{}, &document.Report{}
-	if err := fast.tryStream(data, fastRep); err != nil {
-		t.Fatalf("fast path: %v", err)
-	}
-	if err := std.stream(json.NewDecoder(bytes.NewReader(data)), data, stdRep); err != nil {
-		t.Fatal(err)
-	}
-	if len(fast.findings) != 9000 || !reflect.DeepEqual(fast.findings, std.findings) || !reflect.DeepEqual(fastRep, stdRep) {
-		t.Fatalf("fast path: %d findings, differing from encoding/json's %d", len(fast.findings), len(std.findings))
-	}
-}
-
-// TestWalk: the fast path's scanner reads keys (escaped too), values and
-// elements, treats null as empty, and refuses a missing separator.
-func TestWalk(t *testing.T) {
-	var got []string
-	end, err := walkObject([]byte(`{"a": [1, {"x": "]"}], "b\u0022c" : null , "d":{}}`), 0, func(key string, s, e int) error {
-		got = append(got, key)
-		return nil
-	})
-	if err != nil || end != 50 || !slices.Equal(got, []string{"a", `b"c`, "d"}) {
-		t.Errorf("walkObject: keys %q, end %d, %v", got, end, err)
-	}
-	var elems []string
-	data := []byte(`[ 1, "x,y" ,{"a":[]}, null ]`)
-	if _, err := walkArray(data, 0, func(s, e int) error {
-		elems = append(elems, string(data[s:e]))
-		return nil
-	}); err != nil || !slices.Equal(elems, []string{"1", `"x,y"`, `{"a":[]}`, "null"}) {
-		t.Errorf("walkArray: %q, %v", elems, err)
-	}
-	for _, in := range []string{`null`, `[]`, `[ ]`} {
-		n := 0
-		if _, err := walkArray([]byte(in), 0, func(int, int) error { n++; return nil }); err != nil || n != 0 {
-			t.Errorf("walkArray(%s): %d elements, %v", in, n, err)
-		}
-	}
-	for _, in := range []string{`[1 2]`, `{"a": 1 "b": 2}`, `{"a" 1}`, `{1: 2}`, `"s"`} {
-		walk := func(data []byte) error {
-			if in[0] == '[' {
-				_, err := walkArray(data, 0, func(int, int) error { return nil })
-				return err
-			}
-			_, err := walkObject(data, 0, func(string, int, int) error { return nil })
-			return err
-		}
-		if err := walk([]byte(in)); err == nil {
-			t.Errorf("%s: want an error", in)
-		}
-	}
-}
-
 // TestRepeatsShared: the vulnerabilities of one package share its
-// Package, and the fast path keeps one copy of a long string repeated
-// anywhere in the report or of any string repeated by the finding before;
-// what is shared reads as before.
+// Package; what is shared reads as before.
 func TestRepeatsShared(t *testing.T) {
 	desc := strings.Repeat("An out-of-bounds read in the resolver. ", 3)
 	vuln := func(id, pkg string) string {
@@ -637,7 +546,7 @@ func TestRepeatsShared(t *testing.T) {
 		vuln("CVE-2024-1", "libc6") + `, ` + vuln("CVE-2024-2", "libc6") + `, ` + vuln("CVE-2024-1", "libc-bin") + `]}]}`)
 	c := &converter{}
 	rep := &document.Report{}
-	if err := c.tryStream(data, rep); err != nil {
+	if err := c.stream(data, rep); err != nil {
 		t.Fatal(err)
 	}
 	fs := c.findings
@@ -656,17 +565,10 @@ func TestRepeatsShared(t *testing.T) {
 			t.Errorf("finding %d package %+v, want %+v", i, *fs[i].Package, want)
 		}
 	}
-	same := func(a, b string) bool { return a == b && unsafe.StringData(a) == unsafe.StringData(b) }
-	if !same(fs[0].Description, fs[2].Description) || fs[0].Description != desc {
-		t.Error("the repeated description is copied twice")
-	}
-	if !same(fs[1].Package.Version, fs[2].Package.Version) {
-		t.Error("the version the finding before holds in the same place is copied again")
-	}
 }
 
 // TestPackagesSharedWithinOneResult: two results naming the same package
-// keep a Package each, with its own path (both readers), also in a k8s
+// keep a Package each, with its own path, also in a k8s
 // report whose second resource lists a null entry first.
 func TestPackagesSharedWithinOneResult(t *testing.T) {
 	vuln := `{"VulnerabilityID": "CVE-2024-1", "PkgName": "openssl", "InstalledVersion": "3.0.2", "Severity": "HIGH"}`
@@ -682,15 +584,11 @@ func TestPackagesSharedWithinOneResult(t *testing.T) {
 			t.Errorf("%s: paths %q and %q, shared %v", name, fs[0].Package.Path, fs[1].Package.Path, fs[0].Package == fs[1].Package)
 		}
 	}
-	fast, std := &converter{}, &converter{}
-	if err := fast.tryStream(plain, &document.Report{}); err != nil {
+	std := &converter{}
+	if err := std.stream(plain, &document.Report{}); err != nil {
 		t.Fatal(err)
 	}
-	check("fast path", fast.findings, "img1")
-	if err := std.stream(json.NewDecoder(bytes.NewReader(plain)), plain, &document.Report{}); err != nil {
-		t.Fatal(err)
-	}
-	check("encoding/json", std.findings, "img1")
+	check("stream", std.findings, "img1")
 	kc := &converter{}
 	if err := kc.k8s(k8s, &document.Report{}); err != nil {
 		t.Fatal(err)
