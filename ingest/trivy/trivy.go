@@ -345,7 +345,7 @@ func (c *converter) vulnerability(v *vulnerability, target string, i, start int)
 		Name:      v.PkgName,
 		Version:   v.InstalledVersion,
 		Purl:      v.PkgIdentifier.PURL,
-		Ecosystem: ecosystemOfPurl(v.PkgIdentifier.PURL),
+		Ecosystem: document.Ecosystem(v.PkgIdentifier.PURL),
 		Path:      v.PkgPath,
 	}
 	// A result lists a package's vulnerabilities together: they share
@@ -518,25 +518,6 @@ func (c *converter) license(l *license, class, tag string) {
 	c.findings = append(c.findings, f)
 }
 
-// ecosystemOfPurl returns a purl's type ("pkg:npm/x@1" is npm), or "".
-func ecosystemOfPurl(purl string) string {
-	rest, ok := strings.CutPrefix(purl, "pkg:")
-	if !ok {
-		return ""
-	}
-	rest = strings.TrimLeft(rest, "/")
-	i := strings.IndexByte(rest, '/')
-	if i <= 0 {
-		return ""
-	}
-	t := rest[:i]
-	for j := 0; j < len(t); j++ {
-		if b := t[j]; b >= 'A' && b <= 'Z' {
-			return strings.ToLower(t)
-		}
-	}
-	return t
-}
 
 // normCWEs normalises CWE ids to "CWE-79", dropping what is no CWE id.
 func normCWEs(in []string) []string {
