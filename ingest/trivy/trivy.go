@@ -518,7 +518,6 @@ func (c *converter) license(l *license, class, tag string) {
 	c.findings = append(c.findings, f)
 }
 
-
 // normCWEs normalises CWE ids to "CWE-79", dropping what is no CWE id.
 func normCWEs(in []string) []string {
 	if len(in) == 0 {
