@@ -38,7 +38,7 @@ func TestSchemaIsValid(t *testing.T) {
 	if _, err := c.Compile("schema.json"); err != nil {
 		t.Fatalf("not a valid schema: %v", err)
 	}
-	if _, err := validator(); err != nil {
+	if _, err := root(); err != nil {
 		t.Fatal(err)
 	}
 	var walk func(path string, s map[string]any)
