@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -558,4 +559,25 @@ func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		agree(t, "input", data)
 	})
+}
+
+// TestCompileRefusesWhatCheckCannotHonour: a schema with a format check
+// does not know, a pattern Go cannot compile or a bound that is no number
+// does not load, rather than let values through unchecked.
+func TestCompileRefusesWhatCheckCannotHonour(t *testing.T) {
+	for _, schema := range []string{
+		`{"properties": {"a": {"format": "email"}}}`,
+		`{"items": {"pattern": "(?=x)"}}`,
+		`{"oneOf": [{"minimum": "low"}]}`,
+		`{"additionalProperties": {"maximum": true}}`,
+	} {
+		var n node
+		err := json.Unmarshal([]byte(schema), &n)
+		if err == nil {
+			err = n.compile(map[string]*regexp.Regexp{})
+		}
+		if err == nil {
+			t.Errorf("%s: compiles", schema)
+		}
+	}
 }

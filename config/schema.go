@@ -25,8 +25,9 @@ import (
 //go:embed schema.json
 var Schema []byte
 
-// Formats of schema.json that JSON Schema does not define, checked at load
-// (an editor that does not know them lets anything through).
+// Formats of schema.json, checked at load: JSON Schema's date, and two
+// of secgate's own (an editor that does not know them lets anything
+// through).
 const (
 	// formatDate is JSON Schema's date: an RFC 3339 full-date, YYYY-MM-DD,
 	// a day the month has.
@@ -259,7 +260,7 @@ var root = sync.OnceValues(func() (*node, error) {
 	if err := n.resolve(n.Defs); err != nil {
 		return nil, fmt.Errorf("built-in schema.json: %w", err)
 	}
-	if err := n.compile(); err != nil {
+	if err := n.compile(map[string]*regexp.Regexp{}); err != nil {
 		return nil, fmt.Errorf("built-in schema.json: %w", err)
 	}
 	return &n, nil
@@ -267,18 +268,20 @@ var root = sync.OnceValues(func() (*node, error) {
 
 // compile readies the keywords check needs beyond their JSON: the
 // pattern, the bounds, the format's check. A keyword it cannot honour is
-// an error, never a schema that lets anything through.
-func (n *node) compile() error {
+// an error, never a schema that lets anything through. Patterns are
+// compiled once each: most keys share one.
+func (n *node) compile(patterns map[string]*regexp.Regexp) error {
 	if n == nil {
 		return nil
 	}
-	if n.Pattern != "" {
+	if n.Pattern != "" && patterns[n.Pattern] == nil {
 		re, err := regexp.Compile(n.Pattern)
 		if err != nil {
 			return fmt.Errorf("pattern %q: %w", n.Pattern, err)
 		}
-		n.re = re
+		patterns[n.Pattern] = re
 	}
+	n.re = patterns[n.Pattern]
 	if n.Format != "" && formats[n.Format] == nil {
 		return fmt.Errorf("format %q: not one secgate checks", n.Format)
 	}
@@ -296,12 +299,12 @@ func (n *node) compile() error {
 		*b.to = r
 	}
 	for _, p := range n.Properties {
-		if err := p.schema.compile(); err != nil {
+		if err := p.schema.compile(patterns); err != nil {
 			return err
 		}
 	}
 	for _, s := range append([]*node{n.Additional, n.Items}, n.OneOf...) {
-		if err := s.compile(); err != nil {
+		if err := s.compile(patterns); err != nil {
 			return err
 		}
 	}
