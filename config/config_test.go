@@ -38,28 +38,30 @@ policies: [builtin, policy/]
 	}
 }
 
+// parseErrorCases are files Parse refuses, with a part of the message.
+var parseErrorCases = map[string]string{
+	"thresholds:\n  fail_severty: high\n":               "line 2: thresholds.fail_severty: unknown key",
+	"thresholds:\n  fail_severity: severe\n":            `"severe" is not one of`,
+	"thresholds:\n  max_findings: many\n":               "thresholds.max_findings: want a number",
+	"licences:\n  allow: [MIT]\n":                       `unknown section "licences"`,
+	"licenses:\n  allow: MIT\n":                         "licenses.allow: want a list",
+	"licenses:\n  deny_categories: [copyleft]\n":        `"copyleft" is not one of`,
+	"licenses:\n  allow: [MIT, \"MIT OR ISC\"]\n":       `line 2: licenses.allow: "MIT OR ISC" is an expression; list each licence on its own`,
+	"licenses:\n  deny:\n    - GPL-2.0 AND MIT\n":       `line 3: licenses.deny: "GPL-2.0 AND MIT" is an expression`,
+	"licenses:\n  aliases: [MIT]\n":                     "licenses.aliases: want a mapping",
+	"licenses:\n  aliases:\n    MIT/X11: [MIT]\n":       `line 3: licenses.aliases: "MIT/X11": want an SPDX expression, got a list`,
+	"licenses:\n  aliases: {Apache 2: 2.0}\n":           `"Apache 2": want an SPDX expression, got a number "2.0"`,
+	"exceptions:\n  - id: x\n    expires: 31/01/2027\n": "want a date YYYY-MM-DD",
+	"exceptions:\n  - id: x\n    expires: 2027-13-45\n": "is not a date",
+	"- a\n- b\n":      "want a mapping of sections",
+	"thresholds: [\n": "malformed YAML",
+	"dependencies:\n  approvals:\n    - match: x\n      expires: soon\n": "want a date",
+	"coverage:\n  scan_errors: maybe\n":                                  `line 2: coverage.scan_errors: "maybe" is not one of`,
+	"coverage:\n  incomplete: ignore\n":                                  `"ignore" is not one of fail, warn`,
+}
+
 func TestParseErrors(t *testing.T) {
-	cases := map[string]string{
-		"thresholds:\n  fail_severty: high\n":               "line 2: thresholds.fail_severty: unknown key",
-		"thresholds:\n  fail_severity: severe\n":            `"severe" is not one of`,
-		"thresholds:\n  max_findings: many\n":               "thresholds.max_findings: want a number",
-		"licences:\n  allow: [MIT]\n":                       `unknown section "licences"`,
-		"licenses:\n  allow: MIT\n":                         "licenses.allow: want a list",
-		"licenses:\n  deny_categories: [copyleft]\n":        `"copyleft" is not one of`,
-		"licenses:\n  allow: [MIT, \"MIT OR ISC\"]\n":       `line 2: licenses.allow: "MIT OR ISC" is an expression; list each licence on its own`,
-		"licenses:\n  deny:\n    - GPL-2.0 AND MIT\n":       `line 3: licenses.deny: "GPL-2.0 AND MIT" is an expression`,
-		"licenses:\n  aliases: [MIT]\n":                     "licenses.aliases: want a mapping",
-		"licenses:\n  aliases:\n    MIT/X11: [MIT]\n":       `line 3: licenses.aliases: "MIT/X11": want an SPDX expression, got a list`,
-		"licenses:\n  aliases: {Apache 2: 2.0}\n":           `"Apache 2": want an SPDX expression, got a number "2.0"`,
-		"exceptions:\n  - id: x\n    expires: 31/01/2027\n": "want a date YYYY-MM-DD",
-		"exceptions:\n  - id: x\n    expires: 2027-13-45\n": "is not a date",
-		"- a\n- b\n":      "want a mapping of sections",
-		"thresholds: [\n": "malformed YAML",
-		"dependencies:\n  approvals:\n    - match: x\n      expires: soon\n": "want a date",
-		"coverage:\n  scan_errors: maybe\n":                                  `line 2: coverage.scan_errors: "maybe" is not one of`,
-		"coverage:\n  incomplete: ignore\n":                                  `"ignore" is not one of fail, warn`,
-	}
-	for in, want := range cases {
+	for in, want := range parseErrorCases {
 		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
 		}
@@ -166,36 +168,41 @@ func TestParseSectionGivenTwice(t *testing.T) {
 	}
 }
 
+// entryRest ends an exception: its reason and expiry.
+const entryRest = "    reason: r\n    expires: 2027-01-01\n"
+
+// entryErrorCases are exceptions and approvals Parse refuses, with a part
+// of the message.
+var entryErrorCases = map[string]string{
+	"exceptions:\n  - cve: CVE-2021-1\n" + entryRest:                                                                                "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
+	"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + entryRest:                                                             "line 3: exceptions: severity: unknown key",
+	"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                                    "line 2: exceptions: missing reason",
+	"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                                              "line 2: exceptions: missing expires",
+	"exceptions:\n  - id: CVE-2021-1\n    reason:\n    expires: 2027-01-01\n":                                                       "line 3: exceptions: reason: empty",
+	"exceptions:\n  - id: CVE-2021-1\n    reason: \"  \"\n    expires: 2027-01-01\n":                                                "line 3: exceptions: reason: empty",
+	"exceptions:\n  - reason: r\n    expires: 2027-01-01\n":                                                                         "line 2: exceptions: names nothing to match",
+	"exceptions:\n  - id: CVE-2021-1\n    purl: pkg:npm/*\n" + entryRest:                                                            "line 2: exceptions: gives both id and purl",
+	"exceptions:\n  - id: 1227\n" + entryRest:                                                                                       `line 2: exceptions: id: want a string, got "1227"`,
+	"exceptions:\n  - CVE-2021-1\n":                                                                                                 "line 2: exceptions: want a mapping",
+	"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                                              "is not a date",
+	"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":                       "line 3: dependencies.approvals: missing approved_by",
+	"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n":                "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
+	"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
+	"exceptions:\n  - purl: \"pkg:npm/[abc\"\n" + entryRest:                                                                         `line 2: exceptions: purl: "pkg:npm/[abc" is not a pattern`,
+	"dependencies:\n  approvals:\n    - match: \"pkg:npm/{a\"\n      approved_by: me\n      expires: 2027-01-01\n      reason: r\n": "line 3: dependencies.approvals: match: \"pkg:npm/{a\" is not a pattern",
+	"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":                              "missing match",
+}
+
 // Exceptions and approvals are checked like thresholds: an entry that
 // says more or less than its contract is an error with its line.
 func TestParseExceptionAndApprovalErrors(t *testing.T) {
-	const ok = "    reason: r\n    expires: 2027-01-01\n"
-	cases := map[string]string{
-		"exceptions:\n  - cve: CVE-2021-1\n" + ok:                                                                                       "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
-		"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + ok:                                                                    "line 3: exceptions: severity: unknown key",
-		"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                                    "line 2: exceptions: missing reason",
-		"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                                              "line 2: exceptions: missing expires",
-		"exceptions:\n  - id: CVE-2021-1\n    reason:\n    expires: 2027-01-01\n":                                                       "line 3: exceptions: reason: empty",
-		"exceptions:\n  - id: CVE-2021-1\n    reason: \"  \"\n    expires: 2027-01-01\n":                                                "line 3: exceptions: reason: empty",
-		"exceptions:\n  - reason: r\n    expires: 2027-01-01\n":                                                                         "line 2: exceptions: names nothing to match",
-		"exceptions:\n  - id: CVE-2021-1\n    purl: pkg:npm/*\n" + ok:                                                                   "line 2: exceptions: gives both id and purl",
-		"exceptions:\n  - id: 1227\n" + ok:                                                                                              `line 2: exceptions: id: want a string, got "1227"`,
-		"exceptions:\n  - CVE-2021-1\n":                                                                                                 "line 2: exceptions: want a mapping",
-		"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                                              "is not a date",
-		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":                       "line 3: dependencies.approvals: missing approved_by",
-		"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n":                "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
-		"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
-		"exceptions:\n  - purl: \"pkg:npm/[abc\"\n" + ok:                                                                                `line 2: exceptions: purl: "pkg:npm/[abc" is not a pattern`,
-		"dependencies:\n  approvals:\n    - match: \"pkg:npm/{a\"\n      approved_by: me\n      expires: 2027-01-01\n      reason: r\n": "line 3: dependencies.approvals: match: \"pkg:npm/{a\" is not a pattern",
-		"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":                              "missing match",
-	}
-	for in, want := range cases {
+	for in, want := range entryErrorCases {
 		_, err := Parse([]byte(in))
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q:\n err = %v\nwant one line with %q", in, err, want)
 		}
 	}
-	c, err := Parse([]byte("exceptions:\n  - rule: go/sql-injection\n" + ok + "  - purl: \"pkg:npm/*\"\n" + ok +
+	c, err := Parse([]byte("exceptions:\n  - rule: go/sql-injection\n" + entryRest + "  - purl: \"pkg:npm/*\"\n" + entryRest +
 		"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      approved_by: security-team\n      expires: 2027-01-01\n      reason: r\n"))
 	if err != nil {
 		t.Fatalf("valid exceptions and approvals: %v", err)

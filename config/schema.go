@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gobwas/glob"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Schema is the JSON Schema (draft 2020-12) of secgate.yaml: every
@@ -23,9 +25,13 @@ import (
 //go:embed schema.json
 var Schema []byte
 
-// Formats of schema.json that JSON Schema does not define, checked at load
-// (an editor that does not know them lets anything through).
+// Formats of schema.json, checked at load: JSON Schema's date, and two
+// of secgate's own (an editor that does not know them lets anything
+// through).
 const (
+	// formatDate is JSON Schema's date: an RFC 3339 full-date, YYYY-MM-DD,
+	// a day the month has.
+	formatDate = "date"
 	// formatGlob is a pattern with * as wildcard, as the policies match it
 	// (glob.match without delimiters).
 	formatGlob = "glob"
@@ -33,6 +39,27 @@ const (
 	// name, never an expression.
 	formatLicence = "licence"
 )
+
+// formats check a string of each format the schema uses; a format not
+// here makes the schema fail to load rather than pass anything.
+var formats = map[string]func(string) error{
+	formatDate: func(s string) error {
+		_, err := time.Parse(time.DateOnly, s)
+		return err
+	},
+	formatGlob: func(s string) error {
+		_, err := glob.Compile(s)
+		return err
+	},
+	formatLicence: func(s string) error {
+		for _, w := range strings.Fields(s) {
+			if w == "AND" || w == "OR" {
+				return errors.New("an expression")
+			}
+		}
+		return nil
+	},
+}
 
 // node is one schema of schema.json, as far as this package reads it.
 // Properties keep the file's order: messages and `secgate policies` list
@@ -52,8 +79,16 @@ type node struct {
 	OneOf      []*node          `json:"oneOf"`
 	Ref        string           `json:"$ref"`
 	Defs       map[string]*node `json:"$defs"`
+	Format     string           `json:"format"`
+	Pattern    string           `json:"pattern"`
+	Minimum    json.Number      `json:"minimum"`
+	Maximum    json.Number      `json:"maximum"`
 	// False is the schema false: nothing is valid.
 	False bool `json:"-"`
+
+	// The keywords above made ready to check, by compile.
+	re       *regexp.Regexp
+	min, max *big.Rat
 }
 
 func (n *node) UnmarshalJSON(b []byte) error {
@@ -225,49 +260,56 @@ var root = sync.OnceValues(func() (*node, error) {
 	if err := n.resolve(n.Defs); err != nil {
 		return nil, fmt.Errorf("built-in schema.json: %w", err)
 	}
+	if err := n.compile(map[string]*regexp.Regexp{}); err != nil {
+		return nil, fmt.Errorf("built-in schema.json: %w", err)
+	}
 	return &n, nil
 })
 
-// validator is schema.json compiled, with its formats asserted. It is
-// compiled on the first file read: the defaults alone do not need it.
-var validator = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
-	if err != nil {
-		return nil, fmt.Errorf("built-in schema.json: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	c.RegisterFormat(&jsonschema.Format{Name: formatGlob, Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		_, err := glob.Compile(s)
-		return err
-	}})
-	c.RegisterFormat(&jsonschema.Format{Name: formatLicence, Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		for _, w := range strings.Fields(s) {
-			if w == "AND" || w == "OR" {
-				return errors.New("an expression")
-			}
-		}
+// compile readies the keywords check needs beyond their JSON: the
+// pattern, the bounds, the format's check. A keyword it cannot honour is
+// an error, never a schema that lets anything through. Patterns are
+// compiled once each: most keys share one.
+func (n *node) compile(patterns map[string]*regexp.Regexp) error {
+	if n == nil {
 		return nil
-	}})
-	const url = "secgate.schema.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("built-in schema.json: %w", err)
 	}
-	s, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("built-in schema.json: %w", err)
+	if n.Pattern != "" && patterns[n.Pattern] == nil {
+		re, err := regexp.Compile(n.Pattern)
+		if err != nil {
+			return fmt.Errorf("pattern %q: %w", n.Pattern, err)
+		}
+		patterns[n.Pattern] = re
 	}
-	return s, nil
-})
+	n.re = patterns[n.Pattern]
+	if n.Format != "" && formats[n.Format] == nil {
+		return fmt.Errorf("format %q: not one secgate checks", n.Format)
+	}
+	for _, b := range []struct {
+		raw json.Number
+		to  **big.Rat
+	}{{n.Minimum, &n.min}, {n.Maximum, &n.max}} {
+		if b.raw == "" {
+			continue
+		}
+		r, ok := new(big.Rat).SetString(string(b.raw))
+		if !ok {
+			return fmt.Errorf("bound %s: not a number", b.raw)
+		}
+		*b.to = r
+	}
+	for _, p := range n.Properties {
+		if err := p.schema.compile(patterns); err != nil {
+			return err
+		}
+	}
+	for _, s := range append([]*node{n.Additional, n.Items}, n.OneOf...) {
+		if err := s.compile(patterns); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // gateKeys are the top-level keys that configure secgate rather than a
 // policy: those of Config's fields. Every other key of the schema is a

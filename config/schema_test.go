@@ -38,7 +38,7 @@ func TestSchemaIsValid(t *testing.T) {
 	if _, err := c.Compile("schema.json"); err != nil {
 		t.Fatalf("not a valid schema: %v", err)
 	}
-	if _, err := validator(); err != nil {
+	if _, err := root(); err != nil {
 		t.Fatal(err)
 	}
 	var walk func(path string, s map[string]any)
@@ -161,37 +161,7 @@ func TestDefaultsAreTheSchemas(t *testing.T) {
 // passes both Parse and the bare schema, as an editor checks it; every one
 // that must be refused fails both.
 func TestSchemaAcceptsConfigsInRepo(t *testing.T) {
-	files := map[string][]byte{}
-	add := func(pattern string) {
-		paths, err := filepath.Glob(pattern)
-		if err != nil || len(paths) == 0 {
-			t.Fatalf("%s: no files (%v)", pattern, err)
-		}
-		for _, p := range paths {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files[filepath.ToSlash(p)] = b
-		}
-	}
-	add("../examples/secgate*.yaml")
-	add("../testdata/failclosed/*/secgate.yaml")
-	scripts, err := filepath.Glob("../cmd/secgate/testdata/*/*.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range scripts {
-		a, err := txtar.ParseFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range a.Files {
-			if strings.HasSuffix(f.Name, ".yaml") {
-				files[filepath.ToSlash(s)+"/"+f.Name] = f.Data
-			}
-		}
-	}
+	files := repoConfigs(t)
 	// The files the repository holds to be refused: the fail-closed cases
 	// whose output is a secgate.yaml error, and the scripts' bad files.
 	refused := func(name string) bool {
@@ -233,6 +203,44 @@ func TestSchemaAcceptsConfigsInRepo(t *testing.T) {
 	}
 }
 
+// repoConfigs are the secgate.yaml files the repository holds, by name:
+// the examples, the fail-closed cases' and the scripts' files.
+func repoConfigs(t testing.TB) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	add := func(pattern string) {
+		paths, err := filepath.Glob(pattern)
+		if err != nil || len(paths) == 0 {
+			t.Fatalf("%s: no files (%v)", pattern, err)
+		}
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[filepath.ToSlash(p)] = b
+		}
+	}
+	add("../examples/secgate*.yaml")
+	add("../testdata/failclosed/*/secgate.yaml")
+	scripts, err := filepath.Glob("../cmd/secgate/testdata/*/*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scripts {
+		a, err := txtar.ParseFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range a.Files {
+			if strings.HasSuffix(f.Name, ".yaml") {
+				files[filepath.ToSlash(s)+"/"+f.Name] = f.Data
+			}
+		}
+	}
+	return files
+}
+
 // validateBare checks a YAML file against schema.json alone, as an editor
 // does: decoded plainly, dates as written, with the compiler's defaults
 // but formats asserted.
@@ -260,41 +268,45 @@ func validateBare(data []byte) error {
 	return s.Validate(normalize(v))
 }
 
+const waiver = "exceptions:\n  - id: CVE-2021-1\n    reason: r\n    expires: 2027-01-01\n"
+
+// typoCases are mistakes at each depth of the file, with the start of
+// the message each gives.
+var typoCases = []struct{ in, want string }{
+	// A section.
+	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, policies, verification_key, severity_source)`},
+	{"secrets: true\n", "line 1: secrets: want a mapping"},
+	{"exceptions: {id: x}\n", "line 1: exceptions: want a list"},
+	{"policies: builtin\n", `line 1: policies: want a list of policy sources, got a string "builtin"`},
+	// A key of a section.
+	{"\nvex:\n  problem: fail\n", "line 3: vex.problem: unknown key (known: problems)"},
+	{"coverage:\n  incomplete: warm\n", `line 2: coverage.incomplete: "warm" is not one of fail, warn`},
+	{"secrets:\n  enabled: \"false\"\n", `line 2: secrets.enabled: want true or false, got "false" (unquote it)`},
+	{"thresholds:\n  warn_findings: 2.5\n", `line 2: thresholds.warn_findings: want a whole number, got "2.5"`},
+	{"thresholds:\n  fail_epss_at: 5\n", "line 2: thresholds.fail_epss_at: want at most 1, got 5"},
+	{"licenses:\n  ignore: [\"pkg:npm/{a\"]\n", `line 2: licenses.ignore: "pkg:npm/{a" is not a pattern (* is the wildcard): `},
+	{"dependencies:\n  approvals: {}\n", "line 2: dependencies.approvals: want a list"},
+	// A key of a key.
+	{"tickets:\n  sla_days:\n    critcal: 3\n", "line 3: tickets.sla_days.critcal: unknown key (known: critical, high, medium, low, info, unknown)"},
+	{"tickets:\n  sla_days:\n    high: soon\n", `line 3: tickets.sla_days.high: want a number, got "soon"`},
+	{"tickets:\n  sla_days:\n    low: -1\n", "line 3: tickets.sla_days.low: want at least 0, got -1"},
+	{"licenses:\n  aliases:\n    GPLv2: {id: GPL-2.0}\n", `line 3: licenses.aliases: "GPLv2": want an SPDX expression, got a mapping`},
+	// A key of a list entry.
+	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-01-01\n    owner: me\n", "line 8: exceptions: owner: unknown key (known: id, rule, purl, reason, expires)"},
+	{waiver + "  - rule: x\n    reason: [r]\n    expires: 2027-01-01\n", "line 6: exceptions: reason: want a string, got a list"},
+	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-02-29\n", `line 7: exceptions: expires: "2027-02-29" is not a date`},
+	{"dependencies:\n  approvals:\n    - match: \"*\"\n      approved_by: 42\n      expires: 2027-01-01\n      reason: r\n", `line 4: dependencies.approvals: approved_by: want a string, got "42" (quote it)`},
+	// Before the schema: a key given twice, an alias.
+	{"tickets:\n  sla_days:\n    high: 3\n    high: 4\n", "line 4: tickets.sla_days.high: given twice (first on line 3)"},
+	{"licenses:\n  aliases:\n    MIT: MIT\n    MIT: ISC\n", `line 4: licenses.aliases: "MIT": given twice (first on line 3)`},
+	{"thresholds: &t {}\nvex: *t\n", "line 2: vex: YAML aliases (*t) are not supported: write the value out"},
+}
+
 // TestTypoAtEachDepth: a mistake at any depth fails at load with one line
 // naming the file, the line and the problem.
 func TestTypoAtEachDepth(t *testing.T) {
-	const waiver = "exceptions:\n  - id: CVE-2021-1\n    reason: r\n    expires: 2027-01-01\n"
-	cases := []struct{ in, want string }{
-		// A section.
-		{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, policies, verification_key, severity_source)`},
-		{"secrets: true\n", "line 1: secrets: want a mapping"},
-		{"exceptions: {id: x}\n", "line 1: exceptions: want a list"},
-		{"policies: builtin\n", `line 1: policies: want a list of policy sources, got a string "builtin"`},
-		// A key of a section.
-		{"\nvex:\n  problem: fail\n", "line 3: vex.problem: unknown key (known: problems)"},
-		{"coverage:\n  incomplete: warm\n", `line 2: coverage.incomplete: "warm" is not one of fail, warn`},
-		{"secrets:\n  enabled: \"false\"\n", `line 2: secrets.enabled: want true or false, got "false" (unquote it)`},
-		{"thresholds:\n  warn_findings: 2.5\n", `line 2: thresholds.warn_findings: want a whole number, got "2.5"`},
-		{"thresholds:\n  fail_epss_at: 5\n", "line 2: thresholds.fail_epss_at: want at most 1, got 5"},
-		{"licenses:\n  ignore: [\"pkg:npm/{a\"]\n", `line 2: licenses.ignore: "pkg:npm/{a" is not a pattern (* is the wildcard): `},
-		{"dependencies:\n  approvals: {}\n", "line 2: dependencies.approvals: want a list"},
-		// A key of a key.
-		{"tickets:\n  sla_days:\n    critcal: 3\n", "line 3: tickets.sla_days.critcal: unknown key (known: critical, high, medium, low, info, unknown)"},
-		{"tickets:\n  sla_days:\n    high: soon\n", `line 3: tickets.sla_days.high: want a number, got "soon"`},
-		{"tickets:\n  sla_days:\n    low: -1\n", "line 3: tickets.sla_days.low: want at least 0, got -1"},
-		{"licenses:\n  aliases:\n    GPLv2: {id: GPL-2.0}\n", `line 3: licenses.aliases: "GPLv2": want an SPDX expression, got a mapping`},
-		// A key of a list entry.
-		{waiver + "  - rule: x\n    reason: r\n    expires: 2027-01-01\n    owner: me\n", "line 8: exceptions: owner: unknown key (known: id, rule, purl, reason, expires)"},
-		{waiver + "  - rule: x\n    reason: [r]\n    expires: 2027-01-01\n", "line 6: exceptions: reason: want a string, got a list"},
-		{waiver + "  - rule: x\n    reason: r\n    expires: 2027-02-29\n", `line 7: exceptions: expires: "2027-02-29" is not a date`},
-		{"dependencies:\n  approvals:\n    - match: \"*\"\n      approved_by: 42\n      expires: 2027-01-01\n      reason: r\n", `line 4: dependencies.approvals: approved_by: want a string, got "42" (quote it)`},
-		// Before the schema: a key given twice, an alias.
-		{"tickets:\n  sla_days:\n    high: 3\n    high: 4\n", "line 4: tickets.sla_days.high: given twice (first on line 3)"},
-		{"licenses:\n  aliases:\n    MIT: MIT\n    MIT: ISC\n", `line 4: licenses.aliases: "MIT": given twice (first on line 3)`},
-		{"thresholds: &t {}\nvex: *t\n", "line 2: vex: YAML aliases (*t) are not supported: write the value out"},
-	}
 	dir := t.TempDir()
-	for _, c := range cases {
+	for _, c := range typoCases {
 		path := filepath.Join(dir, "secgate.yaml")
 		if err := os.WriteFile(path, []byte(c.in), 0o644); err != nil {
 			t.Fatal(err)
@@ -307,21 +319,24 @@ func TestTypoAtEachDepth(t *testing.T) {
 	}
 }
 
+// unusualProblems are files with problems of each kind of schema error.
+var unusualProblems = []string{
+	"thresholds:\n  only_new: 1\n",
+	"licenses:\n  deny_categories: [5]\n",
+	"licenses:\n  allow: [\"MIT AND ISC\"]\n",
+	"exceptions:\n  - purl: \"\"\n    reason: r\n    expires: 2027-01-01\n",
+	"exceptions:\n  - id: a\n    rule: b\n    purl: c\n    reason: r\n    expires: 2027-01-01\n",
+	"exceptions:\n  - {}\n",
+	"severity_source: [[nvd]]\n",
+	"verification_key: {a: b}\n",
+	"tickets: []\n",
+}
+
 // TestEveryProblemIsWorded: no schema error reaches the user in the
 // validator's own words (or without a line).
 func TestEveryProblemIsWorded(t *testing.T) {
 	line := regexp.MustCompile(`^line [1-9][0-9]*: [a-z"]`)
-	for _, in := range []string{
-		"thresholds:\n  only_new: 1\n",
-		"licenses:\n  deny_categories: [5]\n",
-		"licenses:\n  allow: [\"MIT AND ISC\"]\n",
-		"exceptions:\n  - purl: \"\"\n    reason: r\n    expires: 2027-01-01\n",
-		"exceptions:\n  - id: a\n    rule: b\n    purl: c\n    reason: r\n    expires: 2027-01-01\n",
-		"exceptions:\n  - {}\n",
-		"severity_source: [[nvd]]\n",
-		"verification_key: {a: b}\n",
-		"tickets: []\n",
-	} {
+	for _, in := range unusualProblems {
 		_, err := Parse([]byte(in))
 		if err == nil || !line.MatchString(err.Error()) || strings.Contains(err.Error(), "jsonschema") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q: err = %v", in, err)

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"gopkg.in/yaml.v3"
 )
 
@@ -160,21 +158,13 @@ type problem struct {
 // check validates the document against the schema and words the first
 // problem in the file, if any.
 func (d *document) check(inst any) error {
-	v, err := validator()
-	if err != nil {
-		return err
-	}
-	err = v.Validate(inst)
-	if err == nil {
+	errs := d.schema.check(inst, nil, nil)
+	if len(errs) == 0 {
 		return nil
 	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
 	var problems []problem
-	for _, leaf := range leaves(ve, nil) {
-		problems = append(problems, d.word(leaf)...)
+	for _, e := range errs {
+		problems = append(problems, d.word(e)...)
 	}
 	if len(problems) == 0 {
 		return errors.New("does not match the schema")
@@ -199,20 +189,6 @@ func (d *document) check(inst any) error {
 	return fmt.Errorf("line %d: %s", p.line, p.msg)
 }
 
-// leaves are the errors that say what is wrong: the causes of the
-// keywords that only gather others (properties, $ref), never the causes
-// of oneOf, which say why each alternative failed.
-func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
-	switch e.ErrorKind.(type) {
-	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
-		for _, c := range e.Causes {
-			out = leaves(c, out)
-		}
-		return out
-	}
-	return append(out, e)
-}
-
 // Ranks order the problems of one place: what is wrong with a key before
 // what the entry lacks.
 const (
@@ -231,8 +207,8 @@ var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 const notBlank = `\S`
 
 // word turns a schema error into problems in secgate's words.
-func (d *document) word(e *jsonschema.ValidationError) []problem {
-	at := e.InstanceLocation
+func (d *document) word(e schemaError) []problem {
+	at := e.at
 	p := d.where(at)
 	n := d.values[pointer(at)]
 	if n == nil {
@@ -248,10 +224,10 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 	one := func(rank int, format string, args ...any) []problem {
 		return []problem{{line: line, entry: d.entryLine(at, line), rank: rank, col: n.Column, msg: p.path + ": " + fmt.Sprintf(format, args...)}}
 	}
-	switch k := e.ErrorKind.(type) {
-	case *kind.AdditionalProperties:
+	switch k := e.kind.(type) {
+	case *unknownKeys:
 		var out []problem
-		for _, name := range k.Properties {
+		for _, name := range k.names {
 			child := append(slices.Clip(at), name)
 			kl, col := line, n.Column
 			if key := d.keys[pointer(child)]; key != nil {
@@ -264,14 +240,14 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 			out = append(out, problem{line: kl, entry: d.entryLine(child, kl), rank: rankKey, col: col, msg: msg})
 		}
 		return out
-	case *kind.Type:
-		want := typeNoun(k.Want, k.Got)
+	case *wrongType:
+		want := typeNoun(k.want, k.got)
 		switch {
 		case p.schema != nil && p.schema.Title != "":
 			return one(rankType, "want %s, got %s", article(p.schema.Title), kindOf(n))
 		case p.entry != nil && p.schema == p.entry:
 			return one(rankType, "want a mapping%s", needs(": "))
-		case k.Got == "null":
+		case k.got == "null":
 			if key := d.keys[pointer(at)]; key != nil {
 				line = key.Line
 			}
@@ -280,22 +256,22 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 			return one(rankType, "want %s", want)
 		case want == "a string" && n.Kind == yaml.ScalarNode:
 			return one(rankType, "want a string, got %s (quote it)", nodeText(n))
-		case k.Got == "string" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+		case k.got == "string" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 			return one(rankType, "want %s, got %s (unquote it)", want, nodeText(n))
 		}
 		return one(rankType, "want %s, got %s", want, nodeText(n))
-	case *kind.Enum:
+	case *notInEnum:
 		var words []string
-		for _, w := range k.Want {
+		for _, w := range k.want {
 			if w != nil {
 				words = append(words, fmt.Sprint(w))
 			}
 		}
 		return one(rankValue, "%q is not one of %s", scalar(n), strings.Join(words, ", "))
-	case *kind.Format:
+	case *badFormat:
 		s := scalar(n)
-		switch k.Want {
-		case "date":
+		switch k.name {
+		case formatDate:
 			if strings.TrimSpace(s) == "" {
 				// As notBlank would say, had the format not failed first.
 				if key := d.keys[pointer(at)]; key != nil {
@@ -308,38 +284,33 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 			}
 			return one(rankValue, "%q is not a date", s)
 		case formatGlob:
-			return one(rankValue, "%q is not a pattern (* is the wildcard): %v", s, k.Err)
+			return one(rankValue, "%q is not a pattern (* is the wildcard): %v", s, k.err)
 		case formatLicence:
 			return one(rankValue, "%q is an expression; list each licence on its own", s)
 		}
-		return one(rankValue, "%q is not a %s", s, k.Want)
-	case *kind.Pattern:
-		if k.Want == notBlank {
+		return one(rankValue, "%q is not a %s", s, k.name)
+	case *noMatch:
+		if k.pattern == notBlank {
 			if key := d.keys[pointer(at)]; key != nil {
 				line = key.Line
 			}
 			return one(rankEmpty, "empty%s", needs("; "))
 		}
-		return one(rankValue, "%q does not match %s", k.Got, k.Want)
-	case *kind.Minimum:
-		return one(rankValue, "want at least %s, got %s", k.Want.RatString(), scalar(n))
-	case *kind.Maximum:
-		return one(rankValue, "want at most %s, got %s", k.Want.RatString(), scalar(n))
-	case *kind.Required:
-		missing := k.Missing
-		if p.schema != nil {
-			missing = slices.DeleteFunc(slices.Clone(p.schema.Required), func(r string) bool { return !slices.Contains(k.Missing, r) })
+		return one(rankValue, "%q does not match %s", k.got, k.pattern)
+	case *outOfRange:
+		if k.max {
+			return one(rankValue, "want at most %s, got %s", k.bound.RatString(), scalar(n))
 		}
-		if len(missing) == 0 {
-			missing = k.Missing
-		}
+		return one(rankValue, "want at least %s, got %s", k.bound.RatString(), scalar(n))
+	case *missingKeys:
+		missing := k.names
 		return one(rankMissing, "missing %s%s", strings.Join(missing[:min(1, len(missing))], ""), needs("; "))
-	case *kind.OneOf:
-		if len(k.Subschemas) < 2 || p.schema == nil {
+	case *oneOfMatched:
+		if len(k.subschemas) < 2 || p.schema == nil {
 			return one(rankChoice, "names nothing to match%s", needs("; "))
 		}
 		var named []string
-		for _, i := range k.Subschemas {
+		for _, i := range k.subschemas {
 			if i < len(p.schema.OneOf) && len(p.schema.OneOf[i].Required) > 0 {
 				named = append(named, p.schema.OneOf[i].Required[0])
 			}
@@ -349,7 +320,7 @@ func (d *document) word(e *jsonschema.ValidationError) []problem {
 		}
 		return one(rankChoice, "gives both %s and %s; give one (an entry matches what any of them matches, so two would waive more than either)", named[0], named[1])
 	}
-	return one(rankValue, "does not match the schema (%s)", strings.Join(e.ErrorKind.KeywordPath(), "/"))
+	return one(rankValue, "does not match the schema (%s)", e.kind.keyword())
 }
 
 // entryLine is the line of the outermost list entry holding the value at,

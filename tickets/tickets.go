@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -52,17 +53,14 @@ const DefaultLabel = "secgate"
 const maxRows = 100
 
 // defaultSLADays are the days to fix by severity: the defaults of
-// tickets.sla_days in secgate.yaml's schema.
-var defaultSLADays = config.DefaultSLADays()
+// tickets.sla_days in secgate.yaml's schema, read on first use, not at
+// package init, which every run of secgate pays for.
+var defaultSLADays = sync.OnceValue(config.DefaultSLADays)
 
 // DefaultSLADays returns the days to fix by severity when the configuration
 // says nothing (config.DefaultSLADays).
 func DefaultSLADays() map[string]int {
-	m := make(map[string]int, len(defaultSLADays))
-	for k, v := range defaultSLADays {
-		m[k] = v
-	}
-	return m
+	return maps.Clone(defaultSLADays())
 }
 
 // Options configure Build.
@@ -532,7 +530,7 @@ func (b *builder) slaDays(sev document.Severity) int {
 	if d, ok := b.opts.SLADays[string(sev)]; ok && d >= 0 {
 		return d
 	}
-	return defaultSLADays[string(sev)]
+	return defaultSLADays()[string(sev)]
 }
 
 // priority maps a severity to P1 (critical), P2 (high), P3 (medium), P4.
