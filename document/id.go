@@ -1,8 +1,10 @@
 package document
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,8 +39,9 @@ func PrimaryVulnID(ruleID string, aliases []string) string {
 // Fingerprint computes a finding's stable ID from what identifies the
 // problem, never from the report that said it: for a vulnerability the
 // primary id and the package (ecosystem, name, version); for code, secrets
-// and misconfigurations the rule and the location; for a licence the licence
-// and the package.
+// and misconfigurations the rule, the file and the Occurrence, never the
+// line, so that a finding that moved keeps its id;
+// for a licence the licence and the package.
 func Fingerprint(f *Finding) string {
 	parts := []string{string(f.Kind)}
 	switch f.Kind {
@@ -57,13 +60,61 @@ func Fingerprint(f *Finding) string {
 	default:
 		parts = append(parts, f.RuleID)
 		if f.Location != nil {
-			parts = append(parts, f.Location.Path,
-				strconv.Itoa(f.Location.StartLine), strconv.Itoa(f.Location.StartColumn))
+			parts = append(parts, f.Location.Path)
+			if f.Occurrence > 0 {
+				parts = append(parts, strconv.Itoa(f.Occurrence))
+			}
 		} else {
 			parts = append(parts, f.Title)
 		}
 	}
 	return hashParts(parts)
+}
+
+// located are the kinds whose id is their rule at a place in a file.
+func located(f *Finding) bool {
+	switch f.Kind {
+	case KindVulnerability, KindLicense:
+		return false
+	}
+	return f.Location != nil
+}
+
+// number sets the Occurrence of the findings of one report that share
+// rule and file but not their place: the first place (by line,
+// then column) is 0, the next 1, and so on, so that each keeps an id of
+// its own, and the same ids when the file's lines move. Results at one
+// place share their number, and their id, as they did by line.
+func number(findings []Finding) {
+	type place struct{ line, col int }
+	groups := map[string][]place{}
+	keys := make([]string, len(findings))
+	for i := range findings {
+		f := &findings[i]
+		if !located(f) {
+			continue
+		}
+		f.Occurrence = 0
+		keys[i] = Fingerprint(f)
+		groups[keys[i]] = append(groups[keys[i]], place{f.Location.StartLine, f.Location.StartColumn})
+	}
+	for k, ps := range groups {
+		if len(ps) < 2 {
+			delete(groups, k)
+			continue
+		}
+		slices.SortFunc(ps, func(a, b place) int {
+			return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+		})
+		groups[k] = slices.Compact(ps)
+	}
+	for i := range findings {
+		f := &findings[i]
+		if ps, ok := groups[keys[i]]; ok && keys[i] != "" {
+			f.Occurrence, _ = slices.BinarySearchFunc(ps, place{f.Location.StartLine, f.Location.StartColumn},
+				func(a, b place) int { return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col)) })
+		}
+	}
 }
 
 // packageKey identifies a package across tools: its name (the last part
