@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // idLen is the number of hex digits kept of a fingerprint: 80 bits.
@@ -260,4 +262,71 @@ func distinguish(findings []Finding, ids []string) {
 			ids[i] = hashParts([]string{ids[i], fp})
 		}
 	}
+}
+
+// SameKeys are the keys under which a finding is the same problem in
+// another version of what was scanned: two findings share a key when one
+// is the other, moved or carried over. A finding without keys is new to
+// any baseline.
+//
+//   - A vulnerability: each of its ids (rule id and aliases) in its package,
+//     by ecosystem and normalised name, whatever the version; without a
+//     package, its ID.
+//   - Code, secrets and misconfigurations: the ID (rule, file, place among
+//     the rule's findings in the file; never the line), and the rule, file
+//     and the tool's own fingerprint when the report gives one. Without a
+//     rule, none.
+//   - A licence: the ID.
+func SameKeys(f *Finding) []string {
+	switch f.Kind {
+	case KindVulnerability:
+		pkg := packageIdentity(f.Package)
+		if pkg == "" {
+			return []string{"id\x00" + f.ID}
+		}
+		keys := make([]string, 0, 1+len(f.Aliases))
+		for _, id := range append([]string{f.RuleID}, f.Aliases...) {
+			if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
+				keys = append(keys, "vuln\x00"+pkg+"\x00"+id)
+			}
+		}
+		if len(keys) == 0 {
+			return []string{"id\x00" + f.ID}
+		}
+		return keys
+	case KindLicense:
+		return []string{"id\x00" + f.ID}
+	}
+	if strings.TrimSpace(f.RuleID) == "" {
+		return nil
+	}
+	keys := []string{"id\x00" + f.ID}
+	if f.ToolFingerprint != "" && f.Location != nil && f.Location.Path != "" {
+		keys = append(keys, strings.Join([]string{"tool", string(f.Kind), f.RuleID, f.Location.Path, f.ToolFingerprint}, "\x00"))
+	}
+	return keys
+}
+
+// packageIdentity is a package without its version: ecosystem, namespace
+// and name as its purl says (else as the tool names it, split and
+// normalised as the ecosystem's purls are), or "" when it has no name.
+func packageIdentity(p *Package) string {
+	if p == nil {
+		return ""
+	}
+	if p.Purl != "" {
+		if u, err := packageurl.FromString(p.Purl); err == nil && u.Name != "" {
+			ns, name := u.Namespace, u.Name
+			if u.Type == "pypi" {
+				name = ecosystem.NormalizePyPI(name)
+			}
+			return strings.ToLower(u.Type) + "\x00" + ns + "\x00" + name
+		}
+	}
+	eco := strings.ToLower(p.Ecosystem)
+	ns, name := ecosystem.SplitName(eco, strings.TrimSpace(p.Name))
+	if name == "" {
+		return ""
+	}
+	return eco + "\x00" + ns + "\x00" + name
 }
