@@ -61,25 +61,41 @@ func Fingerprint(f *Finding) string {
 		}
 	default:
 		parts = append(parts, f.RuleID)
-		if f.Location != nil {
+		switch {
+		case f.Location != nil && !hasRule(f):
+			// Without a rule, nothing but its place tells one result
+			// from another.
+			parts = append(parts, f.Location.Path,
+				strconv.Itoa(f.Location.StartLine), strconv.Itoa(f.Location.StartColumn))
+		case f.Location != nil:
 			parts = append(parts, f.Location.Path)
 			if f.Occurrence > 0 {
 				parts = append(parts, strconv.Itoa(f.Occurrence))
 			}
-		} else {
+		default:
 			parts = append(parts, f.Title)
 		}
 	}
 	return hashParts(parts)
 }
 
-// located are the kinds whose id is their rule at a place in a file.
+// UnknownRule is the rule id of a result whose report names no rule.
+const UnknownRule = "unknown"
+
+// hasRule reports whether a report named the rule of f.
+func hasRule(f *Finding) bool {
+	r := strings.TrimSpace(f.RuleID)
+	return r != "" && r != UnknownRule
+}
+
+// located are the findings whose id is their rule at a place in a file:
+// code, secrets and misconfigurations with a rule and a location.
 func located(f *Finding) bool {
 	switch f.Kind {
 	case KindVulnerability, KindLicense:
 		return false
 	}
-	return f.Location != nil
+	return f.Location != nil && hasRule(f)
 }
 
 // number sets the Occurrence of the findings of one report that share
@@ -275,7 +291,7 @@ func distinguish(findings []Finding, ids []string) {
 //   - Code, secrets and misconfigurations: the ID (rule, file, place among
 //     the rule's findings in the file; never the line), and the rule, file
 //     and the tool's own fingerprint when the report gives one. Without a
-//     rule, none.
+//     rule (none, or UnknownRule), none.
 //   - A licence: the ID.
 func SameKeys(f *Finding) []string {
 	switch f.Kind {
@@ -297,7 +313,7 @@ func SameKeys(f *Finding) []string {
 	case KindLicense:
 		return []string{"id\x00" + f.ID}
 	}
-	if strings.TrimSpace(f.RuleID) == "" {
+	if !hasRule(f) {
 		return nil
 	}
 	keys := []string{"id\x00" + f.ID}

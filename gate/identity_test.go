@@ -191,6 +191,7 @@ func TestSameKeys(t *testing.T) {
 		{"another fingerprint, another id", code("r", "a.go", "primaryLocationLineHash=abc:1\x00"),
 			document.Finding{Kind: document.KindCode, RuleID: "r", ID: "other", Location: &document.Location{Path: "a.go"}, ToolFingerprint: "primaryLocationLineHash=def:1\x00"}, true},
 		{"no rule", document.Finding{Kind: document.KindCode, ID: "x"}, document.Finding{Kind: document.KindCode, ID: "x"}, true},
+		{"a rule the report did not name", code(document.UnknownRule, "a.go", ""), code(document.UnknownRule, "a.go", ""), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			base, doc := document.New(), document.New()
