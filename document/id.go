@@ -105,6 +105,9 @@ func located(f *Finding) bool {
 // place share their number, and their id, as they did by line.
 func number(findings []Finding) {
 	type place struct{ line, col int }
+	byPlace := func(a, b place) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+	}
 	groups := map[string][]place{}
 	keys := make([]string, len(findings))
 	for i := range findings {
@@ -113,7 +116,7 @@ func number(findings []Finding) {
 			continue
 		}
 		f.Occurrence = 0
-		keys[i] = Fingerprint(f)
+		keys[i] = string(f.Kind) + "\x00" + f.RuleID + "\x00" + f.Location.Path
 		groups[keys[i]] = append(groups[keys[i]], place{f.Location.StartLine, f.Location.StartColumn})
 	}
 	for k, ps := range groups {
@@ -121,16 +124,13 @@ func number(findings []Finding) {
 			delete(groups, k)
 			continue
 		}
-		slices.SortFunc(ps, func(a, b place) int {
-			return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
-		})
+		slices.SortFunc(ps, byPlace)
 		groups[k] = slices.Compact(ps)
 	}
 	for i := range findings {
 		f := &findings[i]
-		if ps, ok := groups[keys[i]]; ok && keys[i] != "" {
-			f.Occurrence, _ = slices.BinarySearchFunc(ps, place{f.Location.StartLine, f.Location.StartColumn},
-				func(a, b place) int { return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col)) })
+		if ps, ok := groups[keys[i]]; ok {
+			f.Occurrence, _ = slices.BinarySearchFunc(ps, place{f.Location.StartLine, f.Location.StartColumn}, byPlace)
 		}
 	}
 }
