@@ -280,20 +280,48 @@ func distinguish(findings []Finding, ids []string) {
 	}
 }
 
-// SameKeys are the keys under which a finding is the same problem in
-// another version of what was scanned: two findings share a key when one
-// is the other, moved or carried over. A finding without keys is new to
-// any baseline.
+// Known indexes the findings of a baseline by what makes a finding the
+// same problem in another version of what was scanned (Has says which).
+type Known map[string]bool
+
+// NewKnown indexes the findings of a baseline.
+func NewKnown(base []Finding) Known {
+	k := make(Known, len(base))
+	for i := range base {
+		for _, key := range sameKeys(&base[i], true) {
+			k[key] = true
+		}
+	}
+	return k
+}
+
+// Has reports whether the baseline had f, moved or carried over:
 //
-//   - A vulnerability: each of its ids (rule id and aliases) in its package,
-//     by ecosystem and normalised name, whatever the version; without a
-//     package, its ID.
-//   - Code, secrets and misconfigurations: the ID (rule, file, place among
-//     the rule's findings in the file; never the line), and the rule, file
-//     and the tool's own fingerprint when the report gives one. Without a
-//     rule (none, or UnknownRule), none.
-//   - A licence: the ID.
-func SameKeys(f *Finding) []string {
+//   - A vulnerability: a finding of any of its ids (rule id and aliases)
+//     in its package, by ecosystem and normalised name, whatever the
+//     version; without a package, one with its ID.
+//   - Code, secrets and misconfigurations: one with the tool's own
+//     fingerprint of f, same rule and file, when both reports give
+//     fingerprints; else one with its ID (rule, file, place among the
+//     rule's findings in the file; never the line). The fingerprint wins
+//     when both have one, as a result added above another of its rule in
+//     its file shifts the places of those below. Without a rule (none, or
+//     UnknownRule), never.
+//   - A licence: one with its ID.
+func (k Known) Has(f *Finding) bool {
+	for _, key := range sameKeys(f, false) {
+		if k[key] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeys are the keys of f in a baseline's index (base), or those to
+// look up in one. A result with the tool's fingerprint is indexed by it
+// and by an id only results without a fingerprint look up, and the other
+// way round: two fingerprinted results meet by their fingerprints alone.
+func sameKeys(f *Finding, base bool) []string {
 	switch f.Kind {
 	case KindVulnerability:
 		pkg := packageIdentity(f.Package)
@@ -316,11 +344,17 @@ func SameKeys(f *Finding) []string {
 	if !hasRule(f) {
 		return nil
 	}
-	keys := []string{"id\x00" + f.ID}
-	if f.ToolFingerprint != "" && f.Location != nil && f.Location.Path != "" {
-		keys = append(keys, strings.Join([]string{"tool", string(f.Kind), f.RuleID, f.Location.Path, f.ToolFingerprint}, "\x00"))
+	if f.ToolFingerprint == "" || f.Location == nil {
+		if base {
+			return []string{"id\x00" + f.ID}
+		}
+		return []string{"id\x00" + f.ID, "fp-id\x00" + f.ID}
 	}
-	return keys
+	tool := strings.Join([]string{"tool", string(f.Kind), f.RuleID, f.Location.Path, f.ToolFingerprint}, "\x00")
+	if base {
+		return []string{tool, "fp-id\x00" + f.ID}
+	}
+	return []string{tool, "id\x00" + f.ID}
 }
 
 // packageIdentity is a package without its version: ecosystem, namespace

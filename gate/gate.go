@@ -292,29 +292,18 @@ func Background(build func() (*eval.Engine, error)) func() (*eval.Engine, error)
 }
 
 // MarkNew sets new on every finding and component of doc: a finding is
-// new when base has none that is the same problem (document.SameKeys: a
+// new when base has none that is the same problem (document.Known: a
 // vulnerability in the same package whatever its version, a code finding
 // by rule and file whatever its line), a component when base has none of
 // the same identity.
 func MarkNew(doc, base *document.Document) {
-	known := make(map[string]bool, len(base.Findings))
-	for i := range base.Findings {
-		for _, k := range document.SameKeys(&base.Findings[i]) {
-			known[k] = true
-		}
-	}
+	known := document.NewKnown(base.Findings)
 	comps := make(map[string]bool, len(base.Components))
 	for i := range base.Components {
 		comps[document.ComponentKey(&base.Components[i])] = true
 	}
 	for i := range doc.Findings {
-		n := true
-		for _, k := range document.SameKeys(&doc.Findings[i]) {
-			if known[k] {
-				n = false
-				break
-			}
-		}
+		n := !known.Has(&doc.Findings[i])
 		doc.Findings[i].New = &n
 	}
 	for i := range doc.Components {

@@ -162,7 +162,7 @@ func TestPartialUpgradeKeepsItsCVEOld(t *testing.T) {
 // A vulnerability is the same across versions by any of its ids, in the
 // same package by its ecosystem's normalised name; in another package,
 // or without a rule to tell, it is new.
-func TestSameKeys(t *testing.T) {
+func TestKnown(t *testing.T) {
 	vuln := func(id string, aliases []string, name, version, purl string) document.Finding {
 		return document.Finding{Kind: document.KindVulnerability, RuleID: id, Aliases: aliases,
 			Package: &document.Package{Name: name, Version: version, Purl: purl, Ecosystem: document.Ecosystem(purl)}}
@@ -190,6 +190,9 @@ func TestSameKeys(t *testing.T) {
 			document.Finding{Kind: document.KindCode, RuleID: "r", ID: "other", Location: &document.Location{Path: "a.go"}, ToolFingerprint: "primaryLocationLineHash=abc:1\x00"}, false},
 		{"another fingerprint, another id", code("r", "a.go", "primaryLocationLineHash=abc:1\x00"),
 			document.Finding{Kind: document.KindCode, RuleID: "r", ID: "other", Location: &document.Location{Path: "a.go"}, ToolFingerprint: "primaryLocationLineHash=def:1\x00"}, true},
+		{"one id, two fingerprints", code("r", "a.go", "primaryLocationLineHash=abc:1\x00"), code("r", "a.go", "primaryLocationLineHash=def:1\x00"), true},
+		{"one id, a fingerprint on one side", code("r", "a.go", "primaryLocationLineHash=abc:1\x00"), code("r", "a.go", ""), false},
+		{"one id, a fingerprint on the other side", code("r", "a.go", ""), code("r", "a.go", "primaryLocationLineHash=abc:1\x00"), false},
 		{"no rule", document.Finding{Kind: document.KindCode, ID: "x"}, document.Finding{Kind: document.KindCode, ID: "x"}, true},
 		{"a rule the report did not name", code(document.UnknownRule, "a.go", ""), code(document.UnknownRule, "a.go", ""), true},
 	} {
@@ -224,5 +227,40 @@ func TestExceptionByIDSurvivesAMove(t *testing.T) {
 	}
 	if len(res.Decision.Exceptions) != 1 || res.Decision.Exceptions[0].FindingID != f.ID {
 		t.Errorf("exceptions applied: %+v, want one, to %s (%s at line %d before the move)", res.Decision.Exceptions, f.ID, f.RuleID, f.Location.StartLine)
+	}
+}
+
+// A CodeQL result added above another of its rule in its file, all code
+// two lines down: the tool's fingerprints say which one is new, though
+// the places of the rule's results in the file all shifted.
+func TestAddedAboveIsNewByFingerprint(t *testing.T) {
+	const report = "sarif/codeql-2.5.4-java-codeflows.sarif"
+	base := load(t, filepath.Join(corpus, report))
+	shift := shiftLines(2)
+	doc := load(t, edited(t, report, func(v any) {
+		shift(v)
+		run := v.(map[string]any)["runs"].([]any)[0].(map[string]any)
+		results := run["results"].([]any)
+		for _, r := range results {
+			res := r.(map[string]any)
+			loc := res["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)
+			if res["ruleId"] != "py/empty-except" || loc["artifactLocation"].(map[string]any)["uri"] != "bad/db_init.py" {
+				continue
+			}
+			// A copy of the first at line 1, which CodeQL fingerprints anew.
+			var added map[string]any
+			raw, _ := json.Marshal(res)
+			_ = json.Unmarshal(raw, &added)
+			region := added["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)["region"].(map[string]any)
+			region["startLine"], region["endLine"] = 1.0, 1.0
+			added["partialFingerprints"] = map[string]any{"primaryLocationLineHash": "0123456789abcdef:1", "primaryLocationStartColumnFingerprint": "0"}
+			run["results"] = append(results, added)
+			return
+		}
+		t.Fatal("no py/empty-except result in bad/db_init.py")
+	}))
+	n := newFindings(doc, base)
+	if len(n) != 1 || n[0].RuleID != "py/empty-except" || n[0].Location.StartLine != 1 {
+		t.Errorf("new: %d findings, want the one added at bad/db_init.py:1: %+v", len(n), n)
 	}
 }
