@@ -74,6 +74,7 @@ func (d *Document) Add(src Source, r *Report) {
 	// Fingerprints and ecosystems (a hash and a purl parse each) are
 	// computed on every CPU, reading the findings only: ingesters may
 	// share a package or origins between findings. The rest is in order.
+	number(r.Findings)
 	ids := make([]string, len(r.Findings))
 	ecosystems := make([]string, len(r.Findings))
 	par.Each(len(r.Findings), func(i int) {

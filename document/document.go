@@ -161,6 +161,11 @@ type Finding struct {
 	// of one rule at one place that it tells apart (two taint flows from
 	// one source line to two sinks are two problems).
 	ToolFingerprint string `json:"-"`
+	// Occurrence tells apart the findings of one report with the same
+	// rule and file at different places: 0 for the first place
+	// in the file, 1 for the next. It goes into the ID instead of the
+	// line, which moves when code above it changes. Document.Add sets it.
+	Occurrence int `json:"-"`
 }
 
 // CVSS is one score with its vector.

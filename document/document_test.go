@@ -93,8 +93,15 @@ func TestFingerprint(t *testing.T) {
 	}
 	code1 := Finding{Kind: KindCode, RuleID: "r", Location: &Location{Path: "a.go", StartLine: 3}}
 	code2 := Finding{Kind: KindCode, RuleID: "r", Location: &Location{Path: "a.go", StartLine: 4}}
-	if Fingerprint(&code1) == Fingerprint(&code2) {
-		t.Error("other line, other problem")
+	if Fingerprint(&code1) != Fingerprint(&code2) {
+		t.Error("the same rule in the same file moved a line: the same problem")
+	}
+	d := New()
+	d.Add(Source{Path: "r.sarif", Format: "sarif", SHA256: strings.Repeat("0", 64)},
+		&Report{Findings: []Finding{code2, code1}})
+	d.Finish()
+	if len(d.Findings) != 2 || d.Findings[0].ID == d.Findings[1].ID {
+		t.Errorf("one report, one rule, one file, two lines: two problems, got %+v", d.Findings)
 	}
 	if len(Fingerprint(&code1)) != idLen {
 		t.Error("id length")

@@ -1,13 +1,17 @@
 package document
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/secgate/secgate/internal/ecosystem"
 )
 
 // idLen is the number of hex digits kept of a fingerprint: 80 bits.
@@ -37,8 +41,9 @@ func PrimaryVulnID(ruleID string, aliases []string) string {
 // Fingerprint computes a finding's stable ID from what identifies the
 // problem, never from the report that said it: for a vulnerability the
 // primary id and the package (ecosystem, name, version); for code, secrets
-// and misconfigurations the rule and the location; for a licence the licence
-// and the package.
+// and misconfigurations the rule, the file and the Occurrence, never the
+// line, so that a finding that moved keeps its id;
+// for a licence the licence and the package.
 func Fingerprint(f *Finding) string {
 	parts := []string{string(f.Kind)}
 	switch f.Kind {
@@ -56,14 +61,78 @@ func Fingerprint(f *Finding) string {
 		}
 	default:
 		parts = append(parts, f.RuleID)
-		if f.Location != nil {
+		switch {
+		case f.Location != nil && !hasRule(f):
+			// Without a rule, nothing but its place tells one result
+			// from another.
 			parts = append(parts, f.Location.Path,
 				strconv.Itoa(f.Location.StartLine), strconv.Itoa(f.Location.StartColumn))
-		} else {
+		case f.Location != nil:
+			parts = append(parts, f.Location.Path)
+			if f.Occurrence > 0 {
+				parts = append(parts, strconv.Itoa(f.Occurrence))
+			}
+		default:
 			parts = append(parts, f.Title)
 		}
 	}
 	return hashParts(parts)
+}
+
+// UnknownRule is the rule id of a result whose report names no rule.
+const UnknownRule = "unknown"
+
+// hasRule reports whether a report named the rule of f.
+func hasRule(f *Finding) bool {
+	r := strings.TrimSpace(f.RuleID)
+	return r != "" && r != UnknownRule
+}
+
+// located are the findings whose id is their rule at a place in a file:
+// code, secrets and misconfigurations with a rule and a location.
+func located(f *Finding) bool {
+	switch f.Kind {
+	case KindVulnerability, KindLicense:
+		return false
+	}
+	return f.Location != nil && hasRule(f)
+}
+
+// number sets the Occurrence of the findings of one report that share
+// rule and file but not their place: the first place (by line,
+// then column) is 0, the next 1, and so on, so that each keeps an id of
+// its own, and the same ids when the file's lines move. Results at one
+// place share their number, and their id, as they did by line.
+func number(findings []Finding) {
+	type place struct{ line, col int }
+	byPlace := func(a, b place) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+	}
+	groups := map[string][]place{}
+	keys := make([]string, len(findings))
+	for i := range findings {
+		f := &findings[i]
+		if !located(f) {
+			continue
+		}
+		f.Occurrence = 0
+		keys[i] = string(f.Kind) + "\x00" + f.RuleID + "\x00" + f.Location.Path
+		groups[keys[i]] = append(groups[keys[i]], place{f.Location.StartLine, f.Location.StartColumn})
+	}
+	for k, ps := range groups {
+		if len(ps) < 2 {
+			delete(groups, k)
+			continue
+		}
+		slices.SortFunc(ps, byPlace)
+		groups[k] = slices.Compact(ps)
+	}
+	for i := range findings {
+		f := &findings[i]
+		if ps, ok := groups[keys[i]]; ok {
+			f.Occurrence, _ = slices.BinarySearchFunc(ps, place{f.Location.StartLine, f.Location.StartColumn}, byPlace)
+		}
+	}
 }
 
 // packageKey identifies a package across tools: its name (the last part
@@ -209,4 +278,105 @@ func distinguish(findings []Finding, ids []string) {
 			ids[i] = hashParts([]string{ids[i], fp})
 		}
 	}
+}
+
+// Known indexes the findings of a baseline by what makes a finding the
+// same problem in another version of what was scanned (Has says which).
+type Known map[string]bool
+
+// NewKnown indexes the findings of a baseline.
+func NewKnown(base []Finding) Known {
+	k := make(Known, len(base))
+	for i := range base {
+		for _, key := range sameKeys(&base[i], true) {
+			k[key] = true
+		}
+	}
+	return k
+}
+
+// Has reports whether the baseline had f, moved or carried over:
+//
+//   - A vulnerability: a finding of any of its ids (rule id and aliases)
+//     in its package, by ecosystem and normalised name, whatever the
+//     version; without a package, one with its ID.
+//   - Code, secrets and misconfigurations: one with the tool's own
+//     fingerprint of f, same rule and file, when both reports give
+//     fingerprints; else one with its ID (rule, file, place among the
+//     rule's findings in the file; never the line). The fingerprint wins
+//     when both have one, as a result added above another of its rule in
+//     its file shifts the places of those below. Without a rule (none, or
+//     UnknownRule), never.
+//   - A licence: one with its ID.
+func (k Known) Has(f *Finding) bool {
+	for _, key := range sameKeys(f, false) {
+		if k[key] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeys are the keys of f in a baseline's index (base), or those to
+// look up in one. A result with the tool's fingerprint is indexed by it
+// and by an id only results without a fingerprint look up, and the other
+// way round: two fingerprinted results meet by their fingerprints alone.
+func sameKeys(f *Finding, base bool) []string {
+	switch f.Kind {
+	case KindVulnerability:
+		pkg := packageIdentity(f.Package)
+		if pkg == "" {
+			return []string{"id\x00" + f.ID}
+		}
+		keys := make([]string, 0, 1+len(f.Aliases))
+		for _, id := range append([]string{f.RuleID}, f.Aliases...) {
+			if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
+				keys = append(keys, "vuln\x00"+pkg+"\x00"+id)
+			}
+		}
+		if len(keys) == 0 {
+			return []string{"id\x00" + f.ID}
+		}
+		return keys
+	case KindLicense:
+		return []string{"id\x00" + f.ID}
+	}
+	if !hasRule(f) {
+		return nil
+	}
+	if f.ToolFingerprint == "" || f.Location == nil {
+		if base {
+			return []string{"id\x00" + f.ID}
+		}
+		return []string{"id\x00" + f.ID, "fp-id\x00" + f.ID}
+	}
+	tool := strings.Join([]string{"tool", string(f.Kind), f.RuleID, f.Location.Path, f.ToolFingerprint}, "\x00")
+	if base {
+		return []string{tool, "fp-id\x00" + f.ID}
+	}
+	return []string{tool, "id\x00" + f.ID}
+}
+
+// packageIdentity is a package without its version: ecosystem, namespace
+// and name as its purl says (else as the tool names it, split and
+// normalised as the ecosystem's purls are), or "" when it has no name.
+func packageIdentity(p *Package) string {
+	if p == nil {
+		return ""
+	}
+	if p.Purl != "" {
+		if u, err := packageurl.FromString(p.Purl); err == nil && u.Name != "" {
+			ns, name := u.Namespace, u.Name
+			if u.Type == "pypi" {
+				name = ecosystem.NormalizePyPI(name)
+			}
+			return strings.ToLower(u.Type) + "\x00" + ns + "\x00" + name
+		}
+	}
+	eco := strings.ToLower(p.Ecosystem)
+	ns, name := ecosystem.SplitName(eco, strings.TrimSpace(p.Name))
+	if name == "" {
+		return ""
+	}
+	return eco + "\x00" + ns + "\x00" + name
 }

@@ -291,19 +291,19 @@ func Background(build func() (*eval.Engine, error)) func() (*eval.Engine, error)
 	}
 }
 
-// MarkNew sets new on every finding and component of doc: true when base
-// has no finding of the same id, or no component of the same identity.
+// MarkNew sets new on every finding and component of doc: a finding is
+// new when base has none that is the same problem (document.Known: a
+// vulnerability in the same package whatever its version, a code finding
+// by rule and file whatever its line), a component when base has none of
+// the same identity.
 func MarkNew(doc, base *document.Document) {
-	ids := make(map[string]bool, len(base.Findings))
-	for i := range base.Findings {
-		ids[base.Findings[i].ID] = true
-	}
+	known := document.NewKnown(base.Findings)
 	comps := make(map[string]bool, len(base.Components))
 	for i := range base.Components {
 		comps[document.ComponentKey(&base.Components[i])] = true
 	}
 	for i := range doc.Findings {
-		n := !ids[doc.Findings[i].ID]
+		n := !known.Has(&doc.Findings[i])
 		doc.Findings[i].New = &n
 	}
 	for i := range doc.Components {

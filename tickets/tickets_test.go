@@ -42,6 +42,9 @@ func codeFinding(kind document.Kind, rule, sev, path string, line int) document.
 		Severity: document.Severity(sev), Status: document.StatusOpen, CWE: []string{"CWE-89"},
 		Aliases: []string{}, FixedVersions: []string{}, References: []string{},
 		Location: &document.Location{Path: path, StartLine: line},
+		// Findings of one rule in one file are told apart by their place
+		// in it, which Document.Add numbers; the line stands for it here.
+		Occurrence: line,
 	}
 	f.ID = document.Fingerprint(&f)
 	return f
@@ -147,8 +150,8 @@ func TestBuildGroupsByAction(t *testing.T) {
 		"critical | Revoke the secret aws-access-key-id in config/prod.env",
 		"critical | Upgrade lodash 4.17.20 to 4.17.21 (CVE-2021-23337, high)",
 		"high | Upgrade openssl 1.1.1n-0+deb11u3 to 1.1.1w-0+deb11u1 (2 vulnerabilities: 2 high)",
-		"high | Fix go/sql-injection in api/order.go:3",
 		"high | Fix go/sql-injection in api/user.go (2 places)",
+		"high | Fix go/sql-injection in api/order.go:3",
 		"high | Approve or remove the new dependency pkg:npm/axios@1.6.0",
 		"high | Licence: pkg:npm/gpl-thing@1.0.0 is GPL-3.0-only",
 		"medium | Upgrade foo 1.8.0 to 1.10.0 (2 vulnerabilities: 1 medium, 1 low)",

@@ -23,7 +23,8 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the end-to-end scripts in testdata/script: each runs the
 // secgate command in-process and checks its stdout, stderr and exit code.
-// The corpus is reachable as $CORPUS; generated bad inputs are in $WORK.
+// The corpus is reachable as $CORPUS, the second versions of some of its
+// reports (testdata/moved) as $MOVED; generated bad inputs are in $WORK.
 func TestScripts(t *testing.T) {
 	corpus, err := filepath.Abs(filepath.Join("..", "..", "testdata", "corpus"))
 	if err != nil {
@@ -38,6 +39,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CORPUS", corpus)
 			env.Setenv("EXAMPLES", examples)
+			env.Setenv("MOVED", filepath.Join(corpus, "..", "moved"))
 			return writeBadInputs(env.WorkDir)
 		},
 	})

@@ -340,7 +340,7 @@ func (b *builder) result(rr *runRules, tool string, r *result) {
 		id = ri.id
 	}
 	if id == "" {
-		id = "unknown"
+		id = document.UnknownRule
 	}
 	if ri == nil {
 		ri = rr.unlisted(id)
