@@ -362,10 +362,7 @@ func (s *syncer) create(ctx context.Context, t tickets.Ticket, labels []string) 
 		if issues := found[t.Fingerprint]; len(issues) > 0 {
 			return issues[0], nil
 		}
-		d := retryBackoff << attempt
-		if d > maxBackoff || d <= 0 {
-			d = maxBackoff
-		}
+		d := backoffDelay(attempt)
 		if s.opts.Log != nil {
 			fmt.Fprintf(s.opts.Log, "github: create issue failed (%v): retry %d of %d in %s\n", err, attempt+1, s.opts.Retries, d)
 		}

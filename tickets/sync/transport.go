@@ -42,6 +42,16 @@ var retryBackoff = 500 * time.Millisecond
 
 const maxBackoff = 10 * time.Second
 
+// backoffDelay is the wait before retry n+1 (n counts from 0):
+// retryBackoff doubled n times, at most maxBackoff.
+func backoffDelay(n int) time.Duration {
+	d := retryBackoff << n
+	if d > maxBackoff || d <= 0 {
+		d = maxBackoff
+	}
+	return d
+}
+
 // secondaryWait is how long GitHub asks a client to wait after a rate
 // limit response that names no time ("at least one minute").
 const secondaryWait = time.Minute
@@ -119,10 +129,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *transport) backoff(req *http.Request, n int, why string) error {
-	d := retryBackoff << (n - 1)
-	if d > maxBackoff || d <= 0 {
-		d = maxBackoff
-	}
+	d := backoffDelay(n - 1)
 	t.logf("github: %s %s failed (%s): retry %d of %d in %s\n", req.Method, req.URL.Path, why, n, t.retries, d)
 	return sleep(req.Context(), d)
 }

@@ -152,11 +152,7 @@ func SyncWebhook(ctx context.Context, ts []tickets.Ticket, opts WebhookOptions) 
 		if attempt >= retries {
 			return failure
 		}
-		d := retryBackoff << attempt
-		if d > maxBackoff || d <= 0 {
-			d = maxBackoff
-		}
-		if err := sleep(ctx, d); err != nil {
+		if err := sleep(ctx, backoffDelay(attempt)); err != nil {
 			return err
 		}
 	}
