@@ -152,7 +152,7 @@ func (f *Fetcher) Do(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, f.Error(err, req.URL)
 	}
-	defer drain(resp)
+	defer Drain(resp)
 	ok := req.OK
 	if ok == nil {
 		ok = func(s int) bool { return s >= 200 && s < 300 }
@@ -178,9 +178,9 @@ func (f *Fetcher) Do(ctx context.Context, req Request) (*Response, error) {
 	return out, nil
 }
 
-// drain reads a little of what is left of a body and closes it, so that
-// the connection can be reused.
-func drain(resp *http.Response) {
+// Drain reads a little of what is left of resp's body and closes it, so
+// that the connection can be reused.
+func Drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/secgate/secgate/internal/netpolicy"
 )
 
 // RateLimitError is returned when the API asks to wait longer than the
@@ -104,11 +106,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if wait, reason, limited := t.rateLimitWait(resp); limited {
 			if wait > t.maxWait || limitRetries >= maxRateLimitRetries {
-				drain(resp)
+				netpolicy.Drain(resp)
 				return nil, &RateLimitError{Status: resp.StatusCode, Wait: wait, Until: t.now().Add(wait), MaxWait: t.maxWait, Reason: reason}
 			}
 			limitRetries++
-			drain(resp)
+			netpolicy.Drain(resp)
 			t.logf("github: rate limited (HTTP %d, %s): waiting %s before retrying %s %s\n",
 				resp.StatusCode, reason, wait.Round(time.Millisecond), req.Method, req.URL.Path)
 			if err := sleep(req.Context(), wait); err != nil {
@@ -118,7 +120,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if resp.StatusCode >= 500 && idempotent && serverRetries < t.retries {
 			serverRetries++
-			drain(resp)
+			netpolicy.Drain(resp)
 			if err := t.backoff(req, serverRetries, resp.Status); err != nil {
 				return nil, err
 			}
@@ -194,13 +196,6 @@ func rewind(req *http.Request) (*http.Request, error) {
 		r.Body = body
 	}
 	return r, nil
-}
-
-// drain reads a little of a response body and closes it, so that the
-// connection can be reused.
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
 }
 
 // sleep waits d or until ctx ends.
