@@ -20,9 +20,6 @@ import (
 // Builtin names the embedded policies among policy sources.
 const Builtin = "builtin"
 
-// libPackage is the built-in policies' shared library.
-const libPackage = "secgate.lib"
-
 // Policy says which policies decide and what they see under data.
 type Policy struct {
 	// Sources are folders, .rego files, bundle archives, go-getter
@@ -173,7 +170,7 @@ func withExceptions(pols *eval.Policies, data map[string]any) error {
 	}
 	for name, m := range builtin.Modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if pkg != eval.ExceptionsPackage && (pkg != libPackage || have[libPackage]) {
+		if pkg != eval.ExceptionsPackage && (pkg != policies.LibPackage || have[policies.LibPackage]) {
 			continue
 		}
 		if _, dup := pols.Modules[name]; dup {

@@ -9,8 +9,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// libPackage is the policies' shared library: no policy of its own.
-const libPackage = "secgate.lib"
+// LibPackage is the Rego package of the policies' shared library: no
+// policy of its own.
+const LibPackage = "secgate.lib"
 
 // Policy describes one built-in policy, as its `# METADATA` package
 // annotation says.
@@ -43,7 +44,7 @@ func Catalogue() ([]Policy, error) {
 			return fmt.Errorf("built-in policy %s: %w", name, err)
 		}
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if pkg == libPackage {
+		if pkg == LibPackage {
 			return nil
 		}
 		p := Policy{Package: pkg}
