@@ -181,7 +181,7 @@ func (f *File) sniffJSON(i int) error {
 			return nil
 		}
 		if data[i] != '{' && data[i] != '[' {
-			return syntaxError(data, i, "unexpected data after the top-level value")
+			return jsonscan.NewSyntaxError(data, i, "unexpected data after the top-level value")
 		}
 	}
 }
@@ -278,11 +278,6 @@ func xmlRoot(data []byte) (xml.Name, error) {
 		}
 	}
 	return xml.Name{}, errors.New("malformed XML: no root element in the first 1000 tokens")
-}
-
-func syntaxError(data []byte, off int, msg string) error {
-	line, col := Position(data, off)
-	return &SyntaxError{Line: line, Column: col, Msg: msg}
 }
 
 // Position turns a byte offset into a 1-based line and column.

@@ -26,7 +26,8 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
 }
 
-func syntaxError(data []byte, off int, msg string) error {
+// NewSyntaxError is a *SyntaxError of msg at the byte offset off of data.
+func NewSyntaxError(data []byte, off int, msg string) error {
 	line, col := Position(data, off)
 	return &SyntaxError{Line: line, Column: col, Msg: msg}
 }
@@ -49,7 +50,7 @@ func Position(data []byte, off int) (line, col int) {
 func DecodeError(data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return syntaxError(data, int(se.Offset), strings.TrimPrefix(se.Error(), "json: "))
+		return NewSyntaxError(data, int(se.Offset), strings.TrimPrefix(se.Error(), "json: "))
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -62,7 +63,7 @@ func DecodeError(data []byte, err error) error {
 			Msg: fmt.Sprintf("%s: got JSON %s, want %s", field, te.Value, te.Type.String())}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
+		return NewSyntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
 	}
 	return err
 }
@@ -121,7 +122,7 @@ func WalkObject(data []byte, i int, fn func(key string, start, end int) error) (
 // counter instead of recursing.
 func SkipValue(data []byte, i int) (int, error) {
 	if i >= len(data) {
-		return 0, syntaxError(data, i, "unexpected end of JSON input (truncated?)")
+		return 0, NewSyntaxError(data, i, "unexpected end of JSON input (truncated?)")
 	}
 	switch c := data[i]; {
 	case c == '"':
@@ -142,7 +143,7 @@ func SkipValue(data []byte, i int) (int, error) {
 				stack = append(stack, ']')
 			case '}', ']':
 				if len(stack) == 0 || stack[len(stack)-1] != data[j] {
-					return 0, syntaxError(data, j, fmt.Sprintf("unexpected %q", data[j]))
+					return 0, NewSyntaxError(data, j, fmt.Sprintf("unexpected %q", data[j]))
 				}
 				stack = stack[:len(stack)-1]
 				if len(stack) == 0 {
@@ -150,14 +151,14 @@ func SkipValue(data []byte, i int) (int, error) {
 				}
 			}
 		}
-		return 0, syntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
+		return 0, NewSyntaxError(data, len(data), "unexpected end of JSON input (truncated?)")
 	default:
 		j := i
 		for j < len(data) && !isDelim(data[j]) {
 			j++
 		}
 		if j == i {
-			return 0, syntaxError(data, i, fmt.Sprintf("unexpected %q", data[i]))
+			return 0, NewSyntaxError(data, i, fmt.Sprintf("unexpected %q", data[i]))
 		}
 		return j, nil
 	}
@@ -180,7 +181,7 @@ func skipString(data []byte, i int) (int, error) {
 			return j + 1, nil
 		}
 	}
-	return 0, syntaxError(data, len(data), "unexpected end of JSON input in a string (truncated?)")
+	return 0, NewSyntaxError(data, len(data), "unexpected end of JSON input in a string (truncated?)")
 }
 
 func isDelim(c byte) bool {
