@@ -264,33 +264,24 @@ func (e *Entry) Text() (title, description string) {
 // norm.CWE.
 func NormCWE(s string) string { return norm.CWE(s) }
 
-// PurlType returns the package URL type of an OSV ecosystem ("PyPI" is
-// pypi, "crates.io" cargo, "Debian:12" deb), or "" for one without.
-func PurlType(eco string) string { return ecosystem.PurlType(eco) }
-
 // Purl builds the package URL of a package of an OSV ecosystem, or ""
-// when the ecosystem has no purl type or the name is empty. Names with a
-// namespace ("@scope/pkg", "vendor/pkg", "group:artifact", Go module
-// paths) are split as the purl spec wants; PyPI names are normalised.
+// when the ecosystem has no purl type ("PyPI" is pypi, "crates.io" cargo,
+// "Debian:12" deb) or the name is empty. Names with a namespace
+// ("@scope/pkg", "vendor/pkg", "group:artifact", Go module paths) are
+// split as the purl spec wants; PyPI names are normalised.
 func Purl(eco, name, version string) string {
-	typ := PurlType(eco)
+	typ := ecosystem.PurlType(eco)
 	name = strings.TrimSpace(name)
 	if typ == "" || name == "" {
 		return ""
 	}
-	ns := ""
-	var qualifiers packageurl.Qualifiers
-	switch typ {
-	case packageurl.TypeDebian, packageurl.TypeApk:
-		ns = strings.ToLower(baseEcosystem(eco))
-		if _, release, ok := strings.Cut(eco, ":"); ok && release != "" {
-			qualifiers = packageurl.QualifiersFromMap(map[string]string{"distro": ns + "-" + release})
-		}
-	default:
-		ns, name = ecosystem.SplitName(typ, name)
+	if typ != packageurl.TypeDebian && typ != packageurl.TypeApk {
+		return ecosystem.Purl(typ, name, version)
 	}
-	if name == "" {
-		return ""
+	ns := strings.ToLower(baseEcosystem(eco))
+	var qualifiers packageurl.Qualifiers
+	if _, release, ok := strings.Cut(eco, ":"); ok && release != "" {
+		qualifiers = packageurl.QualifiersFromMap(map[string]string{"distro": ns + "-" + release})
 	}
 	return packageurl.NewPackageURL(typ, ns, name, version, qualifiers, "").ToString()
 }
