@@ -128,20 +128,34 @@ func remediation(_ rego.BuiltinContext, fsTerm *ast.Term) (*ast.Term, error) {
 // FindingFields names the keys of findings that secgate.remediation and
 // secgate.components read themselves: a policy that calls them reads
 // these keys, though it need not spell them out.
-func FindingFields() []string {
-	return []string{"package", "name", "purl", "version", "fixed_versions", "rule_id", "location", "path", "start_line"}
+func FindingFields() []string { return slices.Clone(findingFields) }
+
+// findingFields are the keys of every path made by findingPath.
+var findingFields []string
+
+// findingPath is the path of keys into a finding, its keys counted in
+// findingFields.
+func findingPath(keys ...string) []*ast.Term {
+	out := make([]*ast.Term, len(keys))
+	for i, k := range keys {
+		if !slices.Contains(findingFields, k) {
+			findingFields = append(findingFields, k)
+		}
+		out[i] = ast.StringTerm(k)
+	}
+	return out
 }
 
 var (
-	pathPackage        = []*ast.Term{ast.StringTerm("package")}
-	pathPackagePurl    = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("purl")}
-	pathPackageName    = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("name")}
-	pathPackageVersion = []*ast.Term{ast.StringTerm("package"), ast.StringTerm("version")}
-	pathFixedVersions  = []*ast.Term{ast.StringTerm("fixed_versions")}
-	pathRuleID         = []*ast.Term{ast.StringTerm("rule_id")}
-	pathLocation       = []*ast.Term{ast.StringTerm("location")}
-	pathLocationPath   = []*ast.Term{ast.StringTerm("location"), ast.StringTerm("path")}
-	pathStartLine      = []*ast.Term{ast.StringTerm("location"), ast.StringTerm("start_line")}
+	pathPackage        = findingPath("package")
+	pathPackagePurl    = findingPath("package", "purl")
+	pathPackageName    = findingPath("package", "name")
+	pathPackageVersion = findingPath("package", "version")
+	pathFixedVersions  = findingPath("fixed_versions")
+	pathRuleID         = findingPath("rule_id")
+	pathLocation       = findingPath("location")
+	pathLocationPath   = findingPath("location", "path")
+	pathStartLine      = findingPath("location", "start_line")
 )
 
 // upgradeOf is "name version to fixed", or to one of several fixed
