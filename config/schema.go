@@ -215,6 +215,16 @@ func ints(v any) any {
 	return v
 }
 
+// subschemas are the schemas below n, in the order written: its keys',
+// then additionalProperties, items and each of oneOf (nil when absent).
+func (n *node) subschemas() []*node {
+	out := make([]*node, 0, len(n.Properties)+2+len(n.OneOf))
+	for _, p := range n.Properties {
+		out = append(out, p.schema)
+	}
+	return append(append(out, n.Additional, n.Items), n.OneOf...)
+}
+
 // resolve replaces each $ref to #/$defs/… by the definition, with the
 // referring schema's own keywords kept over it.
 func (n *node) resolve(defs map[string]*node) error {
@@ -238,12 +248,7 @@ func (n *node) resolve(defs map[string]*node) error {
 		}
 		*n = merged
 	}
-	for _, p := range n.Properties {
-		if err := p.schema.resolve(defs); err != nil {
-			return err
-		}
-	}
-	for _, s := range append([]*node{n.Additional, n.Items}, n.OneOf...) {
+	for _, s := range n.subschemas() {
 		if err := s.resolve(defs); err != nil {
 			return err
 		}
@@ -298,12 +303,7 @@ func (n *node) compile(patterns map[string]*regexp.Regexp) error {
 		}
 		*b.to = r
 	}
-	for _, p := range n.Properties {
-		if err := p.schema.compile(patterns); err != nil {
-			return err
-		}
-	}
-	for _, s := range append([]*node{n.Additional, n.Items}, n.OneOf...) {
+	for _, s := range n.subschemas() {
 		if err := s.compile(patterns); err != nil {
 			return err
 		}
