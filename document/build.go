@@ -17,6 +17,7 @@ func New() *Document {
 		Findings:      []Finding{},
 		Components:    []Component{},
 		VEX:           []VEXStatement{},
+		Removed:       []Component{},
 	}
 }
 

@@ -8,7 +8,7 @@ package document
 
 // SchemaVersion is the version of the unified document's shape. It changes
 // whenever a field is added (minor) or changed or removed (major).
-const SchemaVersion = "1.1.0"
+const SchemaVersion = "1.2.0"
 
 // Document is the unified document.
 type Document struct {
@@ -21,6 +21,10 @@ type Document struct {
 	// VEX lists every VEX statement read, with the findings it decided
 	// and, when it was not applied, why.
 	VEX []VEXStatement `json:"vex"`
+	// Removed are the baseline's components this document no longer has
+	// (Change removed), when a baseline was given. Policies judging what
+	// ships read Components; these are for those judging the change.
+	Removed []Component `json:"removed_components"`
 
 	findingIndex   map[string]int
 	componentIndex map[string]int
@@ -249,8 +253,18 @@ type Component struct {
 	Scope             string   `json:"scope,omitempty"`
 	DependsOn         []string `json:"depends_on"`
 	Sources           []int    `json:"sources"`
-	// New is set only when a baseline was given.
+	// New is set only when a baseline was given: true when the
+	// component was added (Change).
 	New *bool `json:"new,omitempty"`
+	// Change says, when a baseline was given, how the component changed
+	// since: one of Changes (removed only in Document.Removed).
+	// PreviousVersion and PreviousLicenses are the baseline's version
+	// and licences of the package (unless added), and LicenseChanged says
+	// whether its licences or licence expression differ from those.
+	Change           string   `json:"change,omitempty"`
+	PreviousVersion  string   `json:"previous_version,omitempty"`
+	PreviousLicenses []string `json:"previous_licenses,omitempty"`
+	LicenseChanged   bool     `json:"license_changed,omitempty"`
 }
 
 // Summary counts what the document holds.

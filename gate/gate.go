@@ -294,21 +294,19 @@ func Background(build func() (*eval.Engine, error)) func() (*eval.Engine, error)
 // MarkNew sets new on every finding and component of doc: a finding is
 // new when base has none that is the same problem (document.Known: a
 // vulnerability in the same package whatever its version, a code finding
-// by rule and file whatever its line), a component when base has none of
-// the same identity.
+// by rule and file whatever its line); a component is new when base has
+// no package of its name, and says how it changed
+// (document.CompareComponents). Base's components doc no longer has
+// become doc.Removed.
 func MarkNew(doc, base *document.Document) {
 	known := document.NewKnown(base.Findings)
-	comps := make(map[string]bool, len(base.Components))
-	for i := range base.Components {
-		comps[document.ComponentKey(&base.Components[i])] = true
-	}
 	for i := range doc.Findings {
 		n := !known.Has(&doc.Findings[i])
 		doc.Findings[i].New = &n
 	}
-	for i := range doc.Components {
-		n := !comps[document.ComponentKey(&doc.Components[i])]
-		doc.Components[i].New = &n
+	doc.Removed = document.CompareComponents(doc.Components, base.Components)
+	if doc.Removed == nil {
+		doc.Removed = []document.Component{}
 	}
 	doc.Context.Baseline = true
 	doc.Summary = document.Summarize(doc)
