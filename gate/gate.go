@@ -189,19 +189,12 @@ func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipp
 	}
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
-		base, err := ingest.Expand(opts.Baseline, opts.Ingest.Exclude)
-		if err != nil {
-			return nil, nil, fmt.Errorf("baseline: %w", err)
-		}
-		if len(base.Reports) == 0 {
-			return nil, nil, fmt.Errorf("baseline %v: no reports found", opts.Baseline)
-		}
-		bdoc, err := ingest.Load(base.Reports, opts.Ingest)
+		bdoc, bskipped, err := LoadSide(opts.Baseline, opts.Ingest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("baseline: %w", err)
 		}
 		MarkNew(doc, bdoc)
-		skipped = append(skipped, base.Skipped...)
+		skipped = append(skipped, bskipped...)
 	}
 	doc.Summary = document.Summarize(doc)
 	return doc, skipped, nil
