@@ -45,13 +45,13 @@ var Changes = []string{ChangeAdded, ChangeUpgraded, ChangeDowngraded, ChangeChan
 func CompareComponents(doc, base []Component) (removed []Component) {
 	old := map[string][]int{}
 	for i := range base {
-		k := componentIdentity(&base[i])
+		k := ComponentIdentity(&base[i])
 		old[k] = append(old[k], i)
 	}
 	now := map[string][]int{}
 	var order []string
 	for i := range doc {
-		k := componentIdentity(&doc[i])
+		k := ComponentIdentity(&doc[i])
 		if _, seen := now[k]; !seen {
 			order = append(order, k)
 		}
@@ -191,15 +191,15 @@ func componentEcosystem(c *Component) string {
 	return c.Ecosystem
 }
 
-// componentIdentity is a component without its version: what its
+// ComponentIdentity is a component without its version: what its
 // package identity is (ecosystem, namespace and name by its purl, else
 // as its SBOM names them).
-func componentIdentity(c *Component) string {
+func ComponentIdentity(c *Component) string {
 	name := c.Name
 	if c.Group != "" && c.Purl == "" {
 		name = c.Group + "/" + c.Name
 	}
-	if id := packageIdentity(&Package{Name: name, Purl: c.Purl, Ecosystem: c.Ecosystem}); id != "" {
+	if id := PackageIdentity(&Package{Name: name, Purl: c.Purl, Ecosystem: c.Ecosystem}); id != "" {
 		return id
 	}
 	return "\x00\x00" + c.Name

@@ -324,7 +324,7 @@ func (k Known) Has(f *Finding) bool {
 func sameKeys(f *Finding, base bool) []string {
 	switch f.Kind {
 	case KindVulnerability:
-		pkg := packageIdentity(f.Package)
+		pkg := PackageIdentity(f.Package)
 		if pkg == "" {
 			return []string{"id\x00" + f.ID}
 		}
@@ -357,10 +357,10 @@ func sameKeys(f *Finding, base bool) []string {
 	return []string{tool, "id\x00" + f.ID}
 }
 
-// packageIdentity is a package without its version: ecosystem, namespace
+// PackageIdentity is a package without its version: ecosystem, namespace
 // and name as its purl says (else as the tool names it, split and
 // normalised as the ecosystem's purls are), or "" when it has no name.
-func packageIdentity(p *Package) string {
+func PackageIdentity(p *Package) string {
 	if p == nil {
 		return ""
 	}

@@ -318,7 +318,7 @@ func (r *renderer) bulletRemediations(fallback string) {
 func autolinks(urls []string) []string {
 	out := make([]string, len(urls))
 	for i, u := range urls {
-		out[i] = "<" + safeURL(u) + ">"
+		out[i] = "<" + textsafe.URL(u) + ">"
 	}
 	return out
 }
@@ -331,42 +331,15 @@ func appendPara(lines []string, para string) []string {
 	return append(lines, para)
 }
 
-// vulnLink is a finding's id, linked to its first web reference, or to the
-// NVD or GitHub advisory page for a CVE or GHSA id.
+// vulnLink is a finding's id, linked to its advisory
+// (document.AdvisoryURL).
 func vulnLink(f *document.Finding) string {
-	id := vulnID(f)
-	u := referenceURL(f)
-	if u == "" {
-		switch {
-		case strings.HasPrefix(strings.ToUpper(id), "CVE-"):
-			u = "https://nvd.nist.gov/vuln/detail/" + strings.ToUpper(id)
-		case strings.HasPrefix(strings.ToUpper(id), "GHSA-"):
-			u = "https://github.com/advisories/GHSA-" + strings.ToLower(id[len("GHSA-"):])
-		}
-	}
-	label := text(id)
+	label := text(vulnID(f))
+	u := document.AdvisoryURL(f)
 	if u == "" {
 		return label
 	}
-	return "[" + label + "](" + safeURL(u) + ")"
-}
-
-// safeURL is u as a link destination of plain ASCII: every byte but
-// letters, digits and -._~:/?#&=+%,; is percent-encoded, so a report's
-// address cannot end the link, open another, mention anyone or carry a
-// control character (Clean's escapes are encoded too).
-func safeURL(u string) string {
-	u = textsafe.Clean(u, textsafe.MaxMessage)
-	var b strings.Builder
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#&=+%,;", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
+	return "[" + label + "](" + textsafe.URL(u) + ")"
 }
 
 func cvssCell(f *document.Finding) string {

@@ -332,17 +332,6 @@ func vulnTitle(f *document.Finding) string {
 	return firstLine(f.Description)
 }
 
-// referenceURL is the first http(s) reference of a finding.
-func referenceURL(f *document.Finding) string {
-	for _, r := range f.References {
-		r = strings.TrimSpace(r)
-		if strings.HasPrefix(r, "https://") || strings.HasPrefix(r, "http://") {
-			return r
-		}
-	}
-	return ""
-}
-
 func kevIDs(fs []*document.Finding) []string {
 	var ids []string
 	for _, f := range fs {

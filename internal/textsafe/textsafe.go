@@ -203,6 +203,25 @@ func Code(s string, limit int, inTable bool) string {
 	return fence + s + fence
 }
 
+// URL is u as a Markdown link destination of plain ASCII: every byte but
+// letters, digits and -._~:/?#&=+%,; is percent-encoded, so a report's
+// address cannot end the link, open another, mention anyone or carry a
+// control character (Clean's escapes are encoded too).
+func URL(u string) string {
+	u = Clean(u, MaxMessage)
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#&=+%,;", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		const digits = "0123456789ABCDEF"
+		b.Write([]byte{'%', digits[c>>4], digits[c&0xf]})
+	}
+	return b.String()
+}
+
 // EscapeJSON returns JSON text b with the characters Clean escapes that
 // JSON encoders leave as they are (C1 controls, bidi controls, invisible
 // format characters) written as \u escapes: the same data, and nothing a

@@ -153,3 +153,13 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestURL: a report's address cannot end a link, open another, mention
+// anyone or carry a control character.
+func TestURL(t *testing.T) {
+	got := URL("https://x.example/a) [b](https://evil.example) <@team>\x1b[31m\n")
+	want := "https://x.example/a%29%20%5Bb%5D%28https://evil.example%29%20%3C%40team%3E%5Cx1b%5B31m%5Cn"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
