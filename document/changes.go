@@ -85,12 +85,12 @@ func CompareComponents(doc, base []Component) (removed []Component) {
 		}
 		eco := componentEcosystem(&doc[now[k][0]])
 		highestFirst := func(c []Component) func(a, b int) int {
-			return func(a, b int) int { return compareVersions(eco, c[b].Version, c[a].Version) }
+			return func(a, b int) int { return CompareVersions(eco, c[b].Version, c[a].Version) }
 		}
 		slices.SortStableFunc(leftNew, highestFirst(doc))
 		slices.SortStableFunc(leftOld, highestFirst(base))
 		highest := slices.MaxFunc(olds, func(a, b int) int {
-			return compareVersions(eco, base[a].Version, base[b].Version)
+			return CompareVersions(eco, base[a].Version, base[b].Version)
 		})
 		for n, i := range leftNew {
 			j := highest
@@ -98,7 +98,7 @@ func CompareComponents(doc, base []Component) (removed []Component) {
 				j = leftOld[n]
 				paired[j] = true
 			}
-			setChange(&doc[i], &base[j], versionChange(eco, base[j].Version, doc[i].Version))
+			setChange(&doc[i], &base[j], VersionChange(eco, base[j].Version, doc[i].Version))
 		}
 	}
 	for j := range base {
@@ -147,8 +147,9 @@ func licenceSet(l []string) []string {
 	return slices.Compact(s)
 }
 
-// versionChange says how a package went from version was to is.
-func versionChange(eco, was, is string) string {
+// VersionChange says how a package went from version was to is, under
+// eco's ordering: one of the changes but added and removed.
+func VersionChange(eco, was, is string) string {
 	c, err := ecosystem.Compare(eco, strings.TrimSpace(is), strings.TrimSpace(was))
 	switch {
 	case err != nil:
@@ -161,9 +162,9 @@ func versionChange(eco, was, is string) string {
 	return ChangeUnchanged
 }
 
-// compareVersions orders versions by eco's ordering where it reads both,
+// CompareVersions orders versions by eco's ordering where it reads both,
 // else as strings: for pairing, where any stable order will do.
-func compareVersions(eco, a, b string) int {
+func CompareVersions(eco, a, b string) int {
 	if c, err := ecosystem.Compare(eco, strings.TrimSpace(a), strings.TrimSpace(b)); err == nil {
 		return c
 	}

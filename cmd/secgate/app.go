@@ -48,6 +48,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 		Commands: []*cli.Command{
 			checkCommand(),
 			ingestCommand(),
+			diffCommand(),
 			testCommand(),
 			policiesCommand(),
 			bundleCommand(),
