@@ -33,6 +33,12 @@ func AdvisoryURL(f *Finding) string {
 		}
 	}
 	upper := strings.ToUpper(strings.TrimSpace(id))
+	if strings.ContainsFunc(upper, func(r rune) bool {
+		return !('A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == '_')
+	}) {
+		// Not an id of any kind published under its name.
+		return first
+	}
 	for _, a := range advisoryPages {
 		if strings.HasPrefix(upper, a.prefix) && len(upper) > len(a.prefix) {
 			if a.prefix == "GHSA-" {

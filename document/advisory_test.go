@@ -21,6 +21,9 @@ func TestAdvisoryURL(t *testing.T) {
 		// An id of no known kind: the first web reference; none: "".
 		{"npm:1673", nil, []string{"mailto:a@b", "https://www.npmjs.com/advisories/1673"}, "https://www.npmjs.com/advisories/1673"},
 		{"ELSA-2020-1", nil, []string{"not a url"}, ""},
+		// What is not an id makes no address.
+		{"CVE-2024-1\n::error::x", nil, nil, ""},
+		{"CVE-2024-1 <img>", nil, []string{"https://example.com/a"}, "https://example.com/a"},
 	} {
 		f := &Finding{Kind: KindVulnerability, RuleID: tc.rule, Aliases: tc.aliases, References: tc.refs}
 		if got := AdvisoryURL(f); got != tc.want {
