@@ -172,14 +172,13 @@ func Compute(oldDoc, newDoc *document.Document) *Diff {
 	d.Components = components(newDoc.Components, removed)
 
 	oldLive, newLive := live(oldDoc.Findings), live(newDoc.Findings)
-	inOld, inNew := document.NewKnown(oldLive), document.NewKnown(newLive)
+	inOld, inNew := known(oldLive), known(newLive)
 	versions := newVersions(newDoc)
 	newStatus := statusIndex(newDoc.Findings)
 
 	d.Vulnerabilities = Vulnerabilities{Introduced: []Vulnerability{}, Fixed: []Vulnerability{}, StillOpen: []Vulnerability{}}
 	d.Findings = Findings{Introduced: []Finding{}, Fixed: []Finding{}}
-	for i := range newLive {
-		f := &newLive[i]
+	for _, f := range newLive {
 		known := inOld.Has(f)
 		switch {
 		case f.Kind == document.KindVulnerability && !known:
@@ -190,8 +189,7 @@ func Compute(oldDoc, newDoc *document.Document) *Diff {
 			d.Findings.Introduced = append(d.Findings.Introduced, finding(f))
 		}
 	}
-	for i := range oldLive {
-		f := &oldLive[i]
+	for _, f := range oldLive {
 		if inNew.Has(f) {
 			continue
 		}
@@ -231,14 +229,23 @@ func side(doc *document.Document) Side {
 }
 
 // live are the findings present on a side: open or accepted.
-func live(fs []document.Finding) []document.Finding {
-	out := make([]document.Finding, 0, len(fs))
-	for _, f := range fs {
-		if f.Status == document.StatusOpen || f.Status == document.StatusAccepted {
+func live(fs []document.Finding) []*document.Finding {
+	out := make([]*document.Finding, 0, len(fs))
+	for i := range fs {
+		if f := &fs[i]; f.Status == document.StatusOpen || f.Status == document.StatusAccepted {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// known indexes findings as a baseline.
+func known(fs []*document.Finding) document.Known {
+	k := document.NewKnown(nil)
+	for _, f := range fs {
+		k.Add(f)
+	}
+	return k
 }
 
 func components(now, removed []document.Component) Components {
@@ -327,6 +334,7 @@ func finding(f *document.Finding) Finding {
 // (document.PackageIdentity), from its components and its findings.
 func newVersions(doc *document.Document) map[string][]string {
 	m := map[string][]string{}
+	ids := make(document.Identities)
 	add := func(id, v string) {
 		if id != "" && !slices.Contains(m[id], v) {
 			m[id] = append(m[id], v)
@@ -337,7 +345,7 @@ func newVersions(doc *document.Document) map[string][]string {
 	}
 	for i := range doc.Findings {
 		if p := doc.Findings[i].Package; p != nil {
-			add(document.PackageIdentity(p), p.Version)
+			add(ids.Of(p), p.Version)
 		}
 	}
 	return m
@@ -348,13 +356,12 @@ func newVersions(doc *document.Document) map[string][]string {
 func statusIndex(fs []document.Finding) map[document.Status]document.Known {
 	m := map[document.Status]document.Known{}
 	for _, st := range []document.Status{document.StatusFixed, document.StatusNotAffected} {
-		var of []document.Finding
-		for _, f := range fs {
-			if f.Status == st {
-				of = append(of, f)
-			}
+		m[st] = document.NewKnown(nil)
+	}
+	for i := range fs {
+		if k, ok := m[fs[i].Status]; ok {
+			k.Add(&fs[i])
 		}
-		m[st] = document.NewKnown(of)
 	}
 	return m
 }

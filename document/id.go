@@ -282,17 +282,47 @@ func distinguish(findings []Finding, ids []string) {
 
 // Known indexes the findings of a baseline by what makes a finding the
 // same problem in another version of what was scanned (Has says which).
-type Known map[string]bool
+// It is not safe for concurrent use.
+type Known struct {
+	keys map[string]bool
+	ids  Identities
+}
+
+// Identities caches PackageIdentity: the findings of a report share few
+// packages, and reading a purl is most of what identity costs. The zero
+// value is not ready: make one with make(Identities).
+type Identities map[identityKey]string
+
+type identityKey struct{ purl, ecosystem, name string }
+
+// Of is PackageIdentity(p).
+func (m Identities) Of(p *Package) string {
+	if p == nil {
+		return ""
+	}
+	k := identityKey{p.Purl, p.Ecosystem, p.Name}
+	id, ok := m[k]
+	if !ok {
+		id = PackageIdentity(p)
+		m[k] = id
+	}
+	return id
+}
 
 // NewKnown indexes the findings of a baseline.
 func NewKnown(base []Finding) Known {
-	k := make(Known, len(base))
+	k := Known{keys: make(map[string]bool, len(base)), ids: Identities{}}
 	for i := range base {
-		for _, key := range sameKeys(&base[i], true) {
-			k[key] = true
-		}
+		k.Add(&base[i])
 	}
 	return k
+}
+
+// Add indexes one more finding of the baseline.
+func (k Known) Add(f *Finding) {
+	for _, key := range k.ids.sameKeys(f, true) {
+		k.keys[key] = true
+	}
 }
 
 // Has reports whether the baseline had f, moved or carried over:
@@ -309,8 +339,8 @@ func NewKnown(base []Finding) Known {
 //     UnknownRule), never.
 //   - A licence: one with its ID.
 func (k Known) Has(f *Finding) bool {
-	for _, key := range sameKeys(f, false) {
-		if k[key] {
+	for _, key := range k.ids.sameKeys(f, false) {
+		if k.keys[key] {
 			return true
 		}
 	}
@@ -321,10 +351,10 @@ func (k Known) Has(f *Finding) bool {
 // look up in one. A result with the tool's fingerprint is indexed by it
 // and by an id only results without a fingerprint look up, and the other
 // way round: two fingerprinted results meet by their fingerprints alone.
-func sameKeys(f *Finding, base bool) []string {
+func (ids Identities) sameKeys(f *Finding, base bool) []string {
 	switch f.Kind {
 	case KindVulnerability:
-		pkg := PackageIdentity(f.Package)
+		pkg := ids.Of(f.Package)
 		if pkg == "" {
 			return []string{"id\x00" + f.ID}
 		}
