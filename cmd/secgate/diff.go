@@ -168,7 +168,7 @@ func runDiff(o diffOptions, stdout, stderr io.Writer) error {
 	}
 	if o.FailOn != "" {
 		if n := d.IntroducedAtOrAbove(o.FailOn); n > 0 {
-			fmt.Fprintf(stderr, "secgate: %d vulnerabilities or findings introduced at or above %s\n", n, o.FailOn)
+			fmt.Fprintf(stderr, "secgate: --fail-on-new %s: %d introduced at or above it\n", o.FailOn, n)
 			return errPolicy
 		}
 	}
