@@ -109,6 +109,7 @@ func TestMarkdownGolden(t *testing.T) {
 	for _, tc := range []struct{ name, old, new string }{
 		{"sbom-versions", "../testdata/sbom-versions/v1.cdx.json", "../testdata/sbom-versions/v2.cdx.json"},
 		{"trivy-upgrade", "../testdata/corpus/trivy-json/trivy-image-alpine310-os-vulns.json", "../testdata/moved/trivy-image-alpine310.upgraded.json"},
+		{"conftest-releases", "../testdata/sbom-versions/conftest-v0.59.0.cdx.json", "../testdata/sbom-versions/conftest-v0.66.0.cdx.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var md, table bytes.Buffer

@@ -129,6 +129,10 @@ func TestComponentsAsJQ(t *testing.T) {
 		// The other way round: what was added is removed, the upgrade a
 		// downgrade.
 		{"../testdata/sbom-versions/v2.cdx.json", "../testdata/sbom-versions/v1.cdx.json"},
+		// Two releases of a real Go project (59 modules added, 12 removed,
+		// 63 upgraded), and back.
+		{"../testdata/sbom-versions/conftest-v0.59.0.cdx.json", "../testdata/sbom-versions/conftest-v0.66.0.cdx.json"},
+		{"../testdata/sbom-versions/conftest-v0.66.0.cdx.json", "../testdata/sbom-versions/conftest-v0.59.0.cdx.json"},
 	} {
 		want := jq(t, jqComponents, pair[0], pair[1])
 		d := compute(t, pair[0], pair[1])
