@@ -274,7 +274,7 @@ const waiver = "exceptions:\n  - id: CVE-2021-1\n    reason: r\n    expires: 202
 // the message each gives.
 var typoCases = []struct{ in, want string }{
 	// A section.
-	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, policies, verification_key, severity_source)`},
+	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, only_new, policies, verification_key, severity_source)`},
 	{"secrets: true\n", "line 1: secrets: want a mapping"},
 	{"exceptions: {id: x}\n", "line 1: exceptions: want a list"},
 	{"policies: builtin\n", `line 1: policies: want a list of policy sources, got a string "builtin"`},

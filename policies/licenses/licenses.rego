@@ -10,6 +10,9 @@
 #   NOASSERTION, LicenseRef or non-SPDX licence is unknown, and fails, warns
 #   or is ignored as configured, unless the allow list names it as written.
 #   The component a report scanned (its source's subject) is not judged.
+#   With only_new (the section's, else the top-level one) and a baseline,
+#   only components added or whose licence changed, and new licence
+#   findings, are judged.
 # custom:
 #   severity: high
 #   config: licenses
@@ -69,11 +72,24 @@ subjects contains subject(expression(c), lib.label(c), []) if {
 	not ignored(c)
 	not container(c)
 	not scanned(c)
+	judged(c)
 }
 
 subjects contains subject(f.rule_id, subject_label(f), [f.id]) if {
 	some f in lib.open_of_kind("license")
+	judged(f)
 }
+
+# judged: with only_new, a component the baseline had at another version
+# is judged only when its licence changed, and a finding only when new.
+# Without a baseline everything is new.
+judged(_) if not only_new
+
+only_new if lib.only_new(cfg)
+
+judged(x) if lib.is_new(x)
+
+judged(x) if x.license_changed == true
 
 subject(written, label, finding_ids) := {
 	"expr": read(written),

@@ -275,3 +275,48 @@ test_denied_or_unknown_part_only_warns if {
 	count(denied([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 0
 	count(warned([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 1
 }
+
+# With only_new and a baseline: a component added or whose licence changed
+# is judged, one the baseline had with the same licence is not, whatever
+# its version; a licence finding only when new.
+only_new_input := {
+	"components": [
+		object.union(comp("added", "GPL-3.0-only"), {"new": true, "change": "added"}),
+		object.union(comp("relicensed", "GPL-3.0-only"), {"new": false, "change": "upgraded", "license_changed": true, "previous_licenses": ["MIT"]}),
+		object.union(comp("upgraded", "GPL-3.0-only"), {"new": false, "change": "upgraded"}),
+		object.union(comp("kept", "GPL-3.0-only"), {"new": false, "change": "unchanged"}),
+	],
+	"findings": [
+		{"id": "L1", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "new": false, "package": {"name": "old-bash", "version": "5"}},
+		{"id": "L2", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "new": true, "package": {"name": "new-bash", "version": "5"}},
+	],
+}
+
+judged_names(res) := {n | some v in res; some n in v.components}
+
+test_only_new_judges_added_and_relicensed if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": true})
+	judged_names(res) == {"pkg:npm/added@1.0.0", "pkg:npm/relicensed@1.0.0", "new-bash"}
+}
+
+test_only_new_inherits_the_top_level if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": null})
+		with data.secgate.config.only_new as true
+	judged_names(res) == {"pkg:npm/added@1.0.0", "pkg:npm/relicensed@1.0.0", "new-bash"}
+}
+
+test_only_new_false_overrides_the_top_level if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": false})
+		with data.secgate.config.only_new as true
+	count(judged_names(res)) == 6
+}
+
+# Without a baseline nothing is marked new or old: only_new judges all.
+test_only_new_without_baseline_judges_everything if {
+	res := licenses.deny with input as {"components": [comp("a", "GPL-3.0-only")], "findings": [{"id": "L1", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "package": {"name": "bash", "version": "5"}}]}
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": true})
+	judged_names(res) == {"pkg:npm/a@1.0.0", "bash"}
+}

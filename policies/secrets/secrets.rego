@@ -1,6 +1,10 @@
 # METADATA
 # title: Secrets
-# description: Fails on any open secret finding. Rotate the secret, remove it from history, then waive the finding with an exception if it was a false positive.
+# description: >-
+#   Fails on any open secret finding. Rotate the secret, remove it from
+#   history, then waive the finding with an exception if it was a false
+#   positive. With only_new (the section's, else the top-level one) and a
+#   baseline, only secrets the change introduced fail.
 # custom:
 #   severity: critical
 #   config: secrets
@@ -16,4 +20,11 @@ deny contains {
 } if {
 	data.secgate.config.secrets.enabled
 	some f in lib.open_of_kind("secret")
+	judged(f)
 }
+
+judged(_) if not only_new
+
+only_new if lib.only_new(data.secgate.config.secrets)
+
+judged(f) if lib.is_new(f)
