@@ -102,7 +102,7 @@ what("license_changed", c) := sprintf("licence change of %s (%s → %s)", [lib.l
 
 # package_of names a component's package whatever its version: its purl
 # without version, as an approval may match it, else its name.
-package_of(c) := regex.replace(regex.replace(c.purl, `[?#].*$`, ""), `@[^/]*$`, "") if c.purl
+package_of(c) := lib.versionless(c.purl) if c.purl
 
 package_of(c) := c.name if not c.purl
 

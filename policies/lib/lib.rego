@@ -76,28 +76,26 @@ component_matches(pattern, c) if {
 }
 
 # purl_matches is true when pattern (with * as wildcard) matches a purl as
-# written, without its qualifiers and subpath, or without its version too:
-# pkg:npm/express matches pkg:npm/express@4.21.0?foo=bar, and never
-# pkg:npm/express-session@1.0.0. An npm scope may be written @ or %40
-# (pkg:npm/@babel/core matches pkg:npm/%40babel/core@7.0.0).
+# written, or, for a pattern without version, the purl without its
+# version, qualifiers and subpath: pkg:npm/express matches
+# pkg:npm/express@4.21.0?foo=bar, and never pkg:npm/express-session@1.0.0.
+# An npm scope may then be written @ or %40 (pkg:npm/@babel/core matches
+# pkg:npm/%40babel/core@7.0.0). A pattern with a version matches only the
+# purl as written.
 purl_matches(pattern, purl) if matches(pattern, purl)
 
 purl_matches(pattern, purl) if {
 	is_string(pattern)
+	is_string(purl)
 	startswith(pattern, "pkg:")
-	some form in purl_forms(purl)
-	glob.match(unescape_at(pattern), null, form)
+	not regex.match(`@[^/]*$`, pattern)
+	glob.match(unescape_at(pattern), null, unescape_at(versionless(purl)))
 }
 
-# purl_forms are a purl without its qualifiers and subpath, and that
-# without its version, each with its escaped @ read as @. The version is
-# cut before unescaping: the @ it starts at is the first one in the last
-# segment, and an escaped one (pkg:npm/a%40evil) is part of the name.
-purl_forms(purl) := {unescape_at(bare), unescape_at(versionless)} if {
-	is_string(purl)
-	bare := regex.replace(purl, `[?#].*$`, "")
-	versionless := regex.replace(bare, `@[^/]*$`, "")
-}
+# versionless is a purl without its qualifiers, subpath and version. The
+# version starts at the first @ of the last segment; it is cut before an
+# escaped @ is read, which is part of a name (pkg:npm/a%40evil).
+versionless(purl) := regex.replace(regex.replace(purl, `[?#].*$`, ""), `@[^/]*$`, "")
 
 unescape_at(s) := replace(s, "%40", "@")
 
