@@ -1,9 +1,9 @@
 # METADATA
 # title: Dependency changes
 # description: >-
-#   With a baseline, a component whose change since it is one that
-#   dependencies.require_approval_for lists (added by default; upgraded,
-#   downgraded, license_changed) needs an approval from
+#   With a baseline, each dependency change that
+#   dependencies.require_approval_for lists (by default a component added;
+#   also upgraded, downgraded, license_changed) needs an approval from
 #   dependencies.approvals: a purl or name pattern (a purl without version
 #   names every version), who approved it, until when and why. A version
 #   change whose order cannot be told needs one when upgraded or downgraded
