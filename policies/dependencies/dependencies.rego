@@ -66,13 +66,30 @@ change_of(c) := "added" if {
 
 says_change(c) if is_string(c.change)
 
-# needing are the components that need an approval.
+# needing are the components that need an approval. (asked is a quick
+# test on each component; reasons, the slower one, is left for these.)
 needing := [c |
 	input.context.baseline
 	cfg.require_approval
 	some c in input.components
+	asked(c)
 	count(reasons(c)) > 0
 ]
+
+asked(c) if {
+	"added" in required
+	c.new == true
+}
+
+asked(c) if c.change in version_changes
+
+asked(c) if {
+	"license_changed" in required
+	c.license_changed == true
+}
+
+# version_changes are the changes of version that need an approval.
+version_changes := (required & {"added", "upgraded", "downgraded"}) | {"changed" | count(required & {"upgraded", "downgraded"}) > 0}
 
 approvals_for(c) := [a | some a in cfg.approvals; lib.component_matches(a.match, c)]
 

@@ -68,28 +68,34 @@ named := allowed_names | {n | some n in listed_ids; not secgate.spdx_parse(n).va
 # finding of a scanner, with the expression to judge: the licence as
 # written, with aliases applied and deprecated SPDX ids replaced.
 subjects contains subject(expression(c), lib.label(c), []) if {
-	some c in input.components
+	some c in judged_components
 	not ignored(c)
 	not container(c)
 	not scanned(c)
-	judged(c)
 }
 
 subjects contains subject(f.rule_id, subject_label(f), [f.id]) if {
-	some f in lib.open_of_kind("license")
-	judged(f)
+	some f in judged_findings
 }
 
-# judged: with only_new, a component the baseline had at another version
-# is judged only when its licence changed, and a finding only when new.
-# Without a baseline everything is new.
-judged(_) if not only_new
+# judged_components and judged_findings are those only_new leaves: with a
+# baseline, the components added or whose licence changed (one the
+# baseline had at another version with the same licence is not judged
+# again), and the new licence findings. Without a baseline everything
+# is new.
+judged_components := input.components if not only_new
+
+judged_components := [c | some c in input.components; changed_licence(c)] if only_new
+
+judged_findings := lib.open_of_kind("license") if not only_new
+
+judged_findings := [f | some f in lib.open_of_kind("license"); lib.is_new(f)] if only_new
 
 only_new if lib.only_new(cfg)
 
-judged(x) if lib.is_new(x)
+changed_licence(c) if lib.is_new(c)
 
-judged(x) if x.license_changed == true
+changed_licence(c) if c.license_changed == true
 
 subject(written, label, finding_ids) := {
 	"expr": read(written),

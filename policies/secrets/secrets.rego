@@ -19,12 +19,12 @@ deny contains {
 	"remediation": "revoke and rotate the secret, then remove it from the code and its history",
 } if {
 	data.secgate.config.secrets.enabled
-	some f in lib.open_of_kind("secret")
-	judged(f)
+	some f in judged
 }
 
-judged(_) if not only_new
+# judged are the open secrets; with only_new, the new ones.
+judged := lib.open_of_kind("secret") if not only_new
+
+judged := [f | some f in lib.open_of_kind("secret"); lib.is_new(f)] if only_new
 
 only_new if lib.only_new(data.secgate.config.secrets)
-
-judged(f) if lib.is_new(f)
