@@ -99,7 +99,7 @@ deny contains {
 	"msg": sprintf("%s is not approved%s", [what(r, c), expired_note(c)]),
 	"severity": "high",
 	"components": [lib.label(c)],
-	"remediation": sprintf("get %s approved: add it to dependencies.approvals (match %s) with approved_by, expires and reason", [lib.label(c), package_of(c)]),
+	"remediation": sprintf("get %s approved: add to dependencies.approvals an entry with match %s, approved_by, expires and reason", [lib.label(c), package_of(c)]),
 } if {
 	some c in needing
 	count(valid_approvals(c)) == 0

@@ -223,5 +223,5 @@ test_remediation_names_the_match if {
 		with time.now_ns as now
 	some v in res
 	v.components == ["pkg:npm/redux@4.2.1"]
-	v.remediation == "get pkg:npm/redux@4.2.1 approved: add it to dependencies.approvals (match pkg:npm/redux) with approved_by, expires and reason"
+	v.remediation == "get pkg:npm/redux@4.2.1 approved: add to dependencies.approvals an entry with match pkg:npm/redux, approved_by, expires and reason"
 }
