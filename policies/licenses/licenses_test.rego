@@ -93,6 +93,13 @@ test_ignore_patterns if {
 	count(denied([comp("internal-tool", "GPL-3.0-only")], cfg)) == 0
 }
 
+# A purl without version skips the package at every version, and only it.
+test_ignore_purl_without_version if {
+	cfg := object.union(deny_gpl, {"ignore": ["pkg:npm/internal-tool"]})
+	count(denied([comp("internal-tool", "GPL-3.0-only")], cfg)) == 0
+	count(denied([comp("internal-tool-evil", "GPL-3.0-only")], cfg)) == 1
+}
+
 test_component_without_purl_named if {
 	c := {"name": "libx", "version": "2.0", "licenses": ["GPL-3.0-only"]}
 	res := denied([c], deny_gpl)
