@@ -274,7 +274,7 @@ const waiver = "exceptions:\n  - id: CVE-2021-1\n    reason: r\n    expires: 202
 // the message each gives.
 var typoCases = []struct{ in, want string }{
 	// A section.
-	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, policies, verification_key, severity_source)`},
+	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, only_new, policies, verification_key, severity_source)`},
 	{"secrets: true\n", "line 1: secrets: want a mapping"},
 	{"exceptions: {id: x}\n", "line 1: exceptions: want a list"},
 	{"policies: builtin\n", `line 1: policies: want a list of policy sources, got a string "builtin"`},
@@ -286,6 +286,9 @@ var typoCases = []struct{ in, want string }{
 	{"thresholds:\n  fail_epss_at: 5\n", "line 2: thresholds.fail_epss_at: want at most 1, got 5"},
 	{"licenses:\n  ignore: [\"pkg:npm/{a\"]\n", `line 2: licenses.ignore: "pkg:npm/{a" is not a pattern (* is the wildcard): `},
 	{"dependencies:\n  approvals: {}\n", "line 2: dependencies.approvals: want a list"},
+	{"dependencies:\n  require_approval_for: [added, removed]\n", `line 2: dependencies.require_approval_for: "removed" is not one of added, upgraded, downgraded, license_changed`},
+	{"only_new: \"true\"\n", `line 1: only_new: want true or false, got "true" (unquote it)`},
+	{"licenses:\n  only_new: yes please\n", `line 2: licenses.only_new: want true or false, got "yes please"`},
 	// A key of a key.
 	{"tickets:\n  sla_days:\n    critcal: 3\n", "line 3: tickets.sla_days.critcal: unknown key (known: critical, high, medium, low, info, unknown)"},
 	{"tickets:\n  sla_days:\n    high: soon\n", `line 3: tickets.sla_days.high: want a number, got "soon"`},

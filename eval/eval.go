@@ -31,8 +31,17 @@ var decidingRules = map[string]string{"deny": "deny", "violation": "deny", "warn
 // that waivers accept before the other policies run.
 const ExceptionsPackage = "secgate.exceptions"
 
+// ApprovalsPackage is the package whose `applied` rule lists the
+// dependency approvals that let a component through, each with the
+// components it approved, for the decision.
+const ApprovalsPackage = "secgate.dependencies"
+
 // collectPackage is the generated package that gathers every deciding rule.
 const collectPackage = "secgate_internal_collect"
+
+// approvalsKey is the collector's name for ApprovalsPackage's applied
+// rule: no deciding rule's (those are r0, r1, …).
+const approvalsKey = "approvals"
 
 // DefaultTimeout bounds one evaluation.
 const DefaultTimeout = 60 * time.Second
@@ -84,11 +93,24 @@ type Waiver struct {
 	Exception map[string]any `json:"exception"`
 }
 
+// Approval is a dependency approval that let components through: the
+// configuration entry, as written, and the components it approved.
+type Approval struct {
+	Match      string   `json:"match"`
+	ApprovedBy string   `json:"approved_by"`
+	Expires    string   `json:"expires"`
+	Reason     string   `json:"reason"`
+	Components []string `json:"components"`
+}
+
 // Result is what the policies said about one document.
 type Result struct {
 	Denies   []Message `json:"violations"`
 	Warnings []Message `json:"warnings"`
 	Waivers  []Waiver  `json:"exceptions"`
+	// Approvals are those the dependencies policy applied, when it was
+	// evaluated.
+	Approvals []Approval `json:"approvals"`
 	// Namespaces lists the packages that were evaluated.
 	Namespaces []string `json:"namespaces"`
 }
@@ -289,6 +311,9 @@ func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Mo
 			refs[name] = ruleRef{ns, rule}
 			fmt.Fprintf(&b, "%s := %s.%s\n\n", name, pkg, rule)
 		}
+		if ns == ApprovalsPackage && definesRule(ns, "applied", modules) {
+			fmt.Fprintf(&b, "%s := %s.applied\n\n", approvalsKey, pkg)
+		}
 	}
 	m, err := ast.ParseModuleWithOpts("secgate:collect.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
@@ -304,6 +329,21 @@ func packageRef(ns string, modules map[string]*ast.Module) string {
 		}
 	}
 	return "data." + ns
+}
+
+// definesRule says whether package ns defines rule.
+func definesRule(ns, rule string, modules map[string]*ast.Module) bool {
+	for _, m := range modules {
+		if strings.TrimPrefix(m.Package.Path.String(), "data.") != ns {
+			continue
+		}
+		for _, r := range m.Rules {
+			if r.Head.Ref().String() == rule {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func ruleNames(ns string, modules map[string]*ast.Module) []string {
@@ -334,7 +374,7 @@ func ruleNames(ns string, modules map[string]*ast.Module) []string {
 func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.Time) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Namespaces: e.namespaces}
+	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Approvals: []Approval{}, Namespaces: e.namespaces}
 
 	findings := findingTerms(doc, e.fields)
 	input := assemble(doc, findings, e.fields)
@@ -376,6 +416,12 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		}
 		for _, key := range all.Keys() {
 			name, _ := key.Value.(ast.String)
+			if name == approvalsKey {
+				if res.Approvals, err = parseApprovals(all.Get(key).Value); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			ref, ok := e.collected[string(name)]
 			if !ok {
 				continue
@@ -577,6 +623,45 @@ func parseWaivers(rs rego.ResultSet) ([]Waiver, error) {
 		out = append(out, Waiver{FindingID: id, Exception: exc})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FindingID < out[j].FindingID })
+	return out, nil
+}
+
+// parseApprovals reads ApprovalsPackage's applied rule: a set of
+// objects, each an approval (match, approved_by, expires, reason) and the
+// components it approved. Sorted by match, then by who approved.
+func parseApprovals(v ast.Value) ([]Approval, error) {
+	out := []Approval{}
+	set, ok := v.(ast.Set)
+	if !ok {
+		return nil, fmt.Errorf("policy %s: applied is %s; want a set of objects", ApprovalsPackage, typeName(v))
+	}
+	var err error
+	set.Foreach(func(t *ast.Term) {
+		o, ok := t.Value.(ast.Object)
+		if !ok {
+			err = fmt.Errorf("policy %s: applied holds %s; want objects", ApprovalsPackage, typeName(t.Value))
+			return
+		}
+		a := Approval{Components: stringList(o.Get(ast.InternedTerm("components")))}
+		a.Match, ok = stringAt(o, "match")
+		if !ok || a.Match == "" {
+			err = fmt.Errorf("policy %s: applied entry without match", ApprovalsPackage)
+			return
+		}
+		a.ApprovedBy, _ = stringAt(o, "approved_by")
+		a.Expires, _ = stringAt(o, "expires")
+		a.Reason, _ = stringAt(o, "reason")
+		out = append(out, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Match != out[j].Match {
+			return out[i].Match < out[j].Match
+		}
+		return out[i].ApprovedBy < out[j].ApprovedBy
+	})
 	return out, nil
 }
 

@@ -305,6 +305,39 @@ func TestExceptionsApplyBeforeOtherPolicies(t *testing.T) {
 	}
 }
 
+// TestApprovalsCollected: the approvals the dependencies package says it
+// applied are read with the deciding rules, sorted; a package evaluated
+// without them, or not evaluated, gives none, never null.
+func TestApprovalsCollected(t *testing.T) {
+	deps := "package secgate.dependencies\n\n" +
+		"deny contains \"x\" if false\n\n" +
+		"applied contains {\"match\": \"pkg:npm/b\", \"approved_by\": \"sec\", \"expires\": \"2027-01-01\", \"reason\": \"r\", \"components\": [\"pkg:npm/b@2\", \"pkg:npm/b@1\"]} if true\n\n" +
+		"applied contains {\"match\": \"pkg:npm/a\", \"approved_by\": \"sec\", \"expires\": \"2027-01-01\", \"reason\": \"r\", \"components\": []} if true\n"
+	main := "package main\n\ndeny contains \"m\" if true\n"
+	res, err := evaluate(t, map[string]string{"d.rego": deps, "m.rego": main}, Options{}, sampleDoc(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Approval{
+		{Match: "pkg:npm/a", ApprovedBy: "sec", Expires: "2027-01-01", Reason: "r", Components: []string{}},
+		{Match: "pkg:npm/b", ApprovedBy: "sec", Expires: "2027-01-01", Reason: "r", Components: []string{"pkg:npm/b@1", "pkg:npm/b@2"}},
+	}
+	if !reflect.DeepEqual(res.Approvals, want) || len(res.Denies) != 1 {
+		t.Fatalf("approvals = %+v, denies = %+v", res.Approvals, res.Denies)
+	}
+	res, err = evaluate(t, map[string]string{"d.rego": deps, "m.rego": main}, Options{Namespaces: []string{"main"}}, sampleDoc(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Approvals == nil || len(res.Approvals) != 0 {
+		t.Fatalf("approvals of a package not evaluated = %#v", res.Approvals)
+	}
+	bad := "package secgate.dependencies\n\ndeny contains \"x\" if false\n\napplied contains \"pkg:npm/a\" if true\n"
+	if _, err := evaluate(t, map[string]string{"d.rego": bad}, Options{}, sampleDoc(0)); err == nil || !strings.Contains(err.Error(), "applied holds a string; want objects") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	files := map[string]string{"slow.rego": "package main\n\ndeny contains \"x\" if {\n\tsome i in numbers.range(1, 100000000)\n\ti < 0\n}\n"}
 	_, err := evaluate(t, files, Options{Timeout: 50 * time.Millisecond}, sampleDoc(0))

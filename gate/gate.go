@@ -67,11 +67,14 @@ type Options struct {
 
 // Decision is the answer of a check, as `-o json` prints it.
 type Decision struct {
-	Decision   string           `json:"decision"`
-	Violations []eval.Message   `json:"violations"`
-	Warnings   []eval.Message   `json:"warnings"`
-	Exceptions []eval.Waiver    `json:"exceptions"`
-	Summary    document.Summary `json:"summary"`
+	Decision   string         `json:"decision"`
+	Violations []eval.Message `json:"violations"`
+	Warnings   []eval.Message `json:"warnings"`
+	Exceptions []eval.Waiver  `json:"exceptions"`
+	// Approvals are the dependency approvals that let components
+	// through, each with the components it approved.
+	Approvals []eval.Approval  `json:"approvals"`
+	Summary   document.Summary `json:"summary"`
 	// Tickets are the remediation tickets of the violations, worst
 	// first, when Options.Tickets asked for them; empty otherwise.
 	Tickets  []tickets.Ticket  `json:"tickets"`
@@ -119,6 +122,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Violations: res.Denies,
 		Warnings:   res.Warnings,
 		Exceptions: res.Waivers,
+		Approvals:  res.Approvals,
 		Summary:    doc.Summary,
 		Tickets:    []tickets.Ticket{},
 		Policies:   res.Namespaces,

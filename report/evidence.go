@@ -3,6 +3,7 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/secgate/secgate/document"
@@ -119,4 +120,20 @@ func title(it item) string {
 		return f.RuleID
 	}
 	return it.Msg.Policy
+}
+
+// maxApproved bounds the components an approval's line names.
+const maxApproved = 5
+
+// approvalLine says what an approval let through, and on whose word:
+// "pkg:npm/left-pad, by security-team until 2099-12-31 (reason):
+// pkg:npm/left-pad@1.3.0".
+func approvalLine(a eval.Approval) string {
+	cs := a.Components
+	more := ""
+	if len(cs) > maxApproved {
+		more = fmt.Sprintf(" and %d more", len(cs)-maxApproved)
+		cs = cs[:maxApproved]
+	}
+	return fmt.Sprintf("%s, by %s until %s (%s): %s%s", a.Match, a.ApprovedBy, a.Expires, a.Reason, strings.Join(cs, ", "), more)
 }

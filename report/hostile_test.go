@@ -91,6 +91,7 @@ func fuzzResult(rule, pkg, version, fixed, path, policy, msg, fix, reason string
 		Violations: []eval.Message{m, one},
 		Warnings:   []eval.Message{{Policy: policy, Msg: reason, FindingIDs: []string{rule}}},
 		Exceptions: []eval.Waiver{{FindingID: rule, Exception: map[string]any{"reason": reason, "expires": fix}}},
+		Approvals:  []eval.Approval{{Match: rule, ApprovedBy: policy, Expires: fix, Reason: reason, Components: []string{pkg, msg}}},
 		Policies:   []string{policy},
 		Sources:    doc.Sources,
 	}}

@@ -109,6 +109,13 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
+	if len(d.Approvals) > 0 {
+		fmt.Fprintf(bw, "<details><summary>Approvals applied (%d)</summary>\n\n", len(d.Approvals))
+		for _, a := range d.Approvals {
+			fmt.Fprintf(bw, "- %s\n", escapeMarkdown(approvalLine(a)))
+		}
+		fmt.Fprint(bw, "\n</details>\n\n")
+	}
 	var srcs []string
 	for _, s := range d.Sources {
 		srcs = append(srcs, fmt.Sprintf("%s (%s)", textsafe.Code(s.Path, textsafe.MaxField, false), escapeMarkdown(s.Format)))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/testutil"
@@ -267,5 +269,41 @@ func TestJSONIsEncoderOutput(t *testing.T) {
 		if got := render(t, report.JSON{}, r); !bytes.Equal(got, want) {
 			t.Errorf("%v: streamed JSON differs from json.Encoder's:\n%s\nwant\n%s", reports, got, want)
 		}
+	}
+}
+
+// TestApprovalsListed: table and Markdown list the approvals applied, each
+// with who, until when, why and what it approved, the first five
+// components of a wide one and how many more.
+func TestApprovalsListed(t *testing.T) {
+	doc := document.New()
+	var many []string
+	for i := range 7 {
+		many = append(many, fmt.Sprintf("pkg:npm/p%d@1.0.0", i))
+	}
+	r := &gate.Result{Document: doc, Decision: &gate.Decision{
+		Decision: gate.Pass, Violations: []eval.Message{}, Warnings: []eval.Message{}, Exceptions: []eval.Waiver{},
+		Approvals: []eval.Approval{
+			{Match: "pkg:npm/*", ApprovedBy: "security-team", Expires: "2099-12-31", Reason: "reviewed", Components: many},
+			{Match: "pkg:npm/left-pad", ApprovedBy: "platform", Expires: "2099-12-31", Reason: "tiny", Components: []string{"pkg:npm/left-pad@1.3.0"}},
+		},
+	}}
+	table := string(render(t, &report.Table{}, r))
+	for _, want := range []string{
+		"\nApprovals applied\n",
+		"  ✓ pkg:npm/*, by security-team until 2099-12-31 (reviewed): pkg:npm/p0@1.0.0, pkg:npm/p1@1.0.0, pkg:npm/p2@1.0.0, pkg:npm/p3@1.0.0, pkg:npm/p4@1.0.0 and 2 more\n",
+		"  ✓ pkg:npm/left-pad, by platform until 2099-12-31 (tiny): pkg:npm/left-pad@1.3.0\n",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+	md := string(render(t, report.Markdown{}, r))
+	if !strings.Contains(md, "<summary>Approvals applied (2)</summary>") || !strings.Contains(md, `- pkg:npm/left-pad, by platform until 2099-12-31 \(tiny\): pkg:npm/left-pad@1.3.0`) {
+		t.Errorf("markdown:\n%s", md)
+	}
+	r.Decision.Approvals = []eval.Approval{}
+	if out := string(render(t, &report.Table{}, r)) + string(render(t, report.Markdown{}, r)); strings.Contains(out, "Approvals applied") {
+		t.Errorf("no approval, yet listed:\n%s", out)
 	}
 }

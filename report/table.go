@@ -82,6 +82,17 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 		}
 	}
 
+	if len(d.Approvals) > 0 {
+		fmt.Fprintf(bw, "\n%s\n", t.paint(bold, "Approvals applied"))
+		for i, a := range d.Approvals {
+			if i == maxMessages {
+				fmt.Fprintf(bw, "  … and %d more\n", len(d.Approvals)-maxMessages)
+				break
+			}
+			fmt.Fprintf(bw, "  ✓ %s\n", textsafe.Clean(approvalLine(a), textsafe.MaxMessage))
+		}
+	}
+
 	s := d.Summary
 	fmt.Fprintf(bw, "\n%s findings: %d, open: %d (critical %d, high %d, medium %d, low %d, info %d, unknown %d); components: %d",
 		t.paint(bold, "Summary"), s.Findings, s.OpenFindings,

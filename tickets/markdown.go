@@ -273,11 +273,19 @@ func (r *renderer) renderLicence(label string, c *document.Component, expr strin
 	r.where = componentWhere(c)
 }
 
-// renderDependency writes the sections of an unapproved new dependency.
+// renderDependency writes the sections of an unapproved dependency
+// change: a new dependency, or an upgrade, downgrade or licence change
+// that dependencies.require_approval_for asks approval for.
 func (r *renderer) renderDependency(label string, c *document.Component) {
-	r.what = append(r.what, code(label)+" is a new dependency that has no valid approval.")
-	r.why = append(r.why, "New dependencies need an approval (who approved it, until when, and why) before they are merged.")
-	r.bulletRemediations("Remove the dependency, or get it approved.")
+	if newDependency(r.msgs) {
+		r.what = append(r.what, code(label)+" is a new dependency that has no valid approval.")
+		r.why = append(r.why, "New dependencies need an approval (who approved it, until when, and why) before they are merged.")
+		r.bulletRemediations("Remove the dependency, or get it approved.")
+	} else {
+		r.what = append(r.what, code(label)+" changed since the baseline (see the violations below), and the change has no valid approval.")
+		r.why = append(r.why, "The dependency changes dependencies.require_approval_for lists need an approval (who approved it, until when, and why) before they are merged.")
+		r.bulletRemediations("Undo the change, or get it approved.")
+	}
 	r.how = append(r.how, "", "An approval in secgate.yaml looks like this:", "",
 		"```yaml",
 		"dependencies:",
@@ -288,6 +296,17 @@ func (r *renderer) renderDependency(label string, c *document.Component) {
 		"      reason: why this dependency is needed",
 		"```")
 	r.where = componentWhere(c)
+}
+
+// newDependency: every message is about a new dependency, none about a
+// change of one the baseline had.
+func newDependency(msgs []eval.Message) bool {
+	for _, m := range msgs {
+		if !strings.HasPrefix(m.Msg, "new dependency ") {
+			return false
+		}
+	}
+	return true
 }
 
 // renderPolicy writes the sections of any other violation.

@@ -47,6 +47,9 @@ func (b *builder) say(g *group, r *renderer) {
 		r.renderLicence(g.label, g.component, g.licence)
 	case g.kind == KindDependency:
 		t.Title = oneLineTitle("Approve or remove the new dependency " + g.label)
+		if !newDependency(r.msgs) {
+			t.Title = oneLineTitle("Approve or undo the change of " + g.label)
+		}
 		r.renderDependency(g.label, g.component)
 	default:
 		m := r.msgs[0]

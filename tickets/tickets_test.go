@@ -285,6 +285,30 @@ func TestOtherTickets(t *testing.T) {
 	}
 }
 
+// A dependency change other than an addition (an upgrade that
+// require_approval_for asks approval for) reads as a change, not as a new
+// dependency.
+func TestDependencyChangeTicket(t *testing.T) {
+	doc := document.New()
+	doc.Components = []document.Component{{Name: "redux", Version: "4.2.1", Purl: "pkg:npm/redux@4.2.1", Change: document.ChangeUpgraded, PreviousVersion: "4.0.1"}}
+	doc.Summary = document.Summarize(doc)
+	ts := Build(doc, []eval.Message{{
+		Policy: "secgate.dependencies", Rule: "deny", Msg: "upgrade of pkg:npm/redux from 4.0.1 to 4.2.1 is not approved",
+		Severity: "high", FindingIDs: []string{}, Components: []string{"pkg:npm/redux@4.2.1"},
+	}}, Options{Now: testNow})
+	if len(ts) != 1 {
+		t.Fatalf("want one ticket, got %d", len(ts))
+	}
+	tk := ts[0]
+	if tk.Kind != KindDependency || tk.Title != "Approve or undo the change of pkg:npm/redux@4.2.1" {
+		t.Errorf("ticket: %+v", tk)
+	}
+	if strings.Contains(tk.Body, "new dependency") || !strings.Contains(tk.Body, "`pkg:npm/redux@4.2.1` changed since the baseline") ||
+		!strings.Contains(tk.Body, "upgrade of pkg:npm/redux from 4.0.1 to 4.2.1 is not approved") {
+		t.Errorf("body:\n%s", tk.Body)
+	}
+}
+
 func TestDueDatesFromSLA(t *testing.T) {
 	tests := []struct {
 		name string

@@ -118,9 +118,11 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 		fmt.Fprintf(w, "  secgate.yaml section %q (data.secgate.config.%s):\n", info.Section, info.Section)
 		printSection(w, info.Section)
 	}
-	if _, err = fmt.Fprintf(w, "\nsections without a policy of their own: tickets (remediation ticket SLAs)\n"); err != nil {
+	fmt.Fprintf(w, "\nsections without a policy of their own: tickets (remediation ticket SLAs)\n")
+	if _, err = fmt.Fprintf(w, "\ntop-level keys of the built-in policies:\n"); err != nil {
 		return err
 	}
+	printSection(w, "only_new")
 	return printSources(w, sources)
 }
 

@@ -66,12 +66,12 @@ warned(cs, approvals, baseline) := {m.msg | some m in res} if {
 }
 
 test_unused_approval_warns if {
-	warned([axios, old], [approve("pkg:npm/react@*", "2027-06-30"), approve("pkg:npm/axios@*", "2027-06-30")], true) == {"approval of pkg:npm/react@* by security-team matches no new dependency and is unused: remove it, or correct its match"}
+	warned([axios, old], [approve("pkg:npm/react@*", "2027-06-30"), approve("pkg:npm/axios@*", "2027-06-30")], true) == {"approval of pkg:npm/react@* by security-team matches no dependency that needs approval and is unused: remove it, or correct its match"}
 }
 
 # A component the baseline already has needs no approval any more.
 test_approval_of_an_old_component_is_unused if {
-	warned([axios, old], [approve("lodash", "2027-06-30"), approve("axios", "2027-06-30")], true) == {"approval of lodash by security-team matches no new dependency and is unused: remove it, or correct its match"}
+	warned([axios, old], [approve("lodash", "2027-06-30"), approve("axios", "2027-06-30")], true) == {"approval of lodash by security-team matches no dependency that needs approval and is unused: remove it, or correct its match"}
 }
 
 test_unused_approval_names_it if {
@@ -91,4 +91,137 @@ test_approval_not_required_none_is_unused if {
 	res := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
 		with data.secgate.config.dependencies as {"require_approval": false, "approvals": [approve("pkg:npm/react@*", "2027-06-30")]}
 	count(res) == 0
+}
+
+# Components as a baseline marks them.
+redux_up := {"name": "redux", "version": "4.2.1", "purl": "pkg:npm/redux@4.2.1", "new": false, "change": "upgraded", "previous_version": "4.0.1", "licenses": ["MIT"], "previous_licenses": ["MIT"]}
+
+jq_down := {"name": "jquery", "version": "3.4.0", "purl": "pkg:npm/jquery@3.4.0", "new": false, "change": "downgraded", "previous_version": "3.5.0", "licenses": ["MIT"], "previous_licenses": ["MIT"]}
+
+relicensed := {"name": "chart", "version": "2.0.0", "purl": "pkg:npm/chart@2.0.0", "new": false, "change": "upgraded", "previous_version": "1.0.0", "license_changed": true, "licenses": ["GPL-3.0-only"], "previous_licenses": ["MIT"]}
+
+odd := {"name": "tool", "version": "r7", "purl": "pkg:generic/tool@r7", "new": false, "change": "changed", "previous_version": "r6"}
+
+same := {"name": "lodash", "version": "4.17.21", "purl": "pkg:npm/lodash@4.17.21", "new": false, "change": "unchanged", "previous_version": "4.17.21"}
+
+added := object.union(left_pad, {"change": "added"})
+
+asked(cs, required, approvals) := {v.msg | some v in res} if {
+	res := dependencies.deny with input as {"components": cs, "context": {"baseline": true}}
+		with data.secgate.config.dependencies.require_approval_for as required
+		with data.secgate.config.dependencies.approvals as approvals
+		with time.now_ns as now
+}
+
+everything := [added, redux_up, jq_down, relicensed, odd, same]
+
+# By default only added packages need an approval, not upgrades.
+test_default_asks_only_for_added if {
+	res := dependencies.deny with input as {"components": everything, "context": {"baseline": true}}
+		with time.now_ns as now
+	{v.msg | some v in res} == {"new dependency pkg:npm/left-pad@1.3.0 is not approved"}
+}
+
+test_each_change_named if {
+	asked(everything, ["added", "upgraded", "downgraded", "license_changed"], []) == {
+		"new dependency pkg:npm/left-pad@1.3.0 is not approved",
+		"upgrade of pkg:npm/redux from 4.0.1 to 4.2.1 is not approved",
+		"upgrade of pkg:npm/chart from 1.0.0 to 2.0.0 is not approved",
+		"downgrade of pkg:npm/jquery from 3.5.0 to 3.4.0 is not approved",
+		"licence change of pkg:npm/chart@2.0.0 (MIT → GPL-3.0-only) is not approved",
+		"version change of pkg:generic/tool from r6 to r7 (neither an upgrade nor a downgrade can be told) is not approved",
+	}
+}
+
+test_upgraded_only if {
+	asked(everything, ["upgraded"], []) == {
+		"upgrade of pkg:npm/redux from 4.0.1 to 4.2.1 is not approved",
+		"upgrade of pkg:npm/chart from 1.0.0 to 2.0.0 is not approved",
+		"version change of pkg:generic/tool from r6 to r7 (neither an upgrade nor a downgrade can be told) is not approved",
+	}
+}
+
+# A version change of unknown order might be either: asking approval for
+# downgrades asks it for this too.
+test_changed_needs_approval_for_downgraded if {
+	asked([odd], ["downgraded"], []) == {"version change of pkg:generic/tool from r6 to r7 (neither an upgrade nor a downgrade can be told) is not approved"}
+	asked([odd], ["added", "license_changed"], []) == set()
+}
+
+test_license_changed_only if {
+	asked(everything, ["license_changed"], []) == {"licence change of pkg:npm/chart@2.0.0 (MIT → GPL-3.0-only) is not approved"}
+}
+
+test_licence_change_shows_expression_and_none if {
+	c := object.union(relicensed, {"licenses": [], "license_expression": "MIT OR GPL-3.0-only", "previous_licenses": []})
+	asked([c], ["license_changed"], []) == {"licence change of pkg:npm/chart@2.0.0 (none → MIT OR GPL-3.0-only) is not approved"}
+}
+
+test_nothing_required if {
+	asked(everything, [], []) == set()
+}
+
+# An approval by purl without version approves every version of that
+# package, and no other whose name it begins.
+test_approval_without_version if {
+	asked(everything, ["added", "upgraded"], [approve("pkg:npm/redux", "2027-06-30"), approve("pkg:npm/left-pad", "2027-06-30"), approve("pkg:npm/chart", "2027-06-30"), approve("pkg:generic/tool", "2027-06-30")]) == set()
+	evil := object.union(added, {"name": "left-pad-evil", "purl": "pkg:npm/left-pad-evil@1.0.0"})
+	asked([evil], ["added"], [approve("pkg:npm/left-pad", "2027-06-30")]) == {"new dependency pkg:npm/left-pad-evil@1.0.0 is not approved"}
+	hidden := object.union(added, {"name": "left-pad@evil", "purl": "pkg:npm/left-pad%40evil@1.0.0"})
+	asked([hidden], ["added"], [approve("pkg:npm/left-pad", "2027-06-30")]) == {"new dependency pkg:npm/left-pad%40evil@1.0.0 is not approved"}
+}
+
+test_wildcard_approval_still_applies if {
+	asked(everything, ["added", "upgraded", "downgraded", "license_changed"], [approve("pkg:*", "2027-06-30")]) == set()
+}
+
+test_scoped_package_escaped_or_not if {
+	babel := {"name": "core", "group": "@babel", "version": "7.0.0", "purl": "pkg:npm/%40babel/core@7.0.0", "new": true, "change": "added"}
+	asked([babel], ["added"], [approve("pkg:npm/@babel/core", "2027-06-30")]) == set()
+	asked([babel], ["added"], [approve("pkg:npm/%40babel/core", "2027-06-30")]) == set()
+}
+
+test_expired_approval_of_an_upgrade if {
+	asked([redux_up], ["upgraded"], [approve("pkg:npm/redux", "2026-05-31")]) == {"upgrade of pkg:npm/redux from 4.0.1 to 4.2.1 is not approved (its approval by security-team expired on 2026-05-31)"}
+}
+
+applied(cs, required, approvals) := r if {
+	r := dependencies.applied with input as {"components": cs, "context": {"baseline": true}}
+		with data.secgate.config.dependencies.require_approval_for as required
+		with data.secgate.config.dependencies.approvals as approvals
+		with time.now_ns as now
+}
+
+test_applied_lists_approvals_in_force if {
+	applied(everything, ["added", "upgraded"], [
+		approve("pkg:npm/left-pad", "2027-06-30"),
+		approve("pkg:npm/*", "2027-06-30"),
+		approve("pkg:npm/redux", "2026-05-31"),
+		approve("pkg:npm/react", "2027-06-30"),
+	]) == {
+		{"match": "pkg:npm/left-pad", "approved_by": "security-team", "expires": "2027-06-30", "reason": "r", "components": ["pkg:npm/left-pad@1.3.0"]},
+		{"match": "pkg:npm/*", "approved_by": "security-team", "expires": "2027-06-30", "reason": "r", "components": ["pkg:npm/chart@2.0.0", "pkg:npm/left-pad@1.3.0", "pkg:npm/redux@4.2.1"]},
+	}
+}
+
+# An approval of a component that needs none applies to nothing.
+test_applied_only_where_needed if {
+	applied(everything, ["added"], [approve("pkg:npm/redux", "2027-06-30")]) == set()
+	warned([redux_up], [approve("pkg:npm/redux", "2027-06-30")], true) == {"approval of pkg:npm/redux by security-team matches no dependency that needs approval and is unused: remove it, or correct its match"}
+}
+
+test_nothing_applied_without_baseline if {
+	r := dependencies.applied with input as {"components": [added], "context": {"baseline": false}}
+		with data.secgate.config.dependencies.approvals as [approve("pkg:npm/left-pad", "2027-06-30")]
+		with time.now_ns as now
+	r == set()
+}
+
+test_remediation_names_the_match if {
+	res := dependencies.deny with input as {"components": [redux_up], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.require_approval_for as ["upgraded"]
+		with time.now_ns as now
+	some v in res
+	v.components == ["pkg:npm/redux@4.2.1"]
+	v.remediation == "get pkg:npm/redux@4.2.1 approved: add to dependencies.approvals an entry with match pkg:npm/redux, approved_by, expires and reason"
 }

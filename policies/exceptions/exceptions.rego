@@ -54,7 +54,7 @@ waives(w, f) if w.rule == f.rule_id
 
 waives(w, f) if w.rule in f.aliases
 
-waives(w, f) if lib.matches(w.purl, f.package.purl)
+waives(w, f) if lib.purl_matches(w.purl, f.package.purl)
 
 warn contains {
 	"msg": sprintf("exception for %s expired on %s and no longer applies", [what(w), w.expires]),

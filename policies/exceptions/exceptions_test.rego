@@ -35,6 +35,17 @@ test_by_purl_pattern if {
 	ids([{"purl": "pkg:deb/debian/*", "reason": "base image, tracked upstream", "expires": "2027-01-01"}]) == {"f3"}
 }
 
+# A purl without version waives the package's findings at every version,
+# and no package whose name it only begins.
+test_by_purl_without_version if {
+	ids([{"purl": "pkg:npm/lodash", "reason": "r", "expires": "2027-01-01"}]) == {"f1"}
+	ids([{"purl": "pkg:deb/debian/openssl", "reason": "r", "expires": "2027-01-01"}]) == {"f3"}
+	ids([{"purl": "pkg:npm/lodash@4.17.20", "reason": "r", "expires": "2027-01-01"}]) == {"f1"}
+	ids([{"purl": "pkg:npm/lodash@4.17.21", "reason": "r", "expires": "2027-01-01"}]) == set()
+	ids([{"purl": "pkg:npm/loda", "reason": "r", "expires": "2027-01-01"}]) == set()
+	ids([{"purl": "pkg:deb/debian/open", "reason": "r", "expires": "2027-01-01"}]) == set()
+}
+
 test_expired_does_not_apply_and_warns if {
 	w := [{"id": "CVE-2021-23337", "reason": "old", "expires": "2026-05-31"}]
 	ids(w) == set()

@@ -35,6 +35,18 @@ open_of_kind(kind) := found if {
 # is_new is false only for a finding or component that a baseline already had.
 is_new(x) if not x.new == false
 
+# only_new says whether a policy judges only what is new: its section's
+# only_new, or, when that is null or absent, the top-level only_new. It
+# narrows nothing without a baseline, where nothing is marked not new.
+only_new(section) if section.only_new == true
+
+only_new(section) if {
+	not says_only_new(section)
+	data.secgate.config.only_new == true
+}
+
+says_only_new(section) if is_boolean(section.only_new)
+
 # expired is true for an entry whose expires date (YYYY-MM-DD, valid through
 # that day) has passed, or that has none or an unreadable one.
 expired(entry) if not valid_until(entry)
@@ -52,9 +64,9 @@ matches(pattern, value) if {
 	glob.match(pattern, null, value)
 }
 
-# component_matches matches a pattern against a component's purl, its purl
-# without version, or its name.
-component_matches(pattern, c) if matches(pattern, c.purl)
+# component_matches matches a pattern against a component's purl (see
+# purl_matches), or its name, or its group/name.
+component_matches(pattern, c) if purl_matches(pattern, c.purl)
 
 component_matches(pattern, c) if matches(pattern, c.name)
 
@@ -62,6 +74,30 @@ component_matches(pattern, c) if {
 	c.group
 	matches(pattern, concat("/", [c.group, c.name]))
 }
+
+# purl_matches is true when pattern (with * as wildcard) matches a purl as
+# written, or, for a pattern without version, the purl without its
+# version, qualifiers and subpath: pkg:npm/express matches
+# pkg:npm/express@4.21.0?foo=bar, and never pkg:npm/express-session@1.0.0.
+# An npm scope may then be written @ or %40 (pkg:npm/@babel/core matches
+# pkg:npm/%40babel/core@7.0.0). A pattern with a version matches only the
+# purl as written.
+purl_matches(pattern, purl) if matches(pattern, purl)
+
+purl_matches(pattern, purl) if {
+	is_string(pattern)
+	is_string(purl)
+	startswith(pattern, "pkg:")
+	not regex.match(`@[^/]*$`, pattern)
+	glob.match(unescape_at(pattern), null, unescape_at(versionless(purl)))
+}
+
+# versionless is a purl without its qualifiers, subpath and version. The
+# version starts at the first @ of the last segment; it is cut before an
+# escaped @ is read, which is part of a name (pkg:npm/a%40evil).
+versionless(purl) := regex.replace(regex.replace(purl, `[?#].*$`, ""), `@[^/]*$`, "")
+
+unescape_at(s) := replace(s, "%40", "@")
 
 # label names a component by purl, else name@version.
 label(c) := c.purl if c.purl

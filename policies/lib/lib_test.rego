@@ -47,3 +47,64 @@ test_open_of_kind if {
 	count(lib.open_of_kind("secret")) == 1 with input as {"findings": fs}
 	count(lib.open_of_kind("license")) == 0 with input as {"findings": fs}
 }
+
+test_purl_without_version_matches_every_version if {
+	lib.purl_matches("pkg:npm/express", "pkg:npm/express@4.21.0")
+	lib.purl_matches("pkg:npm/express", "pkg:npm/express@4.21.0?foo=bar")
+	lib.purl_matches("pkg:npm/express", "pkg:npm/express@4.21.0#lib/x")
+	lib.purl_matches("pkg:npm/express", "pkg:npm/express")
+	lib.purl_matches("pkg:golang/github.com/gin-gonic/gin", "pkg:golang/github.com/gin-gonic/gin@v1.9.1")
+}
+
+test_purl_with_version_matches_as_written if {
+	lib.purl_matches("pkg:npm/express@4.21.0", "pkg:npm/express@4.21.0")
+	not lib.purl_matches("pkg:npm/express@4.21.0", "pkg:npm/express@4.21.0?foo=bar")
+	not lib.purl_matches("pkg:npm/@babel/core@7.0.0", "pkg:npm/%40babel/core@7.0.0")
+	lib.purl_matches("pkg:npm/express@4.*", "pkg:npm/express@4.21.0")
+	not lib.purl_matches("pkg:npm/express@4.21.0", "pkg:npm/express@4.21.1")
+	not lib.purl_matches("pkg:npm/express@5.*", "pkg:npm/express@4.21.0")
+}
+
+test_npm_scope_escaped_or_not if {
+	lib.purl_matches("pkg:npm/@babel/core", "pkg:npm/%40babel/core@7.0.0")
+	lib.purl_matches("pkg:npm/%40babel/core", "pkg:npm/%40babel/core@7.0.0")
+	lib.purl_matches("pkg:npm/@babel/core", "pkg:npm/@babel/core@7.0.0")
+	lib.purl_matches("pkg:npm/%40babel/core", "pkg:npm/@babel/core@7.0.0")
+	not lib.purl_matches("pkg:npm/@babel/core", "pkg:npm/%40babel/core-js@7.0.0")
+	not lib.purl_matches("pkg:npm/@babel", "pkg:npm/%40babel/core@7.0.0")
+}
+
+# A pattern without version names one package, never another whose name
+# it begins, nor one whose name hides an escaped @.
+test_purl_without_version_does_not_over_match if {
+	not lib.purl_matches("pkg:npm/express", "pkg:npm/express-session@1.0.0")
+	not lib.purl_matches("pkg:npm/a", "pkg:npm/a-evil@1.0.0")
+	not lib.purl_matches("pkg:npm/a", "pkg:npm/a%40evil@1.0.0")
+	not lib.purl_matches("pkg:npm/a", "pkg:npm/a%40evil")
+	not lib.purl_matches("pkg:npm/a", "pkg:pypi/a@1.0.0")
+	not lib.purl_matches("pkg:npm/a", "pkg:npm/b@1.0.0?x=pkg:npm/a")
+	not lib.purl_matches("pkg:npm/a", "pkg:npm/evil/a@1.0.0")
+	not lib.purl_matches("a", "pkg:npm/a@1.0.0")
+	not lib.purl_matches("pkg:npm/a", 7)
+}
+
+test_purl_wildcards if {
+	lib.purl_matches("pkg:npm/*", "pkg:npm/a-evil@1.0.0")
+	lib.purl_matches("pkg:npm/a*", "pkg:npm/a-evil@1.0.0")
+	not lib.purl_matches("pkg:npm/*", "pkg:pypi/a@1.0.0")
+}
+
+test_component_matches_purl_without_version if {
+	lib.component_matches("pkg:npm/left-pad", {"name": "left-pad", "purl": "pkg:npm/left-pad@1.3.0"})
+	not lib.component_matches("pkg:npm/left", {"name": "left-pad", "purl": "pkg:npm/left-pad@1.3.0"})
+	lib.component_matches("left-pad", {"name": "left-pad", "purl": "pkg:npm/left-pad@1.3.0"})
+}
+
+test_only_new if {
+	lib.only_new({"only_new": true}) with data.secgate.config.only_new as false
+	not lib.only_new({"only_new": false}) with data.secgate.config.only_new as true
+	lib.only_new({"only_new": null}) with data.secgate.config.only_new as true
+	lib.only_new({}) with data.secgate.config.only_new as true
+	not lib.only_new({"only_new": null}) with data.secgate.config.only_new as false
+	not lib.only_new({}) with data.secgate.config.only_new as null
+}

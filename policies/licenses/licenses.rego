@@ -10,6 +10,9 @@
 #   NOASSERTION, LicenseRef or non-SPDX licence is unknown, and fails, warns
 #   or is ignored as configured, unless the allow list names it as written.
 #   The component a report scanned (its source's subject) is not judged.
+#   With only_new (the section's, else the top-level one) and a baseline,
+#   only components added or whose licence changed, and new licence
+#   findings, are judged.
 # custom:
 #   severity: high
 #   config: licenses
@@ -65,15 +68,34 @@ named := allowed_names | {n | some n in listed_ids; not secgate.spdx_parse(n).va
 # finding of a scanner, with the expression to judge: the licence as
 # written, with aliases applied and deprecated SPDX ids replaced.
 subjects contains subject(expression(c), lib.label(c), []) if {
-	some c in input.components
+	some c in judged_components
 	not ignored(c)
 	not container(c)
 	not scanned(c)
 }
 
 subjects contains subject(f.rule_id, subject_label(f), [f.id]) if {
-	some f in lib.open_of_kind("license")
+	some f in judged_findings
 }
+
+# judged_components and judged_findings are those only_new leaves: with a
+# baseline, the components added or whose licence changed (one the
+# baseline had at another version with the same licence is not judged
+# again), and the new licence findings. Without a baseline everything
+# is new.
+judged_components := input.components if not only_new
+
+judged_components := [c | some c in input.components; changed_licence(c)] if only_new
+
+judged_findings := lib.open_of_kind("license") if not only_new
+
+judged_findings := [f | some f in lib.open_of_kind("license"); lib.is_new(f)] if only_new
+
+only_new if lib.only_new(cfg)
+
+changed_licence(c) if lib.is_new(c)
+
+changed_licence(c) if c.license_changed == true
 
 subject(written, label, finding_ids) := {
 	"expr": read(written),

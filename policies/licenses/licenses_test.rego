@@ -93,6 +93,13 @@ test_ignore_patterns if {
 	count(denied([comp("internal-tool", "GPL-3.0-only")], cfg)) == 0
 }
 
+# A purl without version skips the package at every version, and only it.
+test_ignore_purl_without_version if {
+	cfg := object.union(deny_gpl, {"ignore": ["pkg:npm/internal-tool"]})
+	count(denied([comp("internal-tool", "GPL-3.0-only")], cfg)) == 0
+	count(denied([comp("internal-tool-evil", "GPL-3.0-only")], cfg)) == 1
+}
+
 test_component_without_purl_named if {
 	c := {"name": "libx", "version": "2.0", "licenses": ["GPL-3.0-only"]}
 	res := denied([c], deny_gpl)
@@ -274,4 +281,49 @@ test_denied_and_unknown_part_is_denied if {
 test_denied_or_unknown_part_only_warns if {
 	count(denied([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 0
 	count(warned([comp("g", "GPL-3.0-only OR LicenseRef-x")], deny_gpl)) == 1
+}
+
+# With only_new and a baseline: a component added or whose licence changed
+# is judged, one the baseline had with the same licence is not, whatever
+# its version; a licence finding only when new.
+only_new_input := {
+	"components": [
+		object.union(comp("added", "GPL-3.0-only"), {"new": true, "change": "added"}),
+		object.union(comp("relicensed", "GPL-3.0-only"), {"new": false, "change": "upgraded", "license_changed": true, "previous_licenses": ["MIT"]}),
+		object.union(comp("upgraded", "GPL-3.0-only"), {"new": false, "change": "upgraded"}),
+		object.union(comp("kept", "GPL-3.0-only"), {"new": false, "change": "unchanged"}),
+	],
+	"findings": [
+		{"id": "L1", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "new": false, "package": {"name": "old-bash", "version": "5"}},
+		{"id": "L2", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "new": true, "package": {"name": "new-bash", "version": "5"}},
+	],
+}
+
+judged_names(res) := {n | some v in res; some n in v.components}
+
+test_only_new_judges_added_and_relicensed if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": true})
+	judged_names(res) == {"pkg:npm/added@1.0.0", "pkg:npm/relicensed@1.0.0", "new-bash"}
+}
+
+test_only_new_inherits_the_top_level if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": null})
+		with data.secgate.config.only_new as true
+	judged_names(res) == {"pkg:npm/added@1.0.0", "pkg:npm/relicensed@1.0.0", "new-bash"}
+}
+
+test_only_new_false_overrides_the_top_level if {
+	res := licenses.deny with input as only_new_input
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": false})
+		with data.secgate.config.only_new as true
+	count(judged_names(res)) == 6
+}
+
+# Without a baseline nothing is marked new or old: only_new judges all.
+test_only_new_without_baseline_judges_everything if {
+	res := licenses.deny with input as {"components": [comp("a", "GPL-3.0-only")], "findings": [{"id": "L1", "kind": "license", "rule_id": "GPL-3.0-only", "status": "open", "package": {"name": "bash", "version": "5"}}]}
+		with data.secgate.config.licenses as object.union(deny_gpl, {"only_new": true})
+	judged_names(res) == {"pkg:npm/a@1.0.0", "bash"}
 }

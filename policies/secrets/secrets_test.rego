@@ -35,3 +35,28 @@ test_disabled if {
 	count(secrets.deny) == 0 with input as {"findings": [secret("s1", "open")]}
 		with data.secgate.config.secrets.enabled as false
 }
+
+test_only_new_judges_new_secrets if {
+	old := object.union(secret("s1", "open"), {"new": false})
+	new := object.union(secret("s2", "open"), {"new": true})
+	res := secrets.deny with input as {"findings": [old, new]}
+		with data.secgate.config.secrets.only_new as true
+	[v.finding_ids | some v in res] == [["s2"]]
+	count(secrets.deny) == 2 with input as {"findings": [old, new]}
+}
+
+test_only_new_inherits_the_top_level if {
+	old := object.union(secret("s1", "open"), {"new": false})
+	new := object.union(secret("s2", "open"), {"new": true})
+	count(secrets.deny) == 1 with input as {"findings": [old, new]}
+		with data.secgate.config.only_new as true
+	count(secrets.deny) == 2 with input as {"findings": [old, new]}
+		with data.secgate.config.only_new as true
+		with data.secgate.config.secrets.only_new as false
+}
+
+# Without a baseline no secret is old: only_new fails on every one.
+test_only_new_without_baseline_judges_every_secret if {
+	count(secrets.deny) == 2 with input as {"findings": [secret("s1", "open"), secret("s2", "open")]}
+		with data.secgate.config.only_new as true
+}

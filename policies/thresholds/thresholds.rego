@@ -5,8 +5,8 @@
 #   vulnerabilities (KEV) and high EPSS scores, and when more than
 #   max_findings findings are open; warns at warn_severity and warn_findings.
 #   An open finding of unknown severity counts as unknown_as (high by
-#   default). With only_new and a baseline, counts only what the change
-#   introduced.
+#   default). With only_new (the section's, else the top-level one) and a
+#   baseline, counts only what the change introduced.
 # custom:
 #   severity: high
 #   config: thresholds
@@ -17,9 +17,9 @@ import data.secgate.lib
 cfg := data.secgate.config.thresholds
 
 # counted are the open findings the thresholds apply to.
-counted := lib.open_findings if not cfg.only_new
+counted := lib.open_findings if not lib.only_new(cfg)
 
-counted := [f | some f in lib.open_findings; lib.is_new(f)] if cfg.only_new
+counted := [f | some f in lib.open_findings; lib.is_new(f)] if lib.only_new(cfg)
 
 # One violation per severity at or above fail_severity, naming every
 # finding of that severity: a report of 100,000 vulnerabilities gives a

@@ -234,3 +234,23 @@ test_remediation_keeps_the_worst_first if {
 	some v in deny(fs)
 	v.remediation == "fix go/sql-injection at main.go:12, go/sql-injection at a.go:3"
 }
+
+# The top-level only_new is the default; the section's own wins over it.
+test_only_new_inherits_the_top_level if {
+	old := object.union(finding("a", "critical"), {"new": false})
+	new := object.union(finding("b", "high"), {"new": true})
+	res := thresholds.deny with input as {"findings": [old, new]}
+		with data.secgate.config.only_new as true
+	[v.finding_ids | some v in res] == [["b"]]
+	all := thresholds.deny with input as {"findings": [old, new]}
+		with data.secgate.config.only_new as true
+		with data.secgate.config.thresholds.only_new as false
+	count(all) == 2
+}
+
+# Without a baseline no finding is marked new or old: only_new counts all.
+test_only_new_without_baseline_counts_everything if {
+	res := thresholds.deny with input as {"findings": [finding("a", "critical"), finding("b", "high")]}
+		with data.secgate.config.only_new as true
+	count(res) == 2
+}
