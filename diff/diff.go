@@ -288,7 +288,7 @@ func component(c *document.Component) Component {
 
 func vulnerability(f *document.Finding) Vulnerability {
 	v := Vulnerability{
-		ID:            vulnID(f),
+		ID:            document.VulnID(f),
 		Severity:      string(f.Severity),
 		Title:         firstLine(f.Title),
 		Advisory:      document.AdvisoryURL(f),
@@ -308,16 +308,6 @@ func vulnerability(f *document.Finding) Vulnerability {
 	return v
 }
 
-// vulnID is the id a vulnerability is known by, as its report writes it.
-func vulnID(f *document.Finding) string {
-	id := document.PrimaryVulnID(f.RuleID, f.Aliases)
-	for _, a := range append([]string{f.RuleID}, f.Aliases...) {
-		if a = strings.TrimSpace(a); strings.EqualFold(a, id) {
-			return a
-		}
-	}
-	return id
-}
 
 func finding(f *document.Finding) Finding {
 	out := Finding{Kind: string(f.Kind), RuleID: f.RuleID, Severity: string(f.Severity), Title: firstLine(f.Title), Status: string(f.Status), FindingID: f.ID}

@@ -12,6 +12,18 @@ var advisoryPages = []struct{ prefix, page string }{
 	{"RUSTSEC-", "https://osv.dev/vulnerability/"},
 }
 
+// VulnID is the id a vulnerability finding is known by
+// (PrimaryVulnID), as its report writes it.
+func VulnID(f *Finding) string {
+	id := PrimaryVulnID(f.RuleID, f.Aliases)
+	for _, a := range append([]string{f.RuleID}, f.Aliases...) {
+		if a = strings.TrimSpace(a); strings.EqualFold(a, id) {
+			return a
+		}
+	}
+	return id
+}
+
 // AdvisoryURL is the web page of a vulnerability finding's advisory: the
 // first of its references that names its primary id (PrimaryVulnID), else
 // the page where advisories of that id's kind are published (NVD for a

@@ -353,7 +353,7 @@ func appendPara(lines []string, para string) []string {
 // vulnLink is a finding's id, linked to its advisory
 // (document.AdvisoryURL).
 func vulnLink(f *document.Finding) string {
-	label := text(vulnID(f))
+	label := text(document.VulnID(f))
 	u := document.AdvisoryURL(f)
 	if u == "" {
 		return label

@@ -116,7 +116,7 @@ func (b *builder) planUpgrade(fs []*document.Finding) upgrade {
 	}
 	for i, f := range fs {
 		if target.PerVuln[i] == "" && (target.Ordered || !hasVersion(f.FixedVersions)) {
-			pkg.Unfixed = append(pkg.Unfixed, vulnID(f))
+			pkg.Unfixed = append(pkg.Unfixed, document.VulnID(f))
 		}
 	}
 	pkg.Unfixed = sortedUnique(pkg.Unfixed)
@@ -126,7 +126,7 @@ func (b *builder) planUpgrade(fs []*document.Finding) upgrade {
 	u := upgrade{installed: p, eco: eco, target: target, pkg: pkg, fs: fs, counts: severityCounts(fs)}
 	var summary string
 	if len(fs) == 1 {
-		summary = fmt.Sprintf("%s, %s", vulnID(fs[0]), fs[0].Severity)
+		summary = fmt.Sprintf("%s, %s", document.VulnID(fs[0]), fs[0].Severity)
 	} else {
 		summary = fmt.Sprintf("%d vulnerabilities: %s", len(fs), u.counts)
 	}
@@ -172,7 +172,7 @@ func secretTitle(rule string, f *document.Finding) string {
 func ruleName(f *document.Finding) string {
 	rule := f.RuleID
 	if f.Kind == document.KindVulnerability {
-		rule = vulnID(f)
+		rule = document.VulnID(f)
 	}
 	return orDefault(rule, orDefault(f.Title, "finding"))
 }
@@ -316,17 +316,6 @@ func severityCounts(fs []*document.Finding) string {
 	return strings.Join(parts, ", ")
 }
 
-// vulnID is the primary id of a vulnerability (a CVE, else a GHSA …) as
-// the report spelled it.
-func vulnID(f *document.Finding) string {
-	id := document.PrimaryVulnID(f.RuleID, f.Aliases)
-	for _, a := range append([]string{f.RuleID}, f.Aliases...) {
-		if a = strings.TrimSpace(a); strings.EqualFold(a, id) {
-			return a
-		}
-	}
-	return id
-}
 
 func vulnTitle(f *document.Finding) string {
 	if f.Title != "" {
@@ -339,7 +328,7 @@ func kevIDs(fs []*document.Finding) []string {
 	var ids []string
 	for _, f := range fs {
 		if f.KEV != nil && f.KEV.Listed {
-			ids = append(ids, vulnID(f))
+			ids = append(ids, document.VulnID(f))
 		}
 	}
 	return sortedUnique(ids)
