@@ -84,6 +84,11 @@ type Decision struct {
 	// Skipped are the files of folder arguments (reports and baseline)
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
+	// Inventory lists the document's findings and components, with what
+	// identifies them across versions: a later check reads the decision
+	// as its baseline (LoadSide). Written last, field by field, as it is
+	// the largest part.
+	Inventory Inventory `json:"inventory" jsonout:"fields"`
 }
 
 // Result is a decision with the document it was made on; output formats
@@ -129,6 +134,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Sources:    doc.Sources,
 		Context:    doc.Context,
 		Skipped:    skipped,
+		Inventory:  NewInventory(doc),
 	}
 	switch {
 	case len(d.Violations) > 0:
