@@ -35,8 +35,9 @@ type Options struct {
 	// Reports are report files and folders; FORMAT:PATH forces a format,
 	// and - reads standard input.
 	Reports []string
-	// Baseline are the reports of the base: findings and components are
-	// then marked new or not.
+	// Baseline are the reports of the base, or the decision a check
+	// wrote on them (LoadSide): findings and components are then marked
+	// new or not.
 	Baseline []string
 	// Ingest bounds the files read and excludes paths from folders.
 	Ingest ingest.Options

@@ -34,7 +34,7 @@ func policyFlags() []cli.Flag {
 func checkCommand() *cli.Command {
 	flags := append(commonIngestFlags(), policyFlags()...)
 	flags = append(flags,
-		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files), or the decision check -o json wrote on them (alone); findings and components are then marked new or not"},
 		&cli.StringSliceFlag{Config: trimSpace, Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
