@@ -64,6 +64,10 @@ type Options struct {
 	// Tickets, when set, has the decision carry remediation tickets,
 	// built with these options; SLADays unset are the configuration's.
 	Tickets *tickets.Options
+	// Inventory has the decision carry its inventory (NewInventory),
+	// which a later check reads the decision as a baseline by; without
+	// it, Decision.Inventory is nil.
+	Inventory bool
 }
 
 // Decision is the answer of a check, as `-o json` prints it.
@@ -86,10 +90,10 @@ type Decision struct {
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
 	// Inventory lists the document's findings and components, with what
-	// identifies them across versions: a later check reads the decision
-	// as its baseline (LoadSide). Written last, field by field, as it is
-	// the largest part.
-	Inventory Inventory `json:"inventory" jsonout:"fields"`
+	// identifies them across versions, when Options.Inventory asked for
+	// it: a later check reads the decision as its baseline (LoadSide).
+	// Written last, field by field, as it is the largest part.
+	Inventory *Inventory `json:"inventory" jsonout:"fields"`
 }
 
 // Result is a decision with the document it was made on; output formats
@@ -135,7 +139,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Sources:    doc.Sources,
 		Context:    doc.Context,
 		Skipped:    skipped,
-		Inventory:  NewInventory(doc),
+	}
+	if opts.Inventory {
+		inv := NewInventory(doc)
+		d.Inventory = &inv
 	}
 	switch {
 	case len(d.Violations) > 0:

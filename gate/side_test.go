@@ -26,10 +26,11 @@ import (
 func decisionFor(t *testing.T, e *eval.Engine, reports ...string) []byte {
 	t.Helper()
 	res, err := Run(context.Background(), Options{
-		Reports: reports,
-		Engine:  Ready(e),
-		Now:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		Tickets: &tickets.Options{},
+		Reports:   reports,
+		Engine:    Ready(e),
+		Now:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Tickets:   &tickets.Options{},
+		Inventory: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -463,7 +464,9 @@ func FuzzReadDecision(f *testing.F) {
 		}
 		d := &Decision{Decision: Pass, Violations: []eval.Message{}, Warnings: []eval.Message{}, Exceptions: []eval.Waiver{},
 			Summary: doc.Summary, Tickets: []tickets.Ticket{}, Policies: []string{}, Sources: doc.Sources,
-			Context: doc.Context, Skipped: []ingest.Skipped{}, Inventory: NewInventory(doc)}
+			Context: doc.Context, Skipped: []ingest.Skipped{}}
+		inv := NewInventory(doc)
+		d.Inventory = &inv
 		var buf bytes.Buffer
 		if err := jsonout.Write(&buf, d); err != nil {
 			f.Fatal(err)

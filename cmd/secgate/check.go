@@ -126,10 +126,12 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	// Tickets are built when something shows them: the folder, or the
-	// decision as JSON. A table alone does not.
+	// decision as JSON. A table alone does not. Nor does it show the
+	// inventory.
 	if opts.TicketsDir != "" || report.Needs(opts.Outputs, "json") {
 		opts.Gate.Tickets = &tickets.Options{}
 	}
+	opts.Gate.Inventory = report.Needs(opts.Outputs, "json")
 	res, err := gate.Run(ctx, opts.Gate)
 	if err != nil {
 		return err
