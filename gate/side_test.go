@@ -184,6 +184,8 @@ func TestDecisionBaselineMarksAsReports(t *testing.T) {
 	pairs = append(pairs,
 		pair{"sbom-versions v1 to v2", []string{versions + "/v1.cdx.json"}, [][]string{{versions + "/v2.cdx.json"}}},
 		pair{"sbom-versions v2 to v1", []string{versions + "/v2.cdx.json"}, [][]string{{versions + "/v1.cdx.json"}}},
+		pair{"conftest v0.59.0 to v0.66.0", []string{versions + "/conftest-v0.59.0.cdx.json"}, [][]string{{versions + "/conftest-v0.66.0.cdx.json"}}},
+		pair{"conftest v0.66.0 to v0.59.0", []string{versions + "/conftest-v0.66.0.cdx.json"}, [][]string{{versions + "/conftest-v0.59.0.cdx.json"}}},
 		pair{"moved semgrep", []string{corpus + "/semgrep/semgrep-1.30-5-results.json"}, [][]string{{moved + "/semgrep-1.30-5-results.moved.json"}}},
 		pair{"moved trivy", []string{corpus + "/trivy-json/trivy-image-alpine310-os-vulns.json"}, [][]string{{moved + "/trivy-image-alpine310.upgraded.json"}}},
 		pair{"two reports to one", []string{corpus + "/trivy-json/trivy-image-alpine310-os-vulns.json", corpus + "/semgrep/semgrep-1.30-5-results.json"},
