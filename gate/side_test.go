@@ -363,6 +363,10 @@ func TestDecisionBaselineErrors(t *testing.T) {
           0
         ]`, `"sources": []`), "no sources", nil},
 		{"unknown kind", replace(`"kind": "vulnerability"`, `"kind": "rumour"`), `kind "rumour"`, nil},
+		{"a bomb of empty findings", replace(`"findings": [`, `"findings": [`+strings.Repeat(`{},`, 100000)), "inventory: 100004 findings in ", nil},
+		{"a bomb of empty components", replace(`"components": []
+  }`, `"components": [`+strings.Repeat(`{},`, 100000)+`{}]
+  }`), "inventory: 100001 components in ", nil},
 		{"duplicate id", replace(`"id": "f192812d9120f0fe10f4"`, `"id": "`+firstID(t, good)+`"`), "duplicate id", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
