@@ -35,8 +35,9 @@ type Options struct {
 	// Reports are report files and folders; FORMAT:PATH forces a format,
 	// and - reads standard input.
 	Reports []string
-	// Baseline are the reports of the base: findings and components are
-	// then marked new or not.
+	// Baseline are the reports of the base, or the decision a check
+	// wrote on them (LoadSide): findings and components are then marked
+	// new or not.
 	Baseline []string
 	// Ingest bounds the files read and excludes paths from folders.
 	Ingest ingest.Options
@@ -63,6 +64,10 @@ type Options struct {
 	// Tickets, when set, has the decision carry remediation tickets,
 	// built with these options; SLADays unset are the configuration's.
 	Tickets *tickets.Options
+	// Inventory has the decision carry its inventory (NewInventory),
+	// which a later check reads the decision as a baseline by; without
+	// it, Decision.Inventory is nil.
+	Inventory bool
 }
 
 // Decision is the answer of a check, as `-o json` prints it.
@@ -84,6 +89,11 @@ type Decision struct {
 	// Skipped are the files of folder arguments (reports and baseline)
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
+	// Inventory lists the document's findings and components, with what
+	// identifies them across versions, when Options.Inventory asked for
+	// it: a later check reads the decision as its baseline (LoadSide).
+	// Written last, field by field, as it is the largest part.
+	Inventory *Inventory `json:"inventory" jsonout:"fields"`
 }
 
 // Result is a decision with the document it was made on; output formats
@@ -129,6 +139,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Sources:    doc.Sources,
 		Context:    doc.Context,
 		Skipped:    skipped,
+	}
+	if opts.Inventory {
+		inv := NewInventory(doc)
+		d.Inventory = &inv
 	}
 	switch {
 	case len(d.Violations) > 0:

@@ -234,10 +234,23 @@ func TestExceptionByIDSurvivesAMove(t *testing.T) {
 // two lines down: the tool's fingerprints say which one is new, though
 // the places of the rule's results in the file all shifted.
 func TestAddedAboveIsNewByFingerprint(t *testing.T) {
-	const report = "sarif/codeql-2.5.4-java-codeflows.sarif"
-	base := load(t, filepath.Join(corpus, report))
+	base := load(t, filepath.Join(corpus, addedAboveReport))
+	doc := load(t, addedAbove(t))
+	n := newFindings(doc, base)
+	if len(n) != 1 || n[0].RuleID != "py/empty-except" || n[0].Location.StartLine != 1 {
+		t.Errorf("new: %d findings, want the one added at bad/db_init.py:1: %+v", len(n), n)
+	}
+}
+
+const addedAboveReport = "sarif/codeql-2.5.4-java-codeflows.sarif"
+
+// addedAbove writes a copy of addedAboveReport with all code two lines
+// down and a py/empty-except result added at the top of bad/db_init.py,
+// with fingerprints of its own, and returns its path.
+func addedAbove(t *testing.T) string {
+	t.Helper()
 	shift := shiftLines(2)
-	doc := load(t, edited(t, report, func(v any) {
+	return edited(t, addedAboveReport, func(v any) {
 		shift(v)
 		run := v.(map[string]any)["runs"].([]any)[0].(map[string]any)
 		results := run["results"].([]any)
@@ -258,9 +271,5 @@ func TestAddedAboveIsNewByFingerprint(t *testing.T) {
 			return
 		}
 		t.Fatal("no py/empty-except result in bad/db_init.py")
-	}))
-	n := newFindings(doc, base)
-	if len(n) != 1 || n[0].RuleID != "py/empty-except" || n[0].Location.StartLine != 1 {
-		t.Errorf("new: %d findings, want the one added at bad/db_init.py:1: %+v", len(n), n)
-	}
+	})
 }

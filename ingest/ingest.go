@@ -92,6 +92,10 @@ func Formats() []string {
 var (
 	ErrUnknownFormat = errors.New("unknown report format")
 	ErrTooLarge      = errors.New("larger than --max-file-size")
+	// ErrDecision is a secgate decision (`secgate check -o json`) given
+	// where a report was expected: it lists what a check found, and is
+	// read as a baseline only (gate.LoadSide), never as findings.
+	ErrDecision = errors.New("a secgate decision (secgate check -o json), not a report: give it to check as --baseline")
 )
 
 // Error is a failure to read one report.
@@ -144,7 +148,7 @@ func Load(args []string, opts Options) (*document.Document, error) {
 // File reads and ingests one report argument.
 func File(arg string, opts Options) (document.Source, *document.Report, error) {
 	forced, path := SplitArg(arg)
-	data, err := readBounded(path, opts.MaxFileSize)
+	data, err := Read(path, opts)
 	if err != nil {
 		return document.Source{}, nil, &Error{Path: path, Err: err}
 	}
@@ -196,6 +200,9 @@ func detect(f *sniff.File) (Ingester, error) {
 		}
 		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownFormat, f.Forced, strings.Join(Formats(), ", "))
 	}
+	if IsDecision(f) {
+		return nil, ErrDecision
+	}
 	for _, in := range All() {
 		ok, err := in.Detect(f)
 		if err != nil {
@@ -226,6 +233,19 @@ func describe(f *sniff.File) string {
 		return fmt.Sprintf("an XML document with root <%s> in namespace %q", f.Root.Local, f.Root.Space)
 	}
 	return "text of no known shape"
+}
+
+// IsDecision reports whether f is a secgate decision, as `secgate check
+// -o json` writes it: a JSON object with the keys every decision has.
+func IsDecision(f *sniff.File) bool {
+	return f.Shape == sniff.JSONObject && f.HasAll("decision", "violations", "policies", "summary")
+}
+
+// Read returns the bytes of the report at path ("-" for standard
+// input), bounded by opts.MaxFileSize, for a caller that looks at them
+// before it ingests them (Bytes).
+func Read(path string, opts Options) ([]byte, error) {
+	return readBounded(path, opts.MaxFileSize)
 }
 
 func readBounded(path string, max int64) ([]byte, error) {

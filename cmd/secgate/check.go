@@ -34,7 +34,7 @@ func policyFlags() []cli.Flag {
 func checkCommand() *cli.Command {
 	flags := append(commonIngestFlags(), policyFlags()...)
 	flags = append(flags,
-		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files); findings and components are then marked new or not"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files), or the decision check -o json wrote on them (alone); findings and components are then marked new or not"},
 		&cli.StringSliceFlag{Config: trimSpace, Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
@@ -126,10 +126,12 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	// Tickets are built when something shows them: the folder, or the
-	// decision as JSON. A table alone does not.
+	// decision as JSON. A table alone does not. Nor does it show the
+	// inventory.
 	if opts.TicketsDir != "" || report.Needs(opts.Outputs, "json") {
 		opts.Gate.Tickets = &tickets.Options{}
 	}
+	opts.Gate.Inventory = report.Needs(opts.Outputs, "json")
 	res, err := gate.Run(ctx, opts.Gate)
 	if err != nil {
 		return err

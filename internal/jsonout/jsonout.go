@@ -20,28 +20,47 @@ import (
 // 100,000 findings, or a decision with 14,000 tickets, never exists as
 // one buffer of text, nor is encoded and then indented a second time.
 // The struct's fields are written in order under their json names; tag
-// options (omitempty) are not supported at this level.
+// options (omitempty) are not supported at this level. A field tagged
+// `jsonout:"fields"` holding a struct, or a pointer to one, is written
+// the same way, field by field (a decision's inventory).
 func Write(w io.Writer, v any) error {
 	s := reflect.ValueOf(v)
 	if s.Kind() != reflect.Pointer || s.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("jsonout: want a pointer to a struct, got %T", v)
 	}
-	s = s.Elem()
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	put := func(v any, prefix string) error {
-		buf.Reset()
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent(prefix, "  ")
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		// C1 and bidi controls as \u escapes: printed, the JSON acts on
-		// no terminal.
-		_, err := bw.Write(textsafe.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+	wr := &writer{bw: bufio.NewWriterSize(w, 64<<10)}
+	if err := wr.object(s.Elem(), ""); err != nil {
 		return err
 	}
+	wr.bw.WriteString("\n")
+	return wr.bw.Flush()
+}
+
+type writer struct {
+	bw  *bufio.Writer
+	buf bytes.Buffer
+}
+
+// put writes v as the encoder would at the indentation prefix.
+func (wr *writer) put(v any, prefix string) error {
+	wr.buf.Reset()
+	enc := json.NewEncoder(&wr.buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	// C1 and bidi controls as \u escapes: printed, the JSON acts on
+	// no terminal.
+	_, err := wr.bw.Write(textsafe.EscapeJSON(bytes.TrimSuffix(wr.buf.Bytes(), []byte("\n"))))
+	return err
+}
+
+// object writes the struct s, whose opening brace is at indentation
+// prefix, one field at a time.
+func (wr *writer) object(s reflect.Value, prefix string) error {
+	bw := wr.bw
+	inner := prefix + "  "
 	bw.WriteString("{")
 	first := true
 	for i := 0; i < s.NumField(); i++ {
@@ -58,12 +77,23 @@ func Write(w io.Writer, v any) error {
 		}
 		first = false
 		key, _ := json.Marshal(name)
-		bw.WriteString("\n  ")
+		bw.WriteString("\n" + inner)
 		bw.Write(key)
 		bw.WriteString(": ")
 		f := s.Field(i)
+		if sf.Tag.Get("jsonout") == "fields" {
+			if f.Kind() == reflect.Pointer && !f.IsNil() {
+				f = f.Elem()
+			}
+			if f.Kind() == reflect.Struct {
+				if err := wr.object(f, inner); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if f.Kind() != reflect.Slice || f.Len() == 0 {
-			if err := put(f.Interface(), "  "); err != nil {
+			if err := wr.put(f.Interface(), inner); err != nil {
 				return err
 			}
 			continue
@@ -73,13 +103,17 @@ func Write(w io.Writer, v any) error {
 			if j > 0 {
 				bw.WriteString(",")
 			}
-			bw.WriteString("\n    ")
-			if err := put(f.Index(j).Addr().Interface(), "    "); err != nil {
+			bw.WriteString("\n" + inner + "  ")
+			if err := wr.put(f.Index(j).Addr().Interface(), inner+"  "); err != nil {
 				return err
 			}
 		}
-		bw.WriteString("\n  ]")
+		bw.WriteString("\n" + inner + "]")
 	}
-	bw.WriteString("\n}\n")
-	return bw.Flush()
+	if first {
+		bw.WriteString("}")
+		return nil
+	}
+	bw.WriteString("\n" + prefix + "}")
+	return nil
 }

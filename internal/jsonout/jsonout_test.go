@@ -13,6 +13,12 @@ type inner struct {
 	B []int  `json:"b"`
 }
 
+type nested struct {
+	Items []inner  `json:"items"`
+	Tags  []string `json:"tags"`
+	N     int      `json:"n"`
+}
+
 type outer struct {
 	Name   string   `json:"name"`
 	Items  []inner  `json:"items"`
@@ -22,13 +28,20 @@ type outer struct {
 	Plain  int
 	Hidden string `json:"-"`
 	hidden int
+	// Written field by field.
+	Nested  nested   `json:"nested" jsonout:"fields"`
+	Pointed *nested  `json:"pointed" jsonout:"fields"`
+	Absent  *nested  `json:"absent" jsonout:"fields"`
+	Bare    struct{} `json:"bare" jsonout:"fields"`
 }
 
 // TestWriteIsEncoderOutput: byte for byte json.Encoder's indented output,
 // with HTML left unescaped, for lists full, empty and nil.
 func TestWriteIsEncoderOutput(t *testing.T) {
 	v := &outer{Name: "<a & b>", Items: []inner{{"x", []int{1, 2}}, {"y", nil}}, Empty: []string{},
-		Any: []any{map[string]any{"k": "<v>"}, 3}, Plain: 7, Hidden: "h", hidden: 1}
+		Any: []any{map[string]any{"k": "<v>"}, 3}, Plain: 7, Hidden: "h", hidden: 1,
+		Nested:  nested{Items: []inner{{"n", []int{3}}}, Tags: []string{}, N: 2},
+		Pointed: &nested{Tags: []string{"<t>"}}}
 	want := testutil.JSON(t, v)
 	var got bytes.Buffer
 	if err := jsonout.Write(&got, v); err != nil {
