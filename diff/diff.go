@@ -308,7 +308,6 @@ func vulnerability(f *document.Finding) Vulnerability {
 	return v
 }
 
-
 func finding(f *document.Finding) Finding {
 	out := Finding{Kind: string(f.Kind), RuleID: f.RuleID, Severity: string(f.Severity), Title: firstLine(f.Title), Status: string(f.Status), FindingID: f.ID}
 	if l := f.Location; l != nil {

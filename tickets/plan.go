@@ -316,7 +316,6 @@ func severityCounts(fs []*document.Finding) string {
 	return strings.Join(parts, ", ")
 }
 
-
 func vulnTitle(f *document.Finding) string {
 	if f.Title != "" {
 		return firstLine(f.Title)
