@@ -1,0 +1,182 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Filter chooses runs. Empty fields choose every run.
+type Filter struct {
+	Project, Stage, Ref string
+	// Since and Until bound the runs' times (Until excluded).
+	Since, Until time.Time
+	// Limit keeps the latest runs only; 0 keeps all.
+	Limit int
+}
+
+// where is the filter as a WHERE clause with its arguments.
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		conds = append(conds, cond)
+		args = append(args, arg)
+	}
+	if f.Project != "" {
+		add("project = ?", f.Project)
+	}
+	if f.Stage != "" {
+		add("stage = ?", f.Stage)
+	}
+	if f.Ref != "" {
+		add("ref = ?", f.Ref)
+	}
+	if !f.Since.IsZero() {
+		add("recorded_at >= ?", f.Since.Unix())
+	}
+	if !f.Until.IsZero() {
+		add("recorded_at < ?", f.Until.Unix())
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+const runColumns = `id, project, ref, commit_sha, stage, recorded_at, decision, baseline, summary, policies, reports, config_sha256, secgate_version`
+
+// Runs lists the runs f chooses, latest first, without what each held.
+func (s *Store) Runs(ctx context.Context, f Filter) ([]Run, error) {
+	where, args := f.where()
+	query := `SELECT ` + runColumns + ` FROM runs` + where + ` ORDER BY recorded_at DESC, id DESC`
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.dialect.q(query), args...)
+	if err != nil {
+		return nil, s.errorf("%w", err)
+	}
+	defer rows.Close()
+	runs := []Run{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, s.errorf("%w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("%w", err)
+	}
+	return runs, nil
+}
+
+// Run reads one run with everything it held.
+func (s *Store) Run(ctx context.Context, id int64) (*Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, s.dialect.q(`SELECT `+runColumns+` FROM runs WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, s.errorf("run %d: %w", id, ErrNoRun)
+	}
+	if err != nil {
+		return nil, s.errorf("%w", err)
+	}
+	if err := s.fill(ctx, &r); err != nil {
+		return nil, s.errorf("run %d: %w", id, err)
+	}
+	return &r, nil
+}
+
+// fill reads a run's findings, components and exceptions.
+func (s *Store) fill(ctx context.Context, r *Run) error {
+	rows, err := s.db.QueryContext(ctx, s.dialect.q(`SELECT finding_id, lineage, kind, rule_id, vuln_id, severity, status, is_new, package, version, path
+		FROM run_findings WHERE run_id = ?`), r.ID)
+	if err != nil {
+		return err
+	}
+	r.Findings = []Finding{}
+	for rows.Next() {
+		var f Finding
+		var isNew sql.NullInt64
+		if err := rows.Scan(&f.ID, &f.Lineage, &f.Kind, &f.RuleID, &f.VulnID, &f.Severity, &f.Status, &isNew, &f.Package, &f.Version, &f.Path); err != nil {
+			rows.Close()
+			return err
+		}
+		if isNew.Valid {
+			n := isNew.Int64 == 1
+			f.New = &n
+		}
+		r.Findings = append(r.Findings, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.QueryContext(ctx, s.dialect.q(`SELECT name, grp, version, purl, ecosystem, licenses, change FROM run_components WHERE run_id = ?`), r.ID)
+	if err != nil {
+		return err
+	}
+	r.Components = []Component{}
+	for rows.Next() {
+		var c Component
+		var licences string
+		if err := rows.Scan(&c.Name, &c.Group, &c.Version, &c.Purl, &c.Ecosystem, &licences, &c.Change); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Licenses = []string{}
+		if licences != "" {
+			c.Licenses = strings.Split(licences, "\n")
+		}
+		r.Components = append(r.Components, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.QueryContext(ctx, s.dialect.q(`SELECT finding_id, waiver FROM run_exceptions WHERE run_id = ?`), r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	r.Exceptions = []Exception{}
+	for rows.Next() {
+		var x Exception
+		var waiver string
+		if err := rows.Scan(&x.FindingID, &waiver); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(waiver), &x.Waiver); err != nil {
+			return err
+		}
+		r.Exceptions = append(r.Exceptions, x)
+	}
+	return rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRun(row scanner) (Run, error) {
+	var r Run
+	var at int64
+	var baseline int
+	var summary, policies, reports string
+	if err := row.Scan(&r.ID, &r.Project, &r.Ref, &r.Commit, &r.Stage, &at, &r.Decision, &baseline, &summary, &policies, &reports, &r.ConfigSHA256, &r.SecgateVersion); err != nil {
+		return r, err
+	}
+	r.Time = time.Unix(at, 0).UTC()
+	r.Baseline = baseline == 1
+	for _, j := range []struct {
+		text string
+		into any
+	}{{summary, &r.Summary}, {policies, &r.Policies}, {reports, &r.Reports}} {
+		if err := json.Unmarshal([]byte(j.text), j.into); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,259 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/secgate/secgate/document"
+)
+
+// Run is one check as the history keeps it.
+type Run struct {
+	ID       int64            `json:"id"`
+	Project  string           `json:"project"`
+	Ref      string           `json:"ref"`
+	Commit   string           `json:"commit"`
+	Stage    string           `json:"stage"`
+	Time     time.Time        `json:"time"`
+	Decision string           `json:"decision"`
+	Baseline bool             `json:"baseline"`
+	Summary  document.Summary `json:"summary"`
+	// Policies are the policy sources' names and digests, as the
+	// decision lists them.
+	Policies []string `json:"policies"`
+	Reports  []Report `json:"reports"`
+	// ConfigSHA256 is the digest of the configuration used, "" when none.
+	ConfigSHA256   string `json:"config_sha256"`
+	SecgateVersion string `json:"secgate_version"`
+
+	Findings   []Finding   `json:"findings,omitempty"`
+	Components []Component `json:"components,omitempty"`
+	Exceptions []Exception `json:"exceptions,omitempty"`
+}
+
+// Report is one input of a run.
+type Report struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	SHA256 string `json:"sha256"`
+}
+
+// Finding is what the history keeps of a finding.
+type Finding struct {
+	ID string `json:"id"`
+	// Lineage is the finding across versions: the vulnerability's id in
+	// its package whatever the version, or the location-free id of a
+	// code, secret or misconfiguration finding. Trends follow it.
+	Lineage  string `json:"lineage"`
+	Kind     string `json:"kind"`
+	RuleID   string `json:"rule_id"`
+	VulnID   string `json:"vuln_id,omitempty"`
+	Severity string `json:"severity"`
+	Status   string `json:"status"`
+	New      *bool  `json:"new,omitempty"`
+	Package  string `json:"package,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Path     string `json:"path,omitempty"`
+}
+
+// Component is what the history keeps of a component: the SBOM.
+type Component struct {
+	Name      string   `json:"name"`
+	Group     string   `json:"group,omitempty"`
+	Version   string   `json:"version"`
+	Purl      string   `json:"purl,omitempty"`
+	Ecosystem string   `json:"ecosystem,omitempty"`
+	Licenses  []string `json:"licenses"`
+	Change    string   `json:"change,omitempty"`
+}
+
+// Exception is an exception applied in a run: the finding it waived, and
+// the waiver as configured.
+type Exception struct {
+	FindingID string         `json:"finding_id"`
+	Waiver    map[string]any `json:"waiver"`
+}
+
+// FromDocument fills a run's findings, components, reports and summary
+// from the document a check decided on.
+func FromDocument(doc *document.Document) Run {
+	r := Run{Summary: doc.Summary, Baseline: doc.Context.Baseline}
+	for _, s := range doc.Sources {
+		r.Reports = append(r.Reports, Report{Path: s.Path, Format: s.Format, SHA256: s.SHA256})
+	}
+	ids := make(document.Identities)
+	r.Findings = make([]Finding, len(doc.Findings))
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		h := Finding{ID: f.ID, Lineage: f.ID, Kind: string(f.Kind), RuleID: f.RuleID, Severity: string(f.Severity), Status: string(f.Status), New: f.New}
+		if f.Kind == document.KindVulnerability {
+			h.VulnID = document.PrimaryVulnID(f.RuleID, f.Aliases)
+			if pkg := ids.Of(f.Package); pkg != "" {
+				h.Lineage = strings.ToUpper(h.VulnID) + " " + strings.ReplaceAll(pkg, "\x00", "/")
+			}
+		}
+		if p := f.Package; p != nil {
+			h.Package, h.Version = p.Name, p.Version
+		}
+		if l := f.Location; l != nil {
+			h.Path = l.Path
+		}
+		r.Findings[i] = h
+	}
+	r.Components = make([]Component, len(doc.Components))
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		r.Components[i] = Component{Name: c.Name, Group: c.Group, Version: c.Version, Purl: c.Purl, Ecosystem: c.Ecosystem, Licenses: c.Licenses, Change: c.Change}
+	}
+	return r
+}
+
+// Record writes a run and everything it held, in one transaction: a run
+// is recorded whole or not at all. It returns the run's id.
+func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
+	summary, err := json.Marshal(r.Summary)
+	if err != nil {
+		return 0, err
+	}
+	policies, _ := json.Marshal(nonNil(r.Policies))
+	reports, _ := json.Marshal(nonNilReports(r.Reports))
+	// One connection: PostgreSQL's COPY goes through the connection the
+	// transaction is on.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, s.errorf("%w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.errorf("%w", err)
+	}
+	defer tx.Rollback()
+	open := r.Summary.OpenBySeverity
+	var id int64
+	err = tx.QueryRowContext(ctx, s.dialect.q(`INSERT INTO runs (project, ref, commit_sha, stage, recorded_at, decision, baseline,
+		findings, open_findings, new_findings, open_critical, open_high, open_medium, open_low, open_info, open_unknown,
+		components, new_components, summary, policies, reports, config_sha256, secgate_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		r.Project, r.Ref, r.Commit, r.Stage, r.Time.Unix(), r.Decision, boolInt(r.Baseline),
+		r.Summary.Findings, r.Summary.OpenFindings, r.Summary.NewFindings,
+		open["critical"], open["high"], open["medium"], open["low"], open["info"], open["unknown"],
+		r.Summary.Components, r.Summary.NewComponents, string(summary), string(policies), string(reports),
+		r.ConfigSHA256, r.SecgateVersion).Scan(&id)
+	if err != nil {
+		return 0, s.errorf("recording the run: %w", err)
+	}
+	findings := make([][]any, len(r.Findings))
+	for i, f := range r.Findings {
+		var isNew any
+		if f.New != nil {
+			isNew = boolInt(*f.New)
+		}
+		findings[i] = []any{id, f.ID, f.Lineage, f.Kind, f.RuleID, f.VulnID, f.Severity, f.Status, isNew, f.Package, f.Version, f.Path}
+	}
+	comps := make([][]any, len(r.Components))
+	for i, c := range r.Components {
+		comps[i] = []any{id, c.Name, c.Group, c.Version, c.Purl, c.Ecosystem, strings.Join(c.Licenses, "\n"), c.Change}
+	}
+	exceptions := make([][]any, len(r.Exceptions))
+	for i, x := range r.Exceptions {
+		w, _ := json.Marshal(x.Waiver)
+		exceptions[i] = []any{id, x.FindingID, string(w)}
+	}
+	for _, t := range []struct {
+		table   string
+		columns []string
+		rows    [][]any
+	}{
+		{"run_findings", []string{"run_id", "finding_id", "lineage", "kind", "rule_id", "vuln_id", "severity", "status", "is_new", "package", "version", "path"}, findings},
+		{"run_components", []string{"run_id", "name", "grp", "version", "purl", "ecosystem", "licenses", "change"}, comps},
+		{"run_exceptions", []string{"run_id", "finding_id", "waiver"}, exceptions},
+	} {
+		if err := s.insertAll(ctx, conn, tx, t.table, t.columns, t.rows); err != nil {
+			return 0, s.errorf("recording the run's %s: %w", strings.TrimPrefix(t.table, "run_"), err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, s.errorf("recording the run: %w", err)
+	}
+	r.ID = id
+	return id, nil
+}
+
+// insertAll writes rows into table: by COPY in PostgreSQL, by statements
+// of many rows each in SQLite. A NUL in a report's text (which
+// PostgreSQL's text refuses) is kept as U+FFFD, so that no report can
+// keep its run out of the history.
+func (s *Store) insertAll(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, r := range rows {
+		for i, v := range r {
+			if t, ok := v.(string); ok && strings.IndexByte(t, 0) >= 0 {
+				r[i] = strings.ReplaceAll(t, "\x00", "\uFFFD")
+			}
+		}
+	}
+	if s.dialect.name == Postgres {
+		return copyRows(ctx, conn, table, columns, rows)
+	}
+	// SQLite binds at most 32,766 values in one statement.
+	per := 32766 / len(columns)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		query := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+		args := make([]any, 0, n*len(columns))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// copyRows writes rows with PostgreSQL's COPY, on conn, inside the
+// transaction open on it.
+func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+	return conn.Raw(func(driverConn any) error {
+		c, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection")
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilReports(r []Report) []Report {
+	if r == nil {
+		return []Report{}
+	}
+	return r
+}

@@ -1,0 +1,160 @@
+package history
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/secgate/secgate/document"
+)
+
+// backends runs test against a fresh SQLite file and, when
+// SECGATE_TEST_POSTGRES names a PostgreSQL server (tools/pgtest/start.sh
+// starts one; .ci/run does), a fresh database there: the same suite for
+// both. SECGATE_REQUIRE_POSTGRES=1 makes a missing server a failure, not
+// a skip, as in CI.
+func backends(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, filepath.Join(t.TempDir(), "history.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, postgresDatabase(t))
+	})
+}
+
+// postgresDatabase creates a database of its own for a test on the
+// server SECGATE_TEST_POSTGRES names, dropped when the test ends.
+func postgresDatabase(t *testing.T) string {
+	t.Helper()
+	server := os.Getenv("SECGATE_TEST_POSTGRES")
+	if server == "" {
+		if os.Getenv("SECGATE_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("SECGATE_TEST_POSTGRES is not set: start a server with tools/pgtest/start.sh")
+		}
+		t.Skip("no PostgreSQL server: set SECGATE_TEST_POSTGRES (tools/pgtest/start.sh starts one)")
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := u.Hostname()
+	if host != "127.0.0.1" && host != "localhost" && host != "::1" {
+		t.Fatalf("SECGATE_TEST_POSTGRES must be on loopback, not %s", host)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "secgate_test_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		admin.Close()
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+var _ = stdlib.GetDefaultDriver
+
+func openStore(t *testing.T, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// sampleRun is a run of a document with a finding of each kind.
+func sampleRun(project string, at time.Time, n int) Run {
+	doc := document.New()
+	yes, no := true, false
+	for i := range n {
+		f := document.Finding{
+			ID: "f" + strings.Repeat("0", 3) + string(rune('a'+i%26)) + time.Duration(i).String(), Kind: document.KindVulnerability,
+			RuleID: "CVE-2024-" + time.Duration(1000+i).String(), Severity: document.Severities[i%len(document.Severities)],
+			Status: document.StatusOpen, New: &no,
+			Package: &document.Package{Name: "lodash", Version: "4.17.15", Purl: "pkg:npm/lodash@4.17.15"},
+		}
+		if i%3 == 0 {
+			f.New = &yes
+		}
+		doc.Findings = append(doc.Findings, f)
+	}
+	doc.Findings = append(doc.Findings, document.Finding{ID: "code1", Kind: document.KindCode, RuleID: "go.sqli", Severity: document.SeverityHigh,
+		Status: document.StatusAccepted, Location: &document.Location{Path: "main.go", StartLine: 3}})
+	doc.Components = append(doc.Components, document.Component{Name: "lodash", Version: "4.17.15", Purl: "pkg:npm/lodash@4.17.15", Ecosystem: "npm", Licenses: []string{"MIT"}, Change: "upgraded"},
+		document.Component{Name: "left-pad", Version: "1.3.0", Licenses: []string{}})
+	doc.Sources = append(doc.Sources, document.Source{Path: "trivy.json", Format: "trivy", SHA256: "ab"})
+	doc.Context.Baseline = true
+	doc.Summary = document.Summarize(doc)
+	r := FromDocument(doc)
+	r.Project, r.Ref, r.Commit, r.Stage, r.Time = project, "main", "abc123", "pre-merge", at.UTC().Truncate(time.Second)
+	r.Decision = "fail"
+	r.Policies = []string{"secgate.thresholds"}
+	r.Exceptions = []Exception{{FindingID: "code1", Waiver: map[string]any{"rule": "go.sqli", "reason": "test code", "expires": "2099-01-01"}}}
+	r.ConfigSHA256, r.SecgateVersion = "cf", "test"
+	return r
+}
+
+// TestRecordAndRead: a run recorded reads back whole.
+func TestRecordAndRead(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		want := sampleRun("shop", time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), 40)
+		id, err := s.Record(ctx, &want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Run(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("read back differs:\n got %+v\nwant %+v", *got, want)
+		}
+		runs, err := s.Runs(ctx, Filter{Project: "shop"})
+		if err != nil || len(runs) != 1 || runs[0].ID != id || runs[0].Findings != nil {
+			t.Errorf("runs: %+v, %v", runs, err)
+		}
+		if _, err := s.Run(ctx, id+1); err == nil || !strings.Contains(err.Error(), "no such run") {
+			t.Errorf("a missing run: %v", err)
+		}
+	})
+}
+
+// TestMigrateOnce: opening again applies nothing twice; a history newer
+// than this secgate is refused.
+func TestMigrateOnce(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := openStore(t, dsn)
+		s2 := openStore(t, dsn)
+		if v, err := s2.Version(ctx); err != nil || v != SchemaVersion {
+			t.Fatalf("version %d, %v", v, err)
+		}
+		if _, err := s.db.ExecContext(ctx, s.dialect.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`), SchemaVersion+1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, dsn); err == nil || !strings.Contains(err.Error(), "newer than this secgate's") {
+			t.Errorf("a newer schema: %v", err)
+		}
+	})
+}
