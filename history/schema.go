@@ -121,9 +121,6 @@ var SchemaVersion = len(migrations)
 // for one another. A history newer than this secgate is an error: it
 // would write what the newer one does not expect.
 func (s *Store) Migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return s.errorf("%w", err)
-	}
 	for {
 		done, err := s.migrateOne(ctx)
 		if err != nil {
@@ -146,6 +143,10 @@ func (s *Store) migrateOne(ctx context.Context) (done bool, err error) {
 		if _, err := tx.ExecContext(ctx, s.dialect.lock); err != nil {
 			return false, s.errorf("%w", err)
 		}
+	}
+	// Under the lock: two processes creating it at once would collide.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return false, s.errorf("%w", err)
 	}
 	var version sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil {

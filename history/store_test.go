@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,6 +156,60 @@ func TestMigrateOnce(t *testing.T) {
 		}
 		if _, err := Open(ctx, dsn); err == nil || !strings.Contains(err.Error(), "newer than this secgate's") {
 			t.Errorf("a newer schema: %v", err)
+		}
+	})
+}
+
+// TestConcurrentWriters: writers on their own connections, recording at
+// once into one history, lose and duplicate nothing; the first use
+// migrates once whoever comes first.
+func TestConcurrentWriters(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		writers, each := 20, 3
+		if !strings.HasPrefix(dsn, "postgres") {
+			writers = 4
+		}
+		ctx := context.Background()
+		errs := make(chan error, writers)
+		for w := range writers {
+			go func() {
+				s, err := Open(ctx, dsn)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer s.Close()
+				for i := range each {
+					r := sampleRun(fmt.Sprintf("project-%d", w), time.Unix(int64(1_700_000_000+i), 0), 200)
+					if _, err := s.Record(ctx, &r); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range writers {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := openStore(t, dsn)
+		runs, err := s.Runs(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != writers*each {
+			t.Fatalf("%d runs, want %d", len(runs), writers*each)
+		}
+		var findings, migrations int
+		s.db.QueryRow(`SELECT COUNT(*) FROM run_findings`).Scan(&findings)
+		s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&migrations)
+		if want := writers * each * 201; findings != want {
+			t.Errorf("%d findings, want %d", findings, want)
+		}
+		if migrations != SchemaVersion {
+			t.Errorf("%d migrations recorded, want %d", migrations, SchemaVersion)
 		}
 	})
 }
