@@ -32,6 +32,10 @@ type Run struct {
 	// ConfigSHA256 is the digest of the configuration used, "" when none.
 	ConfigSHA256   string `json:"config_sha256"`
 	SecgateVersion string `json:"secgate_version"`
+	// Introduced and Fixed count the lineages of open findings this run
+	// opened and closed in its project and stage (Record sets them).
+	Introduced int `json:"introduced"`
+	Fixed      int `json:"fixed"`
 
 	Findings   []Finding   `json:"findings,omitempty"`
 	Components []Component `json:"components,omitempty"`
@@ -140,12 +144,12 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 	var id int64
 	err = tx.QueryRowContext(ctx, s.dialect.q(`INSERT INTO runs (project, ref, commit_sha, stage, recorded_at, decision, baseline,
 		findings, open_findings, new_findings, open_critical, open_high, open_medium, open_low, open_info, open_unknown,
-		components, new_components, summary, policies, reports, config_sha256, secgate_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		introduced, fixed, exceptions, components, new_components, summary, policies, reports, config_sha256, secgate_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		r.Project, r.Ref, r.Commit, r.Stage, r.Time.Unix(), r.Decision, boolInt(r.Baseline),
 		r.Summary.Findings, r.Summary.OpenFindings, r.Summary.NewFindings,
 		open["critical"], open["high"], open["medium"], open["low"], open["info"], open["unknown"],
-		r.Summary.Components, r.Summary.NewComponents, string(summary), string(policies), string(reports),
+		len(r.Exceptions), r.Summary.Components, r.Summary.NewComponents, string(summary), string(policies), string(reports),
 		r.ConfigSHA256, r.SecgateVersion).Scan(&id)
 	if err != nil {
 		return 0, s.errorf("recording the run: %w", err)
@@ -180,11 +184,83 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 			return 0, s.errorf("recording the run's %s: %w", strings.TrimPrefix(t.table, "run_"), err)
 		}
 	}
+	if r.Introduced, r.Fixed, err = s.follow(ctx, tx, id, r); err != nil {
+		return 0, s.errorf("recording the run's lineages: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, s.errorf("recording the run: %w", err)
 	}
 	r.ID = id
 	return id, nil
+}
+
+// follow brings the lineages of the run's project and stage up to date
+// with its open findings: each one open is seen (first seen now if it
+// was not open before, introduced), each open before and not now is fixed
+// now. It returns how many it introduced and fixed, which it records on
+// the run.
+func (s *Store) follow(ctx context.Context, tx *sql.Tx, id int64, r *Run) (introduced, fixed int, err error) {
+	if s.dialect.name == Postgres {
+		// Runs of one project and stage recorded at once take turns.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, r.Project+"\x01"+r.Stage); err != nil {
+			return 0, 0, err
+		}
+	}
+	wasOpen := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, s.dialect.q(`SELECT lineage FROM lineages WHERE project = ? AND stage = ? AND fixed_at IS NULL`), r.Project, r.Stage)
+	if err != nil {
+		return 0, 0, err
+	}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		wasOpen[l] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	at := r.Time.Unix()
+	seen := map[string]bool{}
+	var upserts [][]any
+	for _, f := range r.Findings {
+		if f.Status != "open" || seen[f.Lineage] {
+			continue
+		}
+		seen[f.Lineage] = true
+		if !wasOpen[f.Lineage] {
+			introduced++
+		}
+		upserts = append(upserts, []any{r.Project, r.Stage, f.Lineage, f.Kind, f.Severity, at, at, id})
+	}
+	cols := []string{"project", "stage", "lineage", "kind", "severity", "first_seen", "last_seen", "last_run_id"}
+	// A lineage fixed before and open again is first seen again now.
+	conflict := ` ON CONFLICT (project, stage, lineage) DO UPDATE SET
+		first_seen = CASE WHEN lineages.fixed_at IS NULL THEN lineages.first_seen ELSE excluded.first_seen END,
+		last_seen = excluded.last_seen, severity = excluded.severity, fixed_at = NULL, last_run_id = excluded.last_run_id`
+	if err := s.insertValues(ctx, tx, "lineages", cols, upserts, conflict); err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.ExecContext(ctx, s.dialect.q(`INSERT INTO fixes (project, stage, lineage, severity, first_seen, fixed_at, run_id)
+		SELECT project, stage, lineage, severity, first_seen, ?, ? FROM lineages
+		WHERE project = ? AND stage = ? AND fixed_at IS NULL AND last_run_id <> ?`), at, id, r.Project, r.Stage, id); err != nil {
+		return 0, 0, err
+	}
+	res, err := tx.ExecContext(ctx, s.dialect.q(`UPDATE lineages SET fixed_at = ? WHERE project = ? AND stage = ? AND fixed_at IS NULL AND last_run_id <> ?`),
+		at, r.Project, r.Stage, id)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, 0, err
+	}
+	fixed = int(n)
+	_, err = tx.ExecContext(ctx, s.dialect.q(`UPDATE runs SET introduced = ?, fixed = ? WHERE id = ?`), introduced, fixed, id)
+	return introduced, fixed, err
 }
 
 // insertAll writes rows into table: by COPY in PostgreSQL, by statements
@@ -205,18 +281,24 @@ func (s *Store) insertAll(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table
 	if s.dialect.name == Postgres {
 		return copyRows(ctx, conn, table, columns, rows)
 	}
-	// SQLite binds at most 32,766 values in one statement.
+	return s.insertValues(ctx, tx, table, columns, rows, "")
+}
+
+// insertValues writes rows with INSERT statements of many rows each,
+// then suffix (an ON CONFLICT clause).
+func (s *Store) insertValues(ctx context.Context, tx *sql.Tx, table string, columns []string, rows [][]any, suffix string) error {
+	// SQLite binds at most 32,766 values in one statement, PostgreSQL 65,535.
 	per := 32766 / len(columns)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
 	for len(rows) > 0 {
 		n := min(per, len(rows))
-		query := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+		query := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s%s", table, strings.Join(columns, ", "),
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), suffix)
 		args := make([]any, 0, n*len(columns))
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.dialect.q(query), args...); err != nil {
 			return err
 		}
 		rows = rows[n:]

@@ -50,7 +50,9 @@ func (d dialect) q(query string) string {
 // schema to version i+1. A released migration is never edited; a change
 // is a new one. {serial} is the dialect's id type.
 var migrations = []string{
-	// 1: runs, and what each held.
+	// 1: runs, and what each held; the lineages of findings: when each was
+	// first seen open in a project's stage, last seen, and fixed; and
+	// every fix (a finding fixed, open again, and fixed again is two).
 	`CREATE TABLE runs (
 		id {serial},
 		project TEXT NOT NULL,
@@ -69,6 +71,9 @@ var migrations = []string{
 		open_low INTEGER NOT NULL,
 		open_info INTEGER NOT NULL,
 		open_unknown INTEGER NOT NULL,
+		introduced INTEGER NOT NULL,
+		fixed INTEGER NOT NULL,
+		exceptions INTEGER NOT NULL,
 		components INTEGER NOT NULL,
 		new_components INTEGER NOT NULL,
 		summary TEXT NOT NULL,
@@ -110,7 +115,31 @@ var migrations = []string{
 		run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
 		finding_id TEXT NOT NULL,
 		waiver TEXT NOT NULL
-	)`,
+	);
+	CREATE INDEX run_exceptions_run ON run_exceptions (run_id);
+	CREATE TABLE lineages (
+		project TEXT NOT NULL,
+		stage TEXT NOT NULL,
+		lineage TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		severity TEXT NOT NULL,
+		first_seen BIGINT NOT NULL,
+		last_seen BIGINT NOT NULL,
+		fixed_at BIGINT,
+		last_run_id BIGINT NOT NULL,
+		PRIMARY KEY (project, stage, lineage)
+	);
+	CREATE INDEX lineages_open ON lineages (project, stage, fixed_at);
+	CREATE TABLE fixes (
+		project TEXT NOT NULL,
+		stage TEXT NOT NULL,
+		lineage TEXT NOT NULL,
+		severity TEXT NOT NULL,
+		first_seen BIGINT NOT NULL,
+		fixed_at BIGINT NOT NULL,
+		run_id BIGINT NOT NULL
+	);
+	CREATE INDEX fixes_project_time ON fixes (project, fixed_at)`,
 }
 
 // SchemaVersion is the version Migrate brings a history to.

@@ -213,3 +213,71 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// lineageRun is a run of project p's stage at day d with these open
+// vulnerabilities (id → severity).
+func lineageRun(p string, day int, open map[string]string) Run {
+	r := Run{Project: p, Stage: "weekly", Decision: "fail", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)}
+	for id, sev := range open {
+		r.Findings = append(r.Findings, Finding{ID: id, Lineage: id, Kind: "vulnerability", Severity: sev, Status: "open"})
+		r.Summary.OpenFindings++
+	}
+	r.Summary.OpenBySeverity = map[string]int{}
+	for _, sev := range open {
+		r.Summary.OpenBySeverity[sev]++
+	}
+	return r
+}
+
+// TestLineages: each run says what it introduced and fixed against the
+// findings open in its project's stage; a fixed finding open again is
+// introduced again; the mean time to fix is per severity.
+func TestLineages(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		for i, tc := range []struct {
+			day               int
+			open              map[string]string
+			introduced, fixed int
+		}{
+			{0, map[string]string{"A": "high", "B": "critical"}, 2, 0},
+			{7, map[string]string{"B": "critical", "C": "high"}, 1, 1}, // A fixed after 7 days
+			{14, map[string]string{"A": "high"}, 1, 2},                 // B after 14, C after 7; A again
+			{21, map[string]string{"A": "high"}, 0, 0},
+		} {
+			r := lineageRun("shop", tc.day, tc.open)
+			if _, err := s.Record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Introduced != tc.introduced || r.Fixed != tc.fixed {
+				t.Errorf("run %d: introduced %d fixed %d, want %d and %d", i, r.Introduced, r.Fixed, tc.introduced, tc.fixed)
+			}
+		}
+		// Another project's stage is another history.
+		other := lineageRun("billing", 21, map[string]string{"A": "high"})
+		if _, err := s.Record(ctx, &other); err != nil || other.Introduced != 1 {
+			t.Fatalf("another project: %v, introduced %d", err, other.Introduced)
+		}
+		tr, err := s.Trend(ctx, Filter{Project: "shop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Points) != 4 || tr.Points[1].Introduced != 1 || tr.Points[2].Fixed != 2 || tr.Points[0].Open["critical"] != 1 {
+			t.Errorf("points: %+v", tr.Points)
+		}
+		want := map[string]Fix{"high": {Fixed: 2, Days: 7}, "critical": {Fixed: 1, Days: 14}}
+		if !reflect.DeepEqual(tr.MeanTimeToFix, want) {
+			t.Errorf("mean time to fix: %+v, want %+v", tr.MeanTimeToFix, want)
+		}
+		// A, open again since day 14, is open since before day 20; in
+		// billing since day 21.
+		open, err := s.OpenSince(ctx, Filter{}, time.Date(2026, 1, 21, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(open) != 1 || open[0].Project != "shop" || open[0].Lineage != "A" || !open[0].FirstSeen.Equal(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("open since: %+v", open)
+		}
+	})
+}
