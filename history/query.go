@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"time"
 )
@@ -179,4 +180,25 @@ func scanRun(row scanner) (Run, error) {
 		}
 	}
 	return r, nil
+}
+
+// Export writes the runs f chooses, oldest first, as JSON lines: one run
+// a line, with everything it held.
+func (s *Store) Export(ctx context.Context, f Filter, w io.Writer) (int, error) {
+	runs, err := s.Runs(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := len(runs) - 1; i >= 0; i-- {
+		r := runs[i]
+		if err := s.fill(ctx, &r); err != nil {
+			return 0, s.errorf("run %d: %w", r.ID, err)
+		}
+		if err := enc.Encode(&r); err != nil {
+			return 0, err
+		}
+	}
+	return len(runs), nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -278,6 +279,93 @@ func TestLineages(t *testing.T) {
 		}
 		if len(open) != 1 || open[0].Project != "shop" || open[0].Lineage != "A" || !open[0].FirstSeen.Equal(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)) {
 			t.Errorf("open since: %+v", open)
+		}
+	})
+}
+
+// TestPrune: retention removes scan results after 90 days, decisions
+// after 365 unless their SBOM is kept, never an SBOM by default; a dry
+// run counts the same and removes nothing.
+func TestPrune(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		now := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, age := range []int{10, 100, 400} {
+			r := sampleRun("shop", now.AddDate(0, 0, -age), 5)
+			if _, err := s.Record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			// And one without an SBOM.
+			r.Components = nil
+			if _, err := s.Record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Per run: 6 findings, 2 components, 1 exception.
+		want := Pruned{Findings: 4 * 6, Exceptions: 2, Runs: 1, Fixes: 0}
+		for _, dry := range []bool{true, false} {
+			got, err := s.Prune(ctx, DefaultRetention, now, dry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("dry %v: pruned %+v, want %+v", dry, got, want)
+			}
+		}
+		runs, _ := s.Runs(ctx, Filter{})
+		if len(runs) != 5 {
+			t.Errorf("%d runs left, want 5 (the old one with an SBOM stays)", len(runs))
+		}
+		old, err := s.Run(ctx, runs[len(runs)-1].ID)
+		if err != nil || len(old.Components) != 2 || len(old.Findings) != 0 || len(old.Exceptions) != 0 {
+			t.Errorf("the oldest run kept: %+v, %v", old, err)
+		}
+		if again, _ := s.Prune(ctx, DefaultRetention, now, false); again != (Pruned{}) {
+			t.Errorf("a second prune removed %+v", again)
+		}
+	})
+}
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90d": 90 * day, "12w": 84 * day, "36h": 36 * time.Hour, "forever": 0} {
+		if got, err := ParseAge(in); err != nil || got != want {
+			t.Errorf("%s: %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "d", "0d", "-1d", "90", "90y", "ninety days"} {
+		if _, err := ParseAge(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// TestExport: every run on its own line, oldest first, whole.
+func TestExport(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		var want []Run
+		for d := range 3 {
+			r := sampleRun("shop", time.Date(2026, 3, 1+d, 0, 0, 0, 0, time.UTC), 4)
+			if _, err := s.Record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, r)
+		}
+		var b strings.Builder
+		if n, err := s.Export(ctx, Filter{Project: "shop"}, &b); err != nil || n != 3 {
+			t.Fatalf("%d, %v", n, err)
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		for i, line := range lines {
+			var got Run
+			if err := json.Unmarshal([]byte(line), &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want[i]) {
+				t.Errorf("line %d:\n got %+v\nwant %+v", i, got, want[i])
+			}
 		}
 	})
 }
