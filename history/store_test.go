@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create test databases
 
 	"github.com/secgate/secgate/document"
 )
@@ -36,7 +36,11 @@ func backends(t *testing.T, test func(t *testing.T, dsn string)) {
 
 // postgresDatabase creates a database of its own for a test on the
 // server SECGATE_TEST_POSTGRES names, dropped when the test ends.
-func postgresDatabase(t *testing.T) string {
+func postgresDatabase(t *testing.T) string { return postgresDB(t) }
+
+func postgresBenchDatabase(b *testing.B) string { return postgresDB(b) }
+
+func postgresDB(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv("SECGATE_TEST_POSTGRES")
 	if server == "" {
@@ -71,7 +75,6 @@ func postgresDatabase(t *testing.T) string {
 	return u.String()
 }
 
-var _ = stdlib.GetDefaultDriver
 
 func openStore(t *testing.T, dsn string) *Store {
 	t.Helper()
@@ -218,6 +221,10 @@ func TestConcurrentWriters(t *testing.T) {
 // lineageRun is a run of project p's stage at day d with these open
 // vulnerabilities (id → severity).
 func lineageRun(p string, day int, open map[string]string) Run {
+	return lineageRunAt(p, day, open)
+}
+
+func lineageRunAt(p string, day int, open map[string]string) Run {
 	r := Run{Project: p, Stage: "weekly", Decision: "fail", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)}
 	for id, sev := range open {
 		r.Findings = append(r.Findings, Finding{ID: id, Lineage: id, Kind: "vulnerability", Severity: sev, Status: "open"})
