@@ -195,10 +195,10 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 }
 
 // follow brings the lineages of the run's project and stage up to date
-// with its open findings: each one open is seen (first seen now if it
-// was not open before, introduced), each open before and not now is fixed
-// now. It returns how many it introduced and fixed, which it records on
-// the run.
+// with its open findings: one open now and not before is introduced
+// (first seen now); one open before and not now is fixed now. It returns
+// how many it introduced and fixed, which it records on the run. Only
+// what changed is written: a finding carried over costs nothing.
 func (s *Store) follow(ctx context.Context, tx *sql.Tx, id int64, r *Run) (introduced, fixed int, err error) {
 	if s.dialect.name == Postgres {
 		// Runs of one project and stage recorded at once take turns.
@@ -224,41 +224,46 @@ func (s *Store) follow(ctx context.Context, tx *sql.Tx, id int64, r *Run) (intro
 		return 0, 0, err
 	}
 	at := r.Time.Unix()
-	seen := map[string]bool{}
-	var upserts [][]any
+	open := map[string]bool{}
+	var opened [][]any
 	for _, f := range r.Findings {
-		if f.Status != "open" || seen[f.Lineage] {
+		if f.Status != "open" || open[f.Lineage] {
 			continue
 		}
-		seen[f.Lineage] = true
+		open[f.Lineage] = true
 		if !wasOpen[f.Lineage] {
-			introduced++
+			opened = append(opened, []any{r.Project, r.Stage, f.Lineage, f.Kind, f.Severity, at})
 		}
-		upserts = append(upserts, []any{r.Project, r.Stage, f.Lineage, f.Kind, f.Severity, at, at, id})
 	}
-	cols := []string{"project", "stage", "lineage", "kind", "severity", "first_seen", "last_seen", "last_run_id"}
 	// A lineage fixed before and open again is first seen again now.
 	conflict := ` ON CONFLICT (project, stage, lineage) DO UPDATE SET
-		first_seen = CASE WHEN lineages.fixed_at IS NULL THEN lineages.first_seen ELSE excluded.first_seen END,
-		last_seen = excluded.last_seen, severity = excluded.severity, fixed_at = NULL, last_run_id = excluded.last_run_id`
-	if err := s.insertValues(ctx, tx, "lineages", cols, upserts, conflict); err != nil {
+		first_seen = excluded.first_seen, severity = excluded.severity, kind = excluded.kind, fixed_at = NULL`
+	if err := s.insertValues(ctx, tx, "lineages", []string{"project", "stage", "lineage", "kind", "severity", "first_seen"}, opened, conflict); err != nil {
 		return 0, 0, err
 	}
-	if _, err := tx.ExecContext(ctx, s.dialect.q(`INSERT INTO fixes (project, stage, lineage, severity, first_seen, fixed_at, run_id)
-		SELECT project, stage, lineage, severity, first_seen, ?, ? FROM lineages
-		WHERE project = ? AND stage = ? AND fixed_at IS NULL AND last_run_id <> ?`), at, id, r.Project, r.Stage, id); err != nil {
-		return 0, 0, err
+	var gone []any
+	for l := range wasOpen {
+		if !open[l] {
+			gone = append(gone, l)
+		}
 	}
-	res, err := tx.ExecContext(ctx, s.dialect.q(`UPDATE lineages SET fixed_at = ? WHERE project = ? AND stage = ? AND fixed_at IS NULL AND last_run_id <> ?`),
-		at, r.Project, r.Stage, id)
-	if err != nil {
-		return 0, 0, err
+	for len(gone) > 0 {
+		n := min(len(gone), 10000)
+		in := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+		args := append([]any{at, id, r.Project, r.Stage}, gone[:n]...)
+		if _, err := tx.ExecContext(ctx, s.dialect.q(`INSERT INTO fixes (project, stage, lineage, severity, first_seen, fixed_at, run_id)
+			SELECT project, stage, lineage, severity, first_seen, ?, ? FROM lineages
+			WHERE project = ? AND stage = ? AND fixed_at IS NULL AND lineage IN `+in), args...); err != nil {
+			return 0, 0, err
+		}
+		args = append([]any{at, r.Project, r.Stage}, gone[:n]...)
+		if _, err := tx.ExecContext(ctx, s.dialect.q(`UPDATE lineages SET fixed_at = ? WHERE project = ? AND stage = ? AND fixed_at IS NULL AND lineage IN `+in), args...); err != nil {
+			return 0, 0, err
+		}
+		fixed += n
+		gone = gone[n:]
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, 0, err
-	}
-	fixed = int(n)
+	introduced = len(opened)
 	_, err = tx.ExecContext(ctx, s.dialect.q(`UPDATE runs SET introduced = ?, fixed = ? WHERE id = ?`), introduced, fixed, id)
 	return introduced, fixed, err
 }

@@ -51,7 +51,7 @@ func (d dialect) q(query string) string {
 // is a new one. {serial} is the dialect's id type.
 var migrations = []string{
 	// 1: runs, and what each held; the lineages of findings: when each was
-	// first seen open in a project's stage, last seen, and fixed; and
+	// first seen open in a project's stage, and fixed; and
 	// every fix (a finding fixed, open again, and fixed again is two).
 	`CREATE TABLE runs (
 		id {serial},
@@ -99,7 +99,6 @@ var migrations = []string{
 		path TEXT NOT NULL
 	);
 	CREATE INDEX run_findings_run ON run_findings (run_id);
-	CREATE INDEX run_findings_lineage ON run_findings (lineage);
 	CREATE TABLE run_components (
 		run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
 		name TEXT NOT NULL,
@@ -124,9 +123,7 @@ var migrations = []string{
 		kind TEXT NOT NULL,
 		severity TEXT NOT NULL,
 		first_seen BIGINT NOT NULL,
-		last_seen BIGINT NOT NULL,
 		fixed_at BIGINT,
-		last_run_id BIGINT NOT NULL,
 		PRIMARY KEY (project, stage, lineage)
 	);
 	CREATE INDEX lineages_open ON lineages (project, stage, fixed_at);

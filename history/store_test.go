@@ -75,7 +75,6 @@ func postgresDB(t testing.TB) string {
 	return u.String()
 }
 
-
 func openStore(t *testing.T, dsn string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), dsn)

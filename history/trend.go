@@ -137,13 +137,12 @@ type OpenFinding struct {
 	Kind      string    `json:"kind"`
 	Severity  string    `json:"severity"`
 	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
 }
 
 // OpenSince lists the findings open since before t (still open in the
 // latest run of their project and stage), oldest first.
 func (s *Store) OpenSince(ctx context.Context, f Filter, t time.Time) ([]OpenFinding, error) {
-	query := `SELECT project, stage, lineage, kind, severity, first_seen, last_seen FROM lineages WHERE fixed_at IS NULL AND first_seen <= ?`
+	query := `SELECT project, stage, lineage, kind, severity, first_seen FROM lineages WHERE fixed_at IS NULL AND first_seen <= ?`
 	args := []any{t.Unix()}
 	if f.Project != "" {
 		query, args = query+" AND project = ?", append(args, f.Project)
@@ -159,11 +158,11 @@ func (s *Store) OpenSince(ctx context.Context, f Filter, t time.Time) ([]OpenFin
 	out := []OpenFinding{}
 	for rows.Next() {
 		var o OpenFinding
-		var first, last int64
-		if err := rows.Scan(&o.Project, &o.Stage, &o.Lineage, &o.Kind, &o.Severity, &first, &last); err != nil {
+		var first int64
+		if err := rows.Scan(&o.Project, &o.Stage, &o.Lineage, &o.Kind, &o.Severity, &first); err != nil {
 			return nil, s.errorf("%w", err)
 		}
-		o.FirstSeen, o.LastSeen = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+		o.FirstSeen = time.Unix(first, 0).UTC()
 		out = append(out, o)
 	}
 	return out, rows.Err()
