@@ -53,6 +53,20 @@ type Config struct {
 	// SeveritySource orders the sources whose rating wins over the highest
 	// stated severity: score sources (nvd, ghsa, redhat …) or "tool".
 	SeveritySource []string `yaml:"severity_source"`
+	// History is where check records its runs, when no flag or
+	// environment says.
+	History string `yaml:"history"`
+	// Retention says how long the history keeps what; empty: the defaults.
+	Retention Retention `yaml:"retention"`
+}
+
+// Retention is how long the history keeps each kind of record: a number
+// of days, weeks or hours (90d, 12w, 36h) or "forever"; "" is the
+// default.
+type Retention struct {
+	Reports   string `yaml:"reports"`
+	Decisions string `yaml:"decisions"`
+	SBOMs     string `yaml:"sboms"`
 }
 
 // Defaults returns the configuration with no file.
@@ -61,7 +75,22 @@ func Defaults() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Config{Sections: d}, nil
+	c := &Config{Sections: d}
+	c.retentionDefaults()
+	return c, nil
+}
+
+// retentionDefaults fills the retention keys left empty with the
+// schema's defaults.
+func (c *Config) retentionDefaults() {
+	k, _ := Section("retention")
+	for _, key := range k.Keys {
+		v, _ := key.Default.(string)
+		field := map[string]*string{"reports": &c.Retention.Reports, "decisions": &c.Retention.Decisions, "sboms": &c.Retention.SBOMs}[key.Name]
+		if field != nil && *field == "" {
+			*field = v
+		}
+	}
 }
 
 // Load reads path. A missing file is an error; use Find for the optional
@@ -126,6 +155,7 @@ func Parse(data []byte) (*Config, error) {
 	if err := doc.Decode(c); err != nil {
 		return nil, fmt.Errorf("line %d: %w", doc.Line, err)
 	}
+	c.retentionDefaults()
 	for name, v := range inst.(map[string]any) {
 		if !gateKeys()[name] {
 			// A section left empty (every key commented out) keeps its
