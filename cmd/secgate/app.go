@@ -49,6 +49,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			checkCommand(),
 			ingestCommand(),
 			diffCommand(),
+			historyCommand(),
 			testCommand(),
 			policiesCommand(),
 			bundleCommand(),

@@ -39,6 +39,7 @@ func checkCommand() *cli.Command {
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
 	)
+	flags = append(flags, historyFlags()...)
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
@@ -66,6 +67,8 @@ type checkOptions struct {
 	TicketsDir string
 	// Stderr receives notes: the folders' files skipped.
 	Stderr io.Writer
+	// History records the run; nil: not recorded.
+	History *recorder
 }
 
 func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
@@ -85,6 +88,7 @@ func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 	if opts.FailOn != gate.Fail && opts.FailOn != gate.Warn {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
+	opts.History = recorderFrom(c, opts.Gate.Policy.Config)
 	opts.Outputs, err = report.ParseOutputs(stringList(c, "format"), report.Options{
 		Color:   report.IsTerminal(c.Root().Writer) && os.Getenv("NO_COLOR") == "",
 		Version: buildVersion(),
@@ -144,6 +148,11 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	}
 	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
 		return err
+	}
+	if opts.History != nil {
+		if err := opts.History.record(ctx, res, opts.Stderr); err != nil {
+			return err
+		}
 	}
 	if res.Decision.Failed(opts.FailOn) {
 		return errPolicy
