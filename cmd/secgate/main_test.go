@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create test databases
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -40,9 +44,61 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CORPUS", corpus)
 			env.Setenv("EXAMPLES", examples)
 			env.Setenv("MOVED", filepath.Join(corpus, "..", "moved"))
+			if strings.HasPrefix(filepath.Base(env.WorkDir), "script-history_postgres") {
+				dsn, err := scriptDatabase(env)
+				if err != nil {
+					return err
+				}
+				env.Setenv("POSTGRES", dsn)
+			}
 			return writeBadInputs(env.WorkDir)
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "postgres" {
+				return postgresServer() != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
+}
+
+// postgresServer is the PostgreSQL server the tests may use
+// (tools/pgtest/start.sh starts one on loopback), or "".
+func postgresServer() string { return os.Getenv("SECGATE_TEST_POSTGRES") }
+
+// scriptDatabase creates a database of its own for a script on the test
+// server, dropped when the script ends; "" without a server, which is
+// an error when SECGATE_REQUIRE_POSTGRES=1 (in CI).
+func scriptDatabase(env *testscript.Env) (string, error) {
+	server := postgresServer()
+	if server == "" {
+		if os.Getenv("SECGATE_REQUIRE_POSTGRES") == "1" {
+			return "", fmt.Errorf("SECGATE_TEST_POSTGRES is not set: start a server with tools/pgtest/start.sh")
+		}
+		return "", nil
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", err
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		return "", fmt.Errorf("SECGATE_TEST_POSTGRES must be on loopback, not %s", h)
+	}
+	name := fmt.Sprintf("secgate_script_%d_%d", os.Getpid(), time.Now().UnixNano())
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		return "", err
+	}
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		admin.Close()
+		return "", err
+	}
+	env.Defer(func() {
+		admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		admin.Close()
+	})
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // writeBadInputs makes the inputs too large or odd to keep as files.
