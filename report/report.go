@@ -40,6 +40,8 @@ func formats(o Options) map[string]Format {
 		"junit":    JUnit{},
 		"github":   GitHub{},
 		"markdown": Markdown{},
+		"badge":    Badge{},
+		"shields":  Shields{},
 	}
 }
 
