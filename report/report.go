@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/history"
 	"github.com/secgate/secgate/internal/safefile"
 )
 
@@ -29,6 +30,8 @@ type Options struct {
 	Color bool
 	// Version is secgate's version, for SARIF.
 	Version string
+	// Trend is the project's history, for the HTML page's charts.
+	Trend *history.Trend
 }
 
 // formats returns every format, by name.
@@ -42,6 +45,7 @@ func formats(o Options) map[string]Format {
 		"markdown": Markdown{},
 		"badge":    Badge{},
 		"shields":  Shields{},
+		"html":     HTML{Trend: o.Trend},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/secgate/secgate/config"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
+	"github.com/secgate/secgate/history"
 	"github.com/secgate/secgate/report"
 	"github.com/secgate/secgate/tickets"
 )
@@ -130,9 +131,9 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	// Tickets are built when something shows them: the folder, or the
-	// decision as JSON. A table alone does not. Nor does it show the
-	// inventory.
-	if opts.TicketsDir != "" || report.Needs(opts.Outputs, "json") {
+	// decision as JSON, or the HTML page. A table alone does not. Only
+	// the JSON shows the inventory.
+	if opts.TicketsDir != "" || report.Needs(opts.Outputs, "json") || report.Needs(opts.Outputs, "html") {
 		opts.Gate.Tickets = &tickets.Options{}
 	}
 	opts.Gate.Inventory = report.Needs(opts.Outputs, "json")
@@ -146,13 +147,25 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 			return fmt.Errorf("--tickets %s: %w", opts.TicketsDir, err)
 		}
 	}
+	// The run is recorded before the outputs are written, so that the
+	// HTML page's charts include it; an error recording it is returned
+	// once the verdict is written.
+	var histErr error
+	if opts.History != nil {
+		var trend *history.Trend
+		trend, histErr = opts.History.record(ctx, res, opts.Stderr)
+		for i, o := range opts.Outputs {
+			if h, ok := o.Format.(report.HTML); ok {
+				h.Trend = trend
+				opts.Outputs[i].Format = h
+			}
+		}
+	}
 	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
 		return err
 	}
-	if opts.History != nil {
-		if err := opts.History.record(ctx, res, opts.Stderr); err != nil {
-			return err
-		}
+	if histErr != nil {
+		return histErr
 	}
 	if res.Decision.Failed(opts.FailOn) {
 		return errPolicy

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,6 +23,7 @@ import (
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/history"
 	"github.com/secgate/secgate/internal/textsafe"
+	"github.com/secgate/secgate/report"
 )
 
 // historyEnv names the history when no flag does.
@@ -77,25 +79,26 @@ func historyDSN(flag string, cfg *config.Config) string {
 	return ""
 }
 
-// record writes the run to the history. It never changes the verdict:
+// record writes the run to the history and returns the trend of its
+// project and stage, this run included. It never changes the verdict:
 // an error is returned (exit 2) unless the history is optional, when it
 // is a warning on stderr.
-func (r *recorder) record(ctx context.Context, res *gate.Result, stderr io.Writer) error {
-	err := r.write(ctx, res)
+func (r *recorder) record(ctx context.Context, res *gate.Result, stderr io.Writer) (*history.Trend, error) {
+	trend, err := r.write(ctx, res)
 	if err == nil {
-		return nil
+		return trend, nil
 	}
 	if r.Optional {
 		fmt.Fprintf(stderr, "secgate: warning: the run was not recorded (--history-optional): %s\n", textsafe.Clean(err.Error(), 0))
-		return nil
+		return nil, nil
 	}
-	return err
+	return nil, err
 }
 
-func (r *recorder) write(ctx context.Context, res *gate.Result) error {
+func (r *recorder) write(ctx context.Context, res *gate.Result) (*history.Trend, error) {
 	s, err := history.Open(ctx, r.DSN)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer s.Close()
 	run := history.FromDocument(res.Document)
@@ -123,8 +126,10 @@ func (r *recorder) write(ctx context.Context, res *gate.Result) error {
 			run.ConfigSHA256 = hex.EncodeToString(sum[:])
 		}
 	}
-	_, err = s.Record(ctx, &run)
-	return err
+	if _, err = s.Record(ctx, &run); err != nil {
+		return nil, err
+	}
+	return s.Trend(ctx, history.Filter{Project: run.Project, Stage: run.Stage})
 }
 
 func or(a, b string) string {
@@ -207,7 +212,7 @@ func historyCommand() *cli.Command {
 	output := &cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "table or json"}
 	return &cli.Command{
 		Name:  "history",
-		Usage: "the runs check recorded (--history): list, show, trend, findings, export, prune, migrate",
+		Usage: "the runs check recorded (--history): list, show, trend, report, findings, export, prune, migrate",
 		Commands: []*cli.Command{
 			{
 				Name: "list", Usage: "the runs, latest first",
@@ -266,6 +271,34 @@ func historyCommand() *cli.Command {
 						return writeJSON(c.Root().Writer, t)
 					}
 					return writeTrend(c.Root().Writer, t)
+				}),
+			},
+			{
+				Name: "report", Usage: "a page of a project's trend: open findings by severity over time, introduced and fixed per run, mean time to fix",
+				Flags: common(append(filters, &cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "html", Usage: "html or html=FILE (one self-contained file)"})...),
+				Action: withHistory(func(ctx context.Context, c *cli.Command, s *history.Store) error {
+					f, err := filterFrom(c)
+					if err != nil {
+						return err
+					}
+					t, err := s.Trend(ctx, f)
+					if err != nil {
+						return err
+					}
+					title := "secgate history"
+					if f.Project != "" {
+						title += ": " + f.Project
+					}
+					var buf bytes.Buffer
+					if err := report.WritePage(&buf, report.Page{Title: title, Trend: t}); err != nil {
+						return err
+					}
+					_, path, _ := strings.Cut(c.String("format"), "=")
+					if path == "" {
+						_, err = c.Root().Writer.Write(buf.Bytes())
+						return err
+					}
+					return writeOutputFile(path, buf.Bytes())
 				}),
 			},
 			{
@@ -351,7 +384,12 @@ func historyCommand() *cli.Command {
 // withHistory opens the history a subcommand names, migrated, for action.
 func withHistory(action func(context.Context, *cli.Command, *history.Store) error) cli.ActionFunc {
 	return func(ctx context.Context, c *cli.Command) error {
-		if f := c.String("format"); f != "" && f != "table" && f != "json" {
+		f := c.String("format")
+		if c.Name == "report" {
+			if f != "html" && !strings.HasPrefix(f, "html=") {
+				return fmt.Errorf("-o: want html or html=FILE, got %q", f)
+			}
+		} else if f != "" && f != "table" && f != "json" {
 			return fmt.Errorf("-o: want table or json, got %q", f)
 		}
 		cfg, err := loadConfig(c)
