@@ -48,7 +48,7 @@ func (f Filter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const runColumns = `id, project, ref, commit_sha, stage, recorded_at, decision, baseline, summary, policies, reports, config_sha256, secgate_version, introduced, fixed`
+const runColumns = `id, project, ref, commit_sha, stage, recorded_at, decision, baseline, summary, policies, reports, config_sha256, secgate_version, introduced, fixed, added_components`
 
 // Runs lists the runs f chooses, latest first, without what each held.
 func (s *Store) Runs(ctx context.Context, f Filter) ([]Run, error) {
@@ -166,7 +166,7 @@ func scanRun(row scanner) (Run, error) {
 	var at int64
 	var baseline int
 	var summary, policies, reports string
-	if err := row.Scan(&r.ID, &r.Project, &r.Ref, &r.Commit, &r.Stage, &at, &r.Decision, &baseline, &summary, &policies, &reports, &r.ConfigSHA256, &r.SecgateVersion, &r.Introduced, &r.Fixed); err != nil {
+	if err := row.Scan(&r.ID, &r.Project, &r.Ref, &r.Commit, &r.Stage, &at, &r.Decision, &baseline, &summary, &policies, &reports, &r.ConfigSHA256, &r.SecgateVersion, &r.Introduced, &r.Fixed, &r.AddedComponents); err != nil {
 		return r, err
 	}
 	r.Time = time.Unix(at, 0).UTC()

@@ -36,6 +36,10 @@ type Run struct {
 	// opened and closed in its project and stage (Record sets them).
 	Introduced int `json:"introduced"`
 	Fixed      int `json:"fixed"`
+	// AddedComponents counts the packages of the run's SBOM that the
+	// previous run of its project and stage with an SBOM did not have
+	// (document.CompareComponents; all of them for the first).
+	AddedComponents int `json:"added_components"`
 
 	Findings   []Finding   `json:"findings,omitempty"`
 	Components []Component `json:"components,omitempty"`
@@ -100,7 +104,7 @@ func FromDocument(doc *document.Document) Run {
 		if f.Kind == document.KindVulnerability {
 			h.VulnID = document.PrimaryVulnID(f.RuleID, f.Aliases)
 			if pkg := ids.Of(f.Package); pkg != "" {
-				h.Lineage = strings.ToUpper(h.VulnID) + " " + strings.ReplaceAll(pkg, "\x00", "/")
+				h.Lineage = strings.ToUpper(h.VulnID) + " " + identityText(pkg)
 			}
 		}
 		if p := f.Package; p != nil {
@@ -117,6 +121,18 @@ func FromDocument(doc *document.Document) Run {
 		r.Components[i] = Component{Name: c.Name, Group: c.Group, Version: c.Version, Purl: c.Purl, Ecosystem: c.Ecosystem, Licenses: c.Licenses, Change: c.Change}
 	}
 	return r
+}
+
+// identityText is a package identity (ecosystem, namespace, name) as
+// text: npm/jquery, maven/org.x/core.
+func identityText(id string) string {
+	var parts []string
+	for _, p := range strings.Split(id, "\x00") {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // Record writes a run and everything it held, in one transaction: a run
@@ -144,8 +160,8 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 	var id int64
 	err = tx.QueryRowContext(ctx, s.dialect.q(`INSERT INTO runs (project, ref, commit_sha, stage, recorded_at, decision, baseline,
 		findings, open_findings, new_findings, open_critical, open_high, open_medium, open_low, open_info, open_unknown,
-		introduced, fixed, exceptions, components, new_components, summary, policies, reports, config_sha256, secgate_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		introduced, fixed, exceptions, components, new_components, added_components, summary, policies, reports, config_sha256, secgate_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`),
 		r.Project, r.Ref, r.Commit, r.Stage, r.Time.Unix(), r.Decision, boolInt(r.Baseline),
 		r.Summary.Findings, r.Summary.OpenFindings, r.Summary.NewFindings,
 		open["critical"], open["high"], open["medium"], open["low"], open["info"], open["unknown"],
@@ -186,6 +202,9 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 	}
 	if r.Introduced, r.Fixed, err = s.follow(ctx, tx, id, r); err != nil {
 		return 0, s.errorf("recording the run's lineages: %w", err)
+	}
+	if r.AddedComponents, err = s.added(ctx, tx, id, r); err != nil {
+		return 0, s.errorf("recording the run's components: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, s.errorf("recording the run: %w", err)
@@ -266,6 +285,54 @@ func (s *Store) follow(ctx context.Context, tx *sql.Tx, id int64, r *Run) (intro
 	introduced = len(opened)
 	_, err = tx.ExecContext(ctx, s.dialect.q(`UPDATE runs SET introduced = ?, fixed = ? WHERE id = ?`), introduced, fixed, id)
 	return introduced, fixed, err
+}
+
+// added counts the run's packages the previous run of its project and
+// stage with components did not have, and records the count on the run.
+func (s *Store) added(ctx context.Context, tx *sql.Tx, id int64, r *Run) (int, error) {
+	if len(r.Components) == 0 {
+		return 0, nil
+	}
+	var prev sql.NullInt64
+	err := tx.QueryRowContext(ctx, s.dialect.q(`SELECT MAX(run_id) FROM run_components c JOIN runs ON runs.id = c.run_id
+		WHERE runs.project = ? AND runs.stage = ? AND runs.id <> ? AND runs.recorded_at <= ?`), r.Project, r.Stage, id, r.Time.Unix()).Scan(&prev)
+	if err != nil {
+		return 0, err
+	}
+	var base []document.Component
+	if prev.Valid {
+		rows, err := tx.QueryContext(ctx, s.dialect.q(`SELECT name, grp, version, purl, ecosystem FROM run_components WHERE run_id = ?`), prev.Int64)
+		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			var c document.Component
+			if err := rows.Scan(&c.Name, &c.Group, &c.Version, &c.Purl, &c.Ecosystem); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			base = append(base, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+	}
+	known := make(map[string]bool, len(base))
+	for i := range base {
+		known[document.ComponentIdentity(&base[i])] = true
+	}
+	n := 0
+	seen := map[string]bool{}
+	for _, c := range r.Components {
+		id := document.ComponentIdentity(&document.Component{Name: c.Name, Group: c.Group, Purl: c.Purl, Ecosystem: c.Ecosystem})
+		if !known[id] && !seen[id] {
+			n++
+		}
+		seen[id] = true
+	}
+	_, err = tx.ExecContext(ctx, s.dialect.q(`UPDATE runs SET added_components = ? WHERE id = ?`), n, id)
+	return n, err
 }
 
 // insertAll writes rows into table: by COPY in PostgreSQL, by statements

@@ -76,6 +76,7 @@ var migrations = []string{
 		exceptions INTEGER NOT NULL,
 		components INTEGER NOT NULL,
 		new_components INTEGER NOT NULL,
+		added_components INTEGER NOT NULL,
 		summary TEXT NOT NULL,
 		policies TEXT NOT NULL,
 		reports TEXT NOT NULL,

@@ -375,3 +375,50 @@ func TestExport(t *testing.T) {
 		}
 	})
 }
+
+// TestAddedComponents: each run counts the packages its SBOM adds to the
+// previous SBOM of its project and stage (an upgrade adds nothing; a run
+// without an SBOM neither counts nor becomes the reference).
+func TestAddedComponents(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		npm := func(names ...string) []Component {
+			var cs []Component
+			for _, n := range names {
+				name, version, _ := strings.Cut(n, "@")
+				cs = append(cs, Component{Name: name, Version: version, Purl: "pkg:npm/" + n, Licenses: []string{}})
+			}
+			return cs
+		}
+		for i, tc := range []struct {
+			comps []Component
+			want  int
+		}{
+			{npm("a@1.0.0", "b@1.0.0"), 2},
+			{npm("a@2.0.0", "b@1.0.0", "c@1.0.0"), 1},
+			{nil, 0},
+			{npm("a@2.0.0", "c@1.0.0", "d@1.0.0"), 1},
+		} {
+			r := lineageRun("shop", i, nil)
+			r.Components = tc.comps
+			if _, err := s.Record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.AddedComponents != tc.want {
+				t.Errorf("run %d: added %d, want %d", i, r.AddedComponents, tc.want)
+			}
+		}
+		tr, err := s.Trend(ctx, Filter{Project: "shop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, w := range tr.NewDependencies {
+			total += w.Added
+		}
+		if total != 4 {
+			t.Errorf("new dependencies per week: %+v", tr.NewDependencies)
+		}
+	})
+}

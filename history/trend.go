@@ -16,7 +16,8 @@ type Trend struct {
 	// first open run to the run that no longer had it, over the findings
 	// fixed in the period, and how many those were.
 	MeanTimeToFix map[string]Fix `json:"mean_time_to_fix"`
-	// NewDependencies are the components added, per week (Monday, UTC).
+	// NewDependencies are the packages added to the SBOM since the
+	// previous run of their project and stage, per week (Monday, UTC).
 	NewDependencies []Week `json:"new_dependencies"`
 }
 
@@ -50,7 +51,7 @@ func (s *Store) Trend(ctx context.Context, f Filter) (*Trend, error) {
 	f.Limit = 0
 	where, args := f.where()
 	rows, err := s.db.QueryContext(ctx, s.dialect.q(`SELECT id, project, stage, recorded_at, decision,
-		open_critical, open_high, open_medium, open_low, open_info, open_unknown, introduced, fixed, exceptions, new_components
+		open_critical, open_high, open_medium, open_low, open_info, open_unknown, introduced, fixed, exceptions, added_components
 		FROM runs`+where+` ORDER BY recorded_at, id`), args...)
 	if err != nil {
 		return nil, s.errorf("%w", err)
