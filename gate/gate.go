@@ -36,9 +36,12 @@ type Options struct {
 	// and - reads standard input.
 	Reports []string
 	// Baseline are the reports of the base, or the decision a check
-	// wrote on them (LoadSide): findings and components are then marked
-	// new or not.
+	// wrote on them (LoadSide), or one "history:…" argument naming a run
+	// of the history (LoadHistorySide, with History): findings and
+	// components are then marked new or not.
 	Baseline []string
+	// History names the history a "history:" baseline is read from.
+	History HistoryOptions
 	// Ingest bounds the files read and excludes paths from folders.
 	Ingest ingest.Options
 	// Context is what policies see as input.context.
@@ -207,7 +210,13 @@ func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipp
 	}
 	doc.Context = opts.Context
 	if len(opts.Baseline) > 0 {
-		bdoc, bskipped, err := LoadSide(opts.Baseline, opts.Ingest)
+		var bdoc *document.Document
+		var bskipped []ingest.Skipped
+		if IsHistorySide(opts.Baseline) {
+			bdoc, err = LoadHistorySide(ctx, opts.Baseline[0], opts.History)
+		} else {
+			bdoc, bskipped, err = LoadSide(opts.Baseline, opts.Ingest)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("baseline: %w", err)
 		}

@@ -3,11 +3,14 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/secgate/secgate/document"
 )
 
 // Filter chooses runs. Empty fields choose every run.
@@ -94,8 +97,8 @@ func (s *Store) Run(ctx context.Context, id int64) (*Run, error) {
 
 // fill reads a run's findings, components and exceptions.
 func (s *Store) fill(ctx context.Context, r *Run) error {
-	rows, err := s.db.QueryContext(ctx, s.dialect.q(`SELECT finding_id, lineage, kind, rule_id, vuln_id, severity, status, is_new, package, version, path
-		FROM run_findings WHERE run_id = ?`), r.ID)
+	rows, err := s.db.QueryContext(ctx, s.dialect.q(`SELECT finding_id, lineage, kind, rule_id, vuln_id, severity, status, is_new, package, version,
+		purl, ecosystem, aliases, path, tool_fingerprint FROM run_findings WHERE run_id = ?`), r.ID)
 	if err != nil {
 		return err
 	}
@@ -103,9 +106,17 @@ func (s *Store) fill(ctx context.Context, r *Run) error {
 	for rows.Next() {
 		var f Finding
 		var isNew sql.NullInt64
-		if err := rows.Scan(&f.ID, &f.Lineage, &f.Kind, &f.RuleID, &f.VulnID, &f.Severity, &f.Status, &isNew, &f.Package, &f.Version, &f.Path); err != nil {
+		var aliases string
+		if err := rows.Scan(&f.ID, &f.Lineage, &f.Kind, &f.RuleID, &f.VulnID, &f.Severity, &f.Status, &isNew, &f.Package, &f.Version,
+			&f.Purl, &f.Ecosystem, &aliases, &f.Path, &f.ToolFingerprint); err != nil {
 			rows.Close()
 			return err
+		}
+		if aliases != "" {
+			f.Aliases = strings.Split(aliases, "\n")
+		}
+		if fp, err := hex.DecodeString(f.ToolFingerprint); err == nil {
+			f.ToolFingerprint = string(fp)
 		}
 		if isNew.Valid {
 			n := isNew.Int64 == 1
@@ -117,7 +128,7 @@ func (s *Store) fill(ctx context.Context, r *Run) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.db.QueryContext(ctx, s.dialect.q(`SELECT name, grp, version, purl, ecosystem, licenses, change FROM run_components WHERE run_id = ?`), r.ID)
+	rows, err = s.db.QueryContext(ctx, s.dialect.q(`SELECT name, grp, version, purl, ecosystem, licenses, license_expression, change FROM run_components WHERE run_id = ?`), r.ID)
 	if err != nil {
 		return err
 	}
@@ -125,7 +136,7 @@ func (s *Store) fill(ctx context.Context, r *Run) error {
 	for rows.Next() {
 		var c Component
 		var licences string
-		if err := rows.Scan(&c.Name, &c.Group, &c.Version, &c.Purl, &c.Ecosystem, &licences, &c.Change); err != nil {
+		if err := rows.Scan(&c.Name, &c.Group, &c.Version, &c.Purl, &c.Ecosystem, &licences, &c.LicenseExpression, &c.Change); err != nil {
 			rows.Close()
 			return err
 		}
@@ -201,4 +212,47 @@ func (s *Store) Export(ctx context.Context, f Filter, w io.Writer) (int, error) 
 		}
 	}
 	return len(runs), nil
+}
+
+// Latest reads the latest run f chooses, with everything it held.
+func (s *Store) Latest(ctx context.Context, f Filter) (*Run, error) {
+	f.Limit = 1
+	runs, err := s.Runs(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) == 0 {
+		return nil, s.errorf("%w", ErrNoRun)
+	}
+	return s.Run(ctx, runs[0].ID)
+}
+
+// Document is the run as a document: its findings and components as
+// identity across versions needs them, for a baseline. Findings pruned
+// by retention are gone from it; its SBOM stays.
+func (r *Run) Document() *document.Document {
+	doc := document.New()
+	for _, f := range r.Findings {
+		df := document.Finding{ID: f.ID, Kind: document.Kind(f.Kind), RuleID: f.RuleID, Aliases: f.Aliases,
+			Severity: document.Severity(f.Severity), Status: document.Status(f.Status), ToolFingerprint: f.ToolFingerprint}
+		if df.Aliases == nil {
+			df.Aliases = []string{}
+		}
+		if f.Package != "" || f.Purl != "" {
+			df.Package = &document.Package{Name: f.Package, Version: f.Version, Purl: f.Purl, Ecosystem: f.Ecosystem, Paths: []string{}}
+		}
+		if f.Path != "" {
+			df.Location = &document.Location{Path: f.Path}
+		}
+		doc.Findings = append(doc.Findings, df)
+	}
+	for _, c := range r.Components {
+		doc.Components = append(doc.Components, document.Component{Name: c.Name, Group: c.Group, Version: c.Version, Purl: c.Purl,
+			Ecosystem: c.Ecosystem, Licenses: c.Licenses, LicenseExpression: c.LicenseExpression, DependsOn: []string{}, Sources: []int{}})
+	}
+	for _, rep := range r.Reports {
+		doc.Sources = append(doc.Sources, document.Source{Path: rep.Path, Format: rep.Format, SHA256: rep.SHA256, Complete: true, Errors: []document.ScanError{}})
+	}
+	doc.Summary = document.Summarize(doc)
+	return doc
 }

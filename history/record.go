@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -68,18 +69,26 @@ type Finding struct {
 	New      *bool  `json:"new,omitempty"`
 	Package  string `json:"package,omitempty"`
 	Version  string `json:"version,omitempty"`
-	Path     string `json:"path,omitempty"`
+	// Purl, Ecosystem and Aliases identify a vulnerability's package and
+	// its other ids, ToolFingerprint a code finding as its tool tells it
+	// apart: what makes a run a baseline (Run.Document).
+	Purl            string   `json:"purl,omitempty"`
+	Ecosystem       string   `json:"ecosystem,omitempty"`
+	Aliases         []string `json:"aliases,omitempty"`
+	Path            string   `json:"path,omitempty"`
+	ToolFingerprint string   `json:"tool_fingerprint,omitempty"`
 }
 
 // Component is what the history keeps of a component: the SBOM.
 type Component struct {
-	Name      string   `json:"name"`
-	Group     string   `json:"group,omitempty"`
-	Version   string   `json:"version"`
-	Purl      string   `json:"purl,omitempty"`
-	Ecosystem string   `json:"ecosystem,omitempty"`
-	Licenses  []string `json:"licenses"`
-	Change    string   `json:"change,omitempty"`
+	Name              string   `json:"name"`
+	Group             string   `json:"group,omitempty"`
+	Version           string   `json:"version"`
+	Purl              string   `json:"purl,omitempty"`
+	Ecosystem         string   `json:"ecosystem,omitempty"`
+	Licenses          []string `json:"licenses"`
+	LicenseExpression string   `json:"license_expression,omitempty"`
+	Change            string   `json:"change,omitempty"`
 }
 
 // Exception is an exception applied in a run: the finding it waived, and
@@ -108,17 +117,22 @@ func FromDocument(doc *document.Document) Run {
 			}
 		}
 		if p := f.Package; p != nil {
-			h.Package, h.Version = p.Name, p.Version
+			h.Package, h.Version, h.Purl, h.Ecosystem = p.Name, p.Version, p.Purl, p.Ecosystem
+		}
+		if len(f.Aliases) > 0 {
+			h.Aliases = f.Aliases
 		}
 		if l := f.Location; l != nil {
 			h.Path = l.Path
 		}
+		h.ToolFingerprint = f.ToolFingerprint
 		r.Findings[i] = h
 	}
 	r.Components = make([]Component, len(doc.Components))
 	for i := range doc.Components {
 		c := &doc.Components[i]
-		r.Components[i] = Component{Name: c.Name, Group: c.Group, Version: c.Version, Purl: c.Purl, Ecosystem: c.Ecosystem, Licenses: c.Licenses, Change: c.Change}
+		r.Components[i] = Component{Name: c.Name, Group: c.Group, Version: c.Version, Purl: c.Purl, Ecosystem: c.Ecosystem,
+			Licenses: c.Licenses, LicenseExpression: c.LicenseExpression, Change: c.Change}
 	}
 	return r
 }
@@ -176,11 +190,12 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 		if f.New != nil {
 			isNew = boolInt(*f.New)
 		}
-		findings[i] = []any{id, f.ID, f.Lineage, f.Kind, f.RuleID, f.VulnID, f.Severity, f.Status, isNew, f.Package, f.Version, f.Path}
+		findings[i] = []any{id, f.ID, f.Lineage, f.Kind, f.RuleID, f.VulnID, f.Severity, f.Status, isNew, f.Package, f.Version,
+			f.Purl, f.Ecosystem, strings.Join(f.Aliases, "\n"), f.Path, hex.EncodeToString([]byte(f.ToolFingerprint))}
 	}
 	comps := make([][]any, len(r.Components))
 	for i, c := range r.Components {
-		comps[i] = []any{id, c.Name, c.Group, c.Version, c.Purl, c.Ecosystem, strings.Join(c.Licenses, "\n"), c.Change}
+		comps[i] = []any{id, c.Name, c.Group, c.Version, c.Purl, c.Ecosystem, strings.Join(c.Licenses, "\n"), c.LicenseExpression, c.Change}
 	}
 	exceptions := make([][]any, len(r.Exceptions))
 	for i, x := range r.Exceptions {
@@ -192,8 +207,9 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 		columns []string
 		rows    [][]any
 	}{
-		{"run_findings", []string{"run_id", "finding_id", "lineage", "kind", "rule_id", "vuln_id", "severity", "status", "is_new", "package", "version", "path"}, findings},
-		{"run_components", []string{"run_id", "name", "grp", "version", "purl", "ecosystem", "licenses", "change"}, comps},
+		{"run_findings", []string{"run_id", "finding_id", "lineage", "kind", "rule_id", "vuln_id", "severity", "status", "is_new", "package", "version",
+			"purl", "ecosystem", "aliases", "path", "tool_fingerprint"}, findings},
+		{"run_components", []string{"run_id", "name", "grp", "version", "purl", "ecosystem", "licenses", "license_expression", "change"}, comps},
 		{"run_exceptions", []string{"run_id", "finding_id", "waiver"}, exceptions},
 	} {
 		if err := s.insertAll(ctx, conn, tx, t.table, t.columns, t.rows); err != nil {

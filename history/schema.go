@@ -97,7 +97,11 @@ var migrations = []string{
 		is_new INTEGER,
 		package TEXT NOT NULL,
 		version TEXT NOT NULL,
-		path TEXT NOT NULL
+		purl TEXT NOT NULL,
+		ecosystem TEXT NOT NULL,
+		aliases TEXT NOT NULL,
+		path TEXT NOT NULL,
+		tool_fingerprint TEXT NOT NULL
 	);
 	CREATE INDEX run_findings_run ON run_findings (run_id);
 	CREATE TABLE run_components (
@@ -108,6 +112,7 @@ var migrations = []string{
 		purl TEXT NOT NULL,
 		ecosystem TEXT NOT NULL,
 		licenses TEXT NOT NULL,
+		license_expression TEXT NOT NULL,
 		change TEXT NOT NULL
 	);
 	CREATE INDEX run_components_run ON run_components (run_id);

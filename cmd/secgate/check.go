@@ -35,7 +35,7 @@ func policyFlags() []cli.Flag {
 func checkCommand() *cli.Command {
 	flags := append(commonIngestFlags(), policyFlags()...)
 	flags = append(flags,
-		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "reports or SBOMs of the base (a folder or files), or the decision check -o json wrote on them (alone); findings and components are then marked new or not"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "baseline", Usage: "history: (the project's latest run in the history), history:stage=release (its latest release run), or reports or SBOMs of the base (a folder or files), or the decision check -o json wrote on them (alone); findings and components are then marked new or not"},
 		&cli.StringSliceFlag{Config: trimSpace, Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
@@ -90,6 +90,15 @@ func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
 	opts.History = recorderFrom(c, opts.Gate.Policy.Config)
+	if gate.IsHistorySide(opts.Gate.Baseline) {
+		opts.Gate.History = gate.HistoryOptions{DSN: historyDSN(c.String("history"), opts.Gate.Policy.Config), Project: c.String("project")}
+		if opts.Gate.History.DSN == "" {
+			opts.Gate.History.DSN = history.DefaultPath
+		}
+		if opts.Gate.History.Project == "" {
+			opts.Gate.History.Project = defaultProject(opts.Gate.Context)
+		}
+	}
 	opts.Outputs, err = report.ParseOutputs(stringList(c, "format"), report.Options{
 		Color:   report.IsTerminal(c.Root().Writer) && os.Getenv("NO_COLOR") == "",
 		Version: buildVersion(),
