@@ -373,26 +373,53 @@ func (s *Store) insertAll(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table
 }
 
 // insertValues writes rows with INSERT statements of many rows each,
-// then suffix (an ON CONFLICT clause).
+// then suffix (an ON CONFLICT clause). The statement of a full chunk is
+// prepared once: parsing a statement of thousands of rows costs as much
+// as running it.
 func (s *Store) insertValues(ctx context.Context, tx *sql.Tx, table string, columns []string, rows [][]any, suffix string) error {
-	// SQLite binds at most 32,766 values in one statement, PostgreSQL 65,535.
-	per := 32766 / len(columns)
+	if len(rows) == 0 {
+		return nil
+	}
+	per := min(insertChunk, 32766/len(columns)) // SQLite binds at most 32,766 values
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
+	query := func(n int) string {
+		return s.dialect.q(fmt.Sprintf("INSERT INTO %s (%s) VALUES %s%s", table, strings.Join(columns, ", "),
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), suffix))
+	}
+	args := make([]any, 0, per*len(columns))
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	for len(rows) > 0 {
 		n := min(per, len(rows))
-		query := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s%s", table, strings.Join(columns, ", "),
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), suffix)
-		args := make([]any, 0, n*len(columns))
+		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, s.dialect.q(query), args...); err != nil {
+		var err error
+		if n == per {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, query(n)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, query(n), args...)
+		}
+		if err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
 }
+
+// insertChunk is the most rows one INSERT statement writes.
+const insertChunk = 500
 
 // copyRows writes rows with PostgreSQL's COPY, on conn, inside the
 // transaction open on it.

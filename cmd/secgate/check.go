@@ -162,6 +162,7 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 	var histErr error
 	if opts.History != nil {
 		var trend *history.Trend
+		opts.History.Trend = report.Needs(opts.Outputs, "html")
 		trend, histErr = opts.History.record(ctx, res, opts.Stderr)
 		for i, o := range opts.Outputs {
 			if h, ok := o.Format.(report.HTML); ok {

@@ -45,6 +45,9 @@ type recorder struct {
 	Optional bool
 	Config   *config.Config
 	Version  string
+	// Trend asks for the trend of the run's project and stage once it is
+	// recorded (for the HTML page).
+	Trend bool
 }
 
 // recorderFrom reads check's history flags; nil when no history is named.
@@ -128,6 +131,9 @@ func (r *recorder) write(ctx context.Context, res *gate.Result) (*history.Trend,
 	}
 	if _, err = s.Record(ctx, &run); err != nil {
 		return nil, err
+	}
+	if !r.Trend {
+		return nil, nil
 	}
 	return s.Trend(ctx, history.Filter{Project: run.Project, Stage: run.Stage})
 }
