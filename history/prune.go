@@ -15,8 +15,8 @@ type Retention struct {
 	// Decisions are the runs themselves and the exceptions they applied.
 	// A run whose SBOM is still kept stays, without its exceptions.
 	Decisions time.Duration
-	// SBOMs are the components of each run.
-	SBOMs time.Duration
+	// Components are the SBOM of each run.
+	Components time.Duration
 }
 
 // DefaultRetention keeps scan reports 90 days, decisions 365 days and
@@ -77,8 +77,8 @@ func (s *Store) Prune(ctx context.Context, keep Retention, now time.Time, dryRun
 	if keep.Reports > 0 {
 		steps = append(steps, step{&p.Findings, `run_findings WHERE run_id IN (SELECT id FROM runs WHERE recorded_at < ?)`, keep.Reports})
 	}
-	if keep.SBOMs > 0 {
-		steps = append(steps, step{&p.Components, `run_components WHERE run_id IN (SELECT id FROM runs WHERE recorded_at < ?)`, keep.SBOMs})
+	if keep.Components > 0 {
+		steps = append(steps, step{&p.Components, `run_components WHERE run_id IN (SELECT id FROM runs WHERE recorded_at < ?)`, keep.Components})
 	}
 	if keep.Decisions > 0 {
 		steps = append(steps,

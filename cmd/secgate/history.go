@@ -454,7 +454,7 @@ func retentionOf(cfg *config.Config) (history.Retention, error) {
 	for _, k := range []struct {
 		name, value string
 		into        *time.Duration
-	}{{"reports", cfg.Retention.Reports, &keep.Reports}, {"decisions", cfg.Retention.Decisions, &keep.Decisions}, {"sboms", cfg.Retention.SBOMs, &keep.SBOMs}} {
+	}{{"reports", cfg.Retention.Reports, &keep.Reports}, {"decisions", cfg.Retention.Decisions, &keep.Decisions}, {"sboms", cfg.Retention.SBOMs, &keep.Components}} {
 		d, err := history.ParseAge(k.value)
 		if err != nil {
 			return keep, fmt.Errorf("%s: retention.%s: %w", gate.ConfigName(cfg), k.name, err)
