@@ -129,7 +129,7 @@ func loadOne(f *Fetched, opts LoadOptions) (*eval.Policies, Source, error) {
 	if err != nil {
 		return nil, src, err
 	}
-	p.Origins = []string{f.Address}
+	p.Origins = []string{origin(f.Address, src.Revision, p)}
 	if f.Kind != KindBundle {
 		for _, m := range p.Modules {
 			src.Roots = append(src.Roots, packageRoot(m))
@@ -143,6 +143,26 @@ func loadOne(f *Fetched, opts LoadOptions) (*eval.Policies, Source, error) {
 	sort.Strings(src.Modules)
 	src.Packages = dedupSorted(src.Packages)
 	return p, src, nil
+}
+
+// origin names a source with its revision: a git commit or an archive's
+// digest, else (a local folder or file, the embedded policies) the digest
+// of its modules as OPA formats them, so that a record of a decision says
+// which policies made it.
+func origin(address, revision string, p *eval.Policies) string {
+	if revision == "" {
+		names := make([]string, 0, len(p.Modules))
+		for name := range p.Modules {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		for _, name := range names {
+			fmt.Fprintf(&b, "%s\x00%s\x00", name, p.Modules[name].String())
+		}
+		revision = sha256Hex([]byte(b.String()))
+	}
+	return address + " " + revision
 }
 
 // loadBundle reads a bundle archive, verified when asked to, into policies.

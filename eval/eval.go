@@ -61,6 +61,8 @@ type Options struct {
 
 // Engine holds prepared queries.
 type Engine struct {
+	// origins say where the policies came from (Policies.Origins).
+	origins    []string
 	decide     rego.PreparedEvalQuery
 	collected  map[string]ruleRef
 	exceptions *rego.PreparedEvalQuery
@@ -74,6 +76,10 @@ type Engine struct {
 	// Policies.NamedFieldsOnly asked for the projection.
 	unprojected error
 }
+
+// Origins say where the engine's policies came from, each with its
+// revision or digest (Policies.Origins).
+func (e *Engine) Origins() []string { return append([]string{}, e.origins...) }
 
 // Message is one deny or warn result of one policy.
 type Message struct {
@@ -206,7 +212,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	base = append(base, builtins.RegoOptions()...)
 
-	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected}
+	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, origins: opts.Policies.Origins}
 	if opts.Policies.NamedFieldsOnly {
 		if err := projectionSafe(compiler); err != nil {
 			e.unprojected = err

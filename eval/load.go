@@ -21,7 +21,9 @@ type Policies struct {
 	// Data is the merged content of data.json/data.yaml files found beside
 	// the modules, at the paths of their folders.
 	Data map[string]any
-	// Origins says where the modules came from, in load order.
+	// Origins says where the modules came from, in load order: each
+	// source's address and, where known, its revision or digest
+	// ("org.tar.gz sha256:…", "builtin").
 	Origins []string
 	// NamedFieldsOnly asks for the input projection: findings and
 	// components keep only the keys the modules spell out as strings (and

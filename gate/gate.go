@@ -85,10 +85,13 @@ type Decision struct {
 	Summary   document.Summary `json:"summary"`
 	// Tickets are the remediation tickets of the violations, worst
 	// first, when Options.Tickets asked for them; empty otherwise.
-	Tickets  []tickets.Ticket  `json:"tickets"`
-	Policies []string          `json:"policies"`
-	Sources  []document.Source `json:"sources"`
-	Context  document.Context  `json:"context"`
+	Tickets  []tickets.Ticket `json:"tickets"`
+	Policies []string         `json:"policies"`
+	// PolicySources say where the policies came from, each with its
+	// revision or digest: "builtin sha256:…", "org.tar.gz sha256:…".
+	PolicySources []string          `json:"policy_sources"`
+	Sources       []document.Source `json:"sources"`
+	Context       document.Context  `json:"context"`
 	// Skipped are the files of folder arguments (reports and baseline)
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
@@ -131,17 +134,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	worstFirst(doc, res)
 	d := &Decision{
-		Decision:   Pass,
-		Violations: res.Denies,
-		Warnings:   res.Warnings,
-		Exceptions: res.Waivers,
-		Approvals:  res.Approvals,
-		Summary:    doc.Summary,
-		Tickets:    []tickets.Ticket{},
-		Policies:   res.Namespaces,
-		Sources:    doc.Sources,
-		Context:    doc.Context,
-		Skipped:    skipped,
+		Decision:      Pass,
+		Violations:    res.Denies,
+		Warnings:      res.Warnings,
+		Exceptions:    res.Waivers,
+		Approvals:     res.Approvals,
+		Summary:       doc.Summary,
+		Tickets:       []tickets.Ticket{},
+		Policies:      res.Namespaces,
+		PolicySources: e.Origins(),
+		Sources:       doc.Sources,
+		Context:       doc.Context,
+		Skipped:       skipped,
 	}
 	if opts.Inventory {
 		inv := NewInventory(doc)

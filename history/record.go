@@ -26,8 +26,8 @@ type Run struct {
 	Decision string           `json:"decision"`
 	Baseline bool             `json:"baseline"`
 	Summary  document.Summary `json:"summary"`
-	// Policies are the policy sources' names and digests, as the
-	// decision lists them.
+	// Policies are the policy sources, each with its revision or digest,
+	// as the decision lists them (policy_sources).
 	Policies []string `json:"policies"`
 	Reports  []Report `json:"reports"`
 	// ConfigSHA256 is the digest of the configuration used, "" when none.

@@ -118,7 +118,7 @@ func (r *recorder) write(ctx context.Context, res *gate.Result) (*history.Trend,
 	run.Stage = d.Context.Stage
 	run.Time, _ = time.Parse(time.RFC3339, d.Context.Now)
 	run.Decision = d.Decision
-	run.Policies = d.Policies
+	run.Policies = d.PolicySources
 	run.SecgateVersion = r.Version
 	for _, x := range d.Exceptions {
 		run.Exceptions = append(run.Exceptions, history.Exception{FindingID: x.FindingID, Waiver: x.Exception})
