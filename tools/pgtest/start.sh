@@ -26,10 +26,17 @@ $as "$bin/initdb" -D "$dir/data" -U secgate --auth=trust -E UTF8 --no-sync >"$di
 	cat "$dir/initdb.log" >&2
 	exit 1
 }
-$as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null || {
-	cat "$dir/server.log" >&2
-	exit 1
-}
+# The first free port from $port up: another cluster (a developer's, an
+# earlier run's) may hold one.
+tries=0
+until $as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+	-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ "$tries" -ge 20 ]; then
+		cat "$dir/server.log" >&2
+		exit 1
+	fi
+	port=$((port + 1))
+done
 echo "export PGTEST_DIR='$dir' PGTEST_BIN='$bin'"
 echo "export SECGATE_TEST_POSTGRES='postgres://secgate@127.0.0.1:$port/postgres?sslmode=disable'"
