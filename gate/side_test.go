@@ -304,8 +304,9 @@ func TestDecisionBaselineStatusChangesNothing(t *testing.T) {
 			doc := side(t, c.now)
 			want := marked(doc, side(t, writeTemp(t, "open.json", raw)))
 			for _, status := range []string{`"accepted"`, `"fixed"`, `"not_affected"`} {
-				forged := bytes.ReplaceAll(raw, []byte(`"status": "open"`),
-					[]byte(`"status": `+status+`, "status_reason": {"by": "exception"}`))
+				// The inventory's records, one a line, compact.
+				forged := bytes.ReplaceAll(raw, []byte(`"status":"open"`),
+					[]byte(`"status":`+status+`,"status_reason":{"by":"exception"}`))
 				forged = bytes.Replace(forged, []byte(`"decision": "fail"`), []byte(`"decision": "pass"`), 1)
 				if bytes.Equal(forged, raw) {
 					t.Fatal("no open finding to change")
@@ -356,18 +357,14 @@ func TestDecisionBaselineErrors(t *testing.T) {
 		{"findings of the wrong type", replace(`"findings": [`, `"findings": 7, "x": [`), "inventory.findings: got JSON number, want", nil},
 		{"findings null", replace(`"findings": [`, `"findings": null, "x": [`), "must be lists", nil},
 		{"unknown verdict", replace(`"decision": "`, `"decision": "maybe `), `decision "maybe `, nil},
-		{"source out of range", replace(`"sources": [
-          0
-        ]`, `"sources": [7]`), "source 7 out of range", nil},
-		{"no sources", replace(`"sources": [
-          0
-        ]`, `"sources": []`), "no sources", nil},
-		{"unknown kind", replace(`"kind": "vulnerability"`, `"kind": "rumour"`), `kind "rumour"`, nil},
+		{"source out of range", replace(`"sources":[0]`, `"sources":[7]`), "source 7 out of range", nil},
+		{"no sources", replace(`"sources":[0]`, `"sources":[]`), "no sources", nil},
+		{"unknown kind", replace(`"kind":"vulnerability"`, `"kind":"rumour"`), `kind "rumour"`, nil},
 		{"a bomb of empty findings", replace(`"findings": [`, `"findings": [`+strings.Repeat(`{},`, 100000)), "inventory: 100004 findings in ", nil},
 		{"a bomb of empty components", replace(`"components": []
   }`, `"components": [`+strings.Repeat(`{},`, 100000)+`{}]
   }`), "inventory: 100001 components in ", nil},
-		{"duplicate id", replace(`"id": "f192812d9120f0fe10f4"`, `"id": "`+firstID(t, good)+`"`), "duplicate id", nil},
+		{"duplicate id", replace(`"id":"f192812d9120f0fe10f4"`, `"id":"`+firstID(t, good)+`"`), "duplicate id", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := writeTemp(t, "base.json", c.data)
@@ -412,7 +409,7 @@ func TestDecisionBaselineBounded(t *testing.T) {
 		t.Errorf("a decision over --max-file-size: %v, want %v naming the file", err, ingest.ErrTooLarge)
 	}
 	deep := strings.Repeat("[", 1<<20) + strings.Repeat("]", 1<<20)
-	nested := bytes.Replace(good, []byte(`"aliases": []`), []byte(`"aliases": `+deep), 1)
+	nested := bytes.Replace(good, []byte(`"aliases":[]`), []byte(`"aliases":`+deep), 1)
 	_, _, err = LoadSide([]string{writeTemp(t, "deep.json", nested)}, ingest.Options{})
 	if err == nil || !strings.Contains(err.Error(), "secgate decision: ") {
 		t.Errorf("a decision nested a million deep: %v, want an error", err)

@@ -2,6 +2,8 @@ package jsonout_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/secgate/secgate/internal/jsonout"
@@ -52,5 +54,30 @@ func TestWriteIsEncoderOutput(t *testing.T) {
 	}
 	if err := jsonout.Write(&got, *v); err == nil {
 		t.Error("a struct, not a pointer: want an error")
+	}
+}
+
+type withLines struct {
+	Name  string  `json:"name"`
+	Items []inner `json:"items" jsonout:"lines"`
+	None  []inner `json:"none" jsonout:"lines"`
+}
+
+// TestLines: a "lines" list has each element compact on its own line,
+// HTML unescaped, and the whole means what json.Encoder's output does.
+func TestLines(t *testing.T) {
+	v := &withLines{Name: "n", Items: []inner{{"<x>", []int{1, 2}}, {"y", nil}}, None: []inner{}}
+	var b bytes.Buffer
+	if err := jsonout.Write(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"name\": \"n\",\n  \"items\": [\n    {\"a\":\"<x>\",\"b\":[1,2]},\n    {\"a\":\"y\",\"b\":null}\n  ],\n  \"none\": []\n}\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	var got, enc any
+	raw, _ := json.Marshal(v)
+	if json.Unmarshal(b.Bytes(), &got) != nil || json.Unmarshal(raw, &enc) != nil || !reflect.DeepEqual(got, enc) {
+		t.Errorf("not the same JSON value:\n%s\n%s", b.String(), raw)
 	}
 }
