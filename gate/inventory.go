@@ -23,7 +23,7 @@ const maxReferences = 5
 // alone (LoadSide), with the decision's sources.
 type Inventory struct {
 	// Version is InventoryVersion.
-	Version    int                  `json:"version"`
+	Version int `json:"version"`
 	// Findings and Components are written one a line (a program reads
 	// them; indenting each would double the bytes and a third of the
 	// time).
