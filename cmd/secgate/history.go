@@ -233,17 +233,13 @@ func historyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if c.String("format") == "json" {
-						return writeJSON(c.Root().Writer, runs)
-					}
-					w := tabwriter.NewWriter(c.Root().Writer, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(w, "RUN\tTIME\tPROJECT\tSTAGE\tREF\tDECISION\tOPEN (C/H/M/L)\tINTRODUCED\tFIXED")
-					for _, r := range runs {
-						o := r.Summary.OpenBySeverity
-						fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%d\n", r.ID, r.Time.Format(time.RFC3339),
-							clean(r.Project), clean(r.Stage), clean(r.Ref), r.Decision, o["critical"], o["high"], o["medium"], o["low"], r.Introduced, r.Fixed)
-					}
-					return w.Flush()
+					return tableOrJSON(c, runs, "RUN\tTIME\tPROJECT\tSTAGE\tREF\tDECISION\tOPEN (C/H/M/L)\tINTRODUCED\tFIXED", func(w io.Writer) {
+						for _, r := range runs {
+							o := r.Summary.OpenBySeverity
+							fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%d\n", r.ID, r.Time.Format(time.RFC3339),
+								clean(r.Project), clean(r.Stage), clean(r.Ref), r.Decision, o["critical"], o["high"], o["medium"], o["low"], r.Introduced, r.Fixed)
+						}
+					})
 				}),
 			},
 			{
@@ -323,15 +319,11 @@ func historyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if c.String("format") == "json" {
-						return writeJSON(c.Root().Writer, open)
-					}
-					w := tabwriter.NewWriter(c.Root().Writer, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(w, "FIRST SEEN\tPROJECT\tSTAGE\tSEVERITY\tKIND\tFINDING")
-					for _, o := range open {
-						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", o.FirstSeen.Format("2006-01-02"), clean(o.Project), clean(o.Stage), o.Severity, o.Kind, clean(o.Lineage))
-					}
-					return w.Flush()
+					return tableOrJSON(c, open, "FIRST SEEN\tPROJECT\tSTAGE\tSEVERITY\tKIND\tFINDING", func(w io.Writer) {
+						for _, o := range open {
+							fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", o.FirstSeen.Format("2006-01-02"), clean(o.Project), clean(o.Stage), o.Severity, o.Kind, clean(o.Lineage))
+						}
+					})
 				}),
 			},
 			{
@@ -465,6 +457,18 @@ func retentionOf(cfg *config.Config) (history.Retention, error) {
 }
 
 func clean(s string) string { return textsafe.Clean(s, textsafe.MaxField) }
+
+// tableOrJSON prints v as JSON with -o json, else a table: header, then
+// the rows rows writes, in aligned columns.
+func tableOrJSON(c *cli.Command, v any, header string, rows func(io.Writer)) error {
+	if c.String("format") == "json" {
+		return writeJSON(c.Root().Writer, v)
+	}
+	w := tabwriter.NewWriter(c.Root().Writer, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, header)
+	rows(w)
+	return w.Flush()
+}
 
 // writeTrend prints a trend for a terminal.
 func writeTrend(w io.Writer, t *history.Trend) error {
