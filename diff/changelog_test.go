@@ -87,8 +87,10 @@ func FuzzInsertSection(f *testing.F) {
 		if at < 0 {
 			t.Fatalf("the section is missing:\n%q", got)
 		}
-		if bytes.Count(got, []byte(beginMarker(version)+"\n")) != 1 {
-			t.Fatalf("the section's marker is not there exactly once:\n%q", got)
+		// A marker is one only at the start of a line; quoted inside a
+		// line it is text.
+		if bytes.Count(append([]byte("\n"), got...), []byte("\n"+beginMarker(version)+"\n")) != 1 {
+			t.Fatalf("the section's marker does not start a line exactly once:\n%q", got)
 		}
 		if !bytes.Contains(file, []byte(beginMarker(version))) {
 			// Inserted: the file is what was there, with the section
