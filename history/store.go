@@ -92,6 +92,23 @@ func open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", path, err)
 	}
+	// One connection: a run is one transaction anyway. Its pragmas run as
+	// it opens, and switching a new file to WAL while another process
+	// does is refused at once (SQLITE_BUSY) rather than waited for: the
+	// opening is tried again until the busy timeout.
+	db.SetMaxOpenConns(1)
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err = db.Ping()
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history %s: %w", path, err)
+	}
 	return &Store{db: db, dialect: sqlite, where: path}, nil
 }
 
