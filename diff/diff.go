@@ -212,11 +212,11 @@ func Compute(oldDoc, newDoc *document.Document) *Diff {
 		})
 	}
 	d.Vulnerabilities.Counts = Counts{
-		Introduced: countVulns(d.Vulnerabilities.Introduced),
-		Fixed:      countVulns(d.Vulnerabilities.Fixed),
-		StillOpen:  countVulns(d.Vulnerabilities.StillOpen),
+		Introduced: countBy(d.Vulnerabilities.Introduced, vulnSeverity),
+		Fixed:      countBy(d.Vulnerabilities.Fixed, vulnSeverity),
+		StillOpen:  countBy(d.Vulnerabilities.StillOpen, vulnSeverity),
 	}
-	d.Findings.Counts = Counts{Introduced: countFindings(d.Findings.Introduced), Fixed: countFindings(d.Findings.Fixed)}
+	d.Findings.Counts = Counts{Introduced: countBy(d.Findings.Introduced, findingSeverity), Fixed: countBy(d.Findings.Fixed, findingSeverity)}
 	return d
 }
 
@@ -424,26 +424,17 @@ func packageName(p *document.Package) string {
 	return p.Name
 }
 
-func countVulns(vs []Vulnerability) map[string]int {
-	m := severityCounts()
-	for _, v := range vs {
-		m[v.Severity]++
-	}
-	return m
-}
+func vulnSeverity(v Vulnerability) string { return v.Severity }
+func findingSeverity(f Finding) string    { return f.Severity }
 
-func countFindings(fs []Finding) map[string]int {
-	m := severityCounts()
-	for _, f := range fs {
-		m[f.Severity]++
-	}
-	return m
-}
-
-func severityCounts() map[string]int {
+// countBy counts items by their severity; every severity is a key.
+func countBy[T any](items []T, severity func(T) string) map[string]int {
 	m := make(map[string]int, len(document.Severities))
 	for _, s := range document.Severities {
 		m[string(s)] = 0
+	}
+	for _, x := range items {
+		m[severity(x)]++
 	}
 	return m
 }

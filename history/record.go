@@ -157,7 +157,7 @@ func (s *Store) Record(ctx context.Context, r *Run) (int64, error) {
 		return 0, err
 	}
 	policies, _ := json.Marshal(nonNil(r.Policies))
-	reports, _ := json.Marshal(nonNilReports(r.Reports))
+	reports, _ := json.Marshal(nonNil(r.Reports))
 	// One connection: PostgreSQL's COPY goes through the connection the
 	// transaction is on.
 	conn, err := s.db.Conn(ctx)
@@ -441,16 +441,10 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func nonNil(s []string) []string {
+// nonNil is s, or an empty list for nil: JSON lists are never null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
-}
-
-func nonNilReports(r []Report) []Report {
-	if r == nil {
-		return []Report{}
-	}
-	return r
 }

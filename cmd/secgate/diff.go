@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -86,7 +87,7 @@ func diffOptionsFrom(c *cli.Command) (diffOptions, error) {
 	o.Ingest = ingest.Options{MaxFileSize: max, Exclude: stringList(c, "exclude")}
 	for _, spec := range stringList(c, "format") {
 		format, path, _ := strings.Cut(spec, "=")
-		if !containsString(diffFormats, format) {
+		if !slices.Contains(diffFormats, format) {
 			return o, fmt.Errorf("-o %s: unknown format %q (diff writes %s)", spec, format, strings.Join(diffFormats, ", "))
 		}
 		o.Outputs = append(o.Outputs, diffOutput{format, path})
@@ -110,15 +111,6 @@ func diffOptionsFrom(c *cli.Command) (diffOptions, error) {
 		return o, errors.New("--changelog needs --version: the name of the section to write")
 	}
 	return o, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func runDiff(o diffOptions, stdout, stderr io.Writer) error {
