@@ -67,6 +67,12 @@ type Options struct {
 	// Tickets, when set, has the decision carry remediation tickets,
 	// built with these options; SLADays unset are the configuration's.
 	Tickets *tickets.Options
+	// Loaded, when set, is called with the document once the reports
+	// are read, before the policies evaluate it, so that a caller may
+	// work on it meanwhile on another goroutine (history records it).
+	// Evaluating changes the findings' statuses (exceptions) and the
+	// summary: the caller must not read those until Run returns.
+	Loaded func(*document.Document)
 	// Inventory has the decision carry its inventory (NewInventory),
 	// which a later check reads the decision as a baseline by; without
 	// it, Decision.Inventory is nil.
@@ -118,6 +124,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		engine = Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Policy) })
 	}
 	doc, skipped, err := Load(ctx, opts)
+	if err == nil && opts.Loaded != nil {
+		opts.Loaded(doc)
+	}
 	e, perr := engine()
 	if perr == nil && e == nil {
 		perr = errors.New("no policy engine: nothing would decide")

@@ -422,3 +422,64 @@ func TestAddedComponents(t *testing.T) {
 		}
 	})
 }
+
+// TestBeginCommit: a run written in two steps, its statuses, decision,
+// summary and exceptions changed in between (as a check's exceptions
+// change them while the run's findings are written), reads back as one
+// recorded at once; the lineages follow the statuses committed. A run
+// rolled back leaves nothing.
+func TestBeginCommit(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		want := sampleRun("shop", time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), 40)
+		r := want
+		r.Findings = append([]Finding(nil), want.Findings...)
+		r.Decision, r.Summary, r.Policies, r.Exceptions = "", document.Summary{}, nil, nil
+		r.Findings[0].Status = "open"
+		want.Findings[0].Status = "accepted"
+		rec, err := s.Begin(ctx, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Decision, r.Summary, r.Policies, r.Exceptions = want.Decision, want.Summary, want.Policies, want.Exceptions
+		r.Findings[0].Status = "accepted"
+		id, err := rec.Commit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Run(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.ID = id
+		want.Introduced = r.Introduced
+		want.AddedComponents = r.AddedComponents
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("read back differs:\n got %+v\nwant %+v", *got, want)
+		}
+		open, err := s.OpenSince(ctx, Filter{Project: "shop"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range open {
+			if o.Lineage == want.Findings[0].Lineage && want.Findings[0].Lineage != want.Findings[1].Lineage {
+				t.Errorf("the accepted finding opened a lineage: %+v", o)
+			}
+		}
+		if r.Introduced != len(open) {
+			t.Errorf("introduced %d, open lineages %d", r.Introduced, len(open))
+		}
+
+		gone := sampleRun("shop", time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), 5)
+		rec, err = s.Begin(ctx, &gone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Rollback()
+		runs, err := s.Runs(ctx, Filter{Project: "shop"})
+		if err != nil || len(runs) != 1 {
+			t.Errorf("after a rollback: %d runs, %v", len(runs), err)
+		}
+	})
+}

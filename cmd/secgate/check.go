@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/document"
 	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/history"
@@ -146,24 +147,36 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 		opts.Gate.Tickets = &tickets.Options{}
 	}
 	opts.Gate.Inventory = report.Needs(opts.Outputs, "json")
+	// The run is written to the history while the policies evaluate.
+	var recording *recording
+	if opts.History != nil {
+		opts.History.Trend = report.Needs(opts.Outputs, "html")
+		opts.Gate.Loaded = func(doc *document.Document) { recording = opts.History.start(ctx, doc) }
+	}
 	res, err := gate.Run(ctx, opts.Gate)
 	if err != nil {
+		if recording != nil {
+			recording.abandon()
+		}
 		return err
 	}
 	noteSkipped(opts.Stderr, res.Decision.Skipped)
 	if opts.TicketsDir != "" {
 		if err := tickets.WriteDir(opts.TicketsDir, res.Decision.Tickets); err != nil {
+			if recording != nil {
+				recording.abandon()
+			}
 			return fmt.Errorf("--tickets %s: %w", opts.TicketsDir, err)
 		}
 	}
-	// The run is recorded before the outputs are written, so that the
-	// HTML page's charts include it; an error recording it is returned
-	// once the verdict is written.
+	// The HTML page's charts include this run: it is recorded first. Any
+	// other output is written while the recording completes. An error
+	// recording the run is returned once the verdict is written.
 	var histErr error
-	if opts.History != nil {
+	if recording != nil && opts.History.Trend {
 		var trend *history.Trend
-		opts.History.Trend = report.Needs(opts.Outputs, "html")
-		trend, histErr = opts.History.record(ctx, res, opts.Stderr)
+		trend, histErr = recording.finish(ctx, res, opts.Stderr)
+		recording = nil
 		for i, o := range opts.Outputs {
 			if h, ok := o.Format.(report.HTML); ok {
 				h.Trend = trend
@@ -171,7 +184,11 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 			}
 		}
 	}
-	if err := report.WriteAll(opts.Outputs, res, stdout); err != nil {
+	err = report.WriteAll(opts.Outputs, res, stdout)
+	if recording != nil {
+		_, histErr = recording.finish(ctx, res, opts.Stderr)
+	}
+	if err != nil {
 		return err
 	}
 	if histErr != nil {

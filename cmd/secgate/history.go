@@ -82,60 +82,121 @@ func historyDSN(flag string, cfg *config.Config) string {
 	return ""
 }
 
-// record writes the run to the history and returns the trend of its
-// project and stage, this run included. It never changes the verdict:
-// an error is returned (exit 2) unless the history is optional, when it
-// is a warning on stderr.
-func (r *recorder) record(ctx context.Context, res *gate.Result, stderr io.Writer) (*history.Trend, error) {
-	trend, err := r.write(ctx, res)
-	if err == nil {
-		return trend, nil
-	}
-	if r.Optional {
-		fmt.Fprintf(stderr, "secgate: warning: the run was not recorded (--history-optional): %s\n", textsafe.Clean(err.Error(), 0))
-		return nil, nil
-	}
-	return nil, err
+// recording is a run being written to the history while the policies
+// evaluate (recorder.start), completed with their decision (finish).
+type recording struct {
+	r    *recorder
+	done chan struct{}
+	// Set on the recording's goroutine, read after done.
+	store *history.Store
+	rec   *history.Recording
+	run   *history.Run
+	err   error
 }
 
-func (r *recorder) write(ctx context.Context, res *gate.Result) (*history.Trend, error) {
-	s, err := history.Open(ctx, r.DSN)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	run := history.FromDocument(res.Document)
-	d := res.Decision
+// start begins recording the run of doc, the document just loaded: the
+// history is opened and the run's findings and components written on
+// another goroutine while the policies evaluate. It copies the findings'
+// statuses first, which exceptions change meanwhile.
+func (r *recorder) start(ctx context.Context, doc *document.Document) *recording {
+	w := &recording{r: r, done: make(chan struct{})}
+	statuses := history.Statuses(doc)
+	go func() {
+		defer close(w.done)
+		// Nothing recovers a panic on this goroutine but this.
+		defer func() {
+			if p := recover(); p != nil {
+				w.err = fmt.Errorf("internal error recording the run: %v", p)
+			}
+		}()
+		w.err = w.begin(ctx, doc, statuses)
+	}()
+	return w
+}
+
+func (w *recording) begin(ctx context.Context, doc *document.Document, statuses []document.Status) error {
+	r := w.r
+	run := history.FromLoaded(doc, statuses)
 	run.Project = r.Project
 	if run.Project == "" {
-		run.Project = defaultProject(d.Context)
+		run.Project = defaultProject(doc.Context)
 	}
-	run.Ref, run.Commit = d.Context.Branch, d.Context.Commit
+	run.Ref, run.Commit = doc.Context.Branch, doc.Context.Commit
 	if run.Ref == "" || run.Commit == "" {
 		ref, commit := gitHead()
 		run.Ref, run.Commit = or(run.Ref, ref), or(run.Commit, commit)
 	}
-	run.Stage = d.Context.Stage
-	run.Time, _ = time.Parse(time.RFC3339, d.Context.Now)
-	run.Decision = d.Decision
-	run.Policies = d.PolicySources
+	run.Stage = doc.Context.Stage
+	run.Time, _ = time.Parse(time.RFC3339, doc.Context.Now)
 	run.SecgateVersion = r.Version
-	for _, x := range d.Exceptions {
-		run.Exceptions = append(run.Exceptions, history.Exception{FindingID: x.FindingID, Waiver: x.Exception})
-	}
 	if r.Config != nil && r.Config.Path != "" {
 		if raw, err := os.ReadFile(r.Config.Path); err == nil {
 			sum := sha256.Sum256(raw)
 			run.ConfigSHA256 = hex.EncodeToString(sum[:])
 		}
 	}
-	if _, err = s.Record(ctx, &run); err != nil {
-		return nil, err
+	w.run = &run
+	var err error
+	if w.store, err = history.Open(ctx, r.DSN); err != nil {
+		return err
 	}
-	if !r.Trend {
+	w.rec, err = w.store.Begin(ctx, w.run)
+	return err
+}
+
+// finish completes the recording with the check's result and returns the
+// trend of the run's project and stage, this run included, when asked.
+// It never changes the verdict: an error is returned (exit 2) unless the
+// history is optional, when it is a warning on stderr.
+func (w *recording) finish(ctx context.Context, res *gate.Result, stderr io.Writer) (*history.Trend, error) {
+	trend, err := w.commit(ctx, res)
+	if w.store != nil {
+		w.store.Close()
+	}
+	if err == nil {
+		return trend, nil
+	}
+	if w.r.Optional {
+		fmt.Fprintf(stderr, "secgate: warning: the run was not recorded (--history-optional): %s\n", textsafe.Clean(err.Error(), 0))
 		return nil, nil
 	}
-	return s.Trend(ctx, history.Filter{Project: run.Project, Stage: run.Stage})
+	return nil, err
+}
+
+func (w *recording) commit(ctx context.Context, res *gate.Result) (*history.Trend, error) {
+	<-w.done
+	if w.err != nil {
+		return nil, w.err
+	}
+	run, d := w.run, res.Decision
+	run.Decision = d.Decision
+	run.Summary = res.Document.Summary
+	run.Policies = d.PolicySources
+	for i := range res.Document.Findings {
+		run.Findings[i].Status = string(res.Document.Findings[i].Status)
+	}
+	for _, x := range d.Exceptions {
+		run.Exceptions = append(run.Exceptions, history.Exception{FindingID: x.FindingID, Waiver: x.Exception})
+	}
+	if _, err := w.rec.Commit(ctx); err != nil {
+		return nil, err
+	}
+	if !w.r.Trend {
+		return nil, nil
+	}
+	return w.store.Trend(ctx, history.Filter{Project: run.Project, Stage: run.Stage})
+}
+
+// abandon waits for the recording and rolls it back: the check it
+// records ended in an error.
+func (w *recording) abandon() {
+	<-w.done
+	if w.rec != nil {
+		w.rec.Rollback()
+	}
+	if w.store != nil {
+		w.store.Close()
+	}
 }
 
 func or(a, b string) string {

@@ -44,7 +44,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CORPUS", corpus)
 			env.Setenv("EXAMPLES", examples)
 			env.Setenv("MOVED", filepath.Join(corpus, "..", "moved"))
-			if strings.HasPrefix(filepath.Base(env.WorkDir), "script-history_postgres") {
+			// Each history script has a PostgreSQL database of its own.
+			if strings.HasPrefix(filepath.Base(env.WorkDir), "script-history_") {
 				dsn, err := scriptDatabase(env)
 				if err != nil {
 					return err
