@@ -73,10 +73,15 @@ bench: build ## generate large reports and print the speed figures the README qu
 	$(BENCH_DIR)/benchrun -bin $(BIN) $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/sarif-$(BENCH_N).sarif
 	$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args check $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/trivy-50.json
 	$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args "check -o json" $(BENCH_DIR)/trivy-$(BENCH_N).json
+	rm -f $(BENCH_DIR)/history.db*
+	$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args "check --history $(BENCH_DIR)/history.db" $(BENCH_DIR)/trivy-$(BENCH_N).json
+	@if [ -n "$$SECGATE_TEST_POSTGRES" ]; then \
+		$(BENCH_DIR)/benchrun -bin $(BIN) -header=false -baseline=false -args "check --history $$SECGATE_TEST_POSTGRES" $(BENCH_DIR)/trivy-$(BENCH_N).json; \
+	else echo "SECGATE_TEST_POSTGRES is not set: eval \"\$$(tools/pgtest/start.sh)\" to time recording into PostgreSQL too"; fi
 	@if command -v conftest >/dev/null; then \
 		$(BENCH_DIR)/benchrun -bin $$(command -v conftest) -header=false -baseline=false -args "test --no-color -p bench/conftest" $(BENCH_DIR)/trivy-$(BENCH_N).json $(BENCH_DIR)/trivy-50.json; \
 	else echo "conftest is not on the PATH: go install github.com/open-policy-agent/conftest@v0.71.1 to compare"; fi
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./ingest/trivy ./ingest/sarif ./eval
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./ingest/trivy ./ingest/sarif ./eval ./history
 
 .PHONY: clean
 clean: ## remove build and benchmark output
