@@ -1,0 +1,135 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPrefixedRules: deny_*, violation_* and warn_* decide as conftest
+// reads them, beside a plain rule of the same kind or without one, in
+// every package evaluated; helpers whose names only start alike do not.
+func TestPrefixedRules(t *testing.T) {
+	files := map[string]string{
+		"main.rego": `package main
+
+deny contains "plain deny" if true
+
+deny_critical contains "prefixed deny" if true
+
+violation_old_image contains {"msg": "prefixed violation", "severity": "high"} if true
+
+warn_stale contains "prefixed warn" if true
+
+denylist := ["not a rule"]
+
+deny_(x) := x
+
+warning contains "not a rule either" if true
+`,
+		"team.rego": `package team
+
+warn_x contains "warn without a plain rule" if true
+`,
+	}
+	res, err := evaluate(t, files, Options{}, sampleDoc(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var denies, warns []string
+	for _, m := range res.Denies {
+		denies = append(denies, m.Policy+"."+m.Rule+": "+m.Msg)
+	}
+	for _, m := range res.Warnings {
+		warns = append(warns, m.Policy+"."+m.Rule+": "+m.Msg)
+	}
+	if got, want := strings.Join(denies, "|"), "main.violation_old_image: prefixed violation|main.deny: plain deny|main.deny_critical: prefixed deny"; got != want {
+		t.Errorf("denies = %s\nwant     %s", got, want)
+	}
+	if got, want := strings.Join(warns, "|"), "main.warn_stale: prefixed warn|team.warn_x: warn without a plain rule"; got != want {
+		t.Errorf("warnings = %s\nwant       %s", got, want)
+	}
+	if got := strings.Join(res.Namespaces, ","); got != "main,team" {
+		t.Errorf("namespaces = %s", got)
+	}
+}
+
+// TestBooleanRulesRefused: `deny_x if {…}` is refused when the policies
+// load, naming the file and line, as conftest refuses it, whether or not
+// it would fire.
+func TestBooleanRulesRefused(t *testing.T) {
+	for _, body := range []string{"true", "false"} {
+		files := map[string]string{"b.rego": "package main\n\ndeny contains \"x\" if false\n\ndeny_root if " + body + "\n"}
+		_, err := evaluate(t, files, Options{}, sampleDoc(0))
+		if err == nil || !strings.Contains(err.Error(), "b.rego:5: deny_root is a boolean rule") || !strings.Contains(err.Error(), "deny_root contains msg") {
+			t.Fatalf("body %s: err = %v", body, err)
+		}
+	}
+}
+
+// TestExceptionRules: an exception rule sets aside the rules of its own
+// package that it names (without prefix; "" for deny, violation and warn
+// themselves), as conftest's exceptions do; the results are reported as
+// excepted, not as violations or warnings.
+func TestExceptionRules(t *testing.T) {
+	files := map[string]string{
+		"main.rego": `package main
+
+deny contains "plain" if true
+
+deny_run_as_root contains "root" if true
+
+violation_run_as_root contains "root again" if true
+
+warn_run_as_root contains "root warned" if true
+
+deny_latest contains "latest tag" if true
+
+exception contains rules if {
+	input.context.stage == "pre-merge"
+	rules := ["run_as_root", ""]
+}
+`,
+		"other.rego": `package other
+
+deny_run_as_root contains "another package's rule" if true
+`,
+	}
+	res, err := evaluate(t, files, Options{}, sampleDoc(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range res.Excepted {
+		got = append(got, x.Policy+"."+x.Rule+"="+x.Exception+": "+x.Msg)
+	}
+	want := "main.deny=: plain|main.deny_run_as_root=run_as_root: root|main.violation_run_as_root=run_as_root: root again|main.warn_run_as_root=run_as_root: root warned"
+	if strings.Join(got, "|") != want {
+		t.Errorf("excepted = %s\nwant       %s", strings.Join(got, "|"), want)
+	}
+	if len(res.Denies) != 2 || res.Denies[0].Msg != "latest tag" || res.Denies[1].Msg != "another package's rule" || len(res.Warnings) != 0 {
+		t.Errorf("denies = %+v, warnings = %+v", res.Denies, res.Warnings)
+	}
+
+	// Undefined (another stage): nothing is set aside.
+	doc := sampleDoc(0)
+	doc.Context.Stage = "release"
+	res, err = evaluate(t, files, Options{}, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Excepted) != 0 || len(res.Denies) != 5 || len(res.Warnings) != 1 {
+		t.Errorf("release: excepted %d, denies %d, warnings %d", len(res.Excepted), len(res.Denies), len(res.Warnings))
+	}
+}
+
+// TestExceptionRuleMistyped: an exception rule that holds anything but
+// lists of names is an error, not an exception that sets nothing aside.
+func TestExceptionRuleMistyped(t *testing.T) {
+	for _, rule := range []string{`exception contains "run_as_root" if true`, `exception contains [1] if true`, `exception := "x"`} {
+		files := map[string]string{"main.rego": "package main\n\ndeny_run_as_root contains \"root\" if true\n\n" + rule + "\n"}
+		_, err := evaluate(t, files, Options{}, sampleDoc(0))
+		if err == nil || !strings.Contains(err.Error(), "want lists of rule names") {
+			t.Errorf("%s: err = %v", rule, err)
+		}
+	}
+}
