@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"sort"
@@ -86,6 +87,16 @@ type Options struct {
 	Capabilities *ast.Capabilities
 	// Timeout bounds each evaluation; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// Log receives the policies' print() output, one line per call
+	// prefixed with its file and line, and the explanation Explain asks
+	// for; nil discards both. Report text reaching it is shown with
+	// control characters escaped.
+	Log io.Writer
+	// Explain, when set, writes to Log why the deny, violation and warn
+	// rules said what they said: ExplainFull, ExplainFails or
+	// ExplainNotes, as `opa eval --explain` does. At most MaxTraceEvents
+	// steps are kept.
+	Explain string
 }
 
 // Engine holds prepared queries.
@@ -104,6 +115,9 @@ type Engine struct {
 	// in the input: the policies name no other (Policies.NamedFieldsOnly)
 	// and read findings and components by no other (projectionSafe).
 	fields fieldSet
+	// log and explain are Options.Log and Options.Explain.
+	log     io.Writer
+	explain string
 	// unprojected says why the input is whole although
 	// Policies.NamedFieldsOnly asked for the projection.
 	unprojected error
@@ -207,6 +221,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Policies == nil || len(opts.Policies.Modules) == 0 {
 		return nil, errors.New("no policies to evaluate")
 	}
+	if opts.Explain != "" && !slices.Contains(ExplainModes, opts.Explain) {
+		return nil, fmt.Errorf("explain: want %s, got %q", strings.Join(ExplainModes, ", "), opts.Explain)
+	}
 	caps := opts.Capabilities
 	if caps == nil {
 		caps = DefaultCapabilities()
@@ -261,7 +278,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	base = append(base, builtins.RegoOptions()...)
 
-	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, excepts: excepts, origins: opts.Policies.Origins}
+	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, excepts: excepts, origins: opts.Policies.Origins,
+		log: opts.Log, explain: opts.Explain}
 	if opts.Policies.NamedFieldsOnly {
 		if err := projectionSafe(compiler); err != nil {
 			e.unprojected = err
@@ -472,8 +490,15 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 
 	findings := findingTerms(doc, e.fields)
 	input := assemble(doc, findings, e.fields)
+	var hook *printHook
+	var printing []rego.EvalOption
+	if e.log != nil {
+		hook = &printHook{w: e.log}
+		defer hook.close()
+		printing = append(printing, rego.EvalPrintHook(hook))
+	}
 	if e.exceptions != nil {
-		rs, err := e.exceptions.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+		rs, err := e.exceptions.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, printing...)...)
 		if err != nil {
 			return nil, evalError(err, e.timeout)
 		}
@@ -494,8 +519,20 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 
 	// The results stay Rego values: converting 100,000 finding ids to Go
 	// values and back would cost more than reading them once.
-	rs, err := e.decide.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now),
-		rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }))
+	evalOpts := append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now),
+		rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })}, printing...)
+	var tracer *boundedTracer
+	if e.explain != "" && e.log != nil {
+		tracer = &boundedTracer{mode: e.explain}
+		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
+	}
+	rs, err := e.decide.Eval(ctx, evalOpts...)
+	if tracer != nil {
+		// Written even when evaluation failed: that is when it helps.
+		if werr := tracer.write(e.log); werr != nil && err == nil {
+			err = werr
+		}
+	}
 	if err != nil {
 		return nil, evalError(err, e.timeout)
 	}

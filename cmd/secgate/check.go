@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +31,9 @@ func policyFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "all-namespaces", Usage: "evaluate every package with deny, violation or warn rules (the default)"},
 		&cli.StringFlag{Name: "capabilities", Usage: "OPA capabilities JSON file that replaces the restricted default (e.g. to allow http.send)"},
 		&cli.DurationFlag{Name: "timeout", Value: eval.DefaultTimeout, Usage: "bound on one policy evaluation"},
+		regoVersionFlag(),
+		&cli.StringFlag{Name: "explain", Usage: "write to stderr why the deny, violation and warn rules fired, as opa eval --explain: " + strings.Join(eval.ExplainModes, ", ") + " (for small reports: at most " + strconv.Itoa(eval.MaxTraceEvents) + " steps)"},
+		&cli.BoolFlag{Name: "trace", Usage: "conftest's --trace: --explain full"},
 	}, sourceFlags()...)
 }
 
@@ -132,10 +137,42 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 		}
 	}
 	opts.Timeout = c.Duration("timeout")
+	if opts.RegoV0, err = regoV0From(c); err != nil {
+		return opts, err
+	}
+	opts.Log = c.Root().ErrWriter
+	opts.Explain = c.String("explain")
+	if c.Bool("trace") {
+		if opts.Explain != "" && opts.Explain != eval.ExplainFull {
+			return opts, fmt.Errorf("--trace is --explain %s; it cannot be given with --explain %s", eval.ExplainFull, opts.Explain)
+		}
+		opts.Explain = eval.ExplainFull
+	}
+	if opts.Explain != "" && !slices.Contains(eval.ExplainModes, opts.Explain) {
+		return opts, fmt.Errorf("--explain: want %s, got %q", strings.Join(eval.ExplainModes, ", "), opts.Explain)
+	}
 	if opts.Fetch, opts.Verify, err = sourceOptionsFrom(c, opts.Config); err != nil {
 		return opts, err
 	}
 	return opts, nil
+}
+
+// regoVersionFlag is conftest's --rego-version: v1 (the default) or v0,
+// for policies written before Rego v1.
+func regoVersionFlag() cli.Flag {
+	return &cli.StringFlag{Name: "rego-version", Value: "v1", Usage: "Rego version of the policies in folders and files: v1, or v0 for policies written before Rego v1 (deny[msg] { … }); bundles say theirs in their manifest"}
+}
+
+// regoV0From reads --rego-version.
+func regoV0From(c *cli.Command) (bool, error) {
+	switch v := c.String("rego-version"); strings.ToLower(v) {
+	case "v1":
+		return false, nil
+	case "v0":
+		return true, nil
+	default:
+		return false, fmt.Errorf("--rego-version: want v0 or v1, got %q", v)
+	}
 }
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {

@@ -28,6 +28,7 @@ func testCommand() *cli.Command {
 			&cli.StringFlag{Name: "run", Usage: "run only the tests whose package.name matches this regular expression"},
 			&cli.StringSliceFlag{Config: trimSpace, Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
 			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config (and whose verification_key bundles must be signed with)"},
+			regoVersionFlag(),
 		}, sourceFlags()...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			paths := c.Args().Slice()
@@ -45,13 +46,17 @@ func testCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			v0, err := regoV0From(c)
+			if err != nil {
+				return err
+			}
 			return runTest(ctx, testOptions{
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
 				Policy: gate.Policy{
 					Sources: paths, Config: cfg, DataFiles: stringList(c, "data"),
-					Fetch: fetch, Verify: verify,
+					Fetch: fetch, Verify: verify, RegoV0: v0,
 				},
 			}, c.Root().Writer)
 		},
