@@ -1,8 +1,13 @@
 package eval
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // TestPrefixedRules: deny_*, violation_* and warn_* decide as conftest
@@ -131,5 +136,87 @@ func TestExceptionRuleMistyped(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "want lists of rule names") {
 			t.Errorf("%s: err = %v", rule, err)
 		}
+	}
+}
+
+// TestPrintAndExplainBounded: print() output is shown with its location
+// and bounded to MaxPrintLines; an explanation keeps at most
+// MaxTraceEvents steps and says how many it left out, so that tracing a
+// large report cannot exhaust memory or flood the log.
+func TestPrintAndExplainBounded(t *testing.T) {
+	files := map[string]string{"p.rego": `package main
+
+deny contains msg if {
+	some f in input.findings
+	print("finding", f.id)
+	f.severity == "critical"
+	msg := f.id
+}
+`}
+	var log strings.Builder
+	res, err := evaluate(t, files, Options{Log: &log, Explain: ExplainFull}, sampleDoc(3000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Denies) != 0 {
+		t.Fatalf("denies = %d", len(res.Denies))
+	}
+	out := log.String()
+	if got := strings.Count(out, "p.rego:5: finding "); got != MaxPrintLines {
+		t.Errorf("%d print lines, want %d", got, MaxPrintLines)
+	}
+	if !strings.Contains(out, "secgate: print: 2000 more line(s) not shown (at most 1000)\n") {
+		t.Errorf("no note of the print lines left out")
+	}
+	if !strings.Contains(out, "secgate: explain: stopped after 20000 steps, ") {
+		t.Errorf("no note of the trace cut")
+	}
+	if n := strings.Count(out, "\n"); n > MaxPrintLines+MaxTraceEvents+2 {
+		t.Errorf("%d lines written", n)
+	}
+
+	// Without Log, nothing is traced nor printed, and the results are the same.
+	res, err = evaluate(t, files, Options{Explain: ExplainFull}, sampleDoc(10))
+	if err != nil || len(res.Denies) != 0 {
+		t.Fatalf("res %v err %v", res, err)
+	}
+	if _, err := evaluate(t, files, Options{Explain: "all"}, sampleDoc(0)); err == nil || !strings.Contains(err.Error(), "want full, fails, notes") {
+		t.Errorf("bad mode: err = %v", err)
+	}
+}
+
+// TestVersionHint: a folder of Rego v0 read as v1 (the default) is an
+// error that says to pass --rego-version v0, and reads with RegoV0; a v1
+// file read as v0 says the opposite; a plain syntax error gets no hint.
+func TestVersionHint(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Dir(p)
+	}
+	v0 := write("v0/p.rego", "package main\n\ndeny[msg] {\n\tmsg := \"x\"\n}\n")
+	v1 := write("v1/p.rego", "package main\n\ndeny contains \"x\" if true\n")
+	bad := write("bad/p.rego", "package main\n\ndeny contains msg if {\n")
+
+	_, err := LoadPaths([]string{v0}, Filter{})
+	var ve *VersionError
+	if !errors.As(err, &ve) || ve.Version != ast.RegoV0 || !strings.HasSuffix(err.Error(), ": pass --rego-version v0") {
+		t.Errorf("v0 as v1: %v", err)
+	}
+	if p, err := LoadPaths([]string{v0}, Filter{RegoV0: true}); err != nil || len(p.Modules) != 1 {
+		t.Errorf("v0 as v0: %v", err)
+	}
+	if _, err := LoadPaths([]string{v1}, Filter{RegoV0: true}); !errors.As(err, &ve) || !strings.HasSuffix(err.Error(), ": drop --rego-version v0") {
+		t.Errorf("v1 as v0: %v", err)
+	}
+	if _, err := LoadPaths([]string{bad}, Filter{}); err == nil || errors.As(err, &ve) {
+		t.Errorf("syntax error: %v", err)
 	}
 }

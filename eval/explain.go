@@ -109,6 +109,9 @@ func (t *boundedTracer) TraceEvent(e topdown.Event) {
 		t.dropped++
 		return
 	}
+	// A note's message (trace()) is printed as it is, inside quotes: it
+	// may hold report text, and must not start a line of its own.
+	e.Message = textsafe.Clean(e.Message, textsafe.MaxMessage)
 	t.events = append(t.events, &e)
 }
 

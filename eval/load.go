@@ -193,16 +193,17 @@ func LoadPaths(paths []string, filter Filter) (*Policies, error) {
 	return p, nil
 }
 
-// versionHint adds to a load error, when every file it names fails to
-// parse as the version it was read as and parses as the other, which
-// --rego-version reads it: a policy written for conftest before Rego v1
-// (`deny[msg] { … }`) then says how to run it.
+// versionHint replaces a load error by a *VersionError when every file it
+// names fails to parse as the version it was read as and parses as the
+// other, which --rego-version reads: a policy written for conftest
+// before Rego v1 (`deny[msg] { … }`) then says how to run it.
 func versionHint(err, loadErr error, version ast.RegoVersion) error {
-	files := map[string]bool{}
 	var le loader.Errors
 	if !errors.As(loadErr, &le) {
 		return err
 	}
+	files := map[string]bool{}
+	var first *ast.Error
 	for _, e := range le {
 		var ae ast.Errors
 		var one *ast.Error
@@ -218,40 +219,50 @@ func versionHint(err, loadErr error, version ast.RegoVersion) error {
 				return err
 			}
 			files[a.Location.File] = true
+			if first == nil || a.Location.File < first.Location.File ||
+				(a.Location.File == first.Location.File && a.Location.Row < first.Location.Row) {
+				first = a
+			}
 		}
 	}
-	other, flag := ast.RegoV0, "pass --rego-version v0"
+	if len(files) == 0 {
+		return err
+	}
+	ve := &VersionError{Version: ast.RegoV0, Flag: "pass --rego-version v0", First: astErrors(ast.Errors{first})}
 	if version == ast.RegoV0 {
-		other, flag = ast.RegoV1, "drop --rego-version v0"
+		ve.Version, ve.Flag = ast.RegoV1, "drop --rego-version v0"
 	}
 	for f := range files {
 		src, rerr := limitread.File(f, maxPolicyFile)
 		if rerr != nil {
 			return err
 		}
-		if _, perr := ast.ParseModuleWithOpts(f, string(src), ast.ParserOptions{RegoVersion: other}); perr != nil {
+		if _, perr := ast.ParseModuleWithOpts(f, string(src), ast.ParserOptions{RegoVersion: ve.Version}); perr != nil {
 			return err
 		}
+		ve.Files = append(ve.Files, cleanFile(f))
 	}
-	if len(files) == 0 {
-		return err
-	}
-	return &VersionError{Err: err, Hint: fmt.Sprintf("it parses as Rego %s: %s", other, flag)}
+	sort.Strings(ve.Files)
+	return ve
 }
 
 // maxPolicyFile bounds a policy file read again to see which Rego version
 // it is written in.
 const maxPolicyFile = 16 << 20
 
-// VersionError is a policy that does not parse as the Rego version it was
-// read as and parses as the other one; Hint says which flag reads it.
+// VersionError says that policy files do not parse as the Rego version
+// they were read as, and parse as Version: Flag says how to read them so.
 type VersionError struct {
-	Err  error
-	Hint string
+	Files   []string
+	Version ast.RegoVersion
+	// First is the first parse error, "file:line: message".
+	First string
+	Flag  string
 }
 
-func (e *VersionError) Error() string { return e.Err.Error() + " (" + e.Hint + ")" }
-func (e *VersionError) Unwrap() error { return e.Err }
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("policy %s: written in Rego %s (%s): %s", strings.Join(e.Files, ", "), e.Version, e.First, e.Flag)
+}
 
 // fromResult keeps the loader's module names: they are the file names
 // compiler errors and coverage reports use.
