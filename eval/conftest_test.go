@@ -127,6 +127,16 @@ deny_run_as_root contains "another package's rule" if true
 	}
 }
 
+// TestExceptionFunction: a function named exception is no exception
+// rule; the package's rules decide as without it.
+func TestExceptionFunction(t *testing.T) {
+	files := map[string]string{"main.rego": "package main\n\ndeny_root contains \"root\" if true\n\nexception(x) := [x]\n"}
+	res, err := evaluate(t, files, Options{}, sampleDoc(0))
+	if err != nil || len(res.Denies) != 1 || len(res.Excepted) != 0 {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+}
+
 // TestExceptionRuleMistyped: an exception rule that holds anything but
 // lists of names is an error, not an exception that sets nothing aside.
 func TestExceptionRuleMistyped(t *testing.T) {

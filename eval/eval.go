@@ -444,14 +444,15 @@ func packageRef(ns string, modules map[string]*ast.Module) string {
 	return "data." + ns
 }
 
-// definesRule says whether package ns defines rule.
+// definesRule says whether package ns defines rule (not a function of
+// that name).
 func definesRule(ns, rule string, modules map[string]*ast.Module) bool {
 	for _, m := range modules {
 		if strings.TrimPrefix(m.Package.Path.String(), "data.") != ns {
 			continue
 		}
 		for _, r := range m.Rules {
-			if r.Head.Ref().String() == rule {
+			if name, ok := ruleName(r); ok && name == rule {
 				return true
 			}
 		}
