@@ -109,17 +109,29 @@ func (t *boundedTracer) TraceEvent(e topdown.Event) {
 		t.dropped++
 		return
 	}
-	// A note's message (trace()) is printed as it is, inside quotes: it
-	// may hold report text, and must not start a line of its own.
-	e.Message = textsafe.Clean(e.Message, textsafe.MaxMessage)
 	t.events = append(t.events, &e)
 }
 
-// write prints the explanation as OPA's pretty trace with locations, each
-// line with control characters escaped: values in it come from reports.
+// write prints the explanation (WriteExplanation), then how many steps
+// were left out, if any.
 func (t *boundedTracer) write(w io.Writer) error {
-	events := t.events
-	switch t.mode {
+	if err := WriteExplanation(w, t.events, t.mode, ""); err != nil {
+		return err
+	}
+	if t.dropped > 0 {
+		_, err := fmt.Fprintf(w, "secgate: explain: stopped after %d steps, %d more not shown: explain a smaller report\n", MaxTraceEvents, t.dropped)
+		return err
+	}
+	return nil
+}
+
+// WriteExplanation prints the trace events that mode shows (ExplainFull,
+// ExplainFails, ExplainNotes) as OPA's pretty trace with locations, each
+// line after prefix, at most MaxTraceEvents of them. Values and trace()
+// notes in it may come from reports: each line is shown with control
+// characters escaped, and a note cannot start a line of its own.
+func WriteExplanation(w io.Writer, events []*topdown.Event, mode, prefix string) error {
+	switch mode {
 	case ExplainFails:
 		events = lineage.Fails(events)
 	case ExplainNotes:
@@ -127,16 +139,27 @@ func (t *boundedTracer) write(w io.Writer) error {
 	default:
 		events = lineage.Full(events)
 	}
+	cut := 0
+	if len(events) > MaxTraceEvents {
+		cut = len(events) - MaxTraceEvents
+		events = events[:MaxTraceEvents]
+	}
+	clean := make([]*topdown.Event, len(events))
+	for i, e := range events {
+		c := *e
+		c.Message = textsafe.Clean(c.Message, textsafe.MaxMessage)
+		clean[i] = &c
+	}
 	var buf bytes.Buffer
-	topdown.PrettyTraceWithLocation(&buf, events)
+	topdown.PrettyTraceWithLocation(&buf, clean)
 	bw := bufio.NewWriter(w)
 	for line := range strings.SplitSeq(strings.TrimRight(buf.String(), "\n"), "\n") {
 		if line != "" {
-			fmt.Fprintf(bw, "%s\n", textsafe.Clean(line, textsafe.MaxMessage))
+			fmt.Fprintf(bw, "%s%s\n", prefix, textsafe.Clean(line, textsafe.MaxMessage))
 		}
 	}
-	if t.dropped > 0 {
-		fmt.Fprintf(bw, "secgate: explain: stopped after %d steps, %d more not shown: explain a smaller report\n", MaxTraceEvents, t.dropped)
+	if cut > 0 {
+		fmt.Fprintf(bw, "%ssecgate: explain: %d more steps not shown\n", prefix, cut)
 	}
 	return bw.Flush()
 }

@@ -141,15 +141,8 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 		return opts, err
 	}
 	opts.Log = c.Root().ErrWriter
-	opts.Explain = c.String("explain")
-	if c.Bool("trace") {
-		if opts.Explain != "" && opts.Explain != eval.ExplainFull {
-			return opts, fmt.Errorf("--trace is --explain %s; it cannot be given with --explain %s", eval.ExplainFull, opts.Explain)
-		}
-		opts.Explain = eval.ExplainFull
-	}
-	if opts.Explain != "" && !slices.Contains(eval.ExplainModes, opts.Explain) {
-		return opts, fmt.Errorf("--explain: want %s, got %q", strings.Join(eval.ExplainModes, ", "), opts.Explain)
+	if opts.Explain, err = explainFrom(c); err != nil {
+		return opts, err
 	}
 	if opts.Fetch, opts.Verify, err = sourceOptionsFrom(c, opts.Config); err != nil {
 		return opts, err
@@ -173,6 +166,21 @@ func regoV0From(c *cli.Command) (bool, error) {
 	default:
 		return false, fmt.Errorf("--rego-version: want v0 or v1, got %q", v)
 	}
+}
+
+// explainFrom reads --explain and --trace (conftest's, --explain full).
+func explainFrom(c *cli.Command) (string, error) {
+	explain := c.String("explain")
+	if c.Bool("trace") {
+		if explain != "" && explain != eval.ExplainFull {
+			return "", fmt.Errorf("--trace is --explain %s; it cannot be given with --explain %s", eval.ExplainFull, explain)
+		}
+		explain = eval.ExplainFull
+	}
+	if explain != "" && !slices.Contains(eval.ExplainModes, explain) {
+		return "", fmt.Errorf("--explain: want %s, got %q", strings.Join(eval.ExplainModes, ", "), explain)
+	}
+	return explain, nil
 }
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
