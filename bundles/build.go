@@ -40,6 +40,10 @@ type BuildOptions struct {
 	// ClaimsFile is a JSON file of extra claims for the signature (OPA's
 	// --claims-file), e.g. a "scope".
 	ClaimsFile string
+	// RegoV0 reads the folder's Rego as Rego v0 (written before Rego v1)
+	// and says so in the manifest (rego_version 0), so that OPA and
+	// secgate read the bundle as v0 without being told.
+	RegoV0 bool
 }
 
 // buildFilter keeps what belongs in a bundle: Rego (tests too, so that
@@ -87,12 +91,16 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 		return nil, fmt.Errorf("bundle build %s: %w", dir, err)
 	}
 	caps := capabilities()
+	version := ast.RegoV1
+	if opts.RegoV0 {
+		version = ast.RegoV0
+	}
 	// Paths relative to dir, so that entries read "/main/deny.rego".
 	c := compile.New().
 		WithFS(os.DirFS(dir)).
 		WithPaths(".").
 		WithAsBundle(true).
-		WithRegoVersion(ast.RegoV1).
+		WithRegoVersion(version).
 		WithCapabilities(caps).
 		WithFilter(buildFilter)
 	if err := c.Build(ctx); err != nil {
@@ -116,12 +124,12 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 	}
 	b.Manifest.Roots = &roots
 	b.Manifest.Revision = opts.Revision
-	b.Manifest.SetRegoVersion(ast.RegoV1)
+	b.Manifest.SetRegoVersion(version)
 
 	var buf bytes.Buffer
 	c2 := compile.New().
 		WithBundle(b).
-		WithRegoVersion(ast.RegoV1).
+		WithRegoVersion(version).
 		WithCapabilities(caps).
 		WithRevision(opts.Revision).
 		WithOutput(&buf)

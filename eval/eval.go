@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -23,9 +25,37 @@ import (
 	"github.com/secgate/secgate/eval/builtins"
 )
 
-// Rule names that decide, as conftest reads them: deny and violation fail,
-// warn warns.
-var decidingRules = map[string]string{"deny": "deny", "violation": "deny", "warn": "warn"}
+// Rule names that decide, as conftest reads them: deny and violation
+// fail, warn warns, each alone or followed by _-separated words
+// (deny_critical, warn_old_base_image), in every package evaluated.
+var (
+	denyRule = regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`)
+	warnRule = regexp.MustCompile(`^warn(_[a-zA-Z0-9]+)*$`)
+)
+
+// ruleKind says what a rule named name decides: "deny", "warn", or ""
+// when it decides nothing.
+func ruleKind(name string) string {
+	switch {
+	case denyRule.MatchString(name):
+		return "deny"
+	case warnRule.MatchString(name):
+		return "warn"
+	}
+	return ""
+}
+
+// exceptionRule is the rule by which a package sets aside its own deny,
+// violation and warn rules, as conftest's exceptions do.
+const exceptionRule = "exception"
+
+// exceptionName is the name an exception gives to set rule aside: the
+// rule's name without deny_, violation_ or warn_, and "" for deny,
+// violation and warn themselves.
+func exceptionName(rule string) string {
+	_, rest, _ := strings.Cut(rule, "_")
+	return rest
+}
 
 // ExceptionsPackage is the package whose `applied` rule names the findings
 // that waivers accept before the other policies run.
@@ -57,14 +87,27 @@ type Options struct {
 	Capabilities *ast.Capabilities
 	// Timeout bounds each evaluation; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// Log receives the policies' print() output, one line per call
+	// prefixed with its file and line, and the explanation Explain asks
+	// for; nil discards both. Report text reaching it is shown with
+	// control characters escaped.
+	Log io.Writer
+	// Explain, when set, writes to Log why the deny, violation and warn
+	// rules said what they said: ExplainFull, ExplainFails or
+	// ExplainNotes, as `opa eval --explain` does. At most MaxTraceEvents
+	// steps are kept.
+	Explain string
 }
 
 // Engine holds prepared queries.
 type Engine struct {
 	// origins say where the policies came from (Policies.Origins).
-	origins    []string
-	decide     rego.PreparedEvalQuery
-	collected  map[string]ruleRef
+	origins   []string
+	decide    rego.PreparedEvalQuery
+	collected map[string]ruleRef
+	// excepts maps the collector's name of each exception rule to its
+	// namespace.
+	excepts    map[string]string
 	exceptions *rego.PreparedEvalQuery
 	namespaces []string
 	timeout    time.Duration
@@ -72,6 +115,9 @@ type Engine struct {
 	// in the input: the policies name no other (Policies.NamedFieldsOnly)
 	// and read findings and components by no other (projectionSafe).
 	fields fieldSet
+	// log and explain are Options.Log and Options.Explain.
+	log     io.Writer
+	explain string
 	// unprojected says why the input is whole although
 	// Policies.NamedFieldsOnly asked for the projection.
 	unprojected error
@@ -91,6 +137,17 @@ type Message struct {
 	Components  []string       `json:"components"`
 	Remediation string         `json:"remediation,omitempty"`
 	Extra       map[string]any `json:"details,omitempty"`
+}
+
+// Excepted is a deny, violation or warn result that its package's own
+// exception rule set aside, as conftest's exceptions do: it neither
+// fails nor warns, and is reported apart.
+type Excepted struct {
+	Message
+	// Exception is the name the exception rule gave: the rule's name
+	// without its deny_, violation_ or warn_ prefix, "" for the rules
+	// named deny, violation and warn.
+	Exception string `json:"exception"`
 }
 
 // Waiver is an exception that accepted a finding.
@@ -114,6 +171,9 @@ type Result struct {
 	Denies   []Message `json:"violations"`
 	Warnings []Message `json:"warnings"`
 	Waivers  []Waiver  `json:"exceptions"`
+	// Excepted are the results their packages' exception rules set
+	// aside, by policy and rule.
+	Excepted []Excepted `json:"excepted"`
 	// Approvals are those the dependencies policy applied, when it was
 	// evaluated.
 	Approvals []Approval `json:"approvals"`
@@ -161,6 +221,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Policies == nil || len(opts.Policies.Modules) == 0 {
 		return nil, errors.New("no policies to evaluate")
 	}
+	if opts.Explain != "" && !slices.Contains(ExplainModes, opts.Explain) {
+		return nil, fmt.Errorf("explain: want %s, got %q", strings.Join(ExplainModes, ", "), opts.Explain)
+	}
 	caps := opts.Capabilities
 	if caps == nil {
 		caps = DefaultCapabilities()
@@ -174,7 +237,10 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		return nil, errors.New("policy: no package defines deny, violation or warn rules")
 	}
-	collector, collected, err := collectModule(namespaces, opts.Policies.Modules)
+	if err := booleanRules(opts.Policies.Modules); err != nil {
+		return nil, err
+	}
+	collector, collected, excepts, err := collectModule(namespaces, opts.Policies.Modules)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +278,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	base = append(base, builtins.RegoOptions()...)
 
-	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, origins: opts.Policies.Origins}
+	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, excepts: excepts, origins: opts.Policies.Origins,
+		log: opts.Log, explain: opts.Explain}
 	if opts.Policies.NamedFieldsOnly {
 		if err := projectionSafe(compiler); err != nil {
 			e.unprojected = err
@@ -264,8 +331,8 @@ func namedFields(modules map[string]*ast.Module) fieldSet {
 }
 
 // decidingNamespaces lists the packages that define deny, violation or
-// warn rules, restricted to want when given, and says whether the
-// exceptions package is loaded.
+// warn rules (deny_*, violation_*, warn_* included), restricted to want
+// when given, and says whether the exceptions package is loaded.
 func decidingNamespaces(modules map[string]*ast.Module, want []string) ([]string, bool) {
 	seen := map[string]bool{}
 	hasExceptions := false
@@ -279,11 +346,7 @@ func decidingNamespaces(modules map[string]*ast.Module, want []string) ([]string
 			}
 		}
 		for _, r := range m.Rules {
-			ref := r.Head.Ref()
-			if len(ref) != 1 {
-				continue
-			}
-			if _, ok := decidingRules[ref.String()]; ok {
+			if name, ok := ruleName(r); ok && ruleKind(name) != "" {
 				seen[ns] = true
 			}
 		}
@@ -298,17 +361,56 @@ func decidingNamespaces(modules map[string]*ast.Module, want []string) ([]string
 	return out, hasExceptions
 }
 
+// ruleName is the name of a rule that a package's data holds under one
+// name: not a function, nor a rule whose head is a longer reference.
+func ruleName(r *ast.Rule) (string, bool) {
+	ref := r.Head.Ref()
+	if len(ref) != 1 || len(r.Head.Args) > 0 {
+		return "", false
+	}
+	return ref.String(), true
+}
+
+// booleanRules refuses deny, violation and warn rules written as
+// booleans (`deny_x if {…}`), as conftest does: such a rule says that
+// the gate fails, not why, and reads as if it were a set.
+func booleanRules(modules map[string]*ast.Module) error {
+	var found []string
+	for _, m := range modules {
+		for _, r := range m.Rules {
+			name, ok := ruleName(r)
+			if !ok || ruleKind(name) == "" || r.Default || r.Head.Key != nil || r.Head.Value == nil {
+				continue
+			}
+			if b, ok := r.Head.Value.Value.(ast.Boolean); ok && bool(b) {
+				loc := ""
+				if r.Location != nil {
+					loc = fmt.Sprintf("%s:%d: ", cleanFile(r.Location.File), r.Location.Row)
+				}
+				found = append(found, fmt.Sprintf("%s%s is a boolean rule (%s if {…}); write %s contains msg if {…} so that it says why", loc, name, name, name))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	sort.Strings(found)
+	return fmt.Errorf("policy: %s", strings.Join(found, "; "))
+}
+
 // ruleRef names one deciding rule of one package.
 type ruleRef struct{ Namespace, Rule string }
 
 // collectModule generates the package that gathers every deciding rule of
-// every namespace under one name each (r0, r1, …), so that one prepared
-// query evaluates all policies. Each is a reference, not a copy: results are
+// every namespace under one name each (r0, r1, …), and each namespace's
+// exception rule (x0, x1, …, mapped to their namespace), so that one
+// prepared query evaluates all policies. Each is a reference, not a copy: results are
 // not rebuilt, and a rule that is undefined in one package does not hide
 // the others.
-func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, map[string]ruleRef, error) {
+func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, map[string]ruleRef, map[string]string, error) {
 	var b strings.Builder
 	refs := map[string]ruleRef{}
+	excepts := map[string]string{}
 	fmt.Fprintf(&b, "package %s\n\n", collectPackage)
 	for _, ns := range namespaces {
 		pkg := packageRef(ns, modules)
@@ -317,15 +419,20 @@ func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Mo
 			refs[name] = ruleRef{ns, rule}
 			fmt.Fprintf(&b, "%s := %s.%s\n\n", name, pkg, rule)
 		}
+		if definesRule(ns, exceptionRule, modules) {
+			name := fmt.Sprintf("x%d", len(excepts))
+			excepts[name] = ns
+			fmt.Fprintf(&b, "%s := %s.%s\n\n", name, pkg, exceptionRule)
+		}
 		if ns == ApprovalsPackage && definesRule(ns, "applied", modules) {
 			fmt.Fprintf(&b, "%s := %s.applied\n\n", approvalsKey, pkg)
 		}
 	}
 	m, err := ast.ParseModuleWithOpts("secgate:collect.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
-		return nil, nil, fmt.Errorf("policy: internal collector: %w", err)
+		return nil, nil, nil, fmt.Errorf("policy: internal collector: %w", err)
 	}
-	return m, refs, nil
+	return m, refs, excepts, nil
 }
 
 func packageRef(ns string, modules map[string]*ast.Module) string {
@@ -337,14 +444,15 @@ func packageRef(ns string, modules map[string]*ast.Module) string {
 	return "data." + ns
 }
 
-// definesRule says whether package ns defines rule.
+// definesRule says whether package ns defines rule (not a function of
+// that name).
 func definesRule(ns, rule string, modules map[string]*ast.Module) bool {
 	for _, m := range modules {
 		if strings.TrimPrefix(m.Package.Path.String(), "data.") != ns {
 			continue
 		}
 		for _, r := range m.Rules {
-			if r.Head.Ref().String() == rule {
+			if name, ok := ruleName(r); ok && name == rule {
 				return true
 			}
 		}
@@ -352,6 +460,7 @@ func definesRule(ns, rule string, modules map[string]*ast.Module) bool {
 	return false
 }
 
+// ruleNames are the deny, violation and warn rules of package ns, sorted.
 func ruleNames(ns string, modules map[string]*ast.Module) []string {
 	set := map[string]bool{}
 	for _, m := range modules {
@@ -359,10 +468,8 @@ func ruleNames(ns string, modules map[string]*ast.Module) []string {
 			continue
 		}
 		for _, r := range m.Rules {
-			if ref := r.Head.Ref(); len(ref) == 1 {
-				if _, ok := decidingRules[ref.String()]; ok {
-					set[ref.String()] = true
-				}
+			if name, ok := ruleName(r); ok && ruleKind(name) != "" {
+				set[name] = true
 			}
 		}
 	}
@@ -380,12 +487,19 @@ func ruleNames(ns string, modules map[string]*ast.Module) []string {
 func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.Time) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Approvals: []Approval{}, Namespaces: e.namespaces}
+	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: []Waiver{}, Excepted: []Excepted{}, Approvals: []Approval{}, Namespaces: e.namespaces}
 
 	findings := findingTerms(doc, e.fields)
 	input := assemble(doc, findings, e.fields)
+	var hook *printHook
+	var printing []rego.EvalOption
+	if e.log != nil {
+		hook = &printHook{w: e.log}
+		defer hook.close()
+		printing = append(printing, rego.EvalPrintHook(hook))
+	}
 	if e.exceptions != nil {
-		rs, err := e.exceptions.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+		rs, err := e.exceptions.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, printing...)...)
 		if err != nil {
 			return nil, evalError(err, e.timeout)
 		}
@@ -406,8 +520,20 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 
 	// The results stay Rego values: converting 100,000 finding ids to Go
 	// values and back would cost more than reading them once.
-	rs, err := e.decide.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now),
-		rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }))
+	evalOpts := append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now),
+		rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })}, printing...)
+	var tracer *boundedTracer
+	if e.explain != "" && e.log != nil {
+		tracer = &boundedTracer{mode: e.explain}
+		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
+	}
+	rs, err := e.decide.Eval(ctx, evalOpts...)
+	if tracer != nil {
+		// Written even when evaluation failed: that is when it helps.
+		if werr := tracer.write(e.log); werr != nil && err == nil {
+			err = werr
+		}
+	}
 	if err != nil {
 		return nil, evalError(err, e.timeout)
 	}
@@ -419,6 +545,10 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		}
 		if !ok {
 			return nil, fmt.Errorf("policy: internal collector returned %v", rs[0].Expressions[0].Value)
+		}
+		excepted, err := e.exceptionNames(all)
+		if err != nil {
+			return nil, err
 		}
 		for _, key := range all.Keys() {
 			name, _ := key.Value.(ast.String)
@@ -441,17 +571,82 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 				if err != nil {
 					return nil, err
 				}
-				if decidingRules[m.Rule] == "deny" {
+				switch {
+				case excepted[ref.Namespace][exceptionName(m.Rule)]:
+					res.Excepted = append(res.Excepted, Excepted{Message: m, Exception: exceptionName(m.Rule)})
+				case ruleKind(m.Rule) == "deny":
 					res.Denies = append(res.Denies, m)
-				} else {
+				default:
 					res.Warnings = append(res.Warnings, m)
 				}
 			}
 		}
 	}
+	sort.SliceStable(res.Excepted, func(i, j int) bool {
+		a, b := res.Excepted[i], res.Excepted[j]
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Msg < b.Msg
+	})
 	sortMessages(res.Denies)
 	sortMessages(res.Warnings)
 	return res, nil
+}
+
+// exceptionNames reads each namespace's exception rule from the
+// collector's results: the names of the rules it sets aside, by
+// namespace. As in conftest, an exception rule holds lists of names (a
+// set of arrays, from `exception contains rules if { rules := [...] }`);
+// anything else in it is an error, as a mistyped exception would
+// otherwise set nothing aside without a word.
+func (e *Engine) exceptionNames(all ast.Object) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	for key, ns := range e.excepts {
+		t := all.Get(ast.StringTerm(key))
+		if t == nil {
+			continue
+		}
+		names := out[ns]
+		if names == nil {
+			names = map[string]bool{}
+			out[ns] = names
+		}
+		bad := func(v ast.Value) error {
+			return fmt.Errorf("policy %s: %s holds %s; want lists of rule names (exception contains rules if { rules := [\"name\"] })", ns, exceptionRule, typeName(v))
+		}
+		var outer []*ast.Term
+		switch v := t.Value.(type) {
+		case ast.Set:
+			outer = v.Slice()
+		case *ast.Array:
+			outer = elems(v)
+		default:
+			return nil, bad(v)
+		}
+		for _, list := range outer {
+			var inner []*ast.Term
+			switch v := list.Value.(type) {
+			case ast.Set:
+				inner = v.Slice()
+			case *ast.Array:
+				inner = elems(v)
+			default:
+				return nil, bad(v)
+			}
+			for _, n := range inner {
+				s, ok := n.Value.(ast.String)
+				if !ok {
+					return nil, bad(n.Value)
+				}
+				names[string(s)] = true
+			}
+		}
+	}
+	return out, nil
 }
 
 func evalError(err error, timeout time.Duration) error {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
+
+	"github.com/secgate/secgate/internal/limitread"
 )
 
 // Policies is a set of parsed Rego modules and the data files that came
@@ -43,10 +45,23 @@ type Policies struct {
 	Checked bool
 }
 
-// Filter decides which files of a policy tree are read.
+// Filter decides which files of a policy tree are read, and how.
 type Filter struct {
 	// Tests includes *_test.rego files (for secgate test).
 	Tests bool
+	// RegoV0 parses the Rego files of folders and files as Rego v0
+	// (conftest's --rego-version v0: `deny[msg] { … }`); the default is
+	// Rego v1. Bundle archives name their version in their manifest
+	// (v1 when they do not), and the embedded built-ins are v1.
+	RegoV0 bool
+}
+
+// regoVersion is the version f parses folders and files with.
+func (f Filter) regoVersion() ast.RegoVersion {
+	if f.RegoV0 {
+		return ast.RegoV0
+	}
+	return ast.RegoV1
 }
 
 func (f Filter) loaderFilter() loader.Filter {
@@ -165,17 +180,88 @@ func parseAll(fsys fs.FS, names []string) (map[string]*ast.Module, error) {
 // LoadPaths reads policy files, folders and bundle archives from disk.
 func LoadPaths(paths []string, filter Filter) (*Policies, error) {
 	res, err := loader.NewFileLoader().
-		WithRegoVersion(ast.RegoV1).
+		WithRegoVersion(filter.regoVersion()).
 		WithProcessAnnotation(true).
 		Filtered(paths, filter.loaderFilter())
 	if err != nil {
-		return nil, policyLoadError(err)
+		return nil, versionHint(policyLoadError(err), err, filter.regoVersion())
 	}
 	p := fromResult(strings.Join(paths, ", "), res)
 	if len(p.Modules) == 0 {
 		return nil, fmt.Errorf("policy %s: no .rego files found", strings.Join(paths, ", "))
 	}
 	return p, nil
+}
+
+// versionHint replaces a load error by a *VersionError when every file it
+// names fails to parse as the version it was read as and parses as the
+// other, which --rego-version reads: a policy written for conftest
+// before Rego v1 (`deny[msg] { … }`) then says how to run it.
+func versionHint(err, loadErr error, version ast.RegoVersion) error {
+	var le loader.Errors
+	if !errors.As(loadErr, &le) {
+		return err
+	}
+	files := map[string]bool{}
+	var first *ast.Error
+	for _, e := range le {
+		var ae ast.Errors
+		var one *ast.Error
+		switch {
+		case errors.As(e, &ae):
+		case errors.As(e, &one):
+			ae = ast.Errors{one}
+		default:
+			return err
+		}
+		for _, a := range ae {
+			if a.Code != ast.ParseErr || a.Location == nil || a.Location.File == "" {
+				return err
+			}
+			files[a.Location.File] = true
+			if first == nil || a.Location.File < first.Location.File ||
+				(a.Location.File == first.Location.File && a.Location.Row < first.Location.Row) {
+				first = a
+			}
+		}
+	}
+	if len(files) == 0 {
+		return err
+	}
+	ve := &VersionError{Version: ast.RegoV0, Flag: "pass --rego-version v0", First: astErrors(ast.Errors{first})}
+	if version == ast.RegoV0 {
+		ve.Version, ve.Flag = ast.RegoV1, "drop --rego-version v0"
+	}
+	for f := range files {
+		src, rerr := limitread.File(f, maxPolicyFile)
+		if rerr != nil {
+			return err
+		}
+		if _, perr := ast.ParseModuleWithOpts(f, string(src), ast.ParserOptions{RegoVersion: ve.Version}); perr != nil {
+			return err
+		}
+		ve.Files = append(ve.Files, cleanFile(f))
+	}
+	sort.Strings(ve.Files)
+	return ve
+}
+
+// maxPolicyFile bounds a policy file read again to see which Rego version
+// it is written in.
+const maxPolicyFile = 16 << 20
+
+// VersionError says that policy files do not parse as the Rego version
+// they were read as, and parse as Version: Flag says how to read them so.
+type VersionError struct {
+	Files   []string
+	Version ast.RegoVersion
+	// First is the first parse error, "file:line: message".
+	First string
+	Flag  string
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("policy %s: written in Rego %s (%s): %s", strings.Join(e.Files, ", "), e.Version, e.First, e.Flag)
 }
 
 // fromResult keeps the loader's module names: they are the file names

@@ -2,8 +2,11 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -25,6 +28,11 @@ type TestOptions struct {
 	// Run selects tests by regular expression over package.name.
 	Run     string
 	Timeout time.Duration
+	// Explain keeps each test's trace (Result.Trace) for
+	// WriteExplanation: ExplainFull, ExplainFails or ExplainNotes, or ""
+	// for none. It cannot be had with Coverage (OPA's runner traces or
+	// covers).
+	Explain string
 }
 
 // TestReport is the outcome of a test run.
@@ -69,6 +77,15 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		SetTimeout(timeout)
 	if opts.Run != "" {
 		runner = runner.Filter(opts.Run)
+	}
+	if opts.Explain != "" {
+		if !slices.Contains(ExplainModes, opts.Explain) {
+			return nil, fmt.Errorf("explain: want %s, got %q", strings.Join(ExplainModes, ", "), opts.Explain)
+		}
+		if opts.Coverage {
+			return nil, errors.New("explain and coverage cannot be had in one run")
+		}
+		runner = runner.EnableTracing(true)
 	}
 	var cov *cover.Cover
 	if opts.Coverage {

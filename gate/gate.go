@@ -85,6 +85,9 @@ type Decision struct {
 	Violations []eval.Message `json:"violations"`
 	Warnings   []eval.Message `json:"warnings"`
 	Exceptions []eval.Waiver  `json:"exceptions"`
+	// Excepted are the deny, violation and warn results that their
+	// packages' own exception rules set aside (conftest's exceptions).
+	Excepted []eval.Excepted `json:"excepted"`
 	// Approvals are the dependency approvals that let components
 	// through, each with the components it approved.
 	Approvals []eval.Approval  `json:"approvals"`
@@ -147,6 +150,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Violations:    res.Denies,
 		Warnings:      res.Warnings,
 		Exceptions:    res.Waivers,
+		Excepted:      res.Excepted,
 		Approvals:     res.Approvals,
 		Summary:       doc.Summary,
 		Tickets:       []tickets.Ticket{},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -41,6 +42,14 @@ type Policy struct {
 	Fetch bundles.FetchOptions
 	// Verify, when set, holds the key every bundle must be signed with.
 	Verify *bundles.VerifyOptions
+	// Log receives the policies' print() output and the explanation
+	// Explain asks for (eval.Options.Log); nil discards them.
+	Log io.Writer
+	// Explain is eval.Options.Explain: full, fails, notes, or "" for none.
+	Explain string
+	// RegoV0 reads the Rego files of folders and files as Rego v0, for
+	// policies written before Rego v1 (eval.Filter.RegoV0).
+	RegoV0 bool
 }
 
 // config is p.Config, or the defaults.
@@ -81,6 +90,7 @@ func LoadPolicies(ctx context.Context, p Policy, filter eval.Filter) (*eval.Poli
 		}
 		fetched = append(fetched, f)
 	}
+	filter.RegoV0 = filter.RegoV0 || p.RegoV0
 	pols, origins, err := bundles.LoadPolicies(fetched, bundles.LoadOptions{Filter: filter, Verify: p.Verify, MaxSize: p.Fetch.MaxSize})
 	if err != nil {
 		return nil, nil, err
@@ -144,6 +154,8 @@ func NewEngine(ctx context.Context, p Policy) (*eval.Engine, error) {
 		Namespaces:   p.Namespaces,
 		Capabilities: p.Capabilities,
 		Timeout:      p.Timeout,
+		Log:          p.Log,
+		Explain:      p.Explain,
 	})
 }
 

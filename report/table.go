@@ -61,8 +61,12 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 	default:
 		verdict = t.paint(bold+green, verdict)
 	}
-	fmt.Fprintf(bw, "%s  %d violation(s), %d warning(s), %d exception(s) applied\n", verdict,
+	fmt.Fprintf(bw, "%s  %d violation(s), %d warning(s), %d exception(s) applied", verdict,
 		len(d.Violations), len(d.Warnings), len(d.Exceptions))
+	if len(d.Excepted) > 0 {
+		fmt.Fprintf(bw, ", %d result(s) excepted by policy", len(d.Excepted))
+	}
+	fmt.Fprintln(bw)
 	fmt.Fprintf(bw, "%s\n", t.paint(dim, "policies: "+textsafe.Clean(strings.Join(d.Policies, ", "), textsafe.MaxMessage)))
 
 	t.messages(bw, "Violations", "✗", red, d.Violations, byID)
@@ -80,6 +84,14 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 			fmt.Fprintf(bw, "  ✓ %s: %s (until %s)\n", evidence(byID[x.FindingID], x.FindingID),
 				textsafe.Clean(reason, textsafe.MaxMessage), textsafe.Clean(expires, textsafe.MaxField))
 		}
+	}
+
+	if len(d.Excepted) > 0 {
+		excepted := make([]eval.Message, len(d.Excepted))
+		for i, x := range d.Excepted {
+			excepted[i] = x.Message
+		}
+		t.messages(bw, "Excepted by policy", "✓", dim, excepted, byID)
 	}
 
 	if len(d.Approvals) > 0 {

@@ -113,6 +113,7 @@ func bundleBuildCommand() *cli.Command {
 			&cli.StringFlag{Name: "revision", Usage: "revision written to the manifest"},
 			&cli.StringSliceFlag{Config: trimSpace, Name: "root", Usage: "manifest root (repeatable; default: the folder's .manifest roots, else its package paths and data keys)"},
 			&cli.StringFlag{Name: "claims-file", Usage: "JSON file of extra signature claims"},
+			regoVersionFlag(),
 		}, signingFlags()...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			arg, err := oneArg(c, "bundle build takes one folder")
@@ -126,6 +127,9 @@ func bundleBuildCommand() *cli.Command {
 				SigningAlg: c.String("signing-alg"),
 				KeyID:      c.String("key-id"),
 				ClaimsFile: c.String("claims-file"),
+			}
+			if opts.Build.RegoV0, err = regoV0From(c); err != nil {
+				return err
 			}
 			if opts.Build.SigningKey, err = readSigningKey(c); err != nil {
 				return err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ func policyFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "all-namespaces", Usage: "evaluate every package with deny, violation or warn rules (the default)"},
 		&cli.StringFlag{Name: "capabilities", Usage: "OPA capabilities JSON file that replaces the restricted default (e.g. to allow http.send)"},
 		&cli.DurationFlag{Name: "timeout", Value: eval.DefaultTimeout, Usage: "bound on one policy evaluation"},
+		regoVersionFlag(),
+		&cli.StringFlag{Name: "explain", Usage: "write to stderr why the deny, violation and warn rules fired, as opa eval --explain: " + strings.Join(eval.ExplainModes, ", ") + " (for small reports: at most " + strconv.Itoa(eval.MaxTraceEvents) + " steps)"},
+		&cli.BoolFlag{Name: "trace", Usage: "conftest's --trace: --explain full"},
 	}, sourceFlags()...)
 }
 
@@ -133,10 +138,50 @@ func policyOptionsFrom(c *cli.Command) (gate.Policy, error) {
 		}
 	}
 	opts.Timeout = c.Duration("timeout")
+	if opts.RegoV0, err = regoV0From(c); err != nil {
+		return opts, err
+	}
+	opts.Log = c.Root().ErrWriter
+	if opts.Explain, err = explainFrom(c); err != nil {
+		return opts, err
+	}
 	if opts.Fetch, opts.Verify, err = sourceOptionsFrom(c, opts.Config); err != nil {
 		return opts, err
 	}
 	return opts, nil
+}
+
+// regoVersionFlag is conftest's --rego-version: v1 (the default) or v0,
+// for policies written before Rego v1.
+func regoVersionFlag() cli.Flag {
+	return &cli.StringFlag{Name: "rego-version", Value: "v1", Usage: "Rego version of the policies in folders and files: v1, or v0 for policies written before Rego v1 (deny[msg] { … }); bundles say theirs in their manifest"}
+}
+
+// regoV0From reads --rego-version.
+func regoV0From(c *cli.Command) (bool, error) {
+	switch v := c.String("rego-version"); strings.ToLower(v) {
+	case "v1":
+		return false, nil
+	case "v0":
+		return true, nil
+	default:
+		return false, fmt.Errorf("--rego-version: want v0 or v1, got %q", v)
+	}
+}
+
+// explainFrom reads --explain and --trace (conftest's, --explain full).
+func explainFrom(c *cli.Command) (string, error) {
+	explain := c.String("explain")
+	if c.Bool("trace") {
+		if explain != "" && explain != eval.ExplainFull {
+			return "", fmt.Errorf("--trace is --explain %s; it cannot be given with --explain %s", eval.ExplainFull, explain)
+		}
+		explain = eval.ExplainFull
+	}
+	if explain != "" && !slices.Contains(eval.ExplainModes, explain) {
+		return "", fmt.Errorf("--explain: want %s, got %q", strings.Join(eval.ExplainModes, ", "), explain)
+	}
+	return explain, nil
 }
 
 func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {

@@ -28,6 +28,9 @@ func testCommand() *cli.Command {
 			&cli.StringFlag{Name: "run", Usage: "run only the tests whose package.name matches this regular expression"},
 			&cli.StringSliceFlag{Config: trimSpace, Name: "data", Aliases: []string{"d"}, Usage: "JSON or YAML data visible to policies under data (repeatable)"},
 			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml whose sections the tests see as data.secgate.config (and whose verification_key bundles must be signed with)"},
+			regoVersionFlag(),
+			&cli.StringFlag{Name: "explain", Usage: "show under each failing test (every test with -v) why, as opa test --explain: " + strings.Join(eval.ExplainModes, ", ")},
+			&cli.BoolFlag{Name: "trace", Usage: "conftest verify's --trace: --explain full"},
 		}, sourceFlags()...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			paths := c.Args().Slice()
@@ -45,13 +48,25 @@ func testCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			v0, err := regoV0From(c)
+			if err != nil {
+				return err
+			}
+			explain, err := explainFrom(c)
+			if err != nil {
+				return err
+			}
+			if explain != "" && c.Bool("coverage") {
+				return fmt.Errorf("--explain and --trace cannot be given with --coverage (OPA's test runner traces or covers)")
+			}
 			return runTest(ctx, testOptions{
 				Verbose:  c.Bool("verbose"),
 				Coverage: c.Bool("coverage"),
 				Run:      c.String("run"),
+				Explain:  explain,
 				Policy: gate.Policy{
 					Sources: paths, Config: cfg, DataFiles: stringList(c, "data"),
-					Fetch: fetch, Verify: verify,
+					Fetch: fetch, Verify: verify, RegoV0: v0,
 				},
 			}, c.Root().Writer)
 		},
@@ -62,6 +77,8 @@ type testOptions struct {
 	Verbose  bool
 	Coverage bool
 	Run      string
+	// Explain shows each shown test's trace: full, fails, notes or "".
+	Explain string
 	// Policy holds the sources under test (none: the built-ins), how
 	// they are fetched and verified, and the data the tests see.
 	Policy gate.Policy
@@ -76,7 +93,7 @@ func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := eval.RunTests(ctx, eval.TestOptions{Policies: pols, Data: data, Coverage: opts.Coverage, Run: opts.Run})
+	rep, err := eval.RunTests(ctx, eval.TestOptions{Policies: pols, Data: data, Coverage: opts.Coverage, Run: opts.Run, Explain: opts.Explain})
 	if err != nil {
 		return err
 	}
@@ -104,6 +121,11 @@ func runTest(ctx context.Context, opts testOptions, stdout io.Writer) error {
 		if len(r.Output) > 0 && (opts.Verbose || status != "PASS") {
 			for _, line := range strings.Split(strings.TrimRight(string(r.Output), "\n"), "\n") {
 				fmt.Fprintf(stdout, "    | %s\n", textsafe.Clean(line, 0))
+			}
+		}
+		if opts.Explain != "" && len(r.Trace) > 0 {
+			if err := eval.WriteExplanation(stdout, r.Trace, opts.Explain, "    "); err != nil {
+				return err
 			}
 		}
 	}
