@@ -10,6 +10,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -38,6 +40,9 @@ const (
 type Config struct {
 	// Path is the file read, or "" for the defaults alone.
 	Path string `yaml:"-"`
+	// SHA256 is the hex digest of the file's bytes, "" for the defaults
+	// alone: what a signed decision record names the configuration by.
+	SHA256 string `yaml:"-"`
 	// Sections are the policies' data: the defaults with the file's values
 	// laid over them. Policies see it as data.secgate.config. Every
 	// top-level key of the schema but the gate keys below is a section.
@@ -109,6 +114,8 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	c.Path = path
+	sum := sha256.Sum256(data)
+	c.SHA256 = hex.EncodeToString(sum[:])
 	return c, nil
 }
 

@@ -53,6 +53,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			testCommand(),
 			policiesCommand(),
 			bundleCommand(),
+			verifyDecisionCommand(),
 			pullCommand(),
 			ticketsCommand(),
 			schemaCommand(),

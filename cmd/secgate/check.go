@@ -47,6 +47,7 @@ func checkCommand() *cli.Command {
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
 	)
 	flags = append(flags, historyFlags()...)
+	flags = append(flags, attestFlags()...)
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
@@ -76,6 +77,8 @@ type checkOptions struct {
 	Stderr io.Writer
 	// History records the run; nil: not recorded.
 	History *recorder
+	// Attest writes the signed decision record; nil: none.
+	Attest *attestOptions
 }
 
 func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
@@ -96,6 +99,9 @@ func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 		return opts, fmt.Errorf("--fail-on: want fail or warn, got %q", opts.FailOn)
 	}
 	opts.History = recorderFrom(c, opts.Gate.Policy.Config)
+	if opts.Attest, err = attestOptionsFrom(c, opts.FailOn, opts.Gate.Policy.Config); err != nil {
+		return opts, err
+	}
 	if gate.IsHistorySide(opts.Gate.Baseline) {
 		opts.Gate.History = gate.HistoryOptions{DSN: historyDSN(c.String("history"), opts.Gate.Policy.Config), Project: c.String("project")}
 		if opts.Gate.History.DSN == "" {
@@ -230,6 +236,9 @@ func runCheck(ctx context.Context, opts checkOptions, stdout io.Writer) error {
 		}
 	}
 	err = report.WriteAll(opts.Outputs, res, stdout)
+	if err == nil && opts.Attest != nil {
+		err = opts.Attest.write(ctx, res)
+	}
 	if recording != nil {
 		_, histErr = recording.finish(ctx, res, opts.Stderr)
 	}

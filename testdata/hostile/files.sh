@@ -15,7 +15,8 @@
 # Cases: a policy module linked to a secrets file and to
 # /proc/self/environ; data.json linked to a Docker config (check, test,
 # bundle build, pull); --tickets DIR with DIR/tickets.json planted, and DIR
-# itself a link; -o json=PATH planted; bundle build -o PATH planted; pull
+# itself a link; -o json=PATH planted; check --attest PATH planted; bundle
+# build -o PATH planted; pull
 # into a folder with a planted sub-folder link. A link inside the policy
 # folder to a file inside it must still work (exit 0).
 # Prints one line per case and "files.sh: N passed, M failed"; exits 1 if
@@ -99,6 +100,9 @@ mkdir pol-ok && echo 'package ok' >pol-ok/ok.rego
 expect "bundle build -o PATH (PATH planted)" 2 'is a symlink' "$bin" bundle build pol-ok -o bundle.tar.gz
 mkdir -p pol-sub/lib pulldst && echo 'package ok' >pol-sub/lib/ok.rego && ln -s ../outside pulldst/lib
 expect "pull DIR (sub-folder link planted)" 2 'pulldst/lib is a symlink' "$bin" pull pol-sub pulldst
+"$bin" bundle keygen team >/dev/null
+ln -s outside/target record.json
+expect "check --attest PATH (PATH planted)" 2 'record.json is a symlink' "$bin" check --attest record.json --signing-key team.pem "$report"
 
 echo "files.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
