@@ -16,7 +16,8 @@
 # /proc/self/environ; data.json linked to a Docker config (check, test,
 # bundle build, pull); --tickets DIR with DIR/tickets.json planted, and DIR
 # itself a link; -o json=PATH planted; bundle build -o PATH planted; pull
-# into a folder with a planted sub-folder link. A link inside the policy
+# into a folder with a planted sub-folder link; init --force with
+# secgate.yaml planted, and with .github/workflows a link. A link inside the policy
 # folder to a file inside it must still work (exit 0).
 # Prints one line per case and "files.sh: N passed, M failed"; exits 1 if
 # any case failed. Needs a POSIX shell, sha256sum, and symlinks.
@@ -99,6 +100,12 @@ mkdir pol-ok && echo 'package ok' >pol-ok/ok.rego
 expect "bundle build -o PATH (PATH planted)" 2 'is a symlink' "$bin" bundle build pol-ok -o bundle.tar.gz
 mkdir -p pol-sub/lib pulldst && echo 'package ok' >pol-sub/lib/ok.rego && ln -s ../outside pulldst/lib
 expect "pull DIR (sub-folder link planted)" 2 'pulldst/lib is a symlink' "$bin" pull pol-sub pulldst
+mkdir -p init-file init-dir/.github
+ln -s ../outside/target init-file/secgate.yaml
+expect "init --force (secgate.yaml planted)" 2 'init-file/secgate.yaml is a symlink' "$bin" init --force init-file
+ln -s ../../outside init-dir/.github/workflows
+expect "init --force (.github/workflows a link)" 2 'init-dir/.github/workflows is a symlink' "$bin" init --force init-dir
+[ ! -e init-dir/secgate.yaml ] && [ ! -e init-dir/policy ] || bad "init (refused)" "wrote files"
 
 echo "files.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
