@@ -29,20 +29,31 @@ func Sample(set map[string]any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	used := map[string]bool{}
-	s := &sample{set: set, used: used}
+	out, err := sampleOf(r, set)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Parse(out); err != nil {
+		return nil, fmt.Errorf("sample: %w", err)
+	}
+	return out, nil
+}
+
+// sampleOf is Sample of the schema r.
+func sampleOf(r *node, set map[string]any) ([]byte, error) {
+	s := &sample{set: set, used: map[string]bool{}}
 	s.comment("", r.Description)
 	for i, p := range r.Properties {
 		if i > 0 || r.Description != "" {
 			s.b.WriteString("\n")
 		}
-		if err := s.key("", p.name, p.schema, ""); err != nil {
+		if err := s.key("", p.name, p.schema, "", false); err != nil {
 			return nil, err
 		}
 	}
 	var unknown []string
 	for k := range set {
-		if !used[k] {
+		if !s.used[k] {
 			unknown = append(unknown, k)
 		}
 	}
@@ -50,11 +61,7 @@ func Sample(set map[string]any) ([]byte, error) {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("sample: not keys of the schema: %s", strings.Join(unknown, ", "))
 	}
-	out := []byte(s.b.String())
-	if _, err := Parse(out); err != nil {
-		return nil, fmt.Errorf("sample: %w", err)
-	}
-	return out, nil
+	return []byte(s.b.String()), nil
 }
 
 type sample struct {
@@ -63,27 +70,31 @@ type sample struct {
 	used map[string]bool
 }
 
-// key writes the key name at path (a dotted prefix, "" at the top).
-func (s *sample) key(path, name string, n *node, indent string) error {
+// key writes the key name at path (a dotted prefix, "" at the top),
+// commented out when its section is.
+func (s *sample) key(path, name string, n *node, indent string, commented bool) error {
 	full := path + name
 	s.comment(indent, n.Description)
 	s.entries(indent, n)
-	if n.object() && n.allows("null") {
-		s.b.WriteString(indent + name + ":\n")
+	if n.object() {
+		// A section is written as itself, its keys under it, unless a
+		// section above it is commented out, or it may not be left empty
+		// and nothing in it is set: then it is commented out, and so is
+		// every key under it, each at its own indentation.
+		if commented || !n.allows("null") && !s.setBelow(full) {
+			commented = true
+			s.b.WriteString(indent + "#" + name + ":\n")
+		} else {
+			s.b.WriteString(indent + name + ":\n")
+		}
 		for _, p := range n.Properties {
-			if err := s.key(full+".", p.name, p.schema, indent+"  "); err != nil {
+			if err := s.key(full+".", p.name, p.schema, indent+"  ", commented); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if n.object() {
-		// A mapping that may not be left empty: its keys are described,
-		// and the line holds its defaults.
-		s.comment(indent, "Its keys:")
-		s.describe(indent, n, "  ")
-	}
-	if v, ok := s.set[full]; ok {
+	if v, ok := s.set[full]; ok && !commented {
 		s.used[full] = true
 		text, err := flow(v)
 		if err != nil {
@@ -93,8 +104,8 @@ func (s *sample) key(path, name string, n *node, indent string) error {
 		return nil
 	}
 	line := indent + "#" + name + ":"
-	if v, ok := n.defaultValue(); ok || n.Default != nil {
-		text, err := flow(v)
+	if n.Default != nil {
+		text, err := flow(jsonValue(n.Default))
 		if err != nil {
 			return fmt.Errorf("sample: %s: %w", full, err)
 		}
@@ -102,6 +113,16 @@ func (s *sample) key(path, name string, n *node, indent string) error {
 	}
 	s.b.WriteString(line + "\n")
 	return nil
+}
+
+// setBelow says a key under the section at path is to be set.
+func (s *sample) setBelow(path string) bool {
+	for k := range s.set {
+		if strings.HasPrefix(k, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // entries describes the keys of each entry of a list, or of each value of
