@@ -155,14 +155,12 @@ func runInit(opts initOptions, w io.Writer) error {
 	}
 	var exist []string
 	for _, t := range targets {
-		path := filepath.Join(opts.Dir, filepath.FromSlash(t.Path))
-		if err := noSymlinkBelow(opts.Dir, t.Path); err != nil {
+		there, err := checkTarget(opts.Dir, t.Path)
+		if err != nil {
 			return err
 		}
-		if _, err := os.Lstat(path); err == nil {
-			exist = append(exist, path)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
+		if there {
+			exist = append(exist, filepath.Join(opts.Dir, filepath.FromSlash(t.Path)))
 		}
 	}
 	if len(exist) > 0 && !opts.Force {
@@ -189,25 +187,33 @@ func runInit(opts initOptions, w io.Writer) error {
 	return nil
 }
 
-// noSymlinkBelow refuses a target when its path from dir passes through
-// a symlink, the file itself included: a link planted there would send
-// the file elsewhere. dir itself is the user's choice and may be a link.
-func noSymlinkBelow(dir, rel string) error {
+// checkTarget says whether the target rel (slash-separated) exists in
+// dir, as a regular file. It refuses a symlink anywhere on its path from
+// dir, the file itself included (a link planted there would send the file
+// elsewhere), a folder on the way that is not one, and a target that is
+// not a regular file. dir itself is the user's word and may be a link.
+func checkTarget(dir, rel string) (exists bool, err error) {
 	at := dir
-	for _, part := range strings.Split(rel, "/") {
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
 		at = filepath.Join(at, part)
 		fi, err := os.Lstat(at)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return &safefile.Error{Path: at, Err: safefile.ErrSymlink}
+		switch last := i == len(parts)-1; {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return false, &safefile.Error{Path: at, Err: safefile.ErrSymlink}
+		case !last && !fi.IsDir():
+			return false, fmt.Errorf("%s: not a folder, and init writes %s in it", at, parts[len(parts)-1])
+		case last && !fi.Mode().IsRegular():
+			return false, fmt.Errorf("%s: exists and is not a file; init replaces only files", at)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // initContent is a target's content: secgate.yaml from the schema, the

@@ -581,3 +581,40 @@ func TestInitDefaultRef(t *testing.T) {
 		}
 	}
 }
+
+// TestInitRefusesOtherKinds: a folder where init writes a file, or a file
+// where it needs a folder, is refused before anything is written, even
+// with --force.
+func TestInitRefusesOtherKinds(t *testing.T) {
+	for _, tc := range []struct {
+		name, make, want string
+		dir              bool
+	}{
+		{"folder at secgate.yaml", "secgate.yaml", "secgate.yaml: exists and is not a file", true},
+		{"file at policy", "policy", "policy: not a folder, and init writes blocked.rego in it", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "proj")
+			p := filepath.Join(dir, tc.make)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if tc.dir {
+				err = os.Mkdir(p, 0o755)
+			} else {
+				err = os.WriteFile(p, []byte("x"), 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := secgateRun(t, "init", "--force", dir)
+			if code != exitError || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, tc.want)
+			}
+			if got := listFiles(t, dir); len(got) > 1 {
+				t.Errorf("wrote %v", got)
+			}
+		})
+	}
+}
