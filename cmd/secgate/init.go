@@ -82,8 +82,8 @@ func initCommand() *cli.Command {
 			"and high fail, more than 20 open findings fail, 10 to 20 warn), policy/ (an example rule and\n" +
 			"its test: secgate test policy/), and CI files: for GitHub Actions (the default) a pull-request\n" +
 			"gate, a weekly scan and a release check with the security changelog in .github/workflows/;\n" +
-			"for GitLab a .gitlab-ci.yml that includes secgate's template. An existing file is never\n" +
-			"overwritten without --force, and then nothing at all is written.",
+			"for GitLab a .gitlab-ci.yml that includes secgate's template. Without --force, a file that\n" +
+			"exists stops init before it writes anything; a symlink on the way is refused even with --force.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "ci", Value: ciGitHub, Usage: "the CI files to write: github, gitlab or none"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite files that exist"},
