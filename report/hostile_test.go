@@ -50,7 +50,7 @@ func TestHostileReportInjectsNothing(t *testing.T) {
 	checkHuman(t, "markdown", string(render(t, report.Markdown{}, r)))
 	checkHuman(t, "table", string(render(t, &report.Table{}, r)))
 	checkHuman(t, "junit", string(render(t, report.JUnit{}, r)))
-	for _, f := range []report.Format{report.JSON{}, report.SARIF{Version: "test"}} {
+	for _, f := range []report.Format{report.JSON{}, report.SARIF{Version: "test"}, report.CodeQuality{}} {
 		out := render(t, f, r)
 		checkControls(t, f.Name(), string(out), false)
 		if !json.Valid(out) {

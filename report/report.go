@@ -37,15 +37,16 @@ type Options struct {
 // formats returns every format, by name.
 func formats(o Options) map[string]Format {
 	return map[string]Format{
-		"table":    &Table{Color: o.Color},
-		"json":     JSON{},
-		"sarif":    SARIF{Version: o.Version},
-		"junit":    JUnit{},
-		"github":   GitHub{},
-		"markdown": Markdown{},
-		"badge":    Badge{},
-		"shields":  Shields{},
-		"html":     HTML{Trend: o.Trend},
+		"table":       &Table{Color: o.Color},
+		"json":        JSON{},
+		"sarif":       SARIF{Version: o.Version},
+		"junit":       JUnit{},
+		"codequality": CodeQuality{},
+		"github":      GitHub{},
+		"markdown":    Markdown{},
+		"badge":       Badge{},
+		"shields":     Shields{},
+		"html":        HTML{Trend: o.Trend},
 	}
 }
 

@@ -47,6 +47,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 		Action:         groupAction,
 		Commands: []*cli.Command{
 			checkCommand(),
+			initCommand(),
 			ingestCommand(),
 			diffCommand(),
 			historyCommand(),

@@ -17,7 +17,8 @@
 # bundle build, pull); --tickets DIR with DIR/tickets.json planted, and DIR
 # itself a link; -o json=PATH planted; check --attest PATH planted; bundle
 # build -o PATH planted; pull
-# into a folder with a planted sub-folder link. A link inside the policy
+# into a folder with a planted sub-folder link; init --force with
+# secgate.yaml planted, and with .github/workflows a link. A link inside the policy
 # folder to a file inside it must still work (exit 0).
 # Prints one line per case and "files.sh: N passed, M failed"; exits 1 if
 # any case failed. Needs a POSIX shell, sha256sum, and symlinks.
@@ -103,6 +104,12 @@ expect "pull DIR (sub-folder link planted)" 2 'pulldst/lib is a symlink' "$bin" 
 "$bin" bundle keygen team >/dev/null
 ln -s outside/target record.json
 expect "check --attest PATH (PATH planted)" 2 'record.json is a symlink' "$bin" check --attest record.json --signing-key team.pem "$report"
+mkdir -p init-file init-dir/.github
+ln -s ../outside/target init-file/secgate.yaml
+expect "init --force (secgate.yaml planted)" 2 'init-file/secgate.yaml is a symlink' "$bin" init --force init-file
+ln -s ../../outside init-dir/.github/workflows
+expect "init --force (.github/workflows a link)" 2 'init-dir/.github/workflows is a symlink' "$bin" init --force init-dir
+[ ! -e init-dir/secgate.yaml ] && [ ! -e init-dir/policy ] || bad "init (refused)" "wrote files"
 
 echo "files.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]

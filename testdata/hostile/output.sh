@@ -9,7 +9,7 @@
 # carry "\n::add-mask::x", "\n::error::…", ESC [2J, an OSC 8 link, BEL,
 # "\r✓ PASS", bidi overrides, C1 CSI, "[click](https://evil…)", an image,
 # "@octocat", "<img …>", an HTML comment and "# heading") in every output
-# format (-o table, json, sarif, junit, github with its job summary,
+# format (-o table, json, sarif, junit, codequality, github with its job summary,
 # markdown) and with --tickets, then counts in each output:
 #   - workflow commands secgate did not write: lines that start (after
 #     blanks) with "::", other than its own "::error …::" and
@@ -81,7 +81,7 @@ run() {
 }
 
 bad=0
-for f in table json sarif junit github markdown html badge shields; do
+for f in table json sarif junit codequality github markdown html badge shields; do
 	run "$f"
 	count "$work/$f.out" "$f" || bad=1
 	count "$work/$f.err" "$f (stderr)" || bad=1
