@@ -175,11 +175,14 @@ func trivyEntry(list string, item *yaml.Node) Entry {
 		e.Refused = "not a mapping of id, paths, purls, statement, expired_at"
 		return e
 	}
+	id, ok := scalar(value(item, "id"))
+	if ok && control(id) == "" && strings.TrimSpace(id) != "" {
+		e.What = id
+	}
 	if k := unknownKey(item, trivyKeys); k != "" {
 		e.Refused = fmt.Sprintf("%s: unknown key (known: %s); Trivy would not read it, secgate does not guess", k, strings.Join(trivyKeys, ", "))
 		return e
 	}
-	id, ok := scalar(value(item, "id"))
 	if !ok || strings.TrimSpace(id) == "" {
 		e.Refused = "no id"
 		return e
@@ -188,7 +191,6 @@ func trivyEntry(list string, item *yaml.Node) Entry {
 		e.Refused = fmt.Sprintf("the id holds %s", bad)
 		return e
 	}
-	e.What = id
 	switch {
 	case !isEmpty(value(item, "paths")):
 		e.Refused = "paths: a secgate exception cannot be limited to files; waive each finding by its id (secgate check -o json lists them) instead"
