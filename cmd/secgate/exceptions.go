@@ -90,6 +90,11 @@ func runExceptionsImport(_ context.Context, opts importOptions, stdin io.Reader,
 	var got []imported
 	seen := map[ignorefile.Exception]bool{}
 	for _, path := range opts.Files {
+		// An ignore file is read as itself: one planted as a link to a
+		// secret would have the secret printed as its ids.
+		if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symlink; secgate reads an ignore file only as itself (name the file it points to)", path)
+		}
 		data, err := limitread.File(path, config.MaxFileSize)
 		if err != nil {
 			var pe *os.PathError

@@ -44,6 +44,9 @@ const (
 // neither Grype's ignore key nor Trivy's lists.
 var ErrFormat = errors.New("not an ignore file: want a .trivyignore (one id a line), a .trivyignore.yaml (vulnerabilities, misconfigurations, secrets, licenses) or a Grype configuration with ignore rules")
 
+// ErrBinary says a file holds NUL bytes, which no ignore file does.
+var ErrBinary = errors.New("holds NUL bytes: not an ignore file")
+
 // Exception is one secgate exception, with the keys secgate.yaml gives
 // it. Reason and Expires are empty when the rule did not say them.
 type Exception struct {
@@ -85,6 +88,10 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // YAML mapping with ignore is Grype's, one with Trivy's lists is a
 // .trivyignore.yaml, anything else a plain .trivyignore.
 func Parse(data []byte) (Format, []Entry, error) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		// Binary, or an environment dump: nothing of it is echoed.
+		return "", nil, &ParseError{Err: ErrBinary}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 		root := doc.Content[0]
@@ -119,7 +126,9 @@ func parsePlain(data []byte) ([]Entry, error) {
 		fields := strings.Fields(line)
 		id := fields[0]
 		if bad := control(id); bad != "" {
-			return nil, &ParseError{Line: n, Err: fmt.Errorf("id %q holds %s", id, bad)}
+			// Not echoed: a file that is no ignore file (an environment
+			// dump) would have its content printed.
+			return nil, &ParseError{Line: n, Err: fmt.Errorf("the id holds %s: not a .trivyignore", bad)}
 		}
 		e := Exception{ID: id}
 		for _, f := range fields[1:] {

@@ -35,8 +35,9 @@ func TestParseErrors(t *testing.T) {
 		"vulnerabilities: []\nvulns: []\n": "line 2: vulns: unknown key (known: vulnerabilities, misconfigurations, secrets, licenses)",
 		"vulnerabilities: {id: x}\n":       "line 1: vulnerabilities: want a list",
 		"ignore: {vulnerability: CVE-1}\n": "line 1: ignore: want a list of rules",
-		"CVE-1\nCVE-2\x1b[31m\n":           "line 2: id \"CVE-2\\x1b[31m\" holds a control character (U+001B)",
-		"CVE-\u202e1\n":                    `line 1: id "CVE-\u202e1" holds a control character (U+202E)`,
+		"CVE-1\nCVE-2\x1b[31m\n":           "line 2: the id holds a control character (U+001B): not a .trivyignore",
+		"A=1\x00SECRET=2\n":                "holds NUL bytes: not an ignore file",
+		"CVE-\u202e1\n":                    "line 1: the id holds a control character (U+202E)",
 	} {
 		_, _, err := Parse([]byte(in))
 		var pe *ParseError

@@ -100,5 +100,13 @@ expect "bundle build -o PATH (PATH planted)" 2 'is a symlink' "$bin" bundle buil
 mkdir -p pol-sub/lib pulldst && echo 'package ok' >pol-sub/lib/ok.rego && ln -s ../outside pulldst/lib
 expect "pull DIR (sub-folder link planted)" 2 'pulldst/lib is a symlink' "$bin" pull pol-sub pulldst
 
+ln -s outside/target exceptions.yaml && printf 'CVE-2023-1\n' >trivyignore
+expect "exceptions import -o PATH (PATH planted)" 2 'exceptions.yaml is a symlink' "$bin" exceptions import --reason r --expires 2099-01-01 -o exceptions.yaml trivyignore
+ln -s outside/secret.env .trivyignore
+expect "exceptions import (ignore file a link to a secret)" 2 '.trivyignore is a symlink' "$bin" exceptions import --reason r --expires 2099-01-01 .trivyignore
+if [ -r /proc/self/environ ]; then
+	expect "exceptions import /proc/self/environ" 2 'holds NUL bytes: not an ignore file' "$bin" exceptions import --reason r --expires 2099-01-01 /proc/self/environ
+fi
+
 echo "files.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
