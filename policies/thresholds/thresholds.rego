@@ -113,39 +113,56 @@ level(sev) := unknown_as if sev == "unknown"
 
 level(sev) := sev if sev != "unknown"
 
-# reaching are those of fs, findings of severity sev, whose threshold key
-# their level reaches.
-reaching(fs, sev, key) := fs if {
-	not overrides[key]
-	counts_at(level(sev), cfg[key])
+# fails are the judged findings that fail, by severity (unknown among
+# them): those whose level reaches their fail_severity. Rules, not
+# functions over the findings: a function returns a copy of an array it
+# is given, and 100,000 findings copied twice double the policy's time.
+fails[sev] := fs if {
+	not overrides.fail_severity
+	some sev, fs in by_severity
+	counts_at(level(sev), cfg.fail_severity)
 }
 
-reaching(fs, sev, key) := [f | some f in fs; counts_at(level(sev), setting(f, key))] if overrides[key]
+fails[sev] := fs if {
+	overrides.fail_severity
+	some sev, group in by_severity
+	fs := [f | some f in group; counts_at(level(sev), setting(f, "fail_severity"))]
+	count(fs) > 0
+}
 
-# warned are those of fs, findings of severity sev, that reach their
-# warn_severity and not their fail_severity.
-warned(fs, sev) := fs if {
+# warns are the judged findings that reach their warn_severity and not
+# their fail_severity, by severity.
+warns[sev] := fs if {
 	not overrides.warn_severity
 	not overrides.fail_severity
+	some sev, fs in by_severity
 	counts_at(level(sev), cfg.warn_severity)
 	not counts_at(level(sev), cfg.fail_severity)
 }
 
-warned(fs, sev) := [f |
-	some f in fs
-	counts_at(level(sev), setting(f, "warn_severity"))
-	not counts_at(level(sev), setting(f, "fail_severity"))
-] if {
+warns[sev] := fs if {
 	some key in {"warn_severity", "fail_severity"}
 	overrides[key]
+	some sev, group in by_severity
+	fs := [f |
+		some f in group
+		counts_at(level(sev), setting(f, "warn_severity"))
+		not counts_at(level(sev), setting(f, "fail_severity"))
+	]
+	count(fs) > 0
 }
 
-# said names the thresholds of key that fs were judged by, and where they
-# come from: [the section's value, ""], or those by_kind and by_tool gave
-# ["high or medium", ", as thresholds.by_kind or by_tool set"].
-said(_, key) := [cfg[key], ""] if not overrides[key]
+# fail_said and warn_said name the thresholds the findings of a severity
+# were judged by, and where they come from: [the section's value, ""], or
+# those by_kind and by_tool gave ["high or medium", ", as
+# thresholds.by_kind or by_tool set"].
+fail_said(_) := [cfg.fail_severity, ""] if not overrides.fail_severity
 
-said(fs, key) := said_of({setting(f, key) | some f in fs}, key) if overrides[key]
+fail_said(sev) := said_of({setting(f, "fail_severity") | some f in fails[sev]}, "fail_severity") if overrides.fail_severity
+
+warn_said(_) := [cfg.warn_severity, ""] if not overrides.warn_severity
+
+warn_said(sev) := said_of({setting(f, "warn_severity") | some f in warns[sev]}, "warn_severity") if overrides.warn_severity
 
 said_of(ts, key) := [cfg[key], ""] if {
 	every t in ts {
@@ -164,28 +181,26 @@ worst_first(ts) := [rank_name[r] | some r in array.reverse(sort({lib.severity_ra
 # finding of that severity: a report of 100,000 vulnerabilities gives a
 # handful of violations, each with its evidence, not 40,000 messages.
 deny contains {
-	"msg": sprintf("%d open %s finding(s) (the gate fails at %s and above%s)", array.concat([count(fs), sev], said(fs, "fail_severity"))),
+	"msg": sprintf("%d open %s finding(s) (the gate fails at %s and above%s)", array.concat([count(fs), sev], fail_said(sev))),
 	"severity": sev,
 	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
 	"remediation": remediation(fs),
 } if {
-	some sev in severities
-	fs := reaching(rated[sev], sev, "fail_severity")
-	count(fs) > 0
+	some sev, fs in fails
+	sev != "unknown"
 }
 
 # Open findings of unknown severity count at unknown_as: a scanner that
 # states no severity must not let a finding pass unseen.
 deny contains {
-	"msg": sprintf("%s; the gate fails at %s and above%s", array.concat([unknown_said(fs)], said(fs, "fail_severity"))),
+	"msg": sprintf("%s; the gate fails at %s and above%s", array.concat([unknown_said(fs)], fail_said("unknown"))),
 	"severity": unknown_level,
 	"finding_ids": secgate.pluck(fs, "id"),
 	"components": components(fs),
 	"remediation": remediation(fs),
 } if {
-	fs := reaching(unknown_findings, "unknown", "fail_severity")
-	count(fs) > 0
+	fs := fails.unknown
 }
 
 deny contains {
@@ -307,12 +322,20 @@ in_count := judged if {
 	not overrides.count_from
 	some sev in severities
 	counts_at(level(sev), cfg.count_from)
-	some f in object.get(by_severity, sev, [])
+	some f in by_severity[sev]
 ] if {
 	not overrides.count_from
 } else := [f | some f in judged; counts_at(level(f.severity), setting(f, "count_from"))]
 
-in_count_by_severity := secgate.group_by(in_count, "severity")
+# in_count_by_severity groups them by severity: the groups by_severity
+# made already, when each severity counts or not as a whole (a second
+# group_by of 100,000 findings would double the policy's time).
+in_count_by_severity := {sev: fs |
+	some sev, fs in by_severity
+	counts_at(level(sev), cfg.count_from)
+} if {
+	not overrides.count_from
+} else := secgate.group_by(in_count, "severity")
 
 # breakdown says how many of each severity the counts counted: "2 high, 21 low".
 breakdown := concat(", ", [sprintf("%d %s", [count(fs), sev]) |
@@ -344,22 +367,20 @@ count_severity := rank_name[max(ranks)] if {
 
 # One warning per severity between warn_severity and fail_severity.
 warn contains {
-	"msg": sprintf("%d open %s finding(s) at or above %s%s", array.concat([count(fs), sev], said(fs, "warn_severity"))),
+	"msg": sprintf("%d open %s finding(s) at or above %s%s", array.concat([count(fs), sev], warn_said(sev))),
 	"severity": sev,
 	"finding_ids": secgate.pluck(fs, "id"),
 } if {
-	some sev in severities
-	fs := warned(rated[sev], sev)
-	count(fs) > 0
+	some sev, fs in warns
+	sev != "unknown"
 }
 
 warn contains {
-	"msg": sprintf("%s, at or above %s%s", array.concat([unknown_said(fs)], said(fs, "warn_severity"))),
+	"msg": sprintf("%s, at or above %s%s", array.concat([unknown_said(fs)], warn_said("unknown"))),
 	"severity": unknown_level,
 	"finding_ids": secgate.pluck(fs, "id"),
 } if {
-	fs := warned(unknown_findings, "unknown")
-	count(fs) > 0
+	fs := warns.unknown
 }
 
 # A by_tool entry whose name no report's tool has judges nothing: a typo,
