@@ -300,6 +300,14 @@ var typoCases = []struct{ in, want string }{
 	{"tickets:\n  sla_days:\n    high: soon\n", `line 3: tickets.sla_days.high: want a number, got "soon"`},
 	{"tickets:\n  sla_days:\n    low: -1\n", "line 3: tickets.sla_days.low: want at least 0, got -1"},
 	{"licenses:\n  aliases:\n    GPLv2: {id: GPL-2.0}\n", `line 3: licenses.aliases: "GPLv2": want an SPDX expression, got a mapping`},
+	// Thresholds by kind and by tool: a kind is one of the five, a tool
+	// any name, and their keys those of the section they override.
+	{"thresholds:\n  by_kind:\n    vulnerabilities: {fail_severity: none}\n", "line 3: thresholds.by_kind.vulnerabilities: unknown key (known: vulnerability, code, secret, misconfiguration, license)"},
+	{"thresholds:\n  by_kind:\n    code: {fail_severty: none}\n", "line 3: thresholds.by_kind.code.fail_severty: unknown key (known: fail_severity, warn_severity, count_from)"},
+	{"thresholds:\n  by_tool:\n    semgrep: {max_findings: 3}\n", "line 3: thresholds.by_tool: \"semgrep\".max_findings: unknown key (known: fail_severity, warn_severity, count_from)"},
+	{"thresholds:\n  by_tool:\n    semgrep: {fail_severity: lowest}\n", `line 3: thresholds.by_tool: "semgrep".fail_severity: "lowest" is not one of`},
+	{"thresholds:\n  count_from: all\n", `line 2: thresholds.count_from: "all" is not one of`},
+	{"thresholds:\n  ignore_unfixed: yes please\n", `line 2: thresholds.ignore_unfixed: want true or false`},
 	// A key of a list entry.
 	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-01-01\n    owner: me\n", "line 8: exceptions: owner: unknown key (known: id, rule, purl, reason, expires)"},
 	{waiver + "  - rule: x\n    reason: [r]\n    expires: 2027-01-01\n", "line 6: exceptions: reason: want a string, got a list"},

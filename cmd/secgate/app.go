@@ -58,6 +58,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			pullCommand(),
 			ticketsCommand(),
 			schemaCommand(),
+			exceptionsCommand(),
 			versionCommand(),
 		},
 		EnableShellCompletion: true,

@@ -61,18 +61,24 @@ test_fail_severity_critical if {
 test_too_many_findings_fails if {
 	fs := [finding(sprintf("%d", [i]), "low") | some i in numbers.range(1, 21)]
 	res := deny(fs)
-	count(res) == 1
-	some v in res
-	startswith(v.msg, "21 open findings, more than the 20 allowed")
-	count(v.finding_ids) == 21
+	res == {{
+		"msg": "21 open findings (21 low) counted at any severity; at most 20 allowed",
+		"severity": "low",
+		"finding_ids": [sprintf("%d", [i]) | some i in numbers.range(1, 21)],
+		"per_finding": false,
+	}}
 }
 
 test_many_findings_warn if {
 	fs := [finding(sprintf("%d", [i]), "low") | some i in numbers.range(1, 10)]
 	count(deny(fs)) == 0
 	res := thresholds.warn with input as {"findings": fs}
-	some w in res
-	startswith(w.msg, "10 open findings")
+	res == {{
+		"msg": "10 open findings (10 low) counted at any severity; 10 or more warn, more than 20 fail",
+		"severity": "low",
+		"finding_ids": [sprintf("%d", [i]) | some i in numbers.range(1, 10)],
+		"per_finding": false,
+	}}
 }
 
 test_only_new_ignores_preexisting if {
@@ -253,4 +259,230 @@ test_only_new_without_baseline_counts_everything if {
 	res := thresholds.deny with input as {"findings": [finding("a", "critical"), finding("b", "high")]}
 		with data.secgate.config.only_new as true
 	count(res) == 2
+}
+
+lows(n) := [code(sprintf("low%d", [i]), "low") | some i in numbers.range(1, n)]
+
+msgs(rs) := {r.msg | some r in rs}
+
+# A count violation carries the highest severity it counted, and says how
+# many of each: 2 high findings among 21 low ones make a high violation.
+test_count_violation_carries_the_highest_severity if {
+	fs := array.concat([finding("a", "high"), finding("b", "high")], lows(21))
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.fail_severity as "none"
+	some v in res
+	v.msg == "23 open findings (2 high, 21 low) counted at any severity; at most 20 allowed"
+	v.severity == "high"
+	v.finding_ids[0] == "a"
+	count(v.finding_ids) == 23
+}
+
+# Unknown findings count at unknown_as, in the severity and the breakdown.
+test_count_of_unknown_findings if {
+	fs := array.concat([vuln_unknown("u")], lows(20))
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.fail_severity as "none"
+	some v in res
+	v.msg == "21 open findings (20 low, 1 unknown) counted at any severity; at most 20 allowed"
+	v.severity == "high"
+	none := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.fail_severity as "none"
+		with data.secgate.config.thresholds.unknown_as as "none"
+	{v.severity | some v in none} == {"low"}
+	only := thresholds.warn with input as {"findings": [vuln_unknown(sprintf("%d", [i])) | some i in numbers.range(1, 10)]}
+		with data.secgate.config.thresholds.warn_severity as "none"
+		with data.secgate.config.thresholds.unknown_as as "none"
+	{w.severity | some w in only} == {"unknown"}
+}
+
+# count_from: 56 low naming notes from a linter need not fail the gate.
+test_count_from_medium_leaves_low_findings_out if {
+	fs := array.concat([finding("m", "medium")], lows(56))
+	count(thresholds.deny) == 0 with input as {"findings": fs}
+		with data.secgate.config.thresholds.count_from as "medium"
+	count(thresholds.warn) == 1 with input as {"findings": fs}
+		with data.secgate.config.thresholds.count_from as "medium"
+	res := thresholds.deny with input as {"findings": fs}
+	some v in res
+	v.msg == "57 open findings (1 medium, 56 low) counted at any severity; at most 20 allowed"
+	v.severity == "medium"
+}
+
+test_count_from_low_counts_no_info if {
+	fs := array.concat([finding(sprintf("i%d", [i]), "info") | some i in numbers.range(1, 30)], lows(20))
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.count_from as "low"
+	count(res) == 0
+	w := thresholds.warn with input as {"findings": fs}
+		with data.secgate.config.thresholds.count_from as "low"
+	msgs(w) == {"20 open findings (20 low) counted from low; 10 or more warn, more than 20 fail"}
+	all := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.count_from as "info"
+	msgs(all) == {"50 open findings (20 low, 30 info) counted from info; at most 20 allowed"}
+}
+
+test_count_from_none_counts_nothing if {
+	count(thresholds.deny) == 0 with input as {"findings": lows(100)}
+		with data.secgate.config.thresholds.count_from as "none"
+	count(thresholds.warn) == 0 with input as {"findings": lows(100)}
+		with data.secgate.config.thresholds.count_from as "none"
+}
+
+# warn_findings 0 warns with nothing counted, as before count_from.
+test_warn_findings_zero if {
+	res := thresholds.warn with input as {"findings": []}
+		with data.secgate.config.thresholds.warn_findings as 0
+	msgs(res) == {"0 open findings (none) counted at any severity; 0 or more warn, more than 20 fail"}
+	{w.severity | some w in res} == {"unknown"}
+}
+
+# by_kind: fail on vulnerabilities, only warn on code findings.
+test_by_kind_code_warns_where_vulnerabilities_fail if {
+	fs := [finding("v", "high"), code("c", "high")]
+	cfg := {"code": {"fail_severity": "none"}}
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as cfg
+	res == {{
+		"msg": "1 open high finding(s) (the gate fails at high and above)",
+		"severity": "high",
+		"finding_ids": ["v"],
+		"components": ["pkg:npm/lodash@1.2.3"],
+		"remediation": "upgrade lodash 1.2.3 to 1.2.4",
+	}}
+	w := thresholds.warn with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as cfg
+	w == {{
+		"msg": "1 open high finding(s) at or above medium",
+		"severity": "high",
+		"finding_ids": ["c"],
+	}}
+}
+
+test_by_kind_stricter_names_where_it_comes_from if {
+	fs := [finding("v", "medium"), code("c", "medium")]
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": "medium"}}
+	msgs(res) == {"1 open medium finding(s) (the gate fails at medium and above, as thresholds.by_kind or by_tool set)"}
+	w := thresholds.warn with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": "medium"}}
+	{x.finding_ids | some x in w} == {["v"]}
+	mixed := thresholds.deny with input as {"findings": [finding("v", "high"), code("c", "high")]}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": "medium"}}
+	msgs(mixed) == {"2 open high finding(s) (the gate fails at high or medium and above, as thresholds.by_kind or by_tool set)"}
+}
+
+test_by_kind_warn_severity if {
+	fs := [finding("v", "medium"), code("c", "medium")]
+	w := thresholds.warn with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": {"warn_severity": "none"}}
+	{x.finding_ids | some x in w} == {["v"]}
+	low := thresholds.warn with input as {"findings": [code("c", "low")]}
+		with data.secgate.config.thresholds.by_kind as {"code": {"warn_severity": "low"}}
+	msgs(low) == {"1 open low finding(s) at or above low, as thresholds.by_kind or by_tool set"}
+}
+
+# A kind or key left empty (null) keeps the section's values.
+test_by_kind_null_keeps_the_section if {
+	fs := [code("c", "high")]
+	count(thresholds.deny) == 1 with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": null}
+	count(thresholds.deny) == 1 with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": null}}
+	count(thresholds.deny) == 1 with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as null
+	count(thresholds.deny) == 1 with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_tool as null
+}
+
+test_by_kind_count_from if {
+	fs := array.concat([finding(sprintf("v%d", [i]), "low") | some i in numbers.range(1, 5)], lows(30))
+	count(thresholds.deny) == 0 with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"code": {"count_from": "none"}}
+	same := thresholds.warn with input as {"findings": lows(12)}
+		with data.secgate.config.thresholds.by_kind as {"code": {"count_from": "unknown"}}
+	msgs(same) == {"12 open findings (12 low) counted at any severity; 10 or more warn, more than 20 fail"}
+	lowish := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"vulnerability": {"count_from": "medium"}, "code": {"count_from": "low"}}
+	msgs(lowish) == {"30 open findings (30 low) counted from medium or low, as thresholds.by_kind or by_tool set; at most 20 allowed"}
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.by_kind as {"vulnerability": {"count_from": "none"}}
+	msgs(res) == {"30 open findings (30 low) counted at any severity, as thresholds.by_kind or by_tool set; at most 20 allowed"}
+}
+
+from(f, tools) := object.union(f, {"origins": [{"source": 0, "tool": t} | some t in tools]})
+
+sources(names) := [{"path": n, "tool": {"name": n}} | some n in names]
+
+# by_tool over by_kind over the section; tool names without case.
+test_by_tool_over_by_kind if {
+	fs := [from(code("c", "high"), ["Semgrep OSS"]), from(code("d", "high"), ["CodeQL"])]
+	res := thresholds.deny with input as {"findings": fs, "sources": sources(["Semgrep OSS", "CodeQL"])}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": "none"}}
+		with data.secgate.config.thresholds.by_tool as {"semgrep oss": {"fail_severity": "high"}}
+	{v.finding_ids | some v in res} == {["c"]}
+}
+
+# A finding several tools reported is judged by the strictest: one tool's
+# lax setting does not let another tool's finding through.
+test_by_tool_strictest_of_the_tools if {
+	f := from(finding("v", "high"), ["trivy", "grype"])
+	doc := {"findings": [f], "sources": sources(["trivy", "grype"])}
+	count(thresholds.deny) == 1 with input as doc
+		with data.secgate.config.thresholds.by_tool as {"trivy": {"fail_severity": "none"}}
+	count(thresholds.deny) == 0 with input as doc
+		with data.secgate.config.thresholds.by_tool as {"trivy": {"fail_severity": "none"}, "Grype": {"fail_severity": "critical"}}
+
+	# Two entries of one name in two cases: their strictest.
+	count(thresholds.deny) == 1 with input as doc
+		with data.secgate.config.thresholds.by_tool as {"Trivy": {"fail_severity": "none"}, "trivy": {"fail_severity": "high"}, "grype": {"fail_severity": "none"}}
+}
+
+test_by_tool_without_origins_uses_the_kind if {
+	count(thresholds.deny) == 0 with input as {"findings": [code("c", "high")], "sources": sources(["x"])}
+		with data.secgate.config.thresholds.by_kind as {"code": {"fail_severity": "none"}}
+		with data.secgate.config.thresholds.by_tool as {"x": {"warn_severity": "low"}}
+}
+
+# A by_tool name no report's tool has warns: a typo does not silently
+# judge nothing.
+test_by_tool_of_no_tool_warns if {
+	doc := {"findings": [], "sources": sources(["trivy", "Semgrep OSS"])}
+	w := thresholds.warn with input as doc
+		with data.secgate.config.thresholds.by_tool as {"semgrep": {"fail_severity": "none"}, "TRIVY": null}
+	w == {{
+		"msg": "thresholds.by_tool.semgrep matches no tool of the reports (Semgrep OSS, trivy): it sets nothing",
+		"severity": "info",
+	}}
+	none := thresholds.warn with input as {"findings": [], "sources": []}
+		with data.secgate.config.thresholds.by_tool as {"semgrep": {"fail_severity": "none"}}
+	msgs(none) == {"thresholds.by_tool.semgrep matches no tool of the reports (none): it sets nothing"}
+}
+
+unfixed_vuln(id, state) := object.union(finding(id, "high"), {"fixed_versions": [], "fix_state": state})
+
+# ignore_unfixed leaves out what a report says has no fix, and judges
+# what it says nothing about: fail closed.
+test_ignore_unfixed if {
+	fs := [
+		unfixed_vuln("nf", "not-fixed"), unfixed_vuln("wf", "wont-fix"), unfixed_vuln("af", "affected"),
+		unfixed_vuln("un", "unknown"), object.remove(unfixed_vuln("ns", ""), {"fix_state"}),
+		object.union(unfixed_vuln("fx", "not-fixed"), {"fixed_versions": ["2.0"]}),
+		object.union(code("c", "high"), {"fix_state": "not-fixed"}),
+	]
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.ignore_unfixed as true
+	{id | some v in res; some id in v.finding_ids} == {"un", "ns", "fx", "c"}
+	all := thresholds.deny with input as {"findings": fs}
+	{id | some v in all; some id in v.finding_ids} == {"nf", "wf", "af", "un", "ns", "fx", "c"}
+}
+
+test_ignore_unfixed_leaves_them_out_of_counts_not_kev if {
+	fs := array.concat(
+		[object.union(unfixed_vuln("k", "not-fixed"), {"kev": {"listed": true}})],
+		[unfixed_vuln(sprintf("%d", [i]), "not-fixed") | some i in numbers.range(1, 30)],
+	)
+	res := thresholds.deny with input as {"findings": fs}
+		with data.secgate.config.thresholds.ignore_unfixed as true
+	msgs(res) == {"1 known exploited vulnerability (CISA KEV): CVE-2024-k"}
 }

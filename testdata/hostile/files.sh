@@ -111,5 +111,13 @@ ln -s ../../outside init-dir/.github/workflows
 expect "init --force (.github/workflows a link)" 2 'init-dir/.github/workflows is a symlink' "$bin" init --force init-dir
 [ ! -e init-dir/secgate.yaml ] && [ ! -e init-dir/policy ] || bad "init (refused)" "wrote files"
 
+ln -s outside/target exceptions.yaml && printf 'CVE-2023-1\n' >trivyignore
+expect "exceptions import -o PATH (PATH planted)" 2 'exceptions.yaml is a symlink' "$bin" exceptions import --reason r --expires 2099-01-01 -o exceptions.yaml trivyignore
+ln -s outside/secret.env .trivyignore
+expect "exceptions import (ignore file a link to a secret)" 2 '.trivyignore is a symlink' "$bin" exceptions import --reason r --expires 2099-01-01 .trivyignore
+if [ -r /proc/self/environ ]; then
+	expect "exceptions import /proc/self/environ" 2 'holds NUL bytes: not an ignore file' "$bin" exceptions import --reason r --expires 2099-01-01 /proc/self/environ
+fi
+
 echo "files.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
