@@ -285,6 +285,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			e.unprojected = err
 		} else {
 			e.fields = namedFields(compiler.Modules)
+			for _, f := range opts.Policies.Unread {
+				delete(e.fields, f)
+			}
 		}
 	}
 	if e.timeout <= 0 {

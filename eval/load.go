@@ -36,6 +36,9 @@ type Policies struct {
 	// serialises or compares them whole, collects them in a set or reads
 	// them by a computed key gets the whole input (see projectionSafe).
 	NamedFieldsOnly bool
+	// Unread are fields the modules name but, under the data they are
+	// evaluated with, never read: the projection leaves them out too.
+	Unread []string
 	// Checked says the modules are the built-in policies alone, which
 	// their tests compile with every check of OPA's compiler. New then
 	// skips the stages that only check the modules (types, recursion,
