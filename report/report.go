@@ -43,6 +43,7 @@ func formats(o Options) map[string]Format {
 		"junit":    JUnit{},
 		"github":   GitHub{},
 		"markdown": Markdown{},
+		"comment":  Comment{},
 		"badge":    Badge{},
 		"shields":  Shields{},
 		"html":     HTML{Trend: o.Trend},
