@@ -171,3 +171,31 @@ func TestCommentLimitHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentFromDecision: the comment written later from the decision
+// check -o json wrote (gate.ReadResult) gives the same verdict, counts
+// and violations as the comment of the run.
+func TestCommentFromDecision(t *testing.T) {
+	r := result(t, filepath.Join("..", "examples", "reports"))
+	inv := gate.NewInventory(r.Document)
+	r.Decision.Inventory = &inv
+	data := render(t, report.JSON{}, r)
+	back, err := gate.ReadResult(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := report.CommentBody(back, 0), report.CommentBody(r, 0)
+	checkComment(t, got)
+	head := func(s string) string { h, _, _ := strings.Cut(s, "### Violations"); return h }
+	if head(got) != head(want) {
+		t.Errorf("from the decision:\n%s\nfrom the run:\n%s", head(got), head(want))
+	}
+	for _, s := range []string{"npm:1227", "Warnings (15)", "secgate.licenses: pkg:npm/asap@2.0.6"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("the comment from the decision lacks %q:\n%s", s, got)
+		}
+	}
+	if _, err := gate.ReadResult([]byte(`{"decision": "pass"}`)); err == nil {
+		t.Error("a decision without inventory was read")
+	}
+}
