@@ -55,6 +55,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			bundleCommand(),
 			pullCommand(),
 			ticketsCommand(),
+			commentCommand(),
+			uploadSARIFCommand(),
 			schemaCommand(),
 			versionCommand(),
 		},
