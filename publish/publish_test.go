@@ -204,4 +204,3 @@ func TestPlainHTTPRefused(t *testing.T) {
 		t.Error("a client without token")
 	}
 }
-
