@@ -147,6 +147,12 @@ func readResult(path string) (*gate.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	var probe struct {
+		Decision *string `json:"decision"`
+	}
+	if json.Unmarshal(data, &probe) != nil || probe.Decision == nil {
+		return nil, fmt.Errorf("%s: not a decision: give the file secgate check -o json=FILE wrote", path)
+	}
 	r, err := gate.ReadResult(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a decision of secgate check -o json=FILE: %w", path, err)
