@@ -479,7 +479,19 @@ func FuzzReadDecision(f *testing.F) {
 	f.Add([]byte(`{"decision":"pass","violations":[],"policies":[],"summary":{},"sources":[],"inventory":{"version":1,"findings":[],"components":[]}}`))
 	f.Add([]byte(`{"inventory":{"version":1e400}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		res, rerr := ReadResult(data)
+		switch {
+		case rerr != nil && res != nil:
+			t.Error("a result with an error")
+		case rerr != nil && strings.Contains(rerr.Error(), "\n"):
+			t.Errorf("error of more than one line: %q", rerr)
+		case rerr == nil && (res.Decision.Violations == nil || res.Decision.Warnings == nil || res.Document == nil):
+			t.Errorf("result without lists or document: %+v", res)
+		}
 		doc, err := ReadDecision(data)
+		if err != nil && rerr == nil {
+			t.Errorf("ReadResult read what ReadDecision refuses: %v", err)
+		}
 		if err != nil {
 			if doc != nil {
 				t.Error("a document with an error")

@@ -37,6 +37,7 @@ func items(r *gate.Result, perFinding bool) []item {
 					one := m
 					one.Msg = evidence(f, id) + ": " + m.Msg
 					one.FindingIDs = []string{id}
+					one.Components = ownComponents(f, m.Components)
 					out = append(out, item{Level: level, Msg: one, Finding: f})
 				}
 				continue
@@ -51,6 +52,21 @@ func items(r *gate.Result, perFinding bool) []item {
 	add("error", r.Decision.Violations)
 	add("warning", r.Decision.Warnings)
 	return out
+}
+
+// ownComponents are the components of a message that are f's package:
+// an item about one finding names its own, not every component of the
+// message (a count of 100,000 findings would repeat them all in each).
+func ownComponents(f *document.Finding, cs []string) []string {
+	if f.Package == nil || len(cs) == 0 {
+		return nil
+	}
+	for _, c := range cs {
+		if c != "" && (c == f.Package.Purl || c == f.Package.Name) {
+			return []string{c}
+		}
+	}
+	return nil
 }
 
 func findingIndex(d *document.Document) map[string]*document.Finding {

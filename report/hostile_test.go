@@ -48,6 +48,7 @@ func TestHostileReportInjectsNothing(t *testing.T) {
 	}
 	checkHuman(t, "markdown", string(md))
 	checkHuman(t, "markdown", string(render(t, report.Markdown{}, r)))
+	checkComment(t, string(render(t, report.Comment{}, r)))
 	checkHuman(t, "table", string(render(t, &report.Table{}, r)))
 	checkHuman(t, "junit", string(render(t, report.JUnit{}, r)))
 	for _, f := range []report.Format{report.JSON{}, report.SARIF{Version: "test"}, report.CodeQuality{}} {
@@ -65,11 +66,13 @@ func FuzzHumanWriters(f *testing.F) {
 	f.Add("CVE-2024-1"+hostile, "pkg", "1.0.0", "1.0.1", "src/a.go", "policy", "msg"+hostile, "fix", "reason")
 	f.Add("a", "b", "c", "d", "e", "f", "[x](y) ![i](j) <b> @me # h", "`x``", "\\[x\\](y)")
 	f.Add("``", "|", "\\", "\xff\xfe", "\u2028", "secgate", "::error::x", "%0A::error::x", "\r\n")
+	f.Add(report.CommentMarker, "@octocat", "1", "2", report.CommentMarker, "\n"+report.CommentMarker, "\n"+report.CommentMarker+"\n", "::set-output name=decision::pass", "\n::add-mask::x")
 	f.Fuzz(func(t *testing.T, rule, pkg, version, fixed, path, policy, msg, fix, reason string) {
 		r := fuzzResult(rule, pkg, version, fixed, path, policy, msg, fix, reason)
 		checkHuman(t, "table", string(render(t, &report.Table{}, r)))
 		checkHuman(t, "github", string(render(t, report.GitHub{Env: func(string) string { return "" }}, r)))
 		checkHuman(t, "markdown", string(render(t, report.Markdown{}, r)))
+		checkComment(t, string(render(t, report.Comment{}, r)))
 		checkHuman(t, "junit", string(render(t, report.JUnit{}, r)))
 	})
 }
@@ -140,7 +143,7 @@ func checkControls(t *testing.T, format, out string, human bool) {
 }
 
 // ownTags are the HTML secgate's Markdown writes itself.
-var ownTags = strings.NewReplacer("<details>", "", "</details>", "", "<summary>", "", "</summary>", "", "<sub>", "", "</sub>", "")
+var ownTags = strings.NewReplacer(report.CommentMarker, "", "<details>", "", "</details>", "", "<summary>", "", "</summary>", "", "<sub>", "", "</sub>", "")
 
 // mention is GitHub's: @name at the start or after a character that is
 // not part of a word, a path or an address.

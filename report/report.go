@@ -44,6 +44,7 @@ func formats(o Options) map[string]Format {
 		"codequality": CodeQuality{},
 		"github":      GitHub{},
 		"markdown":    Markdown{},
+		"comment":     Comment{},
 		"badge":       Badge{},
 		"shields":     Shields{},
 		"html":        HTML{Trend: o.Trend},

@@ -249,7 +249,7 @@ func TestParseOutputs(t *testing.T) {
 	if err == nil {
 		t.Errorf("sarif=- is standard output too: %v", outs)
 	}
-	if _, err := report.ParseOutputs([]string{"xml"}, report.Options{}); err == nil || !strings.Contains(err.Error(), "valid: badge, codequality, github, html, json, junit, markdown, sarif, shields, table") {
+	if _, err := report.ParseOutputs([]string{"xml"}, report.Options{}); err == nil || !strings.Contains(err.Error(), "valid: badge, codequality, comment, github, html, json, junit, markdown, sarif, shields, table") {
 		t.Errorf("err = %v", err)
 	}
 }

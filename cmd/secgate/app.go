@@ -57,6 +57,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			verifyDecisionCommand(),
 			pullCommand(),
 			ticketsCommand(),
+			commentCommand(),
+			uploadSARIFCommand(),
 			schemaCommand(),
 			exceptionsCommand(),
 			versionCommand(),

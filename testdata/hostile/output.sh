@@ -53,11 +53,31 @@ count() {
 				$scripts++ while $line =~ /<script/gi;
 				next;
 			}
-			next unless $format =~ /markdown|summary|ticket [0-9]/;
-			my $p = $line;
-			$p =~ s/(`+)(.*?)(?<!`)\1(?!`)//g;   # code spans
-			$p =~ s/\\./ /g;                       # backslash escapes
+			next unless $format =~ /markdown|comment|summary|ticket [0-9]/;
+			# Left to right, as CommonMark reads it: a backslash escape
+			# is no delimiter (an escaped ` opens no code span), and a
+			# code span is taken whole.
+			my ($p, $i, $n) = ("", 0, length $line);
+			while ($i < $n) {
+				my $c = substr($line, $i, 1);
+				if ($c eq "\\" && $i + 1 < $n) { $p .= "  "; $i += 2; next }
+				if ($c eq "`") {
+					my ($run) = substr($line, $i) =~ /^(`+)/;
+					my $rest = substr($line, $i + length $run);
+					if ($rest =~ /(?<!`)\Q$run\E(?!`)/) {
+						$i += length($run) + $+[0];
+						$p .= " ";
+						next;
+					}
+					$p .= $run;
+					$i += length $run;
+					next;
+				}
+				$p .= $c;
+				$i++;
+			}
 			$p =~ s/<!-- secgate:fingerprint=[0-9a-f]+ -->//g;
+			$p =~ s/^<!-- secgate:pr-comment -->$//;   # the comment marker, a line of its own
 			$md++ while $p =~ /\[click\]\(|!\[img\]\(|<img|<!-- |\@octocat/g;
 			$md++ if $line =~ /^#+ heading/;
 		}
@@ -81,7 +101,7 @@ run() {
 }
 
 bad=0
-for f in table json sarif junit codequality github markdown html badge shields; do
+for f in table json sarif junit codequality github markdown comment html badge shields; do
 	run "$f"
 	count "$work/$f.out" "$f" || bad=1
 	count "$work/$f.err" "$f (stderr)" || bad=1

@@ -185,7 +185,7 @@ func SyncGitHub(ctx context.Context, ts []tickets.Ticket, opts GitHubOptions) (*
 
 type syncer struct {
 	gh    *github.Client
-	net   *netpolicy.Fetcher
+	api   *GitHubClient
 	opts  GitHubOptions
 	label string
 	now   time.Time
@@ -206,6 +206,42 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 	label := strings.TrimSpace(opts.Label)
 	if label == "" {
 		label = tickets.DefaultLabel
+	}
+	api, err := NewGitHubClient(opts)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &syncer{gh: api.Client, api: api, opts: opts, label: label, now: now}, nil
+}
+
+// GitHubClient is a go-github client of the GitHub API (or an Enterprise
+// Server's) whose every request goes through a netpolicy.Fetcher, with
+// the sync's handling of rate limits and server errors below it (see
+// GitHubOptions.MaxWait and Retries): the one GitHub client of secgate,
+// which the issue sync and the pull-request comment share.
+type GitHubClient struct {
+	*github.Client
+	fetch   *netpolicy.Fetcher
+	baseURL string
+}
+
+// NewGitHubClient builds the client opts describe; of opts it reads
+// BaseURL, Token, DryRun, HTTPClient, Net, MaxWait, Retries and Log. A
+// BaseURL that the network policy refuses (plain http to a host other
+// than loopback, without Net.AllowHTTP) is refused here, before any
+// request: the token would travel in the clear.
+func NewGitHubClient(opts GitHubOptions) (*GitHubClient, error) {
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = DefaultMaxWait
+	}
+	if opts.Retries == 0 {
+		opts.Retries = DefaultRetries
+	} else if opts.Retries < 0 {
+		opts.Retries = 0
 	}
 	opts.Net = opts.Net.WithDefaults()
 	// The guard is outermost: a refused URL (a redirect to plain http) is
@@ -237,11 +273,7 @@ func newSyncer(opts GitHubOptions) (*syncer, error) {
 	// The transport waits out rate limits the server reports; go-github's
 	// own check would fail calls without asking the server.
 	gh.DisableRateLimitCheck = true
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	return &syncer{gh: gh, net: f, opts: opts, label: label, now: now}, nil
+	return &GitHubClient{Client: gh, fetch: f, baseURL: opts.BaseURL}, nil
 }
 
 // list reads every issue with the label, in every state, from every page,
@@ -492,13 +524,28 @@ func retryable(ctx context.Context, err error) bool {
 	return errors.As(err, &ue)
 }
 
+// issueHints are the likely causes of the sync's refusals, by status.
+var issueHints = map[int]string{
+	http.StatusUnauthorized: "is GITHUB_TOKEN set and valid?",
+	http.StatusForbidden:    "does the token have issues: write permission on the repository?",
+	http.StatusNotFound:     "does the repository exist, and can the token see it?",
+	http.StatusGone:         "are issues disabled on the repository?",
+}
+
 // apiError says what failed, with the API's own message and a hint for
 // the usual causes.
 func (s *syncer) apiError(what string, err error) error {
-	repo := s.opts.Owner + "/" + s.opts.Repo
+	return s.api.Error(s.opts.Owner+"/"+s.opts.Repo, what, err, issueHints)
+}
+
+// Error says what failed on repo (OWNER/REPO): an answer of the API is an
+// *APIError with the API's own message and, after it, hints[status] (the
+// usual cause); any other error is scrubbed of the base URL's secrets.
+// Neither quotes the token.
+func (c *GitHubClient) Error(repo, what string, err error, hints map[int]string) error {
 	var er *github.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil {
-		return fmt.Errorf("github %s: %s: %w", repo, what, s.net.Error(err, s.opts.BaseURL))
+		return fmt.Errorf("github %s: %s: %w", repo, what, c.fetch.Error(err, c.baseURL))
 	}
 	msg := er.Message
 	for _, e := range er.Errors {
@@ -508,18 +555,10 @@ func (s *syncer) apiError(what string, err error) error {
 			msg += fmt.Sprintf("; %s %s", e.Field, e.Code)
 		}
 	}
-	hint := ""
-	switch er.Response.StatusCode {
-	case http.StatusUnauthorized:
-		hint = " (is GITHUB_TOKEN set and valid?)"
-	case http.StatusForbidden:
-		hint = " (does the token have issues: write permission on the repository?)"
-	case http.StatusNotFound:
-		hint = " (does the repository exist, and can the token see it?)"
-	case http.StatusGone:
-		hint = " (are issues disabled on the repository?)"
+	if hint := hints[er.Response.StatusCode]; hint != "" {
+		msg += " (" + hint + ")"
 	}
-	return &APIError{Op: what, Repo: repo, Status: er.Response.StatusCode, Message: msg + hint, Err: err}
+	return &APIError{Op: what, Repo: repo, Status: er.Response.StatusCode, Message: msg, Err: err}
 }
 
 // APIError is a request the GitHub API refused.
