@@ -18,11 +18,6 @@ import (
 	"github.com/secgate/secgate/report"
 )
 
-// actionInputs are the inputs of secgate's GitHub Action (action.yml at
-// the repository's root): the workflows init writes may use these and no
-// others.
-var actionInputs = []string{"reports", "policy", "config", "baseline", "fail-on", "stage", "version",
-	"sarif", "comment", "summary", "github-token", "args"}
 
 // secgateRun runs one command line in-process.
 func secgateRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -121,7 +116,7 @@ func TestInitPassesCheckAndTest(t *testing.T) {
 	for _, want := range []string{
 		"FAIL  1 violation(s)",
 		"secgate.thresholds: 1 open high finding(s) (the gate fails at high and above)",
-		"secgate.thresholds: 13 open findings, at least the 10 that warn (the gate fails above 20)",
+		"secgate.thresholds: 13 open findings (1 high, 7 medium, 5 low) counted at any severity; 10 or more warn, more than 20 fail",
 		"policies: main, secgate.coverage",
 	} {
 		if !strings.Contains(stdout, want) {
@@ -322,7 +317,7 @@ func TestInitGitHubWorkflows(t *testing.T) {
 			}
 			with, _ := gate["with"].(map[string]any)
 			for k := range with {
-				if !slices.Contains(actionInputs, k) {
+				if _, ok := loadAction(t).Inputs[k]; !ok {
 					t.Errorf("input %q: the Action has no such input", k)
 				}
 			}
