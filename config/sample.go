@@ -81,7 +81,9 @@ func (s *sample) key(path, name string, n *node, indent string, commented bool) 
 		// section above it is commented out, or it may not be left empty
 		// and nothing in it is set: then it is commented out, and so is
 		// every key under it, each at its own indentation.
-		if commented || !n.allows("null") && !s.setBelow(full) {
+		// A section inside another whose default is empty (by_kind) is
+		// commented out too: written, its entries would be null ones.
+		if commented || (!n.allows("null") || indent != "" && emptyDefault(n)) && !s.setBelow(full) {
 			commented = true
 			s.b.WriteString(indent + "#" + name + ":\n")
 		} else {
@@ -113,6 +115,12 @@ func (s *sample) key(path, name string, n *node, indent string, commented bool) 
 	}
 	s.b.WriteString(line + "\n")
 	return nil
+}
+
+// emptyDefault says n's default is an empty mapping.
+func emptyDefault(n *node) bool {
+	m, ok := jsonValue(n.Default).(map[string]any)
+	return ok && len(m) == 0
 }
 
 // setBelow says a key under the section at path is to be set.

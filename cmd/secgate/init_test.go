@@ -18,7 +18,6 @@ import (
 	"github.com/secgate/secgate/report"
 )
 
-
 // secgateRun runs one command line in-process.
 func secgateRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
