@@ -157,12 +157,12 @@ func sbom(version string, infos []*debug.BuildInfo) (*cdx.BOM, error) {
 	if len(infos) == 0 {
 		return nil, errors.New("no binaries")
 	}
-	main := infos[0].Main
+	mainMod := infos[0].Main
 	goVersion := infos[0].GoVersion
 	mods := map[string]*debug.Module{}
 	for _, bi := range infos {
-		if bi.Main.Path != main.Path {
-			return nil, fmt.Errorf("binaries of two modules: %s and %s", main.Path, bi.Main.Path)
+		if bi.Main.Path != mainMod.Path {
+			return nil, fmt.Errorf("binaries of two modules: %s and %s", mainMod.Path, bi.Main.Path)
 		}
 		if bi.GoVersion != goVersion {
 			return nil, fmt.Errorf("binaries built by two Go versions: %s and %s", goVersion, bi.GoVersion)
@@ -177,11 +177,11 @@ func sbom(version string, infos []*debug.BuildInfo) (*cdx.BOM, error) {
 			mods[goPurl(m.Path, m.Version)] = m
 		}
 	}
-	appRef := goPurl(main.Path, version)
+	appRef := goPurl(mainMod.Path, version)
 	app := cdx.Component{
 		BOMRef:     appRef,
 		Type:       cdx.ComponentTypeApplication,
-		Name:       main.Path,
+		Name:       mainMod.Path,
 		Version:    version,
 		PackageURL: appRef,
 		Properties: &[]cdx.Property{{Name: "secgate:go_version", Value: goVersion}},
