@@ -27,6 +27,23 @@ BUILD_TAGS  ?=
 build: ## build bin/secgate
 	$(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/secgate
 
+# make dist: the release builds, one per platform, as archives in DIST_DIR
+# with SHA256SUMS and a CycloneDX SBOM of secgate (tools/dist).
+DIST_DIR       ?= dist
+DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+.PHONY: dist
+dist: ## release archives for linux, darwin, windows × amd64, arm64 in dist/, with SHA256SUMS and an SBOM
+	rm -rf $(DIST_DIR)
+	@set -e; for p in $(DIST_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; if [ "$$os" = windows ]; then ext=.exe; fi; \
+		echo "build $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "-s -w -X main.version=$(VERSION)" \
+			-o $(DIST_DIR)/build/secgate_$(VERSION)_$${os}_$${arch}/secgate$$ext ./cmd/secgate; \
+	done
+	$(GO) run ./tools/dist -version $(VERSION) -dir $(DIST_DIR) -add README.md -add SECURITY.md
+	rm -rf $(DIST_DIR)/build
+
 .PHONY: test
 test: ## run every test (unit, golden, end-to-end, Rego)
 	$(GO) test -count=1 ./...
@@ -85,4 +102,4 @@ bench: build ## generate large reports and print the speed figures the README qu
 
 .PHONY: clean
 clean: ## remove build and benchmark output
-	rm -rf bin $(BENCH_DIR)
+	rm -rf bin $(DIST_DIR) $(BENCH_DIR)

@@ -72,8 +72,16 @@ func Expand(args, exclude []string) (Expansion, error) {
 		}
 	}
 	var out Expansion
+	stdin := false
 	for _, arg := range args {
 		forced, p := SplitArg(arg)
+		if p == "-" {
+			// Standard input reads once; a second - would read nothing.
+			if stdin {
+				return Expansion{}, errors.New("-: standard input is named twice; it can be read only once")
+			}
+			stdin = true
+		}
 		st, err := os.Stat(p)
 		if err != nil || !st.IsDir() || forced != "" || p == "-" {
 			out.Reports = append(out.Reports, arg) // reading reports a missing file

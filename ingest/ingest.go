@@ -98,6 +98,11 @@ var (
 	ErrDecision = errors.New("a secgate decision (secgate check -o json), not a report: give it to check as --baseline")
 )
 
+// ErrEmptyStdin is the error of "-" when nothing was written to
+// standard input: a pipeline whose scanner wrote nothing has no report,
+// and a gate never passes on none.
+var ErrEmptyStdin = errors.New("standard input is empty: nothing was piped in for -")
+
 // Error is a failure to read one report.
 type Error struct {
 	Path string
@@ -153,6 +158,9 @@ func File(arg string, opts Options) (document.Source, *document.Report, error) {
 		return document.Source{}, nil, &Error{Path: path, Err: err}
 	}
 	src, rep, err := Bytes(path, forced, data)
+	if path == "-" && errors.Is(err, sniff.ErrEmpty) {
+		err = ErrEmptyStdin
+	}
 	if err != nil {
 		return document.Source{}, nil, &Error{Path: path, Err: err}
 	}

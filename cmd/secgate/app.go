@@ -49,6 +49,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			checkCommand(),
 			initCommand(),
 			ingestCommand(),
+			listCommand(),
 			diffCommand(),
 			historyCommand(),
 			testCommand(),
@@ -194,22 +195,49 @@ func commonIngestFlags() []cli.Flag {
 	}
 }
 
+// reportArgs is the ArgsUsage of every command that reads reports.
+const reportArgs = "REPORT... (file or folder; FORMAT:PATH forces a format; - or FORMAT:- reads standard input)"
+
 func ingestCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "ingest",
-		Usage:     "print the unified document (what policies see as input) as JSON",
-		ArgsUsage: "REPORT... (PATH or folder, or FORMAT:PATH to force a format; - reads standard input)",
+		Usage:     "print the unified document (what policies see as input) as JSON, or -o table a list of its findings",
+		ArgsUsage: reportArgs,
 		Description: "Formats are detected from content: " + strings.Join(ingest.Formats(), ", ") + ".\n" +
 			"Errors name the file and what is wrong; the exit code is then 2.\n" + folderRules,
-		Flags: append(commonIngestFlags(), netFlags()...),
+		Flags: append(append(commonIngestFlags(), listFormatFlag("json")), netFlags()...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			opts, err := ingestOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			return runIngest(ctx, opts, c.Root().Writer, c.Root().ErrWriter)
+			return runIngest(ctx, opts, c.String("format"), c.Root().Writer, c.Root().ErrWriter)
 		},
 	}
+}
+
+func listCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "list",
+		Usage:     "list what reports hold, worst first: severity, rule, package or file, fixed version, title, tool",
+		ArgsUsage: reportArgs,
+		Description: "The same as ingest -o table: one finding a row, then the count by severity and the components.\n" +
+			"-o json prints the unified document instead. Nothing is judged: the exit code is 0 unless a report cannot be read (2).\n" +
+			folderRules,
+		Flags: append(append(commonIngestFlags(), listFormatFlag("table")), netFlags()...),
+		Action: func(ctx context.Context, c *cli.Command) error {
+			opts, err := ingestOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runIngest(ctx, opts, c.String("format"), c.Root().Writer, c.Root().ErrWriter)
+		},
+	}
+}
+
+// listFormatFlag is the -o of ingest and list: the document or the table.
+func listFormatFlag(def string) cli.Flag {
+	return &cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: def, Usage: "output: json (the unified document) or table (one finding a row)"}
 }
 
 func schemaCommand() *cli.Command {

@@ -51,7 +51,7 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
-		ArgsUsage: "REPORT... (files or folders; FORMAT:PATH forces a format)",
+		ArgsUsage: reportArgs,
 		Description: "Exit codes: 0 pass (or warn), 1 policy failure (or warn with --fail-on warn), 2 error.\n" +
 			"A gate never passes on an error: unreadable reports, broken policies and no reports at all are exit 2.\n" +
 			folderRules,

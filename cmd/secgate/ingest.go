@@ -14,6 +14,7 @@ import (
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
 	"github.com/secgate/secgate/internal/textsafe"
+	"github.com/secgate/secgate/report"
 )
 
 // ingestOptionsFrom reads the reports and the flags of every command that
@@ -92,12 +93,19 @@ func noteSkipped(w io.Writer, skipped []ingest.Skipped) {
 	}
 }
 
-// runIngest prints the document the policies would see.
-func runIngest(ctx context.Context, opts gate.Options, stdout, stderr io.Writer) error {
+// runIngest prints the document the policies would see: as JSON, or
+// with format "table" as a list of its findings (report.List).
+func runIngest(ctx context.Context, opts gate.Options, format string, stdout, stderr io.Writer) error {
+	if format != "json" && format != "table" {
+		return fmt.Errorf("-o: unknown format %q (json, table)", format)
+	}
 	doc, skipped, err := gate.Load(ctx, opts)
 	if err != nil {
 		return err
 	}
 	noteSkipped(stderr, skipped)
+	if format == "table" {
+		return report.List(stdout, doc)
+	}
 	return doc.WriteJSON(stdout)
 }

@@ -10,7 +10,7 @@
 # "\r✓ PASS", bidi overrides, C1 CSI, "[click](https://evil…)", an image,
 # "@octocat", "<img …>", an HTML comment and "# heading") in every output
 # format (-o table, json, sarif, junit, codequality, github with its job summary,
-# markdown) and with --tickets, then counts in each output:
+# markdown, comment), in secgate list, and with --tickets, then counts in each output:
 #   - workflow commands secgate did not write: lines that start (after
 #     blanks) with "::", other than its own "::error …::" and
 #     "::warning …::" annotations in -o github;
@@ -107,6 +107,16 @@ for f in table json sarif junit codequality github markdown comment html badge s
 	count "$work/$f.err" "$f (stderr)" || bad=1
 done
 count "$work/summary.md" "job summary" || bad=1
+
+# secgate list: the reports' findings, one a row.
+# shellcheck disable=SC2086
+if ! "$bin" list $reports >"$work/list.out" 2>"$work/list.err"; then
+	echo "secgate list failed:" >&2
+	cat "$work/list.err" >&2
+	exit 2
+fi
+count "$work/list.out" "list" || bad=1
+count "$work/list.err" "list (stderr)" || bad=1
 
 # shellcheck disable=SC2086
 "$bin" check --tickets "$work/tickets" $reports >"$work/tickets.out" 2>"$work/tickets.err"
