@@ -33,7 +33,7 @@ type Remote struct {
 
 // NewRemote returns the evaluator that asks query. config is what the
 // policies see as data.secgate.config (config.Config.Sections); origin
-// names the server in Origins.
+// names the server in Origins and in errors about its answers.
 func NewRemote(query Query, config any, origin string) *Remote {
 	if config == nil {
 		config = map[string]any{}
@@ -95,7 +95,11 @@ func (r *Remote) ask(ctx context.Context, doc *document.Document, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	return parseAnswer(raw)
+	ans, err := parseAnswer(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.origin, err)
+	}
+	return ans, nil
 }
 
 // parseAnswer reads and checks an answer: every key present, each of

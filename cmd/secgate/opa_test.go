@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/secgate/secgate/bundles"
 	"github.com/secgate/secgate/config"
@@ -175,5 +178,90 @@ func TestOPAServerDecidesAsLocal(t *testing.T) {
 	}
 	if decided < 100 {
 		t.Errorf("only %d of %d runs decided: the comparison proves little", decided, len(runs))
+	}
+}
+
+// TestOPAScripts runs the scripts in testdata/opascript, which start
+// secgate opa run in the background on $OPAADDR (a free loopback port)
+// and wait for it with `healthy URL`; $POLICIES is the built-in
+// policies' folder.
+func TestOPAScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts OPA servers")
+	}
+	abs := func(p ...string) string {
+		a, err := filepath.Abs(filepath.Join(p...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "opascript"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("POLICIES", abs("..", "..", "policies"))
+			env.Setenv("EXAMPLES", abs("..", "..", "examples"))
+			env.Setenv("OPAADDR", freeAddr(t))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"healthy": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: healthy URL")
+				}
+				deadline := time.Now().Add(60 * time.Second)
+				for {
+					resp, err := http.Get(args[0])
+					if err == nil {
+						resp.Body.Close()
+						if resp.StatusCode == http.StatusOK {
+							return
+						}
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s did not answer 200: %v", args[0], err)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			},
+		},
+	})
+}
+
+// TestCheckOPAURLRefusesBadAnswers: check --opa-url against a server
+// that says pass without the decision's keys, answers no JSON, more than
+// the bound, or an error, exits 2 with one line naming the server, and
+// never passes.
+func TestCheckOPAURLRefusesBadAnswers(t *testing.T) {
+	huge := `{"result":{"namespaces":["x"],"pad":"` + strings.Repeat("a", opaclient.DefaultMaxAnswer) + `"}}`
+	cases := map[string]struct {
+		status int
+		body   string
+		want   string
+	}{
+		"pass without keys": {200, `{"result":{"decision":"pass","violations":[]}}`, `not a secgate decision: the result has no "namespaces"`},
+		"malformed JSON":    {200, `{"result":{"namespaces":`, "the answer is not JSON"},
+		"huge body":         {200, huge, fmt.Sprintf("more than %d bytes", opaclient.DefaultMaxAnswer)},
+		"empty answer":      {200, `{}`, "no result"},
+		"server error":      {500, `{"code":"internal_error","message":"boom"}`, "HTTP 500 Internal Server Error: internal_error: boom"},
+	}
+	report := filepath.Join("..", "..", "examples", "reports", "npm-audit.json")
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"secgate", "check", report, "--opa-url", srv.URL}, strings.NewReader(""), &stdout, &stderr)
+			if code != exitError {
+				t.Fatalf("exit %d, want 2; stdout %s", code, stdout.String())
+			}
+			msg := stderr.String()
+			if !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") != 1 || stdout.Len() != 0 {
+				t.Errorf("stderr %q stdout %q: want one line with %q", msg, stdout.String(), tc.want)
+			}
+		})
 	}
 }
