@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -264,4 +266,45 @@ func TestCheckOPAURLRefusesBadAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOPARunListensOnLoopback: without --addr, secgate opa run listens on
+// 127.0.0.1:8181 — even with --v0-compatible, with which opa run would
+// listen on every interface — and does not ask GitHub for OPA's version.
+func TestOPARunListensOnLoopback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an OPA server")
+	}
+	cmd := exec.Command("secgate", "opa", "run", "--server", "--v0-compatible", "--log-level", "debug", "--log-format", "json")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		var line struct {
+			Msg   string   `json:"msg"`
+			Addrs []string `json:"addrs"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) != nil {
+			continue
+		}
+		if strings.Contains(strings.ToLower(line.Msg), "version check") || strings.Contains(sc.Text(), "api.github.com") {
+			t.Errorf("version check: %s", sc.Text())
+		}
+		if line.Msg == "Initializing server." {
+			if len(line.Addrs) != 1 || line.Addrs[0] != "127.0.0.1:8181" {
+				t.Errorf("listens on %v, want [127.0.0.1:8181]", line.Addrs)
+			}
+			return
+		}
+	}
+	t.Fatal("the server logged no address")
 }
