@@ -3,11 +3,13 @@ package bundles
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/secgate/secgate/internal/testutil"
 )
@@ -57,5 +59,17 @@ func TestBuildEntrypoint(t *testing.T) {
 		if _, err := Build(context.Background(), testutil.WriteTree(t, files), BuildOptions{Entrypoint: true}); err == nil {
 			t.Errorf("%s: built", name)
 		}
+	}
+}
+
+// TestStockOPALacksTheBuiltins: OPA without secgate's builtins (a stock
+// opa run or opa eval) refuses the built-in policies' bundle: it names a
+// secgate builtin it does not know. secgate opa run registers them.
+func TestStockOPALacksTheBuiltins(t *testing.T) {
+	raw := build(t, filepath.Join("..", "policies"), BuildOptions{Entrypoint: true})
+	path := writeFile(t, "b.tar.gz", raw)
+	_, err := rego.New(rego.Query("data.secgate.decision"), rego.LoadBundle(path)).PrepareForEval(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "undefined function secgate.") {
+		t.Fatalf("err = %v, want an undefined secgate builtin", err)
 	}
 }
