@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -29,6 +30,7 @@ type Remote struct {
 	query  Query
 	config any
 	origin string
+	ids    func() []string
 }
 
 // NewRemote returns the evaluator that asks query. config is what the
@@ -41,8 +43,24 @@ func NewRemote(query Query, config any, origin string) *Remote {
 	return &Remote{query: query, config: config, origin: origin}
 }
 
-// Origins names the server the policies run on.
-func (r *Remote) Origins() []string { return []string{r.origin} }
+// WithDecisionIDs has Origins name the decision ids ids returns (the
+// server's, with decision logging on), so that a decision points at the
+// server's log entries. It returns r.
+func (r *Remote) WithDecisionIDs(ids func() []string) *Remote {
+	r.ids = ids
+	return r
+}
+
+// Origins names the server the policies run on, and the ids of its
+// decisions when it gave them.
+func (r *Remote) Origins() []string {
+	if r.ids != nil {
+		if ids := r.ids(); len(ids) > 0 {
+			return []string{r.origin + " decision_id " + strings.Join(ids, " ")}
+		}
+	}
+	return []string{r.origin}
+}
 
 // ErrAnswer is wrapped by the refusal of an answer that is not the
 // decision entry point's.

@@ -164,3 +164,17 @@ func TestDecisionModule(t *testing.T) {
 		t.Error("a policy of package secgate.decision was accepted")
 	}
 }
+
+// TestRemoteOrigins: the server, and its decision ids when it gave any.
+func TestRemoteOrigins(t *testing.T) {
+	r := NewRemote(nil, nil, "opa http://127.0.0.1:8181/v1/data/secgate/decision")
+	var ids []string
+	r.WithDecisionIDs(func() []string { return ids })
+	if got := r.Origins(); !cmp.Equal(got, []string{"opa http://127.0.0.1:8181/v1/data/secgate/decision"}) {
+		t.Errorf("without ids: %q", got)
+	}
+	ids = []string{"d-1", "d-2"}
+	if got := r.Origins(); !cmp.Equal(got, []string{"opa http://127.0.0.1:8181/v1/data/secgate/decision decision_id d-1 d-2"}) {
+		t.Errorf("with ids: %q", got)
+	}
+}

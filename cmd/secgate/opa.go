@@ -128,5 +128,5 @@ func remoteFrom(c *cli.Command, p gate.Policy) (*eval.Remote, error) {
 		return nil, err
 	}
 	sg, _ := data["secgate"].(map[string]any)
-	return eval.NewRemote(client.Query, sg["config"], "opa "+client.Name()), nil
+	return eval.NewRemote(client.Query, sg["config"], "opa "+client.Name()).WithDecisionIDs(client.DecisionIDs), nil
 }
