@@ -196,4 +196,3 @@ func parseAnswer(raw []byte) (*answer, error) {
 	}
 	return ans, nil
 }
-

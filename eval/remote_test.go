@@ -178,3 +178,24 @@ func TestRemoteOrigins(t *testing.T) {
 		t.Errorf("with ids: %q", got)
 	}
 }
+
+// FuzzParseAnswer: whatever a server answers, reading it neither panics
+// nor accepts an answer without the entry point's keys.
+func FuzzParseAnswer(f *testing.F) {
+	f.Add(`{"namespaces":["main"],"rules":{"r0":["main","deny"]},"exceptions":[],"collect":{"done":true,"r0":[{"msg":"x","finding_ids":["F1"]}],"approvals":[{"match":"m"}]}}`)
+	f.Add(`{"namespaces":["main"],"rules":{"r0":["main","warn"]},"exceptions":[{"finding_id":"F1","exception":{}}],"collect":{"done":true,"r0":"one"}}`)
+	f.Add(`{"decision":"pass"}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		ans, err := parseAnswer([]byte(raw))
+		if err != nil {
+			return
+		}
+		if len(ans.namespaces) == 0 || ans.rules == nil || ans.collect == nil {
+			t.Fatalf("accepted %q without the entry point's keys", raw)
+		}
+		res := &Result{}
+		_ = addCollected(res, ans.collect, ans.rules)
+		_, _ = waiversOf(ans.exceptions)
+	})
+}
