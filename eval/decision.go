@@ -28,7 +28,8 @@ const (
 
 	// answerNamespaces lists the deciding packages, as Result.Namespaces.
 	answerNamespaces = "namespaces"
-	// answerRules maps each key of answerCollect to [package, rule].
+	// answerRules maps each key of answerCollect to [package, rule]:
+	// r0, r1, … to deciding rules, x0, x1, … to packages' exception rules.
 	answerRules = "rules"
 	// answerExceptions is the exceptions policy's applied rule ([] when
 	// the bundle has none), evaluated over the document as sent.
@@ -74,12 +75,19 @@ func DecisionModule(modules map[string]*ast.Module) (*ast.Module, error) {
 		fmt.Fprintf(&b, "%s := []\n\n", answerExceptions)
 	}
 	var rules []string
+	excepts := 0
 	for _, ns := range namespaces {
 		pkg := packageRef(ns, modules)
 		for _, rule := range ruleNames(ns, modules) {
 			name := fmt.Sprintf("r%d", len(rules))
 			rules = append(rules, fmt.Sprintf("%q: [%q, %q]", name, ns, rule))
 			fmt.Fprintf(&b, "%s.%s := x if {\n\tx := %s.%s %s\n}\n\n", answerCollect, name, pkg, rule, with)
+		}
+		if definesRule(ns, exceptionRule, modules) {
+			name := fmt.Sprintf("x%d", excepts)
+			excepts++
+			rules = append(rules, fmt.Sprintf("%q: [%q, %q]", name, ns, exceptionRule))
+			fmt.Fprintf(&b, "%s.%s := x if {\n\tx := %s.%s %s\n}\n\n", answerCollect, name, pkg, exceptionRule, with)
 		}
 		if ns == ApprovalsPackage && definesRule(ns, "applied", modules) {
 			fmt.Fprintf(&b, "%s.%s := x if {\n\tx := %s.applied %s\n}\n\n", answerCollect, approvalsKey, pkg, with)

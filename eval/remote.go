@@ -86,7 +86,7 @@ func (r *Remote) Evaluate(ctx context.Context, doc *document.Document, now time.
 			return nil, err
 		}
 	}
-	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: waivers, Approvals: []Approval{}, Namespaces: ans.namespaces}
+	res := &Result{Denies: []Message{}, Warnings: []Message{}, Waivers: waivers, Excepted: []Excepted{}, Approvals: []Approval{}, Namespaces: ans.namespaces}
 	if err := addCollected(res, ans.collect, ans.rules, ans.excepts); err != nil {
 		return nil, err
 	}
@@ -159,6 +159,7 @@ func parseAnswer(raw []byte) (*answer, error) {
 		return nil, fmt.Errorf("%w: %q is not an object", ErrAnswer, answerRules)
 	}
 	ans.rules = make(map[string]ruleRef, len(rules))
+	ans.excepts = map[string]string{}
 	for name, v := range rules {
 		pair, ok := v.([]any)
 		var ns, rule string
@@ -166,8 +167,12 @@ func parseAnswer(raw []byte) (*answer, error) {
 			ns, _ = pair[0].(string)
 			rule, _ = pair[1].(string)
 		}
+		if ns != "" && rule == exceptionRule && name != approvalsKey {
+			ans.excepts[name] = ns
+			continue
+		}
 		if ns == "" || ruleKind(rule) == "" || name == approvalsKey {
-			return nil, fmt.Errorf("%w: %q holds %s: want [package, deny|violation|warn]", ErrAnswer, answerRules, name)
+			return nil, fmt.Errorf("%w: %q holds %s: want [package, deny|violation|warn…|exception]", ErrAnswer, answerRules, name)
 		}
 		ans.rules[name] = ruleRef{Namespace: ns, Rule: rule}
 	}

@@ -35,7 +35,10 @@ deny contains {"msg": sprintf("open %s", [f.id]), "severity": "high", "finding_i
 	some f in input.findings
 	f.status == "open"
 }
-warn contains "waived" if input.summary.by_status.accepted > 0`,
+warn contains "waived" if input.summary.by_status.accepted > 0
+deny_old_base contains "old base image" if true
+warn_note contains "a note" if true
+exception contains rules if rules := ["old_base"]`,
 }
 
 // TestRemoteDecidesAsEvaluate: the decision entry point, evaluated as a
@@ -111,6 +114,9 @@ func TestRemoteDecidesAsEvaluate(t *testing.T) {
 		}
 		if wantQ := 1 + min(len(want.Waivers), 1); queries != wantQ {
 			t.Errorf("%s: %d queries, want %d", now.Format("2006"), queries, wantQ)
+		}
+		if len(got.Excepted) != 1 || got.Excepted[0].Exception != "old_base" {
+			t.Errorf("excepted %v, want deny_old_base's", got.Excepted)
 		}
 		if now.Year() == 2026 && len(got.Waivers) != 1 {
 			t.Errorf("2026: waivers %v, want F1's", got.Waivers)
@@ -195,7 +201,7 @@ func FuzzParseAnswer(f *testing.F) {
 			t.Fatalf("accepted %q without the entry point's keys", raw)
 		}
 		res := &Result{}
-		_ = addCollected(res, ans.collect, ans.rules)
+		_ = addCollected(res, ans.collect, ans.rules, ans.excepts)
 		_, _ = waiversOf(ans.exceptions)
 	})
 }
