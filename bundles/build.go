@@ -9,14 +9,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/compile"
+	"github.com/open-policy-agent/opa/v1/format"
 	"github.com/open-policy-agent/opa/v1/storage"
 
+	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/eval/builtins"
 	"github.com/secgate/secgate/internal/limitread"
 )
@@ -44,6 +47,11 @@ type BuildOptions struct {
 	// and says so in the manifest (rego_version 0), so that OPA and
 	// secgate read the bundle as v0 without being told.
 	RegoV0 bool
+	// Entrypoint adds the decision entry point (eval.DecisionModule) as
+	// /secgate/decision/decision.rego, with the root secgate/decision, so
+	// that an OPA server running the bundle (secgate opa run) answers
+	// check --opa-url.
+	Entrypoint bool
 }
 
 // buildFilter keeps what belongs in a bundle: Rego (tests too, so that
@@ -110,6 +118,11 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 	if len(b.Modules) == 0 && len(b.Data) == 0 {
 		return nil, fmt.Errorf("bundle build %s: no .rego or data files", dir)
 	}
+	if opts.Entrypoint {
+		if err := addEntrypoint(b); err != nil {
+			return nil, fmt.Errorf("bundle build %s: %w", dir, err)
+		}
+	}
 	roots := opts.Roots
 	if roots == nil {
 		if roots, err = manifestRoots(dir); err != nil {
@@ -121,6 +134,9 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 	}
 	for i := range roots {
 		roots[i] = strings.Trim(roots[i], "/")
+	}
+	if opts.Entrypoint && !slices.ContainsFunc(roots, func(r string) bool { return r == "" || strings.HasPrefix(entrypointRoot+"/", r+"/") }) {
+		roots = append(roots, entrypointRoot)
 	}
 	b.Manifest.Roots = &roots
 	b.Manifest.Revision = opts.Revision
@@ -148,6 +164,34 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, error) {
 		return nil, fmt.Errorf("bundle build %s: %w", dir, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// entrypointRoot is the manifest root of the decision entry point.
+const entrypointRoot = "secgate/decision"
+
+// addEntrypoint adds the decision entry point of b's modules to b: of
+// those a check loads, tests (*_test.rego) left out.
+func addEntrypoint(b *bundle.Bundle) error {
+	modules := make(map[string]*ast.Module, len(b.Modules))
+	for _, mf := range b.Modules {
+		if !strings.HasSuffix(mf.Path, "_test.rego") {
+			modules[mf.Path] = mf.Parsed
+		}
+	}
+	m, err := eval.DecisionModule(modules)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("--opa-entrypoint: no package defines deny, violation or warn rules")
+	}
+	raw, err := format.AstWithOpts(m, format.Opts{RegoVersion: ast.RegoV1})
+	if err != nil {
+		return fmt.Errorf("decision entry point: %w", err)
+	}
+	path := "/" + entrypointRoot + "/decision.rego"
+	b.Modules = append(b.Modules, bundle.ModuleFile{URL: path, Path: path, Raw: raw, Parsed: m})
+	return nil
 }
 
 // Sign re-signs an existing bundle archive with a PEM private key: the

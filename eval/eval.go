@@ -549,52 +549,10 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		if !ok {
 			return nil, fmt.Errorf("policy: internal collector returned %v", rs[0].Expressions[0].Value)
 		}
-		excepted, err := e.exceptionNames(all)
-		if err != nil {
+		if err := addCollected(res, all, e.collected, e.excepts); err != nil {
 			return nil, err
 		}
-		for _, key := range all.Keys() {
-			name, _ := key.Value.(ast.String)
-			if name == approvalsKey {
-				if res.Approvals, err = parseApprovals(all.Get(key).Value); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			ref, ok := e.collected[string(name)]
-			if !ok {
-				continue
-			}
-			values, err := ruleValues(ref, all.Get(key).Value)
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range values {
-				m, err := parseMessage(ref, v.Value)
-				if err != nil {
-					return nil, err
-				}
-				switch {
-				case excepted[ref.Namespace][exceptionName(m.Rule)]:
-					res.Excepted = append(res.Excepted, Excepted{Message: m, Exception: exceptionName(m.Rule)})
-				case ruleKind(m.Rule) == "deny":
-					res.Denies = append(res.Denies, m)
-				default:
-					res.Warnings = append(res.Warnings, m)
-				}
-			}
-		}
 	}
-	sort.SliceStable(res.Excepted, func(i, j int) bool {
-		a, b := res.Excepted[i], res.Excepted[j]
-		if a.Policy != b.Policy {
-			return a.Policy < b.Policy
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Msg < b.Msg
-	})
 	sortMessages(res.Denies)
 	sortMessages(res.Warnings)
 	return res, nil
@@ -606,9 +564,9 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 // set of arrays, from `exception contains rules if { rules := [...] }`);
 // anything else in it is an error, as a mistyped exception would
 // otherwise set nothing aside without a word.
-func (e *Engine) exceptionNames(all ast.Object) (map[string]map[string]bool, error) {
+func exceptionNames(all ast.Object, excepts map[string]string) (map[string]map[string]bool, error) {
 	out := map[string]map[string]bool{}
-	for key, ns := range e.excepts {
+	for key, ns := range excepts {
 		t := all.Get(ast.StringTerm(key))
 		if t == nil {
 			continue
@@ -650,6 +608,60 @@ func (e *Engine) exceptionNames(all ast.Object) (map[string]map[string]bool, err
 		}
 	}
 	return out, nil
+}
+
+// addCollected adds to res what the collector gathered: the messages of
+// each deciding rule (collected names them), set aside when their
+// package's exception rule (excepts names them) says so, and the
+// approvals applied. Local evaluation and an OPA server's answer
+// (Remote) are read by it.
+func addCollected(res *Result, all ast.Object, collected map[string]ruleRef, excepts map[string]string) error {
+	excepted, err := exceptionNames(all, excepts)
+	if err != nil {
+		return err
+	}
+	for _, key := range all.Keys() {
+		name, _ := key.Value.(ast.String)
+		if name == approvalsKey {
+			if res.Approvals, err = parseApprovals(all.Get(key).Value); err != nil {
+				return err
+			}
+			continue
+		}
+		ref, ok := collected[string(name)]
+		if !ok {
+			continue
+		}
+		values, err := ruleValues(ref, all.Get(key).Value)
+		if err != nil {
+			return err
+		}
+		for _, v := range values {
+			m, err := parseMessage(ref, v.Value)
+			if err != nil {
+				return err
+			}
+			switch {
+			case excepted[ref.Namespace][exceptionName(m.Rule)]:
+				res.Excepted = append(res.Excepted, Excepted{Message: m, Exception: exceptionName(m.Rule)})
+			case ruleKind(m.Rule) == "deny":
+				res.Denies = append(res.Denies, m)
+			default:
+				res.Warnings = append(res.Warnings, m)
+			}
+		}
+	}
+	sort.SliceStable(res.Excepted, func(i, j int) bool {
+		a, b := res.Excepted[i], res.Excepted[j]
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Msg < b.Msg
+	})
+	return nil
 }
 
 func evalError(err error, timeout time.Duration) error {
@@ -810,7 +822,14 @@ func parseWaivers(rs rego.ResultSet) ([]Waiver, error) {
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return out, nil
 	}
-	items, ok := rs[0].Expressions[0].Value.([]any)
+	return waiversOf(rs[0].Expressions[0].Value)
+}
+
+// waiversOf reads the exceptions policy's applied rule, as JSON values:
+// each an object with the finding_id it waives and the exception.
+func waiversOf(v any) ([]Waiver, error) {
+	out := []Waiver{}
+	items, ok := v.([]any)
 	if !ok {
 		return nil, fmt.Errorf("policy %s: applied must be a set of objects", ExceptionsPackage)
 	}

@@ -73,10 +73,21 @@ type Options struct {
 	// Evaluating changes the findings' statuses (exceptions) and the
 	// summary: the caller must not read those until Run returns.
 	Loaded func(*document.Document)
+	// Remote, when set, decides instead of local policies: an OPA server
+	// running the policies (eval.Remote). Policy then only says which
+	// configuration it is sent; Engine is not used.
+	Remote Evaluator
 	// Inventory has the decision carry its inventory (NewInventory),
 	// which a later check reads the decision as a baseline by; without
 	// it, Decision.Inventory is nil.
 	Inventory bool
+}
+
+// Evaluator decides on a document: an *eval.Engine, or an *eval.Remote.
+type Evaluator interface {
+	Evaluate(ctx context.Context, doc *document.Document, now time.Time) (*eval.Result, error)
+	// Origins say where the policies came from.
+	Origins() []string
 }
 
 // Decision is the answer of a check, as `-o json` prints it.
@@ -123,19 +134,23 @@ type Result struct {
 // reports are read. A broken policy is reported before broken reports.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	engine := opts.Engine
-	if engine == nil {
+	if engine == nil && opts.Remote == nil {
 		engine = Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Policy) })
 	}
 	doc, skipped, err := Load(ctx, opts)
 	if err == nil && opts.Loaded != nil {
 		opts.Loaded(doc)
 	}
-	e, perr := engine()
-	if perr == nil && e == nil {
-		perr = errors.New("no policy engine: nothing would decide")
-	}
-	if perr != nil {
-		return nil, perr
+	var e Evaluator = opts.Remote
+	if e == nil {
+		le, perr := engine()
+		if perr == nil && le == nil {
+			perr = errors.New("no policy engine: nothing would decide")
+		}
+		if perr != nil {
+			return nil, perr
+		}
+		e = le
 	}
 	if err != nil {
 		return nil, err

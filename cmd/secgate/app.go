@@ -56,6 +56,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			policiesCommand(),
 			bundleCommand(),
 			verifyDecisionCommand(),
+			opaCommand(),
 			pullCommand(),
 			ticketsCommand(),
 			commentCommand(),

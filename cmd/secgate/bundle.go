@@ -114,6 +114,7 @@ func bundleBuildCommand() *cli.Command {
 			&cli.StringSliceFlag{Config: trimSpace, Name: "root", Usage: "manifest root (repeatable; default: the folder's .manifest roots, else its package paths and data keys)"},
 			&cli.StringFlag{Name: "claims-file", Usage: "JSON file of extra signature claims"},
 			regoVersionFlag(),
+			&cli.BoolFlag{Name: "opa-entrypoint", Usage: "add the decision entry point secgate/decision, for an OPA server (secgate opa run) that check --opa-url asks"},
 		}, signingFlags()...),
 		Action: func(ctx context.Context, c *cli.Command) error {
 			arg, err := oneArg(c, "bundle build takes one folder")
@@ -127,6 +128,7 @@ func bundleBuildCommand() *cli.Command {
 				SigningAlg: c.String("signing-alg"),
 				KeyID:      c.String("key-id"),
 				ClaimsFile: c.String("claims-file"),
+				Entrypoint: c.Bool("opa-entrypoint"),
 			}
 			if opts.Build.RegoV0, err = regoV0From(c); err != nil {
 				return err

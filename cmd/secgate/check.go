@@ -48,6 +48,7 @@ func checkCommand() *cli.Command {
 	)
 	flags = append(flags, historyFlags()...)
 	flags = append(flags, attestFlags()...)
+	flags = append(flags, opaFlags()...)
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "ingest reports, evaluate policies, and decide pass, warn or fail",
@@ -91,6 +92,11 @@ func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 	opts.Gate.Now, _ = time.Parse(time.RFC3339, opts.Gate.Context.Now)
 	if opts.Gate.Policy, err = policyOptionsFrom(c); err != nil {
 		return opts, err
+	}
+	if remote, err := remoteFrom(c, opts.Gate.Policy); err != nil {
+		return opts, err
+	} else if remote != nil {
+		opts.Gate.Remote = remote
 	}
 	opts.Gate.Baseline = stringList(c, "baseline")
 	opts.FailOn = c.String("fail-on")

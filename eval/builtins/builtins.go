@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -9,13 +10,13 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 )
 
-// definition is one builtin: its declaration and how to bind its
-// implementation to a rego.Function.
+// definition is one builtin: its declaration and its implementation, a
+// rego.Builtin1, Builtin2 or Builtin3.
 type definition struct {
 	name        string
 	description string
 	decl        *types.Function
-	bind        func(*rego.Function) func(*rego.Rego)
+	impl        any
 	// noMemo turns memoization off: for builtins over whole collections,
 	// hashing the arguments would cost more than the call.
 	noMemo bool
@@ -47,6 +48,49 @@ func (d definition) function() *rego.Function {
 		Memoize:          !d.noMemo,
 		Nondeterministic: false,
 	}
+}
+
+// bind is the rego.New option that adds the builtin as f.
+func (d definition) bind(f *rego.Function) func(*rego.Rego) {
+	switch impl := d.impl.(type) {
+	case rego.Builtin1:
+		return rego.Function1(f, impl)
+	case rego.Builtin2:
+		return rego.Function2(f, impl)
+	case rego.Builtin3:
+		return rego.Function3(f, impl)
+	}
+	panic(fmt.Sprintf("builtin %s: implementation of type %T", d.name, d.impl))
+}
+
+// register adds the builtin to OPA's global table.
+func (d definition) register() {
+	switch impl := d.impl.(type) {
+	case rego.Builtin1:
+		rego.RegisterBuiltin1(d.function(), impl)
+	case rego.Builtin2:
+		rego.RegisterBuiltin2(d.function(), impl)
+	case rego.Builtin3:
+		rego.RegisterBuiltin3(d.function(), impl)
+	default:
+		panic(fmt.Sprintf("builtin %s: implementation of type %T", d.name, d.impl))
+	}
+}
+
+var registerOnce sync.Once
+
+// Register adds secgate's builtins to OPA's global table of builtins, as
+// OPA documents for extending its own server and command line: every
+// compiler and evaluation of the process then knows them. It is for a
+// process that runs OPA's runtime (secgate opa run); secgate's own
+// evaluation adds them per query (RegoOptions, Decls) and never calls it.
+// Calling it again does nothing.
+func Register() {
+	registerOnce.Do(func() {
+		for _, d := range definitions {
+			d.register()
+		}
+	})
 }
 
 func (d definition) builtin() *ast.Builtin {

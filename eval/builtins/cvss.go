@@ -26,7 +26,7 @@ var cvssScoreDef = definition{
 			types.NewStaticProperty("severity", types.S),
 		}, nil)).Description("CVSS version (\"2.0\", \"3.0\", \"3.1\", \"4.0\"), base score and secgate severity"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(cvssScore)) },
+	impl: guard1(cvssScore),
 }
 
 func cvssScore(_ rego.BuiltinContext, vectorTerm *ast.Term) (*ast.Term, error) {

@@ -22,7 +22,7 @@ var groupByDef = definition{
 		),
 		types.Named("groups", types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A)))).Description("value → objects"),
 	),
-	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(groupBy)) },
+	impl:   guard2(groupBy),
 	noMemo: true,
 }
 
@@ -88,7 +88,7 @@ var pluckDef = definition{
 		),
 		types.Named("values", types.NewArray(nil, types.A)).Description("the values, in the items' order"),
 	),
-	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(pluck)) },
+	impl:   guard2(pluck),
 	noMemo: true,
 }
 
@@ -116,7 +116,7 @@ var uniqueDef = definition{
 		),
 		types.Named("values", types.NewArray(nil, types.A)).Description("the distinct values, in their first order"),
 	),
-	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(unique)) },
+	impl:   guard1(unique),
 	noMemo: true,
 }
 

@@ -27,7 +27,7 @@ var purlParseDef = definition{
 			types.NewStaticProperty("subpath", types.S),
 		}, nil)).Description("the purl's components, unescaped; \"\" (qualifiers {}) when absent"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(purlParse)) },
+	impl: guard1(purlParse),
 }
 
 func purlParse(_ rego.BuiltinContext, purlTerm *ast.Term) (*ast.Term, error) {

@@ -22,7 +22,7 @@ var remediationDef = definition{
 		),
 		types.Named("remediation", types.S).Description("one sentence"),
 	),
-	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(remediation)) },
+	impl:   guard1(remediation),
 	noMemo: true,
 }
 
@@ -36,7 +36,7 @@ var componentsDef = definition{
 		),
 		types.Named("components", stringArrayType).Description("purls and names"),
 	),
-	bind:   func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(components)) },
+	impl:   guard1(components),
 	noMemo: true,
 }
 

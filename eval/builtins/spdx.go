@@ -22,7 +22,7 @@ var spdxSatisfiesDef = definition{
 		),
 		types.Named("satisfied", types.B).Description("true when the allowed licences satisfy the expression"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxSatisfies)) },
+	impl: guard2(spdxSatisfies),
 }
 
 var spdxParseDef = definition{
@@ -39,7 +39,7 @@ var spdxParseDef = definition{
 			types.NewStaticProperty("invalid", stringArrayType),
 		}, nil)).Description("valid, ids, exceptions and invalid parts (sorted, unique)"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(spdxParse)) },
+	impl: guard1(spdxParse),
 }
 
 var spdxNormalizeDef = definition{
@@ -52,7 +52,7 @@ var spdxNormalizeDef = definition{
 		),
 		types.Named("normalized", types.S).Description("the expression with aliases and deprecated ids replaced"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxNormalize)) },
+	impl: guard2(spdxNormalize),
 }
 
 var spdxDeniedDef = definition{
@@ -65,7 +65,7 @@ var spdxDeniedDef = definition{
 		),
 		types.Named("needed", stringArrayType).Description("the denied licences the expression needs (sorted, unique)"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function2(f, guard2(spdxDenied)) },
+	impl: guard2(spdxDenied),
 }
 
 var spdxAllOfDef = definition{
@@ -77,7 +77,7 @@ var spdxAllOfDef = definition{
 		),
 		types.Named("expression", types.S).Description("\"MIT AND (Apache-2.0 OR BSD-3-Clause)\""),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function1(f, guard1(spdxAllOf)) },
+	impl: guard1(spdxAllOf),
 }
 
 func spdxAllOf(_ rego.BuiltinContext, licensesTerm *ast.Term) (*ast.Term, error) {

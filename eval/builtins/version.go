@@ -24,7 +24,7 @@ var versionCompareDef = definition{
 		),
 		types.Named("order", types.N).Description("-1, 0 or 1"),
 	),
-	bind: func(f *rego.Function) func(*rego.Rego) { return rego.Function3(f, guard3(versionCompare)) },
+	impl: guard3(versionCompare),
 }
 
 func versionCompare(_ rego.BuiltinContext, ecoTerm, aTerm, bTerm *ast.Term) (*ast.Term, error) {
