@@ -139,30 +139,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r, issue)
 	case r.Method == http.MethodPost && listPath.MatchString(path):
 		issue, _ := strconv.Atoi(listPath.FindStringSubmatch(path)[1])
-		var in struct{ Body string }
-		if json.NewDecoder(r.Body).Decode(&in) != nil || in.Body == "" {
-			fail(w, http.StatusUnprocessableEntity, "Invalid request")
+		body, ok := commentBody(w, r)
+		if !ok {
 			return
 		}
-		if len([]rune(in.Body)) > 65536 {
-			fail(w, http.StatusUnprocessableEntity, "Body is too long (maximum is 65536 characters)")
-			return
-		}
-		writeJSON(w, http.StatusCreated, s.json(s.add(issue, login, in.Body)))
+		writeJSON(w, http.StatusCreated, s.json(s.add(issue, login, body)))
 	case r.Method == http.MethodPatch && editPath.MatchString(path):
 		id, _ := strconv.ParseInt(editPath.FindStringSubmatch(path)[1], 10, 64)
-		var in struct{ Body string }
-		if json.NewDecoder(r.Body).Decode(&in) != nil || in.Body == "" {
-			fail(w, http.StatusUnprocessableEntity, "Invalid request")
-			return
-		}
-		if len([]rune(in.Body)) > 65536 {
-			fail(w, http.StatusUnprocessableEntity, "Body is too long (maximum is 65536 characters)")
+		body, ok := commentBody(w, r)
+		if !ok {
 			return
 		}
 		for _, c := range s.comments {
 			if c.ID == id {
-				c.Body = in.Body
+				c.Body = body
 				c.Edits++
 				writeJSON(w, http.StatusOK, s.json(c))
 				return
@@ -257,4 +247,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// commentBody reads a comment's body as GitHub checks it: present, and
+// at most 65,536 characters; false when it answered an error.
+func commentBody(w http.ResponseWriter, r *http.Request) (string, bool) {
+	var in struct{ Body string }
+	if json.NewDecoder(r.Body).Decode(&in) != nil || in.Body == "" {
+		fail(w, http.StatusUnprocessableEntity, "Invalid request")
+		return "", false
+	}
+	if len([]rune(in.Body)) > 65536 {
+		fail(w, http.StatusUnprocessableEntity, "Body is too long (maximum is 65536 characters)")
+		return "", false
+	}
+	return in.Body, true
 }
