@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
 )
 
 // readmeBlock is the text between <!-- NAME… --> and <!-- /NAME -->, the
@@ -29,7 +35,7 @@ func readmeBlock(t *testing.T, readme, name string) string {
 	var body []string
 	in := false
 	for _, l := range lines[1:] {
-		if strings.HasPrefix(l, "```") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
 			if in {
 				return strings.Join(body, "\n")
 			}
@@ -125,22 +131,123 @@ func TestREADMEQuickStart(t *testing.T) {
 	}
 }
 
-// TestREADMEInstall checks the README's go install command names the
-// module's command package.
+// TestREADMEInstall runs the README's go install command as written,
+// with the module served from a fresh clone's files by a proxy on disk
+// (its dependencies from the module cache; nothing leaves the machine),
+// then the quick start's gate with the installed binary: it must exit as
+// the README says.
 func TestREADMEInstall(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if testing.Short() {
+		t.Skip("builds secgate with go install: not in -short")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	module := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(string(mod), "\n", 2)[0], "module"))
-	want := "go install " + module + "/cmd/secgate@"
-	if !bytes.Contains(readme, []byte(want)) {
-		t.Errorf("README.md: no %q", want)
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	path := modfile.ModulePath(gomod)
+	var installs []string
+	for _, l := range strings.Split(readmeBlock(t, string(readme), "install"), "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "go install ") {
+			installs = append(installs, l)
+		}
+	}
+	if len(installs) == 0 || !strings.HasPrefix(installs[0], "go install "+path+"/cmd/secgate@") {
+		t.Fatalf("README.md: the install block's first go install should be of %s/cmd/secgate; it holds %q", path, installs)
+	}
+	query := installs[0][strings.LastIndex(installs[0], "@")+1:]
+
+	// The module as a proxy serves it: VERSION.info/.mod/.zip, its list
+	// of versions, and the README's query (a branch or a version)
+	// answered with that version.
+	clone := t.TempDir()
+	copyClone(t, root, clone)
+	now := time.Now().UTC()
+	version := fmt.Sprintf("v0.0.0-%s-%012x", now.Format("20060102150405"), now.UnixNano()&0xffffffffffff)
+	proxy := t.TempDir()
+	dir := filepath.Join(proxy, filepath.FromSlash(path), "@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	info := fmt.Sprintf(`{"Version":%q,"Time":%q}`, version, now.Format(time.RFC3339))
+	var zipped bytes.Buffer
+	if err := modzip.CreateFromDir(&zipped, module.Version{Path: path, Version: version}, clone); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{version + ".info": []byte(info), query + ".info": []byte(info), version + ".mod": gomod, version + ".zip": zipped.Bytes(), "list": []byte(version + "\n")} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	modcache := strings.TrimSpace(goEnv(t, "GOMODCACHE"))
+	// The module cache keeps what go install extracted: remove this
+	// version of the module from it again.
+	t.Cleanup(func() {
+		for _, p := range []string{filepath.Join(modcache, filepath.FromSlash(path)+"@"+version), filepath.Join(modcache, "cache", "download", filepath.FromSlash(path), "@v")} {
+			filepath.WalkDir(p, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && d.IsDir() {
+					os.Chmod(p, 0o755)
+				}
+				return nil
+			})
+		}
+		os.RemoveAll(filepath.Join(modcache, filepath.FromSlash(path)+"@"+version))
+		matches, _ := filepath.Glob(filepath.Join(modcache, "cache", "download", filepath.FromSlash(path), "@v", version+".*"))
+		for _, m := range matches {
+			os.Remove(m)
+		}
+		list := filepath.Join(modcache, "cache", "download", filepath.FromSlash(path), "@v", "list")
+		if b, err := os.ReadFile(list); err == nil && strings.TrimSpace(string(b)) == version {
+			os.Remove(list)
+		}
+	})
+
+	gobin := t.TempDir()
+	for _, line := range installs {
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), "GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(modcache, "cache", "download")),
+			"GOSUMDB=off", "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local", "GOBIN="+gobin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", line, err, out)
+		}
+	}
+	q := parseQuickStart(t, string(readme))
+	gate := strings.TrimPrefix(q.commands[len(q.commands)-1], "make build && ")
+	if !strings.HasPrefix(gate, "bin/secgate ") {
+		t.Fatalf("README.md: the quick start's gate %q does not run bin/secgate", gate)
+	}
+	cmd := exec.Command(filepath.Join(gobin, "secgate"), strings.Fields(strings.TrimPrefix(gate, "bin/secgate "))...)
+	cmd.Dir = clone
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != q.exit {
+		t.Fatalf("the installed secgate: %s: %v, the README says it exits %d\n%s", gate, err, q.exit, out)
+	}
+	if !strings.HasPrefix(string(out), q.output[0]) {
+		t.Errorf("the installed secgate's output begins\n%s\nthe README shows\n%s", out, q.output[0])
+	}
+	// The README says secgate version names what it was built from.
+	out, err = exec.Command(filepath.Join(gobin, "secgate"), "version").Output()
+	if err != nil || !strings.Contains(string(out), version) {
+		t.Errorf("the installed secgate version: %q, %v; want it to name %s", out, err, version)
+	}
+}
+
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return string(out)
 }
 
 // copyClone copies the files git tracks (what a fresh clone has) from
