@@ -1,5 +1,6 @@
-# secgate's container image: a static binary on a distroless base, run as
-# a user without privileges.
+# secgate's container image: static binaries (secgate, and secgate-opa,
+# OPA's server that secgate opa run runs) on a distroless base, run as a
+# user without privileges.
 #
 #   docker build -t secgate .
 #   docker run --rm -v "$PWD:/src" -w /src secgate check examples/reports
@@ -16,7 +17,9 @@ COPY . .
 ARG VERSION=devel
 RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false \
       -ldflags "-s -w -X main.version=${VERSION}" \
-      -o /out/secgate ./cmd/secgate
+      -o /out/secgate ./cmd/secgate && \
+    CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" \
+      -o /out/secgate-opa ./cmd/secgate-opa
 
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=devel
@@ -25,7 +28,7 @@ LABEL org.opencontainers.image.title="secgate" \
       org.opencontainers.image.source="https://github.com/secgate/secgate" \
       org.opencontainers.image.documentation="https://github.com/secgate/secgate#readme" \
       org.opencontainers.image.version="${VERSION}"
-COPY --from=build /out/secgate /usr/local/bin/secgate
+COPY --from=build /out/secgate /out/secgate-opa /usr/local/bin/
 # distroless's nonroot user; the reports are mounted at /src.
 USER 65532:65532
 WORKDIR /src

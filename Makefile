@@ -2,6 +2,9 @@
 
 GO          ?= go
 BIN         ?= bin/secgate
+# OPA's server with secgate's builtins, beside secgate: secgate opa run
+# finds it there.
+OPA_BIN     ?= $(dir $(BIN))secgate-opa
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 FUZZTIME    ?= 20000x
 # Go minimizes every new interesting input and every crasher, for up to
@@ -24,22 +27,26 @@ help: ## list the targets
 BUILD_TAGS  ?=
 
 .PHONY: build
-build: ## build bin/secgate
+build: ## build bin/secgate and bin/secgate-opa (OPA's server, for secgate opa run)
 	$(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/secgate
+	$(GO) build -trimpath -tags "$(BUILD_TAGS)" -o $(OPA_BIN) ./cmd/secgate-opa
 
 # make dist: the release builds, one per platform, as archives in DIST_DIR
-# with SHA256SUMS and a CycloneDX SBOM of secgate (tools/dist).
+# (secgate and secgate-opa in each) with SHA256SUMS and a CycloneDX SBOM
+# of secgate (tools/dist).
 DIST_DIR       ?= dist
 DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 .PHONY: dist
-dist: ## release archives for linux, darwin, windows × amd64, arm64 in dist/, with SHA256SUMS and an SBOM
+dist: ## release archives (secgate, secgate-opa) for linux, darwin, windows × amd64, arm64 in dist/, with SHA256SUMS and an SBOM
 	rm -rf $(DIST_DIR)
 	@set -e; for p in $(DIST_PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; if [ "$$os" = windows ]; then ext=.exe; fi; \
 		echo "build $$os/$$arch"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "-s -w -X main.version=$(VERSION)" \
-			-o $(DIST_DIR)/build/secgate_$(VERSION)_$${os}_$${arch}/secgate$$ext ./cmd/secgate; \
+		for cmd in secgate secgate-opa; do \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags "$(BUILD_TAGS)" -ldflags "-s -w -X main.version=$(VERSION)" \
+				-o $(DIST_DIR)/build/secgate_$(VERSION)_$${os}_$${arch}/$$cmd$$ext ./cmd/$$cmd; \
+		done; \
 	done
 	$(GO) run ./tools/dist -version $(VERSION) -dir $(DIST_DIR) -add README.md -add SECURITY.md
 	rm -rf $(DIST_DIR)/build

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,8 @@ import (
 // TestDockerfile reads the Dockerfile as a reviewer would: every base
 // image pinned by version (the Go builder at go.mod's go version), the
 // last stage distroless or scratch, a user without privileges, secgate
-// as the entrypoint, and no secret in an ENV, ARG or LABEL.
+// as the entrypoint, secgate-opa built and copied beside secgate (secgate
+// opa run finds it there), and no secret in an ENV, ARG or LABEL.
 func TestDockerfile(t *testing.T) {
 	root := filepath.Join("..", "..")
 	df, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
@@ -35,6 +37,7 @@ func TestDockerfile(t *testing.T) {
 	args := map[string]string{}
 	var froms []string
 	var user, entrypoint, workdir string
+	var builds, copies []string
 	sc := bufio.NewScanner(bytes.NewReader(joinContinued(df)))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -57,6 +60,10 @@ func TestDockerfile(t *testing.T) {
 			entrypoint = rest
 		case "WORKDIR":
 			workdir = rest
+		case "RUN":
+			builds = append(builds, rest)
+		case "COPY":
+			copies = append(copies, rest)
 		}
 		if u := strings.ToUpper(line); regexp.MustCompile(`^(ENV|ARG|LABEL)\b.*(TOKEN|PASSWORD|SECRET|API_KEY|PRIVATE)`).MatchString(u) {
 			t.Errorf("Dockerfile: a secret in the image's history: %q", line)
@@ -86,6 +93,20 @@ func TestDockerfile(t *testing.T) {
 	}
 	if workdir != "/src" {
 		t.Errorf("Dockerfile: WORKDIR %s, want /src", workdir)
+	}
+	for _, cmd := range []string{"secgate", "secgate-opa"} {
+		built := false
+		for _, b := range builds {
+			built = built || regexp.MustCompile(`go build [^&]*-o /out/`+cmd+` \./cmd/`+cmd+`\b`).MatchString(b)
+		}
+		copied := false
+		for _, c := range copies {
+			f := strings.Fields(c)
+			copied = copied || len(f) >= 3 && f[0] == "--from=build" && slices.Contains(f[1:len(f)-1], "/out/"+cmd) && f[len(f)-1] == "/usr/local/bin/"
+		}
+		if !built || !copied {
+			t.Errorf("Dockerfile: %s built %v, copied to /usr/local/bin/ %v", cmd, built, copied)
+		}
 	}
 }
 
@@ -149,5 +170,14 @@ func TestDockerImage(t *testing.T) {
 	}
 	if !strings.HasPrefix(stdout.String(), "FAIL  ") {
 		t.Errorf("the gate in the image printed\n%s", stdout.String())
+	}
+
+	// secgate opa run finds secgate-opa beside it in the image.
+	stdout.Reset()
+	stderr.Reset()
+	help := exec.Command("docker", "run", "--rm", "--network", "none", tag, "opa", "run", "--help")
+	help.Stdout, help.Stderr = &stdout, &stderr
+	if err := help.Run(); err != nil || !strings.Contains(stdout.String(), "run [flags] [files]") {
+		t.Errorf("docker run … opa run --help: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
 }

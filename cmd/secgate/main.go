@@ -44,11 +44,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}()
 	app := newApp(stdin, stdout, stderr)
 	err := app.Run(ctx, args)
+	var status exitCode
 	switch {
 	case err == nil:
 		return exitPass
 	case errors.Is(err, errPolicy):
 		return exitPolicy
+	case errors.As(err, &status):
+		return int(status)
 	}
 	fmt.Fprintf(stderr, "secgate: error: %s\n", oneLine(err.Error()))
 	return exitError

@@ -17,11 +17,18 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create test databases
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/secgate/secgate/internal/opaserver"
 )
 
+// TestMain puts secgate and secgate-opa (OPA's server, which secgate opa
+// run finds beside secgate or on the PATH) on the PATH of the tests and
+// their scripts, as copies of the test binary that run the command
+// they are named after.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"secgate": func() { os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+		"secgate":     func() { os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+		"secgate-opa": func() { os.Exit(opaserver.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 

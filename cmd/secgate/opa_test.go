@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,8 +32,9 @@ import (
 
 // startOPA builds the built-in policies into a bundle with the decision
 // entry point and serves it with secgate opa run (this test binary, as
-// testscript puts it on PATH) on a free loopback port; it returns the
-// server's URL once its health endpoint answers.
+// testscript puts secgate and secgate-opa on the PATH) on a free
+// loopback port; it returns the server's URL once its health endpoint
+// answers.
 func startOPA(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -45,31 +47,99 @@ func startOPA(t *testing.T) string {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	var logs bytes.Buffer
-	cmd := exec.Command("secgate", "opa", "run", "--server", "--addr", addr, "--bundle", bundle, "--log-level", "error")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	var logs syncBuffer
+	srv := startServer(t, &logs, "secgate", "opa", "run", "--server", "--addr", addr, "--bundle", bundle, "--log-level", "error")
+	url := "http://" + addr
+	if err := waitHealthy(url+"/health?bundles", srv); err != nil {
+		t.Fatalf("secgate opa run did not become healthy: %v\n%s", err, logs.String())
+	}
+	return url
+}
+
+// serverTimeout bounds the life of a server a test starts: a test that
+// forgets it, or a server that ignores a signal, cannot hang the suite.
+const serverTimeout = 10 * time.Minute
+
+// server is a process a test started.
+type server struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once the process has ended and its output is in
+	err  error         // Wait's, once done is closed
+}
+
+// startServer starts the command line args with its output to out, to be
+// killed when the test ends (the process started is the server: secgate
+// opa run becomes secgate-opa), and at the latest after serverTimeout.
+func startServer(t *testing.T, out io.Writer, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	// A process holding the output pipe open cannot keep Wait waiting.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
+	s := &server{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
 	t.Cleanup(func() {
+		defer cancel()
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("%s: still running 30 s after it was killed", strings.Join(args, " "))
+		}
 	})
-	url := "http://" + addr
+	return s
+}
+
+// waitHealthy waits until url answers 200, for at most a minute; it
+// gives up at once when the server's process has ended.
+func waitHealthy(url string, s *server) error {
+	client := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(url + "/health?bundles")
+		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return url
+				return nil
 			}
+			err = fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("secgate opa run did not become healthy: %v\n%s", err, logs.String())
+			return err
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-s.done:
+			return fmt.Errorf("the server exited (%v): %v", s.err, err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer a process's output may be copied into
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // freeAddr is a loopback address no one listens on (as far as the
@@ -211,9 +281,10 @@ func TestOPAScripts(t *testing.T) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: healthy URL")
 				}
+				client := &http.Client{Timeout: 5 * time.Second}
 				deadline := time.Now().Add(60 * time.Second)
 				for {
-					resp, err := http.Get(args[0])
+					resp, err := client.Get(args[0])
 					if err == nil {
 						resp.Body.Close()
 						if resp.StatusCode == http.StatusOK {
@@ -275,7 +346,12 @@ func TestOPARunListensOnLoopback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an OPA server")
 	}
-	cmd := exec.Command("secgate", "opa", "run", "--server", "--v0-compatible", "--log-level", "debug", "--log-format", "json")
+	// The context ends the server, and with it the log, should it never
+	// say where it listens.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "secgate", "opa", "run", "--server", "--v0-compatible", "--log-level", "debug", "--log-format", "json")
+	cmd.WaitDelay = 5 * time.Second
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -82,9 +82,9 @@ var registerOnce sync.Once
 // Register adds secgate's builtins to OPA's global table of builtins, as
 // OPA documents for extending its own server and command line: every
 // compiler and evaluation of the process then knows them. It is for a
-// process that runs OPA's runtime (secgate opa run); secgate's own
-// evaluation adds them per query (RegoOptions, Decls) and never calls it.
-// Calling it again does nothing.
+// process that runs OPA's runtime (secgate-opa, which secgate opa run
+// becomes); secgate's own evaluation adds them per query (RegoOptions,
+// Decls) and never calls it. Calling it again does nothing.
 func Register() {
 	registerOnce.Do(func() {
 		for _, d := range definitions {

@@ -17,6 +17,11 @@ import (
 	"github.com/secgate/secgate/internal/textsafe"
 )
 
+// DefaultServerAddr is where secgate's OPA server (secgate opa run, the
+// secgate-opa binary) listens unless --addr says otherwise: loopback,
+// never every interface.
+const DefaultServerAddr = "127.0.0.1:8181"
+
 // DefaultMaxAnswer bounds the body of an answer: the messages of a
 // decision on 100,000 findings fit many times over.
 const DefaultMaxAnswer = 64 << 20

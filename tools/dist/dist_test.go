@@ -275,3 +275,87 @@ func TestArchive(t *testing.T) {
 		t.Error("the archive was written through a symlink")
 	}
 }
+
+// TestRunPacksBothBinaries: each archive holds secgate and secgate-opa
+// (.exe in the Windows zip) beside the extra files; a build without
+// secgate-opa is an error, not an archive without it.
+func TestRunPacksBothBinaries(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe) // a binary with Go build information
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, b := range []string{"secgate_v1_linux_amd64", "secgate_v1_windows_amd64"} {
+		ext := ""
+		if strings.Contains(b, "windows") {
+			ext = ".exe"
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "build", b), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"secgate", "secgate-opa"} {
+			if err := os.WriteFile(filepath.Join(dir, "build", b, n+ext), data, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	readme := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(readme, []byte("# secgate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("v1", dir, []string{readme}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "secgate_v1_linux_amd64.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+	}
+	if got, want := strings.Join(names, " "), "secgate_v1_linux_amd64/README.md secgate_v1_linux_amd64/secgate secgate_v1_linux_amd64/secgate-opa"; got != want {
+		t.Errorf("tar.gz holds %s, want %s", got, want)
+	}
+	zr, err := zip.OpenReader(filepath.Join(dir, "secgate_v1_windows_amd64.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	names = nil
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if got, want := strings.Join(names, " "), "secgate_v1_windows_amd64/README.md secgate_v1_windows_amd64/secgate-opa.exe secgate_v1_windows_amd64/secgate.exe"; got != want {
+		t.Errorf("zip holds %s, want %s", got, want)
+	}
+	for _, out := range []string{"secgate.cdx.json", "SHA256SUMS"} {
+		if _, err := os.Stat(filepath.Join(dir, out)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	if err := os.Remove(filepath.Join(dir, "build", "secgate_v1_linux_amd64", "secgate-opa")); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("v1", dir, nil); err == nil || !strings.Contains(err.Error(), "secgate-opa") {
+		t.Errorf("a build without secgate-opa: %v, want an error naming it", err)
+	}
+}

@@ -1,12 +1,12 @@
 // Command dist packs the release builds `make dist` made: one archive per
-// platform (tar.gz; zip for Windows), a CycloneDX SBOM of secgate itself
-// from the Go build information of the binaries, and SHA256SUMS over
-// both.
+// platform (tar.gz; zip for Windows) holding secgate and secgate-opa, a
+// CycloneDX SBOM of secgate itself from the Go build information of the
+// binaries, and SHA256SUMS over both.
 //
 //	go run ./tools/dist -version v1.2.3 -dir dist -add README.md
 //
-// -dir holds build/secgate_VERSION_OS_ARCH/ folders, each with one
-// binary; the archives, secgate.cdx.json and SHA256SUMS are written
+// -dir holds build/secgate_VERSION_OS_ARCH/ folders, each with the
+// binaries (secgate and secgate-opa, .exe for Windows); the archives, secgate.cdx.json and SHA256SUMS are written
 // beside build/.
 package main
 
@@ -27,7 +27,7 @@ func main() {
 	version := flag.String("version", "", "the version the binaries were built as")
 	dir := flag.String("dir", "dist", "the output folder, holding build/")
 	var extra files
-	flag.Var(&extra, "add", "a file to add to every archive beside the binary (repeatable)")
+	flag.Var(&extra, "add", "a file to add to every archive beside the binaries (repeatable)")
 	flag.Parse()
 	if err := run(*version, *dir, extra); err != nil {
 		fmt.Fprintln(os.Stderr, "dist: error:", err)
@@ -36,6 +36,11 @@ func main() {
 }
 
 type files []string
+
+// binaryNames are the programs of a release, each in every archive:
+// secgate, and OPA's server with secgate's builtins, which secgate opa
+// run finds beside it.
+var binaryNames = []string{"secgate", "secgate-opa"}
 
 func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(s string) error { *f = append(*f, s); return nil }
@@ -56,13 +61,19 @@ func run(version, dir string, extra []string) error {
 	var outputs, binaries []string
 	for _, b := range builds {
 		name := filepath.Base(b)
-		bin := filepath.Join(b, "secgate")
-		ext := ".tar.gz"
+		exe, ext := "", ".tar.gz"
 		if strings.Contains(name, "_windows_") {
-			bin += ".exe"
-			ext = ".zip"
+			exe, ext = ".exe", ".zip"
 		}
-		content := map[string]string{name + "/" + filepath.Base(bin): bin}
+		content := map[string]string{}
+		for _, n := range binaryNames {
+			bin := filepath.Join(b, n+exe)
+			if _, err := os.Stat(bin); err != nil {
+				return fmt.Errorf("%s: every build holds %s: %w", b, strings.Join(binaryNames, " and "), err)
+			}
+			content[name+"/"+n+exe] = bin
+			binaries = append(binaries, bin)
+		}
 		for _, e := range extra {
 			content[name+"/"+filepath.Base(e)] = e
 		}
@@ -72,7 +83,6 @@ func run(version, dir string, extra []string) error {
 		}
 		fmt.Println(out)
 		outputs = append(outputs, out)
-		binaries = append(binaries, bin)
 	}
 
 	infos, err := readBuildInfo(binaries)
