@@ -69,17 +69,17 @@ days_left(entry) := n if {
 	n := (time.parse_ns("2006-01-02", entry.expires) - (now - (now % day_ns))) / day_ns
 }
 
-# warn_days is exceptions_warn_days: how many days before its expiry an
+# notice_days is exceptions_warn_days: how many days before its expiry an
 # exception or an approval warns; 0 never.
-warn_days := object.get(data.secgate.config, "exceptions_warn_days", 14)
+notice_days := object.get(data.secgate.config, "exceptions_warn_days", 14)
 
-# expiring is true for an entry in force that expires within warn_days.
-# An expired entry is never expiring, whatever warn_days says: it does not
+# expiring is true for an entry in force that expires within notice_days.
+# An expired entry is never expiring, whatever notice_days says: it does not
 # apply.
 expiring(entry) if {
-	is_number(warn_days)
-	warn_days > 0
-	days_left(entry) <= warn_days
+	is_number(notice_days)
+	notice_days > 0
+	days_left(entry) <= notice_days
 }
 
 # expires_in says when an entry in force expires: "today (2026-06-01)",
