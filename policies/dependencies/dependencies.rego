@@ -148,7 +148,7 @@ applied contains object.union(object.filter(a, ["owner", "ticket"]), {
 # unused are the approvals that approve nothing: they warn, or fail with
 # exceptions_unused: fail.
 unused contains {
-	"msg": sprintf("approval of %s by %s matches no dependency that needs approval and is unused: remove it, or correct its match%s", [a.match, a.approved_by, lib.ownership(a)]),
+	"msg": sprintf("approval of %s by %s%s matches no dependency that needs approval and is unused: remove it, or correct its match", [a.match, a.approved_by, lib.owned_by(a)]),
 	"severity": "info",
 	"approval": a,
 } if {

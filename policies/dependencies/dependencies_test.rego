@@ -266,7 +266,7 @@ test_unused_approval_fails_when_asked if {
 		with data.secgate.config.dependencies.approvals as approvals
 		with data.secgate.config.exceptions_unused as "fail"
 		with time.now_ns as now
-	{m.msg | some m in res} == {"approval of pkg:npm/react@* by security-team matches no dependency that needs approval and is unused: remove it, or correct its match: ticket SEC-3"}
+	{m.msg | some m in res} == {"approval of pkg:npm/react@* by security-team (ticket SEC-3) matches no dependency that needs approval and is unused: remove it, or correct its match"}
 	r := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
 		with data.secgate.config.dependencies.approvals as approvals
 		with data.secgate.config.exceptions_unused as "fail"

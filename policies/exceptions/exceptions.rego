@@ -59,7 +59,7 @@ waives(w, f) if w.rule in f.aliases
 waives(w, f) if lib.purl_matches(w.purl, f.package.purl)
 
 warn contains {
-	"msg": sprintf("exception for %s expired on %s and no longer applies%s", [what(w), w.expires, lib.ownership(w)]),
+	"msg": sprintf("exception for %s%s expired on %s and no longer applies", [what(w), lib.owned_by(w), w.expires]),
 	"severity": "info",
 } if {
 	some w in waivers
@@ -100,7 +100,7 @@ warn contains {
 # unused are the waivers in force that accept no finding: they warn, or
 # fail with exceptions_unused: fail.
 unused contains {
-	"msg": sprintf("exception for %s matches no open finding and is unused: remove it, or correct what it names%s", [what(w), lib.ownership(w)]),
+	"msg": sprintf("exception for %s%s matches no open finding and is unused: remove it, or correct what it names", [what(w), lib.owned_by(w)]),
 	"severity": "info",
 	"exception": w,
 } if {

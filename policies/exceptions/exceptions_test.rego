@@ -177,11 +177,11 @@ test_wide_window_does_not_revive_an_expired_waiver if {
 		with data.secgate.config.exceptions as w
 		with data.secgate.config.exceptions_warn_days as 36500
 		with time.now_ns as now
-	{m.msg | some m in res} == {"exception for CVE-2021-23337 expired on 2026-05-31 and no longer applies: owner alice"}
+	{m.msg | some m in res} == {"exception for CVE-2021-23337 (owner alice) expired on 2026-05-31 and no longer applies"}
 }
 
 test_unused_names_owner_and_ticket if {
-	warnings([{"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01", "owner": "team-a", "ticket": "SEC-9"}], findings) == {concat("", [unused_msg("CVE-2099-1"), ": owner team-a, ticket SEC-9"])}
+	warnings([{"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01", "owner": "team-a", "ticket": "SEC-9"}], findings) == {unused_msg("CVE-2099-1 (owner team-a, ticket SEC-9)")}
 }
 
 # exceptions_unused: fail turns the unused warning into a violation; a

@@ -102,6 +102,13 @@ ownership(entry) := concat("", [": ", concat(", ", parts)]) if {
 	count(parts) > 0
 } else := ""
 
+# owned_by is ownership in parentheses, for a message that goes on after
+# naming the entry: " (owner alice, ticket SEC-12)", or "".
+owned_by(entry) := sprintf(" (%s)", [substring(o, 2, -1)]) if {
+	o := ownership(entry)
+	o != ""
+} else := ""
+
 # matches is true when pattern (with * as wildcard) matches value exactly.
 matches(pattern, value) if {
 	is_string(pattern)

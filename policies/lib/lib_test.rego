@@ -63,6 +63,8 @@ test_ownership if {
 	lib.ownership({"owner": "alice"}) == ": owner alice"
 	lib.ownership({}) == ""
 	lib.ownership({"owner": 12}) == ""
+	lib.owned_by({"owner": "alice", "ticket": "SEC-12"}) == " (owner alice, ticket SEC-12)"
+	lib.owned_by({}) == ""
 }
 
 test_unused_fails if {
