@@ -133,10 +133,13 @@ func runExceptionsExport(_ context.Context, opts exportOptions, stdout, stderr i
 		Products: opts.Products,
 		Now:      opts.Now,
 		Author:   strings.TrimSpace(opts.Author),
-		Tooling:  "secgate " + buildVersion(),
+		Tooling:  "secgate exceptions export",
 	})
 	for _, s := range skipped {
 		fmt.Fprintf(stderr, "secgate: not exported: exception for %s: %s\n", textsafe.Clean(s.What, textsafe.MaxField), s.Why)
+	}
+	if errors.Is(err, waivervex.ErrNoProduct) {
+		return fmt.Errorf("exceptions export: %s: %w: name the product they are about with --product (a purl such as pkg:oci/app, or another id)", textsafe.Clean(cfg.Path, textsafe.MaxField), err)
 	}
 	if err != nil {
 		return fmt.Errorf("exceptions export: %s: %w", textsafe.Clean(cfg.Path, textsafe.MaxField), err)

@@ -58,7 +58,7 @@ type Skipped struct {
 
 // ErrNoProduct says a document would have statements about no product,
 // which OpenVEX does not allow and no reader applies.
-var ErrNoProduct = errors.New("an OpenVEX statement must name a product, and a waiver by id names none: give the product the waivers are about (a purl such as pkg:oci/app or pkg:npm/app, or another id)")
+var ErrNoProduct = errors.New("an OpenVEX statement must name a product, and a waiver by id names none")
 
 // Document states the waivers in force at opts.Now. Waivers are
 // secgate.yaml's exceptions as the configuration holds them: objects with
