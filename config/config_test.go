@@ -174,7 +174,7 @@ const entryRest = "    reason: r\n    expires: 2027-01-01\n"
 // entryErrorCases are exceptions and approvals Parse refuses, with a part
 // of the message.
 var entryErrorCases = map[string]string{
-	"exceptions:\n  - cve: CVE-2021-1\n" + entryRest:                                                                                "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires)",
+	"exceptions:\n  - cve: CVE-2021-1\n" + entryRest:                                                                                "line 2: exceptions: cve: unknown key (known: id, rule, purl, reason, expires, owner, ticket, justification)",
 	"exceptions:\n  - purl: pkg:npm/*\n    severity: low\n" + entryRest:                                                             "line 3: exceptions: severity: unknown key",
 	"exceptions:\n  - id: CVE-2021-1\n    expires: 2027-01-01\n":                                                                    "line 2: exceptions: missing reason",
 	"exceptions:\n  - id: CVE-2021-1\n    reason: r\n":                                                                              "line 2: exceptions: missing expires",
@@ -187,10 +187,22 @@ var entryErrorCases = map[string]string{
 	"exceptions:\n  - id: x\n    reason: r\n    expires: 2027-02-30\n":                                                              "is not a date",
 	"dependencies:\n  approvals:\n    - match: pkg:npm/axios@*\n      expires: 2027-01-01\n      reason: r\n":                       "line 3: dependencies.approvals: missing approved_by",
 	"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      expires: 2027-1-1\n      reason: r\n":                "line 5: dependencies.approvals: expires: want a date YYYY-MM-DD",
-	"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason)",
+	"dependencies:\n  approvals:\n    - match: x\n      approver: me\n      expires: 2027-01-01\n      reason: r\n":                 "line 4: dependencies.approvals: approver: unknown key (known: match, approved_by, expires, reason, owner, ticket)",
 	"exceptions:\n  - purl: \"pkg:npm/[abc\"\n" + entryRest:                                                                         `line 2: exceptions: purl: "pkg:npm/[abc" is not a pattern`,
 	"dependencies:\n  approvals:\n    - match: \"pkg:npm/{a\"\n      approved_by: me\n      expires: 2027-01-01\n      reason: r\n": "line 3: dependencies.approvals: match: \"pkg:npm/{a\" is not a pattern",
 	"dependencies:\n  approvals:\n    - approved_by: me\n      expires: 2027-01-01\n      reason: r\n":                              "missing match",
+	// A waiver's owner and ticket are strings: a mapping or a list cannot
+	// pass for one in what the warnings and the decision show.
+	"exceptions:\n  - id: CVE-2021-1\n    owner: {name: alice}\n" + entryRest:                                                             "line 3: exceptions: owner: want a string",
+	"exceptions:\n  - id: CVE-2021-1\n    ticket: [SEC-12]\n" + entryRest:                                                                 "line 3: exceptions: ticket: want a string",
+	"exceptions:\n  - id: CVE-2021-1\n    owner: 12\n" + entryRest:                                                                        `line 3: exceptions: owner: want a string, got "12"`,
+	"exceptions:\n  - id: CVE-2021-1\n    owner: \"\"\n" + entryRest:                                                                      "line 3: exceptions: owner: empty",
+	"exceptions:\n  - id: CVE-2021-1\n    justification: not_reachable\n" + entryRest:                                                     "line 3: exceptions: justification:",
+	"dependencies:\n  approvals:\n    - match: x\n      approved_by: me\n      owner: true\n      expires: 2027-01-01\n      reason: r\n": "line 5: dependencies.approvals: owner: want a string",
+	"exceptions_warn_days: -1\n":     "line 1: exceptions_warn_days:",
+	"exceptions_warn_days: 100000\n": "line 1: exceptions_warn_days:",
+	"exceptions_warn_days: soon\n":   "line 1: exceptions_warn_days:",
+	"exceptions_unused: error\n":     "line 1: exceptions_unused:",
 }
 
 // Exceptions and approvals are checked like thresholds: an entry that

@@ -178,6 +178,7 @@ func TestSchemaAcceptsConfigsInRepo(t *testing.T) {
 		for _, bad := range []string{
 			"check.txtar/typo.yaml", "check.txtar/badvalue.yaml", "check.txtar/baddate.yaml",
 			"severity_source.txtar/bad.yaml", "config_schema.txtar/typo.yaml", "config_schema.txtar/wrongtype.yaml",
+			"exceptions_aging.txtar/huge.yaml", "exceptions_aging.txtar/negative.yaml", "exceptions_aging.txtar/owner-list.yaml",
 		} {
 			if strings.HasSuffix(name, bad) {
 				return true
@@ -280,7 +281,7 @@ const waiver = "exceptions:\n  - id: CVE-2021-1\n    reason: r\n    expires: 202
 // the message each gives.
 var typoCases = []struct{ in, want string }{
 	// A section.
-	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, tickets, only_new, policies, verification_key, severity_source, history, retention)`},
+	{"thresholds: {}\nlicence: {}\n", `line 2: unknown section "licence" (known: thresholds, licenses, dependencies, secrets, coverage, vex, exceptions, exceptions_warn_days, exceptions_unused, tickets, only_new, policies, verification_key, severity_source, history, retention)`},
 	{"secrets: true\n", "line 1: secrets: want a mapping"},
 	{"exceptions: {id: x}\n", "line 1: exceptions: want a list"},
 	{"policies: builtin\n", `line 1: policies: want a list of policy sources, got a string "builtin"`},
@@ -309,7 +310,7 @@ var typoCases = []struct{ in, want string }{
 	{"thresholds:\n  count_from: all\n", `line 2: thresholds.count_from: "all" is not one of`},
 	{"thresholds:\n  ignore_unfixed: yes please\n", `line 2: thresholds.ignore_unfixed: want true or false`},
 	// A key of a list entry.
-	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-01-01\n    owner: me\n", "line 8: exceptions: owner: unknown key (known: id, rule, purl, reason, expires)"},
+	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-01-01\n    approver: me\n", "line 8: exceptions: approver: unknown key (known: id, rule, purl, reason, expires, owner, ticket, justification)"},
 	{waiver + "  - rule: x\n    reason: [r]\n    expires: 2027-01-01\n", "line 6: exceptions: reason: want a string, got a list"},
 	{waiver + "  - rule: x\n    reason: r\n    expires: 2027-02-29\n", `line 7: exceptions: expires: "2027-02-29" is not a date`},
 	{"dependencies:\n  approvals:\n    - match: \"*\"\n      approved_by: 42\n      expires: 2027-01-01\n      reason: r\n", `line 4: dependencies.approvals: approved_by: want a string, got "42" (quote it)`},

@@ -159,10 +159,14 @@ type Waiver struct {
 // Approval is a dependency approval that let components through: the
 // configuration entry, as written, and the components it approved.
 type Approval struct {
-	Match      string   `json:"match"`
-	ApprovedBy string   `json:"approved_by"`
-	Expires    string   `json:"expires"`
-	Reason     string   `json:"reason"`
+	Match      string `json:"match"`
+	ApprovedBy string `json:"approved_by"`
+	Expires    string `json:"expires"`
+	Reason     string `json:"reason"`
+	// Owner and Ticket say who answers for the approval and what tracks
+	// it, when the approval says.
+	Owner      string   `json:"owner,omitempty"`
+	Ticket     string   `json:"ticket,omitempty"`
 	Components []string `json:"components"`
 }
 
@@ -850,7 +854,8 @@ func waiversOf(v any) ([]Waiver, error) {
 }
 
 // parseApprovals reads ApprovalsPackage's applied rule: a set of
-// objects, each an approval (match, approved_by, expires, reason) and the
+// objects, each an approval (match, approved_by, expires, reason, owner,
+// ticket) and the
 // components it approved. Sorted by match, then by who approved.
 func parseApprovals(v ast.Value) ([]Approval, error) {
 	out := []Approval{}
@@ -874,6 +879,8 @@ func parseApprovals(v ast.Value) ([]Approval, error) {
 		a.ApprovedBy, _ = stringAt(o, "approved_by")
 		a.Expires, _ = stringAt(o, "expires")
 		a.Reason, _ = stringAt(o, "reason")
+		a.Owner, _ = stringAt(o, "owner")
+		a.Ticket, _ = stringAt(o, "ticket")
 		out = append(out, a)
 	})
 	if err != nil {

@@ -162,9 +162,8 @@ func CommentBody(r *gate.Result, limit int) string {
 		byID := findingIndex(doc)
 		n := 0
 		for _, x := range d.Exceptions {
-			reason, _ := x.Exception["reason"].(string)
-			expires, _ := x.Exception["expires"].(string)
-			line := fmt.Sprintf("- %s — %s (until %s)\n", commentText(evidence(byID[x.FindingID], x.FindingID)), commentText(reason), commentText(expires))
+			reason, terms := waiverTerms(x.Exception)
+			line := fmt.Sprintf("- %s — %s (%s)\n", commentText(evidence(byID[x.FindingID], x.FindingID)), commentText(reason), commentText(terms))
 			if !b.fits(line, reserve+sectionReserve) {
 				break
 			}

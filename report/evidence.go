@@ -151,5 +151,37 @@ func approvalLine(a eval.Approval) string {
 		more = fmt.Sprintf(" and %d more", len(cs)-maxApproved)
 		cs = cs[:maxApproved]
 	}
-	return fmt.Sprintf("%s, by %s until %s (%s): %s%s", a.Match, a.ApprovedBy, a.Expires, a.Reason, strings.Join(cs, ", "), more)
+	reason := a.Reason
+	if o := ownership(a.Owner, a.Ticket); o != "" {
+		reason += "; " + o
+	}
+	return fmt.Sprintf("%s, by %s until %s (%s): %s%s", a.Match, a.ApprovedBy, a.Expires, reason, strings.Join(cs, ", "), more)
+}
+
+// ownership names who answers for a waiver or an approval and what tracks
+// it: "owner alice, ticket SEC-12", or "" when it says neither.
+func ownership(owner, ticket string) string {
+	var parts []string
+	if owner != "" {
+		parts = append(parts, "owner "+owner)
+	}
+	if ticket != "" {
+		parts = append(parts, "ticket "+ticket)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// waiverTerms reads an applied exception: its reason, and its terms,
+// "until 2027-01-31" followed by its owner and ticket when it names them
+// ("until 2027-01-31; owner alice, ticket SEC-12").
+func waiverTerms(x map[string]any) (reason, terms string) {
+	reason, _ = x["reason"].(string)
+	expires, _ := x["expires"].(string)
+	owner, _ := x["owner"].(string)
+	ticket, _ := x["ticket"].(string)
+	terms = "until " + expires
+	if o := ownership(owner, ticket); o != "" {
+		terms += "; " + o
+	}
+	return reason, terms
 }

@@ -93,8 +93,10 @@ func fuzzResult(rule, pkg, version, fixed, path, policy, msg, fix, reason string
 		Decision:   gate.Fail,
 		Violations: []eval.Message{m, one},
 		Warnings:   []eval.Message{{Policy: policy, Msg: reason, FindingIDs: []string{rule}}},
-		Exceptions: []eval.Waiver{{FindingID: rule, Exception: map[string]any{"reason": reason, "expires": fix}}},
-		Approvals:  []eval.Approval{{Match: rule, ApprovedBy: policy, Expires: fix, Reason: reason, Components: []string{pkg, msg}}},
+		// A waiver's owner and ticket are secgate.yaml text, shown as a
+		// report's text is.
+		Exceptions: []eval.Waiver{{FindingID: rule, Exception: map[string]any{"reason": reason, "expires": fix, "owner": msg, "ticket": path}}},
+		Approvals:  []eval.Approval{{Match: rule, ApprovedBy: policy, Expires: fix, Reason: reason, Owner: msg, Ticket: path, Components: []string{pkg, msg}}},
 		Policies:   []string{policy},
 		Sources:    doc.Sources,
 	}}

@@ -94,7 +94,7 @@ type messageRow struct {
 	New                                    string
 }
 
-type exceptionRow struct{ Finding, Reason, Expires string }
+type exceptionRow struct{ Finding, Reason, Expires, Owner string }
 
 type ticketRow struct{ Priority, Title, Due, Kind string }
 
@@ -154,7 +154,9 @@ func (v *pageView) fromResult(r *gate.Result) {
 		if f := byID[x.FindingID]; f != nil {
 			label = evidence(f, x.FindingID)
 		}
-		v.Exceptions = append(v.Exceptions, exceptionRow{Finding: label, Reason: reason, Expires: expires})
+		owner, _ := x.Exception["owner"].(string)
+		ticket, _ := x.Exception["ticket"].(string)
+		v.Exceptions = append(v.Exceptions, exceptionRow{Finding: label, Reason: reason, Expires: expires, Owner: ownership(owner, ticket)})
 	}
 	for _, t := range d.Tickets {
 		v.Tickets = append(v.Tickets, ticketRow{Priority: t.Priority, Title: t.Title, Due: t.Due, Kind: t.Kind})

@@ -103,9 +103,8 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		fmt.Fprintf(bw, "<details><summary>Exceptions applied (%d)</summary>\n\n", len(d.Exceptions))
 		byID := findingIndex(doc)
 		for _, x := range d.Exceptions {
-			reason, _ := x.Exception["reason"].(string)
-			expires, _ := x.Exception["expires"].(string)
-			fmt.Fprintf(bw, "- %s — %s (until %s)\n", escapeMarkdown(evidence(byID[x.FindingID], x.FindingID)), escapeMarkdown(reason), escapeMarkdown(expires))
+			reason, terms := waiverTerms(x.Exception)
+			fmt.Fprintf(bw, "- %s — %s (%s)\n", escapeMarkdown(evidence(byID[x.FindingID], x.FindingID)), escapeMarkdown(reason), escapeMarkdown(terms))
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}

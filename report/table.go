@@ -79,10 +79,9 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 				fmt.Fprintf(bw, "  … and %d more\n", len(d.Exceptions)-maxMessages)
 				break
 			}
-			reason, _ := x.Exception["reason"].(string)
-			expires, _ := x.Exception["expires"].(string)
-			fmt.Fprintf(bw, "  ✓ %s: %s (until %s)\n", evidence(byID[x.FindingID], x.FindingID),
-				textsafe.Clean(reason, textsafe.MaxMessage), textsafe.Clean(expires, textsafe.MaxField))
+			reason, terms := waiverTerms(x.Exception)
+			fmt.Fprintf(bw, "  ✓ %s: %s (%s)\n", evidence(byID[x.FindingID], x.FindingID),
+				textsafe.Clean(reason, textsafe.MaxMessage), textsafe.Clean(terms, textsafe.MaxMessage))
 		}
 	}
 

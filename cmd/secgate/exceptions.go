@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/openvex/go-vex/pkg/vex"
 	"github.com/urfave/cli/v3"
 
 	"github.com/secgate/secgate/config"
@@ -18,12 +19,13 @@ import (
 	"github.com/secgate/secgate/internal/limitread"
 	"github.com/secgate/secgate/internal/safefile"
 	"github.com/secgate/secgate/internal/textsafe"
+	"github.com/secgate/secgate/internal/waivervex"
 )
 
 func exceptionsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "exceptions",
-		Usage: "work with secgate.yaml's exceptions",
+		Usage: "work with secgate.yaml's exceptions: import ignore files, export those in force as OpenVEX",
 		Commands: []*cli.Command{{
 			Name:      "import",
 			Usage:     "turn .trivyignore, .trivyignore.yaml and .grype.yaml ignore rules into secgate exceptions",
@@ -57,8 +59,104 @@ func exceptionsCommand() *cli.Command {
 					Interactive: isTerminalReader(in),
 				}, in, c.Root().Writer, c.Root().ErrWriter)
 			},
+		}, {
+			Name:  "export",
+			Usage: "write the exceptions in force as an OpenVEX document",
+			Description: "Writes the exceptions of secgate.yaml that are in force at --now (default: the clock) as an\n" +
+				"OpenVEX document, to standard output or to -O FILE. Each exception by vulnerability id is one\n" +
+				"statement about the --product(s): with a justification, not_affected with that justification\n" +
+				"and the reason as impact statement; without one, an accepted risk: affected, with the reason\n" +
+				"and the last day as action statement. Its status notes name its owner and ticket.\n" +
+				"Exceptions by rule or purl pattern, or by a finding's fingerprint, name no vulnerability and\n" +
+				"are left out, as are expired ones: each is listed on standard error with the reason.\n" +
+				"The same configuration, flags and --now write the same bytes.",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "openvex", Usage: "the document's format: openvex"},
+				&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "secgate.yaml to read (default: ./secgate.yaml)"},
+				&cli.StringSliceFlag{Name: "product", Usage: "repeatable: the product the exceptions are about (a purl such as pkg:oci/app, or another id)"},
+				&cli.StringFlag{Name: "author", Usage: "the document's author (default: " + vex.DefaultAuthor + ")"},
+				&cli.StringFlag{Name: "output", Aliases: []string{"O"}, Usage: "write the document to this file instead of standard output"},
+				&cli.StringFlag{Name: "now", Usage: "the time exceptions are judged by and the document's timestamp (RFC 3339; default: the clock)"},
+			},
+			Action: func(ctx context.Context, c *cli.Command) error {
+				if c.Args().Len() > 0 {
+					return fmt.Errorf("exceptions export: unexpected argument %q (the exceptions are read from --config)", c.Args().First())
+				}
+				now, _, err := runTime(c.String("now"), time.Now)
+				if err != nil {
+					return err
+				}
+				return runExceptionsExport(ctx, exportOptions{
+					Format:   c.String("format"),
+					Config:   c.String("config"),
+					Products: c.StringSlice("product"),
+					Author:   c.String("author"),
+					Output:   c.String("output"),
+					Now:      now,
+				}, c.Root().Writer, c.Root().ErrWriter)
+			},
 		}},
 	}
+}
+
+type exportOptions struct {
+	// Format is the document's format: openvex.
+	Format string
+	// Config is secgate.yaml's path; "" for ./secgate.yaml.
+	Config   string
+	Products []string
+	Author   string
+	// Output is the file written; "" for standard output.
+	Output string
+	Now    time.Time
+}
+
+func runExceptionsExport(_ context.Context, opts exportOptions, stdout, stderr io.Writer) error {
+	if opts.Format != "openvex" {
+		return fmt.Errorf("exceptions export: -o %q: want openvex", opts.Format)
+	}
+	var cfg *config.Config
+	var err error
+	if opts.Config != "" {
+		cfg, err = config.Load(opts.Config)
+	} else {
+		cfg, err = config.Find()
+		if err == nil && cfg.Path == "" {
+			err = fmt.Errorf("exceptions export: no %s here: name the configuration with --config", config.DefaultFile)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	waivers, _ := cfg.Sections["exceptions"].([]any)
+	doc, skipped, err := waivervex.Document(waivers, waivervex.Options{
+		Products: opts.Products,
+		Now:      opts.Now,
+		Author:   strings.TrimSpace(opts.Author),
+		Tooling:  "secgate exceptions export",
+	})
+	for _, s := range skipped {
+		fmt.Fprintf(stderr, "secgate: not exported: exception for %s: %s\n", textsafe.Clean(s.What, textsafe.MaxField), s.Why)
+	}
+	if errors.Is(err, waivervex.ErrNoProduct) {
+		return fmt.Errorf("exceptions export: %s: %w: name the product they are about with --product (a purl such as pkg:oci/app, or another id)", textsafe.Clean(cfg.Path, textsafe.MaxField), err)
+	}
+	if err != nil {
+		return fmt.Errorf("exceptions export: %s: %w", textsafe.Clean(cfg.Path, textsafe.MaxField), err)
+	}
+	out, err := waivervex.Encode(doc)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "" {
+		_, err = stdout.Write(out)
+		return err
+	}
+	if err := safefile.Write(opts.Output, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "secgate: wrote %d statement(s) to %s\n", len(doc.Statements), textsafe.Clean(opts.Output, textsafe.MaxField))
+	return nil
 }
 
 type importOptions struct {

@@ -122,7 +122,9 @@ func runPolicies(ctx context.Context, opts policiesOptions, w io.Writer) error {
 	if _, err = fmt.Fprintf(w, "\ntop-level keys of the built-in policies:\n"); err != nil {
 		return err
 	}
-	printSection(w, "only_new")
+	for _, key := range []string{"only_new", "exceptions_warn_days", "exceptions_unused"} {
+		printSection(w, key)
+	}
 	return printSources(w, sources)
 }
 

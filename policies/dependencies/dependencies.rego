@@ -8,8 +8,9 @@
 #   names every version), who approved it, until when and why. A version
 #   change whose order cannot be told needs one when upgraded or downgraded
 #   is listed. An expired approval does not apply; one that matches no
-#   component needing approval warns as unused. The approvals applied are
-#   listed in the decision.
+#   component needing approval warns as unused (fails with
+#   exceptions_unused: fail); one in force warns exceptions_warn_days
+#   before it expires. The approvals applied are listed in the decision.
 # custom:
 #   severity: high
 #   config: dependencies
@@ -132,20 +133,22 @@ licences([], "") := "none"
 
 # applied lists each approval in force with the components it approved,
 # for the decision: what was let through, and on whose word.
-applied contains {
+applied contains object.union(object.filter(a, ["owner", "ticket"]), {
 	"match": a.match,
 	"approved_by": a.approved_by,
 	"expires": a.expires,
 	"reason": a.reason,
 	"components": sort({lib.label(c) | some c in needing; lib.component_matches(a.match, c)}),
-} if {
+}) if {
 	some a in cfg.approvals
 	not lib.expired(a)
 	approves(a)
 }
 
-warn contains {
-	"msg": sprintf("approval of %s by %s matches no dependency that needs approval and is unused: remove it, or correct its match", [a.match, a.approved_by]),
+# unused are the approvals that approve nothing: they warn, or fail with
+# exceptions_unused: fail.
+unused contains {
+	"msg": sprintf("approval of %s by %s%s matches no dependency that needs approval and is unused: remove it, or correct its match", [a.match, a.approved_by, lib.owned_by(a)]),
 	"severity": "info",
 	"approval": a,
 } if {
@@ -153,6 +156,30 @@ warn contains {
 	cfg.require_approval
 	some a in cfg.approvals
 	not approves(a)
+}
+
+warn contains m if {
+	not lib.unused_fails
+	some m in unused
+}
+
+deny contains object.union(m, {"severity": "medium"}) if {
+	lib.unused_fails
+	some m in unused
+}
+
+# exceptions_warn_days before its last day, an approval in force warns,
+# with or without a baseline: once it expires, the changes it approves
+# fail.
+warn contains {
+	"msg": sprintf("approval of %s by %s expires %s%s", [a.match, a.approved_by, lib.expires_in(a), lib.ownership(a)]),
+	"severity": "info",
+	"remediation": "renew it with a new expires date if its reason still holds, or remove what it approves",
+	"approval": a,
+} if {
+	cfg.require_approval
+	some a in cfg.approvals
+	lib.expiring(a)
 }
 
 approves(a) if {

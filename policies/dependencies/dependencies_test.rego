@@ -225,3 +225,58 @@ test_remediation_names_the_match if {
 	v.components == ["pkg:npm/redux@4.2.1"]
 	v.remediation == "get pkg:npm/redux@4.2.1 approved: add to dependencies.approvals an entry with match pkg:npm/redux, approved_by, expires and reason"
 }
+
+expiring_approval := object.union(approve("pkg:npm/axios@*", "2026-06-06"), {"owner": "alice", "ticket": "SEC-12"})
+
+# exceptions_warn_days before its last day, an approval in force warns,
+# naming who answers for it, with a baseline or without.
+test_expiring_approval_warns if {
+	msg := "approval of pkg:npm/axios@* by security-team expires in 5 days (2026-06-06): owner alice, ticket SEC-12"
+	warned([axios], [expiring_approval], true) == {msg}
+	warned([axios], [expiring_approval], false) == {msg}
+	count(denied([axios], [expiring_approval])) == 0
+}
+
+test_expiring_approval_not_with_warn_days_zero if {
+	res := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as [expiring_approval]
+		with data.secgate.config.exceptions_warn_days as 0
+		with time.now_ns as now
+	count(res) == 0
+}
+
+# However wide the window, an expired approval approves nothing.
+test_wide_window_does_not_revive_an_expired_approval if {
+	a := approve("pkg:npm/axios@*", "2026-05-31")
+	res := dependencies.deny with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as [a]
+		with data.secgate.config.exceptions_warn_days as 36500
+		with time.now_ns as now
+	count(res) == 1
+	r := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as [a]
+		with data.secgate.config.exceptions_warn_days as 36500
+		with time.now_ns as now
+	count(r) == 0
+}
+
+test_unused_approval_fails_when_asked if {
+	approvals := [object.union(approve("pkg:npm/react@*", "2027-06-30"), {"ticket": "SEC-3"}), approve("pkg:npm/axios@*", "2027-06-30")]
+	res := dependencies.deny with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as approvals
+		with data.secgate.config.exceptions_unused as "fail"
+		with time.now_ns as now
+	{m.msg | some m in res} == {"approval of pkg:npm/react@* by security-team (ticket SEC-3) matches no dependency that needs approval and is unused: remove it, or correct its match"}
+	r := dependencies.warn with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as approvals
+		with data.secgate.config.exceptions_unused as "fail"
+		with time.now_ns as now
+	count(r) == 0
+}
+
+test_applied_carries_owner_and_ticket if {
+	r := dependencies.applied with input as {"components": [axios], "context": {"baseline": true}}
+		with data.secgate.config.dependencies.approvals as [expiring_approval]
+		with time.now_ns as now
+	r == {{"match": "pkg:npm/axios@*", "approved_by": "security-team", "expires": "2026-06-06", "reason": "r", "owner": "alice", "ticket": "SEC-12", "components": ["pkg:npm/axios@1.7.0"]}}
+}

@@ -5,7 +5,9 @@
 #   a reason and an expiry date. A waiver in force marks the findings it
 #   matches accepted before the other policies run, whatever policies run;
 #   an expired one, or one without reason or expiry, no longer applies and
-#   warns, and one that matches no open finding warns as unused.
+#   warns, and one that matches no open finding warns as unused (fails with
+#   exceptions_unused: fail). One in force warns exceptions_warn_days
+#   before it expires.
 # custom:
 #   severity: info
 #   config: exceptions
@@ -57,7 +59,7 @@ waives(w, f) if w.rule in f.aliases
 waives(w, f) if lib.purl_matches(w.purl, f.package.purl)
 
 warn contains {
-	"msg": sprintf("exception for %s expired on %s and no longer applies", [what(w), w.expires]),
+	"msg": sprintf("exception for %s%s expired on %s and no longer applies", [what(w), lib.owned_by(w), w.expires]),
 	"severity": "info",
 } if {
 	some w in waivers
@@ -83,14 +85,38 @@ warn contains {
 	not w.purl
 }
 
+# exceptions_warn_days before its last day, a waiver in force warns, so
+# that it is renewed or the finding fixed before the gate starts failing.
 warn contains {
-	"msg": sprintf("exception for %s matches no open finding and is unused: remove it, or correct what it names", [what(w)]),
+	"msg": sprintf("exception for %s expires %s%s", [what(w), lib.expires_in(w), lib.ownership(w)]),
+	"severity": "info",
+	"remediation": "fix what it waives, or renew it with a new expires date if its reason still holds",
+	"exception": w,
+} if {
+	some w in in_force
+	lib.expiring(w)
+}
+
+# unused are the waivers in force that accept no finding: they warn, or
+# fail with exceptions_unused: fail.
+unused contains {
+	"msg": sprintf("exception for %s%s matches no open finding and is unused: remove it, or correct what it names", [what(w), lib.owned_by(w)]),
 	"severity": "info",
 	"exception": w,
 } if {
 	some w in in_force
 	names_something(w)
 	not w in used
+}
+
+warn contains m if {
+	not lib.unused_fails
+	some m in unused
+}
+
+deny contains object.union(m, {"severity": "medium"}) if {
+	lib.unused_fails
+	some m in unused
 }
 
 names_something(w) if w.id

@@ -140,3 +140,73 @@ test_waiver_of_a_closed_finding_is_unused if {
 test_expired_waiver_is_expired_not_unused if {
 	warnings([{"id": "CVE-2099-1", "reason": "r", "expires": "2026-01-01"}], findings) == {"exception for CVE-2099-1 expired on 2026-01-01 and no longer applies"}
 }
+
+# exceptions_warn_days (14 by default) before its last day, a waiver in
+# force warns, naming who answers for it.
+test_expiring_exception_warns_with_owner_and_ticket if {
+	w := [{"id": "CVE-2021-23337", "reason": "not reachable", "expires": "2026-06-06", "owner": "alice", "ticket": "SEC-12"}]
+	ids(w) == {"f1"}
+	warnings(w, findings) == {"exception for CVE-2021-23337 expires in 5 days (2026-06-06): owner alice, ticket SEC-12"}
+}
+
+test_expiring_on_its_last_day if {
+	w := [{"rule": "go/sql-injection", "reason": "r", "expires": "2026-06-01"}]
+	warnings(w, findings) == {"exception for rule go/sql-injection expires today (2026-06-01)"}
+}
+
+test_not_expiring_beyond_warn_days if {
+	warnings([{"id": "CVE-2021-23337", "reason": "r", "expires": "2026-06-16"}], findings) == set()
+	warnings([{"id": "CVE-2021-23337", "reason": "r", "expires": "2026-06-15"}], findings) == {"exception for CVE-2021-23337 expires in 14 days (2026-06-15)"}
+}
+
+test_warn_days_zero_turns_the_warning_off if {
+	w := [{"id": "CVE-2021-23337", "reason": "r", "expires": "2026-06-01"}]
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with data.secgate.config.exceptions_warn_days as 0
+		with time.now_ns as now
+	count(res) == 0
+}
+
+# A window however wide makes no expired waiver apply again: it stays
+# expired, and says so.
+test_wide_window_does_not_revive_an_expired_waiver if {
+	w := [{"id": "CVE-2021-23337", "reason": "r", "expires": "2026-05-31", "owner": "alice"}]
+	ids(w) == set() with data.secgate.config.exceptions_warn_days as 36500
+	res := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with data.secgate.config.exceptions_warn_days as 36500
+		with time.now_ns as now
+	{m.msg | some m in res} == {"exception for CVE-2021-23337 (owner alice) expired on 2026-05-31 and no longer applies"}
+}
+
+test_unused_names_owner_and_ticket if {
+	warnings([{"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01", "owner": "team-a", "ticket": "SEC-9"}], findings) == {unused_msg("CVE-2099-1 (owner team-a, ticket SEC-9)")}
+}
+
+# exceptions_unused: fail turns the unused warning into a violation; a
+# used waiver still passes.
+test_unused_fails_when_asked if {
+	w := [
+		{"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01"},
+		{"id": "CVE-2021-23337", "reason": "r", "expires": "2027-01-01"},
+	]
+	denied := exceptions.deny with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with data.secgate.config.exceptions_unused as "fail"
+		with time.now_ns as now
+	{m.msg | some m in denied} == {unused_msg("CVE-2099-1")}
+	some m in denied
+	m.severity == "medium"
+	warned := exceptions.warn with input as {"findings": findings}
+		with data.secgate.config.exceptions as w
+		with data.secgate.config.exceptions_unused as "fail"
+		with time.now_ns as now
+	count(warned) == 0
+}
+
+test_unused_warns_by_default if {
+	count(exceptions.deny) == 0 with input as {"findings": findings}
+		with data.secgate.config.exceptions as [{"id": "CVE-2099-1", "reason": "r", "expires": "2027-01-01"}]
+		with time.now_ns as now
+}

@@ -57,6 +57,58 @@ valid_until(entry) if {
 	time.now_ns() < end
 }
 
+# day_ns is one day in nanoseconds.
+day_ns := ((24 * 60) * 60) * 1000000000
+
+# days_left is how many days an entry in force has after today (by the
+# document's time, in UTC): 0 on its last day. Undefined for an expired
+# entry.
+days_left(entry) := n if {
+	valid_until(entry)
+	now := time.now_ns()
+	n := (time.parse_ns("2006-01-02", entry.expires) - (now - (now % day_ns))) / day_ns
+}
+
+# notice_days is exceptions_warn_days: how many days before its expiry an
+# exception or an approval warns; 0 never.
+notice_days := object.get(data.secgate.config, "exceptions_warn_days", 14)
+
+# expiring is true for an entry in force that expires within notice_days.
+# An expired entry is never expiring, whatever notice_days says: it does not
+# apply.
+expiring(entry) if {
+	is_number(notice_days)
+	notice_days > 0
+	days_left(entry) <= notice_days
+}
+
+# expires_in says when an entry in force expires: "today (2026-06-01)",
+# "in 1 day (2026-06-02)", "in 5 days (2026-06-06)".
+expires_in(entry) := sprintf("today (%s)", [entry.expires]) if days_left(entry) == 0
+
+expires_in(entry) := sprintf("in 1 day (%s)", [entry.expires]) if days_left(entry) == 1
+
+expires_in(entry) := sprintf("in %d days (%s)", [days_left(entry), entry.expires]) if days_left(entry) > 1
+
+# unused_fails says whether an unused exception or approval fails the gate
+# (exceptions_unused: fail) rather than warns.
+unused_fails if data.secgate.config.exceptions_unused == "fail"
+
+# ownership names who answers for a waiver or an approval and what tracks
+# it, for its messages: ": owner alice, ticket SEC-12", or "" when it says
+# neither.
+ownership(entry) := concat("", [": ", concat(", ", parts)]) if {
+	parts := [sprintf("%s %s", [k, entry[k]]) | some k in ["owner", "ticket"]; is_string(entry[k])]
+	count(parts) > 0
+} else := ""
+
+# owned_by is ownership in parentheses, for a message that goes on after
+# naming the entry: " (owner alice, ticket SEC-12)", or "".
+owned_by(entry) := sprintf(" (%s)", [substring(o, 2, -1)]) if {
+	o := ownership(entry)
+	o != ""
+} else := ""
+
 # matches is true when pattern (with * as wildcard) matches value exactly.
 matches(pattern, value) if {
 	is_string(pattern)

@@ -22,6 +22,57 @@ test_expired if {
 	lib.expired({}) with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
 }
 
+# Days are counted by the document's time, in UTC: an entry's last day is
+# day 0, whatever the hour.
+test_days_left if {
+	lib.days_left({"expires": "2026-06-06"}) == 5 with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+	lib.days_left({"expires": "2026-06-06"}) == 5 with time.now_ns as time.parse_rfc3339_ns("2026-06-01T23:59:59Z")
+	lib.days_left({"expires": "2026-06-01"}) == 0 with time.now_ns as time.parse_rfc3339_ns("2026-06-01T23:59:59Z")
+	not lib.days_left({"expires": "2026-05-31"}) with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+}
+
+test_expiring_within_warn_days if {
+	at := time.parse_rfc3339_ns("2026-06-01T12:00:00Z")
+	lib.expiring({"expires": "2026-06-15"}) with time.now_ns as at
+	not lib.expiring({"expires": "2026-06-16"}) with time.now_ns as at
+	lib.expiring({"expires": "2026-06-01"}) with time.now_ns as at
+	lib.expiring({"expires": "2026-06-02"}) with time.now_ns as at with data.secgate.config.exceptions_warn_days as 1
+	not lib.expiring({"expires": "2026-06-01"}) with time.now_ns as at with data.secgate.config.exceptions_warn_days as 0
+}
+
+# However wide the window, an expired entry is not expiring: it no longer
+# applies.
+test_expired_is_never_expiring if {
+	not lib.expiring({"expires": "2026-05-31"}) with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+		with data.secgate.config.exceptions_warn_days as 36500
+	not lib.expiring({"expires": "2026-05-31"}) with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+		with data.secgate.config.exceptions_warn_days as 100000
+	not lib.expiring({"expires": "soon"}) with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+}
+
+test_expires_in if {
+	at := time.parse_rfc3339_ns("2026-06-01T08:00:00Z")
+	lib.expires_in({"expires": "2026-06-01"}) == "today (2026-06-01)" with time.now_ns as at
+	lib.expires_in({"expires": "2026-06-02"}) == "in 1 day (2026-06-02)" with time.now_ns as at
+	lib.expires_in({"expires": "2026-06-06"}) == "in 5 days (2026-06-06)" with time.now_ns as at
+}
+
+test_ownership if {
+	lib.ownership({"owner": "alice", "ticket": "SEC-12"}) == ": owner alice, ticket SEC-12"
+	lib.ownership({"ticket": "SEC-12"}) == ": ticket SEC-12"
+	lib.ownership({"owner": "alice"}) == ": owner alice"
+	lib.ownership({}) == ""
+	lib.ownership({"owner": 12}) == ""
+	lib.owned_by({"owner": "alice", "ticket": "SEC-12"}) == " (owner alice, ticket SEC-12)"
+	lib.owned_by({}) == ""
+}
+
+test_unused_fails if {
+	not lib.unused_fails
+	lib.unused_fails with data.secgate.config.exceptions_unused as "fail"
+	not lib.unused_fails with data.secgate.config.exceptions_unused as "warn"
+}
+
 test_label if {
 	lib.label({"name": "a", "version": "1", "purl": "pkg:npm/a@1"}) == "pkg:npm/a@1"
 	lib.label({"name": "a", "version": "1"}) == "a@1"
