@@ -287,6 +287,8 @@ func (d *document) word(e schemaError) []problem {
 			return one(rankValue, "%q is not a pattern (* is the wildcard): %v", s, k.err)
 		case formatLicence:
 			return one(rankValue, "%q is an expression; list each licence on its own", s)
+		case formatAge:
+			return one(rankValue, "want days (7d), weeks (2w) or hours (36h), or forever; got %q", s)
 		}
 		return one(rankValue, "%q is not a %s", s, k.name)
 	case *noMatch:
@@ -317,6 +319,9 @@ func (d *document) word(e schemaError) []problem {
 		}
 		if len(named) < 2 {
 			return one(rankChoice, "names more than one thing to match%s", needs("; "))
+		}
+		if p.schema.Properties.get("reason") == nil {
+			return one(rankChoice, "gives both %s and %s; give one%s", named[0], named[1], needs("; "))
 		}
 		return one(rankChoice, "gives both %s and %s; give one (an entry matches what any of them matches, so two would waive more than either)", named[0], named[1])
 	}
