@@ -258,7 +258,7 @@ func TestCoverageRequired(t *testing.T) {
 		{"      - kind: sbom\n        max_age: 7 days\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "7 days"`},
 		{"      - kind: sbom\n        max_age: 0d\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "0d"`},
 		{"      - kind: sbom\n        max_age: 30m\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "30m"`},
-		{"      - kind: sbom\n        max_age: +7d\n", `line 5: coverage.required: "release": max_age: "+7d" does not match`},
+		{"      - kind: sbom\n        max_age: +7d\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "+7d"`},
 		{"      - kind: sbom\n        maxage: 7d\n", `line 5: coverage.required: "release": maxage: unknown key (known: kind, tool, max_age)`},
 		{"      sbom\n", `line 4: coverage.required: "release": want a list`},
 	} {
@@ -266,5 +266,9 @@ func TestCoverageRequired(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %s…", tc.in, err, tc.want)
 		}
+	}
+	// retention's ages are the same values, worded alike.
+	if _, err := Parse([]byte("retention:\n  reports: 90 days\n")); err == nil || err.Error() != `line 2: retention.reports: want days (7d), weeks (2w) or hours (36h), or forever; got "90 days"` {
+		t.Errorf("retention: err = %v", err)
 	}
 }

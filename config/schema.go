@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/gobwas/glob"
-
-	"github.com/secgate/secgate/internal/age"
 )
 
 // Schema is the JSON Schema (draft 2020-12) of secgate.yaml: every
@@ -40,9 +38,6 @@ const (
 	// formatLicence is one licence: an SPDX id (with an exception) or a
 	// name, never an expression.
 	formatLicence = "licence"
-	// formatAge is an age as the history's retention reads it: days,
-	// weeks or hours (7d, 2w, 36h), or forever.
-	formatAge = "age"
 )
 
 // formats check a string of each format the schema uses; a format not
@@ -54,10 +49,6 @@ var formats = map[string]func(string) error{
 	},
 	formatGlob: func(s string) error {
 		_, err := glob.Compile(s)
-		return err
-	},
-	formatAge: func(s string) error {
-		_, err := age.Parse(s)
 		return err
 	},
 	formatLicence: func(s string) error {

@@ -202,6 +202,10 @@ const (
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// agePattern is the schema's pattern of an age (retention, max_age):
+// the shape the history's ParseAge reads and policies read as written.
+const agePattern = `^([1-9][0-9]{0,5}[dwh]|forever)$`
+
 // notBlank is the schema's pattern for a string that must say something:
 // a value that fails it is empty.
 const notBlank = `\S`
@@ -287,8 +291,6 @@ func (d *document) word(e schemaError) []problem {
 			return one(rankValue, "%q is not a pattern (* is the wildcard): %v", s, k.err)
 		case formatLicence:
 			return one(rankValue, "%q is an expression; list each licence on its own", s)
-		case formatAge:
-			return one(rankValue, "want days (7d), weeks (2w) or hours (36h), or forever; got %q", s)
 		}
 		return one(rankValue, "%q is not a %s", s, k.name)
 	case *noMatch:
@@ -297,6 +299,9 @@ func (d *document) word(e schemaError) []problem {
 				line = key.Line
 			}
 			return one(rankEmpty, "empty%s", needs("; "))
+		}
+		if k.pattern == agePattern {
+			return one(rankValue, "want days (7d), weeks (2w) or hours (36h), or forever; got %q", k.got)
 		}
 		return one(rankValue, "%q does not match %s", k.got, k.pattern)
 	case *outOfRange:

@@ -2,9 +2,10 @@ package history
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/secgate/secgate/internal/age"
 )
 
 // Retention says how long each kind of record is kept; zero is forever.
@@ -25,7 +26,28 @@ var DefaultRetention = Retention{Reports: 90 * day, Decisions: 365 * day}
 const day = 24 * time.Hour
 
 // ParseAge reads a retention: "90d", "12w", "36h", or "forever" (0).
-func ParseAge(s string) (time.Duration, error) { return age.Parse(s) }
+func ParseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "forever" {
+		return 0, nil
+	}
+	if len(s) < 2 {
+		return 0, fmt.Errorf("want a number of days (90d), weeks (12w) or hours (36h), or forever; got %q", s)
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive number of days (90d), weeks (12w) or hours (36h), or forever; got %q", s)
+	}
+	switch s[len(s)-1] {
+	case 'd':
+		return time.Duration(n) * day, nil
+	case 'w':
+		return time.Duration(n) * 7 * day, nil
+	case 'h':
+		return time.Duration(n) * time.Hour, nil
+	}
+	return 0, fmt.Errorf("want a number of days (90d), weeks (12w) or hours (36h), or forever; got %q", s)
+}
 
 // Pruned counts what Prune removed.
 type Pruned struct {
