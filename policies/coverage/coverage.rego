@@ -213,6 +213,12 @@ verb_s(names) := "" if count(names) != 1
 
 age_problem(s, r) := sprintf("%s has no timestamp, its age cannot be told", [s.path]) if {
 	not readable_time(s)
+	not stated_time(s)
+}
+
+age_problem(s, r) := sprintf("%s has a timestamp that cannot be read (%s), its age cannot be told", [s.path, s.created]) if {
+	not readable_time(s)
+	stated_time(s)
 }
 
 age_problem(s, r) := sprintf("%s says it was made at %s, after the check's time %s; its age cannot be told", [s.path, s.created, input.context.now]) if {
@@ -242,16 +248,49 @@ age_ns(s) := max([0, time.now_ns() - made_ns(s)]) if {
 
 readable_time(s) if made_ns(s)
 
-# made_ns reads a report's created time: RFC 3339, or a date and time
-# without zone (Safety's), read as UTC. Go's zero time, which some tools
-# write for none, is none.
-made_ns(s) := time.parse_rfc3339_ns(rfc3339(s.created)) if {
+# stated_time: the report gives a time other than Go's zero time, which
+# some tools (Trivy) write for none.
+stated_time(s) if {
 	is_string(s.created)
-	regex.match(time_pattern, s.created)
+	s.created != ""
 	not startswith(s.created, "0001-01-01")
 }
 
-time_pattern := `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`
+# made_ns reads a report's created time: RFC 3339, or a date and time
+# without zone (Safety's), read as UTC, in the years 1900 to 2259 (what a
+# time in nanoseconds holds). Anything else is unreadable, here rather
+# than as an error of the builtin, which would stop the evaluation.
+made_ns(s) := time.parse_rfc3339_ns(rfc3339(s.created)) if {
+	is_string(s.created)
+	regex.match(time_pattern, s.created)
+	day_of_month(s.created)
+}
+
+time_pattern := `^(19[0-9]{2}|2[01][0-9]{2}|22[0-5][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`
+
+# day_of_month: the date's day is one its month has (30 April, 29
+# February in a leap year).
+day_of_month(t) if {
+	year := to_number(substring(t, 0, 4))
+	month := to_number(substring(t, 5, 2))
+	day := to_number(substring(t, 8, 2))
+	day <= days_in(year, month)
+}
+
+days_in(year, 2) := 29 if leap(year)
+
+days_in(year, 2) := 28 if not leap(year)
+
+days_in(year, month) := 30 if month in {4, 6, 9, 11}
+
+days_in(year, month) := 31 if month in {1, 3, 5, 7, 8, 10, 12}
+
+leap(year) if {
+	year % 4 == 0
+	year % 100 != 0
+}
+
+leap(year) if year % 400 == 0
 
 rfc3339(t) := replace(t, " ", "T") if regex.match(`(Z|[+-][0-9]{2}:[0-9]{2})$`, t)
 

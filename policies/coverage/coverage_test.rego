@@ -160,12 +160,36 @@ test_required_no_timestamp_fails_closed if {
 	count(required_deny(doc("release", [untimed], [component]), {"release": [{"kind": "sbom"}]})) == 0
 }
 
-test_required_unreadable_or_zero_timestamp_fails_closed if {
-	every created in ["0001-01-01T00:00:00Z", "yesterday", "2026-13-01T00:00:00Z", ""] {
+test_required_zero_timestamp_is_none if {
+	every created in ["0001-01-01T00:00:00Z", ""] {
 		s := object.union(sbom_src, {"created": created})
 		msgs := required_deny(doc("release", [s], [component]), release_sbom)
 		msgs == {"stage release requires an SBOM (kind sbom) at most 7d old; sbom.cdx.json has no timestamp, its age cannot be told"}
 	}
+}
+
+# A time the builtin would refuse (out of range, a day the month lacks)
+# is unreadable: a violation naming the file, never an evaluation error.
+test_required_unreadable_timestamp_fails_closed if {
+	every created in [
+		"yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z",
+		"2026-04-31T00:00:00Z", "9999-01-01T00:00:00Z", "1000-01-01T00:00:00Z", "2026-02-27T24:00:00Z",
+	] {
+		s := object.union(sbom_src, {"created": created})
+		msgs := required_deny(doc("release", [s], [component]), release_sbom)
+		msgs == {sprintf("stage release requires an SBOM (kind sbom) at most 7d old; sbom.cdx.json has a timestamp that cannot be read (%s), its age cannot be told", [created])}
+	}
+}
+
+test_required_leap_day_read if {
+	s := object.union(sbom_src, {"created": "2024-02-29T12:00:00Z"})
+	msgs := required_deny(doc("release", [s], [component]), release_sbom)
+	msgs == {"stage release requires an SBOM (kind sbom) at most 7d old; sbom.cdx.json is 731 days old (made 2024-02-29T12:00:00Z)"}
+	every t in ["2000-02-29T00:00:00Z", "2026-01-31T00:00:00Z", "2026-04-30T00:00:00Z"] {
+		made := coverage.made_ns({"created": t})
+		made == time.parse_rfc3339_ns(t)
+	}
+	not coverage.made_ns({"created": "1900-02-29T00:00:00Z"})
 }
 
 test_required_future_timestamp_fails_closed if {
