@@ -240,3 +240,47 @@ func TestCoverageSettings(t *testing.T) {
 		t.Errorf("defaults = %v", def)
 	}
 }
+
+// TestCoverageRequired: coverage.required is read as written, stage by
+// stage, and a kind, tool or age it does not know is an error on its line,
+// never a requirement that silently requires nothing.
+func TestCoverageRequired(t *testing.T) {
+	c, err := Parse([]byte("coverage:\n  required:\n    release:\n      - kind: sbom\n        max_age: 7d\n      - tool: semgrep\n    \"*\":\n      - kind: secrets\n    nightly-build:\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := c.Sections["coverage"].(map[string]any)["required"].(map[string]any)
+	release := req["release"].([]any)
+	if len(release) != 2 || release[0].(map[string]any)["max_age"] != "7d" || release[1].(map[string]any)["tool"] != "semgrep" {
+		t.Errorf("release = %v", release)
+	}
+	if len(req["*"].([]any)) != 1 {
+		t.Errorf("* = %v", req["*"])
+	}
+	d, _ := Defaults()
+	if def := d.Sections["coverage"].(map[string]any)["required"]; len(def.(map[string]any)) != 0 {
+		t.Errorf("default required = %v, want {}", def)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"      - kind: sbomm\n", `line 4: coverage.required: "release": kind: "sbomm" is not one of sbom, vulnerabilities, secrets, sast, misconfigurations`},
+		{"      - kind: SBOM\n", `line 4: coverage.required: "release": kind: "SBOM" is not one of sbom,`},
+		{"      - tool: semgrp\n", `line 4: coverage.required: "release": tool: "semgrp" is not one of bandit,`},
+		{"      - kind: sbom\n        tool: syft\n", `line 4: coverage.required: "release": gives both kind and tool; give one; each requirement needs one of kind`},
+		{"      - max_age: 7d\n", `line 4: coverage.required: "release": names nothing to match; each requirement needs one of kind`},
+		{"      - kind: sbom\n        max_age: 7 days\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "7 days"`},
+		{"      - kind: sbom\n        max_age: 0d\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "0d"`},
+		{"      - kind: sbom\n        max_age: 30m\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "30m"`},
+		{"      - kind: sbom\n        max_age: +7d\n", `line 5: coverage.required: "release": max_age: want days (7d), weeks (2w) or hours (36h), or forever; got "+7d"`},
+		{"      - kind: sbom\n        maxage: 7d\n", `line 5: coverage.required: "release": maxage: unknown key (known: kind, tool, max_age)`},
+		{"      sbom\n", `line 4: coverage.required: "release": want a list`},
+	} {
+		_, err := Parse([]byte("coverage:\n  required:\n    release:\n" + tc.in))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %s…", tc.in, err, tc.want)
+		}
+	}
+	// retention's ages are the same values, worded alike.
+	if _, err := Parse([]byte("retention:\n  reports: 90 days\n")); err == nil || err.Error() != `line 2: retention.reports: want days (7d), weeks (2w) or hours (36h), or forever; got "90 days"` {
+		t.Errorf("retention: err = %v", err)
+	}
+}

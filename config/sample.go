@@ -134,15 +134,18 @@ func (s *sample) setBelow(path string) bool {
 }
 
 // entries describes the keys of each entry of a list, or of each value of
-// a free-form mapping, when they are mappings of named keys.
+// a free-form mapping, or of each entry of its values when they are lists,
+// when they are mappings of named keys.
 func (s *sample) entries(indent string, n *node) {
 	var each *node
 	var what string
 	switch {
 	case n.Items != nil && n.Items.object():
-		each, what = n.Items, "Each entry"
+		each, what = n.Items, "Each entry has"
 	case n.Additional != nil && n.Additional.object():
-		each, what = n.Additional, "Each value"
+		each, what = n.Additional, "Each value has"
+	case n.Additional != nil && n.Additional.Items != nil && n.Additional.Items.object():
+		each, what = n.Additional.Items, "Each value is a list of entries with"
 	default:
 		return
 	}
@@ -150,7 +153,7 @@ func (s *sample) entries(indent string, n *node) {
 	if len(each.Required) > 0 {
 		keys += "; required: " + strings.Join(each.Required, ", ")
 	}
-	s.comment(indent, what+" has the keys "+keys+":")
+	s.comment(indent, what+" the keys "+keys+":")
 	s.describe(indent, each, "  ")
 }
 

@@ -202,6 +202,10 @@ const (
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// agePattern is the schema's pattern of an age (retention, max_age):
+// the shape the history's ParseAge reads and policies read as written.
+const agePattern = `^([1-9][0-9]{0,5}[dwh]|forever)$`
+
 // notBlank is the schema's pattern for a string that must say something:
 // a value that fails it is empty.
 const notBlank = `\S`
@@ -296,6 +300,9 @@ func (d *document) word(e schemaError) []problem {
 			}
 			return one(rankEmpty, "empty%s", needs("; "))
 		}
+		if k.pattern == agePattern {
+			return one(rankValue, "want days (7d), weeks (2w) or hours (36h), or forever; got %q", k.got)
+		}
 		return one(rankValue, "%q does not match %s", k.got, k.pattern)
 	case *outOfRange:
 		if k.max {
@@ -317,6 +324,9 @@ func (d *document) word(e schemaError) []problem {
 		}
 		if len(named) < 2 {
 			return one(rankChoice, "names more than one thing to match%s", needs("; "))
+		}
+		if p.schema.Properties.get("reason") == nil {
+			return one(rankChoice, "gives both %s and %s; give one%s", named[0], named[1], needs("; "))
 		}
 		return one(rankChoice, "gives both %s and %s; give one (an entry matches what any of them matches, so two would waive more than either)", named[0], named[1])
 	}

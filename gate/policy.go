@@ -162,10 +162,15 @@ func NewEngine(ctx context.Context, p Policy) (*eval.Engine, error) {
 
 // unread are the fields of findings the built-in policies name but do
 // not read under data's configuration: a finding's origins (each tool
-// that reported it) only when thresholds.by_tool names a tool. Building
-// them for 100,000 findings would cost a third more memory and time.
+// that reported it) only when thresholds.by_tool names a tool or
+// coverage.required a report (a finding shows which report scanned for
+// its kind). Building them for 100,000 findings would cost a third more
+// memory and time.
 func unread(data map[string]any) []string {
 	if byTool, _ := dataAt(data, "secgate", "config", "thresholds", "by_tool").(map[string]any); len(byTool) > 0 {
+		return nil
+	}
+	if required, _ := dataAt(data, "secgate", "config", "coverage", "required").(map[string]any); len(required) > 0 {
 		return nil
 	}
 	return []string{"origins"}
