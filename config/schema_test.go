@@ -178,6 +178,7 @@ func TestSchemaAcceptsConfigsInRepo(t *testing.T) {
 		for _, bad := range []string{
 			"check.txtar/typo.yaml", "check.txtar/badvalue.yaml", "check.txtar/baddate.yaml",
 			"severity_source.txtar/bad.yaml", "config_schema.txtar/typo.yaml", "config_schema.txtar/wrongtype.yaml",
+			"ratchet.txtar/yes.yaml",
 		} {
 			if strings.HasSuffix(name, bad) {
 				return true
