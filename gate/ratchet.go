@@ -24,6 +24,9 @@ const RatchetCounts = "data.secgate.thresholds.ratchet_counts"
 // held to, and a gate that cannot hold them does not pass.
 var ErrRatchetNoBaseline = errors.New("thresholds.ratchet needs a baseline: give --baseline (the base's reports, the decision JSON check -o json wrote on them, or history:)")
 
+// errNoRatchetCounts: the policies loaded do not count for the ratchet.
+var errNoRatchetCounts = errors.New("thresholds.ratchet: the policies do not define " + RatchetCounts + " (the built-in thresholds policy does): the ratchet cannot count")
+
 // Ratchet is what the decision shows of the ratchet: the baseline's and
 // the current counts side by side, per severity, worst first.
 type Ratchet struct {
@@ -78,6 +81,9 @@ func prepareRatchet(ctx context.Context, e *eval.Engine, doc, base *document.Doc
 		}
 	}
 	counts, err := ratchetCounts(ctx, e, base, opts.Now)
+	if errors.Is(err, errNoRatchetCounts) {
+		return fmt.Errorf("%s: %w", ConfigName(cfg), err)
+	}
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
@@ -106,7 +112,7 @@ func ratchetCounts(ctx context.Context, e *eval.Engine, doc *document.Document, 
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("thresholds.ratchet: the policies do not define %s (the built-in thresholds policy does): the ratchet cannot count", RatchetCounts)
+		return nil, errNoRatchetCounts
 	}
 	m, _ := v.(map[string]any)
 	counts := make(map[string]int, len(document.Severities))
