@@ -74,6 +74,15 @@ type Retention struct {
 	SBOMs     string `yaml:"sboms"`
 }
 
+// Ratchet says whether thresholds.ratchet is on: the gate then counts
+// the baseline's findings for the thresholds policy to hold the current
+// counts to.
+func (c *Config) Ratchet() bool {
+	sec, _ := c.Sections["thresholds"].(map[string]any)
+	on, _ := sec["ratchet"].(bool)
+	return on
+}
+
 // Defaults returns the configuration with no file.
 func Defaults() (*Config, error) {
 	d, err := sectionDefaults()

@@ -180,6 +180,7 @@ func TestSchemaAcceptsConfigsInRepo(t *testing.T) {
 			"severity_source.txtar/bad.yaml", "config_schema.txtar/typo.yaml", "config_schema.txtar/wrongtype.yaml",
 			"exceptions_aging.txtar/huge.yaml", "exceptions_aging.txtar/negative.yaml", "exceptions_aging.txtar/owner-list.yaml",
 			"coverage_required.txtar/typo.yaml", "coverage_required.txtar/typo-tool.yaml", "coverage_required.txtar/typo-age.yaml",
+			"ratchet.txtar/yes.yaml",
 		} {
 			if strings.HasSuffix(name, bad) {
 				return true

@@ -8,7 +8,7 @@ package document
 
 // SchemaVersion is the version of the unified document's shape. It changes
 // whenever a field is added (minor) or changed or removed (major).
-const SchemaVersion = "1.2.0"
+const SchemaVersion = "1.3.0"
 
 // Document is the unified document.
 type Document struct {
@@ -25,6 +25,10 @@ type Document struct {
 	// (Change removed), when a baseline was given. Policies judging what
 	// ships read Components; these are for those judging the change.
 	Removed []Component `json:"removed_components"`
+	// Baseline is what policies are told of the baseline beyond the
+	// marks on findings and components: present only when a baseline
+	// was given and thresholds.ratchet asked for its counts.
+	Baseline *Baseline `json:"baseline,omitempty"`
 
 	findingIndex   map[string]int
 	componentIndex map[string]int
@@ -34,6 +38,16 @@ type Document struct {
 	serials map[string]int
 	// ownPackages are the packages merging made, which no ingester shares.
 	ownPackages map[*Package]bool
+}
+
+// Baseline is what the document says of its baseline's findings.
+type Baseline struct {
+	// RatchetCounts are the baseline's open findings that the
+	// thresholds policy's ratchet counts, by the severity each counts
+	// at (every severity present): the policy's ratchet_counts evaluated
+	// on the baseline's findings, with the exceptions in force applied,
+	// so that both sides are counted alike.
+	RatchetCounts map[string]int `json:"ratchet_counts"`
 }
 
 // Source is one input file.

@@ -47,6 +47,16 @@ func (d *Document) Validate() error {
 			bad("vex[%d]: null slice", i)
 		}
 	}
+	if b := d.Baseline; b != nil {
+		for _, sev := range Severities {
+			if n, ok := b.RatchetCounts[string(sev)]; !ok || n < 0 {
+				bad("baseline.ratchet_counts: %s missing or negative", sev)
+			}
+		}
+		if len(b.RatchetCounts) != len(Severities) {
+			bad("baseline.ratchet_counts: %d keys, want the %d severities", len(b.RatchetCounts), len(Severities))
+		}
+	}
 	ids := make(map[string]bool, len(d.Findings))
 	for i := range d.Findings {
 		f := &d.Findings[i]

@@ -109,6 +109,8 @@ type Engine struct {
 	// namespace.
 	excepts    map[string]string
 	exceptions *rego.PreparedEvalQuery
+	// base are the options every query of the engine is prepared with.
+	base       []func(*rego.Rego)
 	namespaces []string
 	timeout    time.Duration
 	// fields, when set, are the only keys findings and components keep
@@ -283,7 +285,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	base = append(base, builtins.RegoOptions()...)
 
 	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, excepts: excepts, origins: opts.Policies.Origins,
-		log: opts.Log, explain: opts.Explain}
+		log: opts.Log, explain: opts.Explain, base: base}
 	if opts.Policies.NamedFieldsOnly {
 		if err := projectionSafe(compiler); err != nil {
 			e.unprojected = err
@@ -505,25 +507,11 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		defer hook.close()
 		printing = append(printing, rego.EvalPrintHook(hook))
 	}
-	if e.exceptions != nil {
-		rs, err := e.exceptions.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, printing...)...)
-		if err != nil {
-			return nil, evalError(err, e.timeout)
-		}
-		waivers, err := parseWaivers(rs)
-		if err != nil {
-			return nil, err
-		}
-		if len(waivers) > 0 {
-			// Only the waived findings (and the summary) change.
-			shared := newSharedTerms()
-			for _, i := range applyWaivers(doc, waivers) {
-				findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, shared))
-			}
-			input = assemble(doc, findings, e.fields)
-		}
-		res.Waivers = waivers
+	input, waivers, err := e.waive(ctx, doc, findings, input, now, printing)
+	if err != nil {
+		return nil, err
 	}
+	res.Waivers = waivers
 
 	// The results stay Rego values: converting 100,000 finding ids to Go
 	// values and back would cost more than reading them once.
@@ -560,6 +548,63 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 	sortMessages(res.Denies)
 	sortMessages(res.Warnings)
 	return res, nil
+}
+
+// waive applies the exceptions policy's waivers to doc, when that
+// policy is loaded: the findings they accept get status accepted. It
+// returns the input with the waived findings changed, and the waivers.
+func (e *Engine) waive(ctx context.Context, doc *document.Document, findings []*ast.Term, input ast.Value, now time.Time, printing []rego.EvalOption) (ast.Value, []Waiver, error) {
+	if e.exceptions == nil {
+		return input, []Waiver{}, nil
+	}
+	rs, err := e.exceptions.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, printing...)...)
+	if err != nil {
+		return nil, nil, evalError(err, e.timeout)
+	}
+	waivers, err := parseWaivers(rs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(waivers) > 0 {
+		// Only the waived findings (and the summary) change.
+		shared := newSharedTerms()
+		for _, i := range applyWaivers(doc, waivers) {
+			findings[i] = ast.NewTerm(findingValue(&doc.Findings[i], e.fields, shared))
+		}
+		input = assemble(doc, findings, e.fields)
+	}
+	return input, waivers, nil
+}
+
+// Value evaluates ref, a reference into the policies' data
+// (data.secgate.thresholds.ratchet_counts), over doc at now, with the
+// exceptions policy's waivers applied to doc first, as Evaluate applies
+// them. It returns the value as JSON decodes it, and false when ref is
+// undefined.
+func (e *Engine) Value(ctx context.Context, doc *document.Document, now time.Time, ref string) (any, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	r, err := ast.ParseRef(ref)
+	if err != nil || !r.HasPrefix(ast.DefaultRootRef) {
+		return nil, false, fmt.Errorf("policy query %q: want a reference into data", ref)
+	}
+	pq, err := rego.New(append(e.base, rego.Query(r.String()))...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("policy: %w", err)
+	}
+	findings := findingTerms(doc, e.fields)
+	input, _, err := e.waive(ctx, doc, findings, assemble(doc, findings, e.fields), now, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	if err != nil {
+		return nil, false, evalError(err, e.timeout)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, false, nil
+	}
+	return rs[0].Expressions[0].Value, true, nil
 }
 
 // exceptionNames reads each namespace's exception rule from the

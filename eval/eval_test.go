@@ -380,3 +380,38 @@ func TestCheckedSkipsOnlyChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineValue: a rule's value over a document, with the exceptions
+// applied first as Evaluate applies them; an undefined rule is not a
+// value, and only references into data are asked.
+func TestEngineValue(t *testing.T) {
+	files := map[string]string{
+		"x.rego": "package secgate.exceptions\n\napplied contains {\"finding_id\": f.id, \"exception\": {\"id\": f.rule_id, \"reason\": \"r\", \"expires\": \"2027-01-01\"}} if {\n\tsome f in input.findings\n\tf.rule_id == \"CVE-2024-0\"\n}\n",
+		"m.rego": "package main\n\nopen := count([f | some f in input.findings; f.status == \"open\"])\n\ndeny contains \"x\" if false\n",
+	}
+	pols, err := LoadFS("test", fstest.MapFS{"x.rego": {Data: []byte(files["x.rego"])}, "m.rego": {Data: []byte(files["m.rego"])}}, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), Options{Policies: pols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sampleDoc(2)
+	for i := range d.Findings {
+		d.Findings[i].Status, d.Findings[i].StatusReason = document.StatusOpen, nil
+	}
+	v, ok, err := e.Value(context.Background(), d, now, "data.main.open")
+	if err != nil || !ok {
+		t.Fatalf("Value: %v, %v, %v", v, ok, err)
+	}
+	if fmt.Sprint(v) != "1" || d.Findings[0].Status != document.StatusAccepted {
+		t.Errorf("open = %v with finding 0 %s; want 1, the waived one accepted", v, d.Findings[0].Status)
+	}
+	if _, ok, err := e.Value(context.Background(), d, now, "data.main.nothing"); ok || err != nil {
+		t.Errorf("undefined: %v, %v; want not ok, no error", ok, err)
+	}
+	if _, _, err := e.Value(context.Background(), d, now, "input.findings"); err == nil {
+		t.Error("input.findings: want an error")
+	}
+}

@@ -56,7 +56,7 @@ func newSharedTerms() sharedTerms {
 // Components keep the fields of keep; the document's own keys, its
 // sources, summary and context are always whole.
 func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Value {
-	o := newObj(8, nil)
+	o := newObj(9, nil)
 	o.str("schema_version", d.SchemaVersion)
 	sources := make([]*ast.Term, len(d.Sources))
 	for i := range d.Sources {
@@ -81,6 +81,11 @@ func assemble(d *document.Document, findings []*ast.Term, keep fieldSet) ast.Val
 		removed[i] = ast.NewTerm(componentValue(&d.Removed[i], keep))
 	}
 	o.term("removed_components", ast.ArrayTerm(removed...))
+	if b := d.Baseline; b != nil {
+		bo := newObj(1, nil)
+		bo.term("ratchet_counts", countsValue(b.RatchetCounts))
+		o.term("baseline", ast.NewTerm(bo.value()))
+	}
 	return o.value()
 }
 
@@ -119,7 +124,7 @@ func (o obj) wants(k string) bool { return o.keep == nil || o.keep[k] }
 // than building the field.
 var keyTerms = func() map[string]*ast.Term {
 	m := map[string]*ast.Term{}
-	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "change", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "complete", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "errors", "findings", "fix_state", "fixed_versions", "format", "group", "id", "incomplete_reason", "justification", "kev", "kind", "level", "license_changed", "license_expression", "licenses", "line", "listed", "location", "locations", "message", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "paths", "percentile", "previous_licenses", "previous_version", "purl", "references", "removed_components", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
+	for _, k := range []string{"aliases", "baseline", "baseline_state", "bom_ref", "branch", "change", "by", "by_kind", "by_severity", "by_status", "ci", "commit", "complete", "components", "confidence", "context", "created", "cvss", "cwe", "date", "date_added", "depends_on", "description", "direct", "due_date", "ecosystem", "end_column", "end_line", "epss", "errors", "findings", "fix_state", "fixed_versions", "format", "group", "id", "incomplete_reason", "justification", "kev", "kind", "level", "license_changed", "license_expression", "licenses", "line", "listed", "location", "locations", "message", "name", "new", "new_components", "new_findings", "now", "open_by_severity", "open_findings", "origins", "package", "path", "paths", "percentile", "previous_licenses", "previous_version", "purl", "ratchet_counts", "references", "removed_components", "repository", "required_action", "rule_id", "schema_version", "scope", "score", "scores", "severity", "sha256", "snippet", "source", "sources", "stage", "start_column", "start_line", "statement", "status", "status_reason", "summary", "tags", "title", "tool", "type", "vector", "version"} {
 		m[k] = ast.StringTerm(k)
 	}
 	return m

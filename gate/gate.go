@@ -103,6 +103,9 @@ type Decision struct {
 	// through, each with the components it approved.
 	Approvals []eval.Approval  `json:"approvals"`
 	Summary   document.Summary `json:"summary"`
+	// Ratchet shows the baseline's and the current counts side by side
+	// when thresholds.ratchet is on; nil (absent) otherwise.
+	Ratchet *Ratchet `json:"ratchet,omitempty"`
 	// Tickets are the remediation tickets of the violations, worst
 	// first, when Options.Tickets asked for them; empty otherwise.
 	Tickets  []tickets.Ticket `json:"tickets"`
@@ -137,11 +140,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if engine == nil && opts.Remote == nil {
 		engine = Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Policy) })
 	}
-	doc, skipped, err := Load(ctx, opts)
-	if err == nil && opts.Loaded != nil {
+	ratchet := ratchetOn(opts.Policy.Config)
+	if ratchet && opts.Remote != nil {
+		return nil, fmt.Errorf("%s: thresholds.ratchet counts the baseline with local policies: it does not run with an OPA server (--opa-url)", ConfigName(opts.Policy.Config))
+	}
+	doc, base, skipped, err := loadWithBase(ctx, opts)
+	if err == nil && opts.Loaded != nil && !ratchet {
 		opts.Loaded(doc)
 	}
 	var e Evaluator = opts.Remote
+	var local *eval.Engine
 	if e == nil {
 		le, perr := engine()
 		if perr == nil && le == nil {
@@ -150,10 +158,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if perr != nil {
 			return nil, perr
 		}
-		e = le
+		e, local = le, le
 	}
 	if err != nil {
 		return nil, err
+	}
+	if ratchet {
+		// The baseline's counts join the document before anyone else
+		// reads it.
+		if err := prepareRatchet(ctx, local, doc, base, opts); err != nil {
+			return nil, err
+		}
+		if opts.Loaded != nil {
+			opts.Loaded(doc)
+		}
 	}
 	res, err := e.Evaluate(ctx, doc, opts.Now)
 	if err != nil {
@@ -174,6 +192,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Sources:       doc.Sources,
 		Context:       doc.Context,
 		Skipped:       skipped,
+	}
+	if ratchet {
+		current, err := ratchetCounts(ctx, local, doc, opts.Now)
+		if err != nil {
+			return nil, err
+		}
+		d.Ratchet = newRatchet(doc.Baseline.RatchetCounts, current)
 	}
 	if opts.Inventory {
 		inv := NewInventory(doc)
@@ -220,20 +245,26 @@ func (d *Decision) addTickets(doc *document.Document, opts Options) error {
 // marked and the summary counted, and lists the folders' files it
 // skipped: the document `secgate ingest` prints and policies see as input.
 func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipped, error) {
+	doc, _, skipped, err := loadWithBase(ctx, opts)
+	return doc, skipped, err
+}
+
+// loadWithBase is Load, returning the baseline's document too (nil without one).
+func loadWithBase(ctx context.Context, opts Options) (*document.Document, *document.Document, []ingest.Skipped, error) {
 	epss, kev, err := exploitData(ctx, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	reports, err := ingest.Expand(opts.Reports, opts.Ingest.Exclude)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(reports.Reports) == 0 {
-		return nil, nil, fmt.Errorf("no reports given: a gate with nothing to check does not pass")
+		return nil, nil, nil, fmt.Errorf("no reports given: a gate with nothing to check does not pass")
 	}
 	doc, err := ingest.Load(reports.Reports, opts.Ingest)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	skipped := append([]ingest.Skipped{}, reports.Skipped...)
 	enrich.Apply(doc, epss, kev)
@@ -241,8 +272,8 @@ func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipp
 		doc.PreferSeverity(cfg.SeveritySource)
 	}
 	doc.Context = opts.Context
+	var bdoc *document.Document
 	if len(opts.Baseline) > 0 {
-		var bdoc *document.Document
 		var bskipped []ingest.Skipped
 		if IsHistorySide(opts.Baseline) {
 			bdoc, err = LoadHistorySide(ctx, opts.Baseline[0], opts.History)
@@ -250,13 +281,13 @@ func Load(ctx context.Context, opts Options) (*document.Document, []ingest.Skipp
 			bdoc, bskipped, err = LoadSide(opts.Baseline, opts.Ingest)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("baseline: %w", err)
+			return nil, nil, nil, fmt.Errorf("baseline: %w", err)
 		}
 		MarkNew(doc, bdoc)
 		skipped = append(skipped, bskipped...)
 	}
 	doc.Summary = document.Summarize(doc)
-	return doc, skipped, nil
+	return doc, bdoc, skipped, nil
 }
 
 // exploitData loads the EPSS and KEV data, if named.

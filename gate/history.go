@@ -69,7 +69,19 @@ func LoadHistorySide(ctx context.Context, spec string, opts HistoryOptions) (*do
 	if err != nil {
 		return nil, err
 	}
-	return run.Document(), nil
+	doc := run.Document()
+	// The history keeps the findings an exception accepted in the run
+	// apart from the statuses: say which they were, as a document does.
+	waived := make(map[string]bool, len(run.Exceptions))
+	for _, x := range run.Exceptions {
+		waived[x.FindingID] = true
+	}
+	for i := range doc.Findings {
+		if f := &doc.Findings[i]; f.Status == document.StatusAccepted && waived[f.ID] {
+			f.StatusReason = &document.StatusNote{By: "exception"}
+		}
+	}
+	return doc, nil
 }
 
 func filterText(f history.Filter) string {

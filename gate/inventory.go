@@ -46,6 +46,10 @@ type InventoryFinding struct {
 	Package       *InventoryPackage    `json:"package,omitempty"`
 	Location      *InventoryLocation   `json:"location,omitempty"`
 	FixedVersions []string             `json:"fixed_versions"`
+	// FixState is what the report says of a fix, when it says
+	// (document.Finding.FixState): thresholds.ignore_unfixed counts a
+	// baseline's findings by it.
+	FixState string `json:"fix_state,omitempty"`
 	// References are at most maxReferences of the finding's references,
 	// those naming one of its ids (the advisories) first.
 	References []string `json:"references"`
@@ -105,7 +109,7 @@ func NewInventory(doc *document.Document) Inventory {
 		*r = InventoryFinding{
 			ID: f.ID, Kind: f.Kind, RuleID: f.RuleID, Aliases: f.Aliases, Title: f.Title,
 			Severity: f.Severity, Status: f.Status, StatusReason: f.StatusReason,
-			FixedVersions: f.FixedVersions, References: advisoriesFirst(f),
+			FixedVersions: f.FixedVersions, FixState: f.FixState, References: advisoriesFirst(f),
 			Occurrence: f.Occurrence, ToolFingerprint: f.ToolFingerprint,
 		}
 		if p := f.Package; p != nil {

@@ -265,7 +265,7 @@ func rebuildFinding(f *document.Finding, r *InventoryFinding, sources []document
 	*f = document.Finding{
 		ID: r.ID, Kind: r.Kind, RuleID: r.RuleID, Aliases: list(r.Aliases), Title: r.Title,
 		CWE: []string{}, References: list(r.References), Tags: []string{}, Severity: r.Severity,
-		Scores: []document.CVSS{}, FixedVersions: list(r.FixedVersions), Locations: []document.Location{},
+		Scores: []document.CVSS{}, FixedVersions: list(r.FixedVersions), FixState: r.FixState, Locations: []document.Location{},
 		Origins: origins, Status: r.Status, StatusReason: r.StatusReason,
 		ToolFingerprint: r.ToolFingerprint, Occurrence: r.Occurrence,
 	}

@@ -115,6 +115,20 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		}
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
+	if r := d.Ratchet; r != nil {
+		fmt.Fprint(bw, "| Ratchet | baseline | current | change |\n|---|---:|---:|---:|\n")
+		for _, c := range r.Counts {
+			change := fmt.Sprintf("%+d", c.Delta)
+			switch {
+			case c.Delta == 0:
+				change = "0"
+			case c.Delta > 0:
+				change = "**" + change + "** ✗"
+			}
+			fmt.Fprintf(bw, "| %s | %d | %d | %s |\n", c.Severity, c.Baseline, c.Current, change)
+		}
+		fmt.Fprint(bw, "\n")
+	}
 	var srcs []string
 	for _, s := range d.Sources {
 		srcs = append(srcs, fmt.Sprintf("%s (%s)", textsafe.Code(s.Path, textsafe.MaxField, false), escapeMarkdown(s.Format)))

@@ -104,6 +104,10 @@ func (t *Table) Write(w io.Writer, r *gate.Result) error {
 		}
 	}
 
+	if r := d.Ratchet; r != nil {
+		t.ratchet(bw, r)
+	}
+
 	s := d.Summary
 	fmt.Fprintf(bw, "\n%s findings: %d, open: %d (critical %d, high %d, medium %d, low %d, info %d, unknown %d); components: %d",
 		t.paint(bold, "Summary"), s.Findings, s.OpenFindings,
@@ -206,4 +210,20 @@ func placeString(l *document.Location) string {
 // namesFinding reports whether a message already names the finding.
 func namesFinding(msg string, f *document.Finding) bool {
 	return f != nil && strings.Contains(msg, f.RuleID)
+}
+
+// ratchet shows the baseline's and the current counts side by side, and
+// marks the severities whose count rose.
+func (t *Table) ratchet(w io.Writer, r *gate.Ratchet) {
+	fmt.Fprintf(w, "\n%s\n", t.paint(bold, "Ratchet (open findings counted: baseline → current)"))
+	for _, c := range r.Counts {
+		line := fmt.Sprintf("  %-8s %5d → %-5d", c.Severity, c.Baseline, c.Current)
+		switch {
+		case c.Delta > 0:
+			line = t.paint(red, fmt.Sprintf("%s +%d ✗", line, c.Delta))
+		case c.Delta < 0:
+			line = fmt.Sprintf("%s %d", line, c.Delta)
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
 }

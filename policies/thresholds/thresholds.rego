@@ -11,7 +11,9 @@
 #   by default). ignore_unfixed leaves out of the severity and count
 #   thresholds the vulnerabilities whose report says no fix exists. With
 #   only_new (the section's, else the top-level one) and a baseline, counts
-#   only what the change introduced.
+#   only what the change introduced. With ratchet and a baseline, the open
+#   count of each severity may not rise above the baseline's, and that
+#   replaces max_findings and warn_findings.
 # custom:
 #   severity: high
 #   config: thresholds
@@ -300,6 +302,7 @@ deny contains {
 	"finding_ids": secgate.pluck(in_count, "id"),
 	"per_finding": false,
 } if {
+	not ratchet
 	count(in_count) > cfg.max_findings
 }
 
@@ -309,6 +312,7 @@ warn contains {
 	"finding_ids": secgate.pluck(in_count, "id"),
 	"per_finding": false,
 } if {
+	not ratchet
 	count(in_count) >= cfg.warn_findings
 	count(in_count) <= cfg.max_findings
 }
@@ -405,3 +409,105 @@ else := "none"
 # many packages or findings, and --tickets. Written in Go: a function per
 # finding costs more than the rest of the rule.
 remediation(fs) := secgate.remediation(fs)
+
+# The ratchet. With ratchet on, the open count of each severity may not
+# rise above the baseline's; it replaces the count thresholds
+# (max_findings, warn_findings), so a change that lowers or keeps the
+# counts passes above them. fail_severity, warn_severity, KEV and EPSS
+# still judge each finding as without it. The ratchet counts every open
+# finding, new or not (only_new narrows what the other thresholds judge,
+# not the comparison), by the count thresholds' rules: ignore_unfixed,
+# count_from, unknown_as, and the exceptions in force, which were applied
+# before the policies run. The baseline's counts (input.baseline) are
+# ratchet_counts evaluated on the baseline's findings, with today's
+# exceptions applied to them.
+ratchet if cfg.ratchet == true
+
+# ratchet_judged are the open findings the ratchet counts from.
+ratchet_judged := lib.open_findings if not cfg.ignore_unfixed == true
+
+ratchet_judged := [f | some f in lib.open_findings; not unfixed(f)] if cfg.ignore_unfixed == true
+
+ratchet_by_severity := secgate.group_by(ratchet_judged, "severity")
+
+# ratchet_in_count are those count_from counts, by severity.
+ratchet_in_count[sev] := fs if {
+	not overrides.count_from
+	some sev, fs in ratchet_by_severity
+	counts_at(level(sev), cfg.count_from)
+}
+
+ratchet_in_count[sev] := fs if {
+	overrides.count_from
+	some sev, group in ratchet_by_severity
+	fs := [f | some f in group; counts_at(level(sev), setting(f, "count_from"))]
+}
+
+# ratchet_level is the severity a finding of severity sev is counted at:
+# unknown at unknown_as (unknown when that is none).
+ratchet_level(sev) := unknown_level if sev == "unknown"
+
+ratchet_level(sev) := sev if sev != "unknown"
+
+# ratchet_findings are the findings the ratchet counts, by the severity
+# they count at, every severity present.
+ratchet_findings[lvl] := fs if {
+	some lvl in severities
+	fs := [f |
+		some sev, group in ratchet_in_count
+		ratchet_level(sev) == lvl
+		some f in group
+	]
+}
+
+# ratchet_counts are how many findings the ratchet counts at each
+# severity: what secgate reads of a baseline, and shows beside the
+# baseline's.
+ratchet_counts := {lvl: count(fs) | some lvl, fs in ratchet_findings}
+
+baseline_counts := input.baseline.ratchet_counts
+
+# baseline_readable holds when the baseline's counts are a count for
+# every severity.
+baseline_readable if {
+	is_object(baseline_counts)
+	every lvl in severities {
+		is_number(baseline_counts[lvl])
+		baseline_counts[lvl] >= 0
+		floor(baseline_counts[lvl]) == baseline_counts[lvl]
+	}
+}
+
+deny contains {
+	"msg": "thresholds.ratchet needs a baseline (--baseline reports, a decision JSON, or history:): without one there are no counts to hold the open findings to",
+	"severity": "high",
+} if {
+	ratchet
+	not input.context.baseline == true
+}
+
+deny contains {
+	"msg": "thresholds.ratchet: the baseline's counts cannot be read (input.baseline.ratchet_counts wants a count for every severity): the ratchet holds nothing",
+	"severity": "high",
+} if {
+	ratchet
+	input.context.baseline == true
+	not baseline_readable
+}
+
+# One violation per severity whose count rose, naming the new findings
+# counted at it: those the baseline did not have made the difference.
+deny contains {
+	"msg": sprintf("ratchet: %d open %s finding(s) counted, %d in the baseline (+%d; %d new)", [count(fs), lvl, baseline_counts[lvl], count(fs) - baseline_counts[lvl], count(added)]),
+	"severity": lvl,
+	"finding_ids": secgate.pluck(added, "id"),
+	"components": components(added),
+	"per_finding": false,
+} if {
+	ratchet
+	input.context.baseline == true
+	baseline_readable
+	some lvl, fs in ratchet_findings
+	count(fs) > baseline_counts[lvl]
+	added := [f | some f in fs; f.new == true]
+}

@@ -486,3 +486,112 @@ test_ignore_unfixed_leaves_them_out_of_counts_not_kev if {
 		with data.secgate.config.thresholds.ignore_unfixed as true
 	msgs(res) == {"1 known exploited vulnerability (CISA KEV): CVE-2024-k"}
 }
+
+# The ratchet.
+
+ratchet_cfg := {"ratchet": true, "fail_severity": "none", "warn_severity": "none", "max_findings": 1, "warn_findings": 1, "count_from": "unknown", "unknown_as": "high"}
+
+counts(c, h, m, l) := {"critical": c, "high": h, "medium": m, "low": l, "info": 0, "unknown": 0}
+
+ratcheted(fs, base) := r if {
+	r := thresholds.deny with input as {"findings": fs, "context": {"baseline": true}, "baseline": {"ratchet_counts": base}}
+		with data.secgate.config.thresholds as ratchet_cfg
+}
+
+old(f) := object.union(f, {"new": false})
+
+added(f) := object.union(f, {"new": true})
+
+test_ratchet_counts_by_severity if {
+	fs := [finding("a", "high"), finding("b", "high"), finding("c", "low"), bare("d", "unknown")]
+	res := thresholds.ratchet_counts with input as {"findings": fs}
+		with data.secgate.config.thresholds as ratchet_cfg
+	res == {"critical": 0, "high": 3, "medium": 0, "low": 1, "info": 0, "unknown": 0}
+}
+
+test_ratchet_rise_fails_naming_new_findings if {
+	fs := [old(finding("a", "high")), added(finding("b", "high")), old(finding("c", "low"))]
+	res := ratcheted(fs, counts(0, 1, 0, 1))
+	res == {{
+		"msg": "ratchet: 2 open high finding(s) counted, 1 in the baseline (+1; 1 new)",
+		"severity": "high",
+		"finding_ids": ["b"],
+		"components": ["pkg:npm/lodash@1.2.3"],
+		"per_finding": false,
+	}}
+}
+
+test_ratchet_fall_passes_above_max_findings if {
+	fs := [old(finding("a", "high")), old(finding("b", "low")), old(finding("c", "low"))]
+	count(ratcheted(fs, counts(0, 2, 0, 5))) == 0
+	w := thresholds.warn with input as {"findings": fs, "context": {"baseline": true}, "baseline": {"ratchet_counts": counts(0, 2, 0, 5)}}
+		with data.secgate.config.thresholds as ratchet_cfg
+	count(w) == 0
+}
+
+test_ratchet_same_counts_pass if {
+	fs := [old(finding("a", "high")), added(finding("b", "low"))]
+	count(ratcheted(fs, counts(0, 1, 0, 1))) == 0
+}
+
+test_ratchet_each_severity_on_its_own if {
+	# One fewer high does not pay for one more critical.
+	fs := [added(finding("a", "critical")), old(finding("b", "high"))]
+	res := ratcheted(fs, counts(0, 2, 0, 0))
+	[v.severity | some v in res] == ["critical"]
+}
+
+test_ratchet_keeps_fail_severity if {
+	fs := [old(finding("a", "critical"))]
+	res := thresholds.deny with input as {"findings": fs, "context": {"baseline": true}, "baseline": {"ratchet_counts": counts(1, 0, 0, 0)}}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"fail_severity": "high"})
+	[v.msg | some v in res] == ["1 open critical finding(s) (the gate fails at high and above)"]
+}
+
+test_ratchet_without_baseline_fails if {
+	res := thresholds.deny with input as {"findings": [], "context": {"baseline": false}}
+		with data.secgate.config.thresholds as ratchet_cfg
+	[v.msg | some v in res] == ["thresholds.ratchet needs a baseline (--baseline reports, a decision JSON, or history:): without one there are no counts to hold the open findings to"]
+}
+
+test_ratchet_unreadable_baseline_counts_fail if {
+	some base in [null, {}, {"high": 1}, object.union(counts(0, 0, 0, 0), {"high": "9"}), object.union(counts(0, 0, 0, 0), {"high": -1}), object.union(counts(0, 0, 0, 0), {"high": 1.5})]
+	res := ratcheted([], base)
+	[v.msg | some v in res] == ["thresholds.ratchet: the baseline's counts cannot be read (input.baseline.ratchet_counts wants a count for every severity): the ratchet holds nothing"]
+}
+
+test_ratchet_off_ignores_baseline_counts if {
+	fs := [added(finding("a", "low"))]
+	res := thresholds.deny with input as {"findings": fs, "context": {"baseline": true}, "baseline": {"ratchet_counts": counts(0, 0, 0, 0)}}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"ratchet": false, "max_findings": 5})
+	count(res) == 0
+}
+
+test_ratchet_counts_follow_count_rules if {
+	closed := object.union(finding("a", "high"), {"status": "accepted"})
+	unfixable := object.union(finding("b", "high"), {"fixed_versions": [], "fix_state": "not-fixed"})
+	low := finding("c", "low")
+	unknown := bare("d", "unknown")
+	res := thresholds.ratchet_counts with input as {"findings": [closed, unfixable, low, unknown]}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"ignore_unfixed": true, "count_from": "medium", "unknown_as": "medium"})
+	res == {"critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0, "unknown": 0}
+}
+
+test_ratchet_unknown_as_none_counts_as_unknown if {
+	res := thresholds.ratchet_counts with input as {"findings": [bare("d", "unknown")]}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"unknown_as": "none"})
+	res.unknown == 1
+}
+
+test_ratchet_counts_by_kind_count_from if {
+	res := thresholds.ratchet_counts with input as {"findings": [finding("a", "low"), code("b", "low")]}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"by_kind": {"code": {"count_from": "high"}}})
+	res.low == 1
+}
+
+test_ratchet_counts_old_findings_under_only_new if {
+	fs := [old(finding("a", "high")), old(finding("b", "high"))]
+	res := thresholds.deny with input as {"findings": fs, "context": {"baseline": true}, "baseline": {"ratchet_counts": counts(0, 1, 0, 0)}}
+		with data.secgate.config.thresholds as object.union(ratchet_cfg, {"only_new": true})
+	[v.msg | some v in res] == ["ratchet: 2 open high finding(s) counted, 1 in the baseline (+1; 0 new)"]
+}
