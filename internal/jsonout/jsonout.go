@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/secgate/secgate/internal/textsafe"
@@ -20,7 +21,8 @@ import (
 // 100,000 findings, or a decision with 14,000 tickets, never exists as
 // one buffer of text, nor is encoded and then indented a second time.
 // The struct's fields are written in order under their json names; tag
-// options (omitempty) are not supported at this level. A field tagged
+// options are not supported at this level, but for omitempty on a
+// pointer: a nil one is left out. A field tagged
 // `jsonout:"fields"` holding a struct, or a pointer to one, is written
 // the same way, field by field (a decision's inventory). A list field
 // tagged `jsonout:"lines"` has each element on a line of its own,
@@ -84,8 +86,11 @@ func (wr *writer) object(s reflect.Value, prefix string) error {
 	first := true
 	for i := 0; i < s.NumField(); i++ {
 		sf := s.Type().Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
 		if !sf.IsExported() || name == "-" {
+			continue
+		}
+		if f := s.Field(i); f.Kind() == reflect.Pointer && f.IsNil() && slices.Contains(strings.Split(opts, ","), "omitempty") {
 			continue
 		}
 		if name == "" {
