@@ -264,12 +264,36 @@ func (r *Run) Document() *document.Document {
 // a VEX statement set included; and the context's stage, branch, commit
 // and time (now). What the history does not keep is absent: scores,
 // exploit data, fixed versions, titles and descriptions, lines, the tools
-// that reported each finding, the dependency graph and scopes, removed
-// components, VEX statements and CI facts.
+// that reported each finding (origins is empty), the dependency graph and
+// scopes, removed components, VEX statements and CI facts; a status other
+// than open says it was set by "exception" (the run's) or "history".
 func (r *Run) ReplayDocument() *document.Document {
 	doc := r.Document()
+	waived := make(map[string]map[string]any, len(r.Exceptions))
+	for _, x := range r.Exceptions {
+		waived[x.FindingID] = x.Waiver
+	}
 	for i := range r.Findings {
-		doc.Findings[i].New = r.Findings[i].New
+		f := &doc.Findings[i]
+		f.New = r.Findings[i].New
+		// Lists the history does not keep are empty, not null: a policy
+		// counting them must not stop on a type error.
+		f.CWE, f.References, f.Tags, f.FixedVersions = []string{}, []string{}, []string{}, []string{}
+		f.Scores, f.Origins, f.Locations = []document.CVSS{}, []document.Origin{}, []document.Location{}
+		if f.Location != nil {
+			f.Locations = []document.Location{*f.Location}
+		}
+		if f.Status == document.StatusOpen {
+			continue
+		}
+		// What set a status other than open: the run's exception, or
+		// what the history does not say (a VEX statement, the report).
+		if w, ok := waived[f.ID]; ok {
+			reason, _ := w["reason"].(string)
+			f.StatusReason = &document.StatusNote{By: "exception", Justification: reason}
+		} else {
+			f.StatusReason = &document.StatusNote{By: "history", Statement: "as recorded"}
+		}
 	}
 	for i := range r.Components {
 		c := r.Components[i].Change
