@@ -148,7 +148,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		// Both evaluate at once: one log takes their lines in turn.
 		if log := opts.Policy.Log; log != nil {
 			lw := &lockedWriter{w: log}
-			if opts.Shadow.Log == log {
+			if sameWriter(opts.Shadow.Log, log) {
 				opts.Shadow.Log = lw
 			}
 			opts.Policy.Log = lw

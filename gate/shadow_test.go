@@ -1,10 +1,12 @@
 package gate
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,27 @@ func TestCompareMessages(t *testing.T) {
 	}
 	if ch.Total != len(candidate) {
 		t.Errorf("total %d, want %d", ch.Total, len(candidate))
+	}
+}
+
+// The policies in force and the shadow evaluate at once and print to one
+// log: each line whole, none lost (go test -race checks the writes).
+func TestShadowSharesLog(t *testing.T) {
+	printer := func(name string) string {
+		return writePolicy(t, "package org."+name+"\n\ndeny contains \"x\" if {\n\tsome f in input.findings\n\tprint(\""+name+"\", f.id)\n\tfalse\n}\n")
+	}
+	var log bytes.Buffer
+	p := Policy{Sources: []string{printer("live")}, Log: &log}
+	sp := p
+	sp.Sources = []string{printer("shadow")}
+	res, err := Run(context.Background(), Options{Reports: []string{"../testdata/corpus/grype-json/grype-0.7-image-327-matches.json"}, Policy: p, Shadow: &sp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(res.Document.Findings)
+	for _, name := range []string{"live", "shadow"} {
+		if got := regexp.MustCompile(`(?m)^\S+p\.rego:5: ` + name + ` [0-9a-f]{20}$`).FindAllString(log.String(), -1); len(got) != n {
+			t.Errorf("%d whole lines of %s, want %d:\n%s", len(got), name, n, log.String())
+		}
 	}
 }
