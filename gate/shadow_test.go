@@ -159,7 +159,7 @@ func TestShadowSharesLog(t *testing.T) {
 	}
 	n := len(res.Document.Findings)
 	for _, name := range []string{"live", "shadow"} {
-		if got := regexp.MustCompile(`(?m)^\S+p\.rego:5: ` + name + ` [0-9a-f]{20}$`).FindAllString(log.String(), -1); len(got) != n {
+		if got := regexp.MustCompile(`(?m)^\S+p\.rego:5: `+name+` [0-9a-f]{20}$`).FindAllString(log.String(), -1); len(got) != n {
 			t.Errorf("%d whole lines of %s, want %d:\n%s", len(got), name, n, log.String())
 		}
 	}
