@@ -81,6 +81,13 @@ type Options struct {
 	// which a later check reads the decision as a baseline by; without
 	// it, Decision.Inventory is nil.
 	Inventory bool
+	// Shadow, when set, are candidate policies evaluated beside those in
+	// force, on an independent copy of the same document (what one
+	// evaluation changes, the other does not see): the decision reports
+	// what they would decide (Decision.Shadow) and is otherwise the same.
+	// A candidate that cannot be loaded or evaluated is an error. Nil
+	// costs nothing.
+	Shadow *Policy
 }
 
 // Evaluator decides on a document: an *eval.Engine, or an *eval.Remote.
@@ -118,6 +125,9 @@ type Decision struct {
 	// Skipped are the files of folder arguments (reports and baseline)
 	// not read for their name or extension.
 	Skipped []ingest.Skipped `json:"skipped"`
+	// Shadow is what the candidate policies of Options.Shadow would have
+	// decided; nil, and left out of the JSON, without them.
+	Shadow *Shadow `json:"shadow,omitempty"`
 	// Inventory lists the document's findings and components, with what
 	// identifies them across versions, when Options.Inventory asked for
 	// it: a later check reads the decision as its baseline (LoadSide).
@@ -136,6 +146,19 @@ type Result struct {
 // decides: what `secgate check` does. The policies compile while the
 // reports are read. A broken policy is reported before broken reports.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	var shadow func() (*eval.Engine, error)
+	if opts.Shadow != nil {
+		// Both evaluate at once: one log takes their lines in turn.
+		if log := opts.Policy.Log; log != nil {
+			lw := &lockedWriter{w: log}
+			if sameWriter(opts.Shadow.Log, log) {
+				opts.Shadow.Log = lw
+			}
+			opts.Policy.Log = lw
+		}
+		sp := *opts.Shadow
+		shadow = Background(func() (*eval.Engine, error) { return shadowEngine(ctx, sp) })
+	}
 	engine := opts.Engine
 	if engine == nil && opts.Remote == nil {
 		engine = Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Policy) })
@@ -160,6 +183,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		e, local = le, le
 	}
+	var sr *shadowRun
+	if shadow != nil {
+		se, serr := shadow()
+		if serr != nil {
+			return nil, serr
+		}
+		if err == nil {
+			sr = startShadow(ctx, se, doc, opts.Now)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +208,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res, err := e.Evaluate(ctx, doc, opts.Now)
 	if err != nil {
+		if sr != nil {
+			sr.wait()
+		}
 		return nil, err
 	}
 	worstFirst(doc, res)
@@ -204,11 +240,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		inv := NewInventory(doc)
 		d.Inventory = &inv
 	}
-	switch {
-	case len(d.Violations) > 0:
-		d.Decision = Fail
-	case len(d.Warnings) > 0:
-		d.Decision = Warn
+	d.Decision = Verdict(d.Violations, d.Warnings)
+	if sr != nil {
+		sres, err := sr.wait()
+		if err != nil {
+			return nil, err
+		}
+		d.Shadow = newShadow(d, sres, sr.origins)
 	}
 	if err := d.addTickets(doc, opts); err != nil {
 		return nil, err

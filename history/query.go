@@ -256,3 +256,67 @@ func (r *Run) Document() *document.Document {
 	doc.Summary = document.Summarize(doc)
 	return doc
 }
+
+// ReplayDocument is the run as the document its policies decided on, as
+// far as the history keeps it (Document, and besides): which findings
+// were new and how each component changed since the baseline, when the
+// run had one; the findings' statuses as decided, those an exception or
+// a VEX statement set included; and the context's stage, branch, commit
+// and time (now). What the history does not keep is absent: scores,
+// exploit data, fixed versions, titles and descriptions, lines, the tools
+// that reported each finding (origins is empty), the dependency graph and
+// scopes, removed components, VEX statements and CI facts; a status other
+// than open says it was set by "exception" (the run's) or "history".
+func (r *Run) ReplayDocument() *document.Document {
+	doc := r.Document()
+	waived := make(map[string]map[string]any, len(r.Exceptions))
+	for _, x := range r.Exceptions {
+		waived[x.FindingID] = x.Waiver
+	}
+	for i := range r.Findings {
+		f := &doc.Findings[i]
+		f.New = r.Findings[i].New
+		// Lists the history does not keep are empty, not null: a policy
+		// counting them must not stop on a type error.
+		f.CWE, f.References, f.Tags, f.FixedVersions = []string{}, []string{}, []string{}, []string{}
+		f.Scores, f.Origins, f.Locations = []document.CVSS{}, []document.Origin{}, []document.Location{}
+		if f.Location != nil {
+			f.Locations = []document.Location{*f.Location}
+		}
+		if f.Status == document.StatusOpen {
+			continue
+		}
+		// What set a status other than open: the run's exception, or
+		// what the history does not say (a VEX statement, the report).
+		if w, ok := waived[f.ID]; ok {
+			reason, _ := w["reason"].(string)
+			f.StatusReason = &document.StatusNote{By: "exception", Justification: reason}
+		} else {
+			f.StatusReason = &document.StatusNote{By: "history", Statement: "as recorded"}
+		}
+	}
+	for i := range r.Components {
+		c := r.Components[i].Change
+		doc.Components[i].Change = c
+		if r.Baseline && c != "" {
+			n := c == document.ChangeAdded
+			doc.Components[i].New = &n
+		}
+	}
+	doc.Context = document.Context{Stage: r.Stage, Now: r.Time.UTC().Format(time.RFC3339), Branch: r.Ref, Commit: r.Commit, Baseline: r.Baseline}
+	doc.Summary = document.Summarize(doc)
+	return doc
+}
+
+// Pruned says what retention removed of the run that its policies read,
+// "" when nothing: its findings (retention.reports) or its SBOM
+// (retention.sboms).
+func (r *Run) Pruned() string {
+	switch {
+	case r.Summary.Findings > 0 && len(r.Findings) == 0:
+		return "findings"
+	case r.Summary.Components > 0 && len(r.Components) == 0:
+		return "components"
+	}
+	return ""
+}

@@ -483,3 +483,56 @@ func TestBeginCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestReplayDocument: a run recorded and read back rebuilds the document
+// its policies read, as far as the history keeps it: statuses as decided,
+// what was new, how components changed, and the context.
+func TestReplayDocument(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := context.Background()
+		rec := sampleRun("shop", time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), 4)
+		id, err := s.Record(ctx, &rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Run(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Pruned() != "" {
+			t.Errorf("a whole run: pruned %q", r.Pruned())
+		}
+		doc := r.ReplayDocument()
+		// Valid but for the tools that reported each finding, which
+		// the history does not keep (and the sample's digest).
+		if err := doc.Validate(); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if line = strings.TrimSpace(line); line != "" && !strings.HasSuffix(line, ": no origins") && !strings.Contains(line, `sha256 "ab"`) {
+					t.Errorf("the rebuilt document: %s", line)
+				}
+			}
+		}
+		want := document.Context{Stage: "pre-merge", Now: "2026-11-01T10:00:00Z", Branch: "main", Commit: "abc123", Baseline: true}
+		if doc.Context != want {
+			t.Errorf("context %+v, want %+v", doc.Context, want)
+		}
+		if len(doc.Findings) != 5 || doc.Findings[0].New == nil || !*doc.Findings[0].New || doc.Findings[1].New == nil || *doc.Findings[1].New {
+			t.Errorf("findings' new flags not kept: %+v", doc.Findings)
+		}
+		if f := doc.Findings[4]; f.Status != document.StatusAccepted || f.StatusReason == nil || f.StatusReason.By != "exception" ||
+			f.StatusReason.Justification != "test code" || f.Location == nil || f.Location.Path != "main.go" {
+			t.Errorf("the accepted code finding: %+v", f)
+		}
+		if c := doc.Components[0]; c.Change != "upgraded" || c.New == nil || *c.New {
+			t.Errorf("an upgraded component: %+v", c)
+		}
+		if doc.Summary.OpenFindings != 4 || doc.Summary.NewFindings != 2 {
+			t.Errorf("summary %+v", doc.Summary)
+		}
+		r.Findings = nil
+		if r.Pruned() != "findings" {
+			t.Errorf("findings gone: pruned %q, want findings", r.Pruned())
+		}
+	})
+}

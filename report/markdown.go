@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
+	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/textsafe"
 )
@@ -129,12 +130,49 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		}
 		fmt.Fprint(bw, "\n")
 	}
+	if d.Shadow != nil {
+		markdownShadow(bw, d)
+	}
 	var srcs []string
 	for _, s := range d.Sources {
 		srcs = append(srcs, fmt.Sprintf("%s (%s)", textsafe.Code(s.Path, textsafe.MaxField, false), escapeMarkdown(s.Format)))
 	}
 	fmt.Fprintf(bw, "<sub>Reports: %s. Policies: %s.</sub>\n", strings.Join(srcs, ", "), escapeMarkdown(strings.Join(d.Policies, ", ")))
 	return bw.Flush()
+}
+
+// markdownShadow writes what the candidate policies (check
+// --shadow-policy) would have decided, folded: their verdict beside the
+// one in force, and each violation and warning that would appear or
+// vanish.
+func markdownShadow(w io.Writer, d *gate.Decision) {
+	sh := d.Shadow
+	verdict := strings.ToUpper(d.Decision) + " → " + strings.ToUpper(sh.Decision)
+	if !sh.Changed {
+		verdict = "same decision, " + strings.ToUpper(sh.Decision)
+	}
+	fmt.Fprintf(w, "<details><summary>Shadow policies, not enforced: %s (%d violation(s) would appear, %d vanish)</summary>\n\n",
+		verdict, len(sh.Violations.Appeared), len(sh.Violations.Vanished))
+	n := 0
+	for _, l := range []struct {
+		what string
+		ms   []eval.Message
+	}{
+		{"would appear", sh.Violations.Appeared}, {"would vanish", sh.Violations.Vanished},
+		{"warning would appear", sh.Warnings.Appeared}, {"warning would vanish", sh.Warnings.Vanished},
+	} {
+		for _, m := range l.ms {
+			if n == maxTableRows {
+				fmt.Fprint(w, "- … and more (all of them in the decision's JSON)\n")
+				fmt.Fprint(w, "\n</details>\n\n")
+				return
+			}
+			n++
+			fmt.Fprintf(w, "- %s: **%s** %s\n", l.what, escapeMarkdown(m.Policy), escapeMarkdown(m.Msg))
+		}
+	}
+	fmt.Fprintf(w, "\n<sub>Candidate policies: %s.</sub>\n", escapeMarkdown(strings.Join(sh.PolicySources, ", ")))
+	fmt.Fprint(w, "\n</details>\n\n")
 }
 
 // code is report text as a code span in a table cell.

@@ -45,6 +45,7 @@ func checkCommand() *cli.Command {
 		&cli.StringSliceFlag{Config: trimSpace, Name: "format", Aliases: []string{"o"}, Usage: "output FORMAT or FORMAT=PATH (repeatable): " + strings.Join(report.Names(), ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: gate.Fail, Usage: "fail: exit 1 on violations; warn: also on warnings"},
 		&cli.StringFlag{Name: "tickets", Usage: "write remediation tickets to this folder (tickets.json and one Markdown file each)"},
+		&cli.StringSliceFlag{Config: trimSpace, Name: "shadow-policy", Usage: "candidate policy source, as --policy takes (repeatable: together they replace the policies in force): evaluated beside them on the same reports and configuration, its decision and the violations and warnings it would add or remove are reported, never enforced; one that cannot be loaded is an error (exit 2)"},
 	)
 	flags = append(flags, historyFlags()...)
 	flags = append(flags, attestFlags()...)
@@ -97,6 +98,14 @@ func checkOptionsFrom(c *cli.Command) (checkOptions, error) {
 		return opts, err
 	} else if remote != nil {
 		opts.Gate.Remote = remote
+	}
+	if shadow := stringList(c, "shadow-policy"); shadow != nil {
+		// The same configuration, data, capabilities, verification and
+		// fetching as the policies in force; only the sources differ.
+		sp := opts.Gate.Policy
+		sp.Sources = shadow
+		sp.Explain = ""
+		opts.Gate.Shadow = &sp
 	}
 	opts.Gate.Baseline = stringList(c, "baseline")
 	opts.FailOn = c.String("fail-on")

@@ -279,7 +279,7 @@ func historyCommand() *cli.Command {
 	output := &cli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "table or json"}
 	return &cli.Command{
 		Name:  "history",
-		Usage: "the runs check recorded (--history): list, show, trend, report, findings, export, prune, migrate",
+		Usage: "the runs check recorded (--history): list, show, trend, report, findings, export, replay, prune, migrate",
 		Commands: []*cli.Command{
 			{
 				Name: "list", Usage: "the runs, latest first",
@@ -399,6 +399,7 @@ func historyCommand() *cli.Command {
 					return err
 				}),
 			},
+			replayCommand(common()[0], filters, output),
 			{
 				Name: "prune", Usage: "remove what retention in secgate.yaml no longer keeps (reports 90d, decisions 365d, SBOMs forever by default); nothing prunes by itself",
 				Flags: common(&cli.BoolFlag{Name: "dry-run", Usage: "say what would be removed, remove nothing"}),

@@ -22,7 +22,7 @@ import (
 // one buffer of text, nor is encoded and then indented a second time.
 // The struct's fields are written in order under their json names; tag
 // options are not supported at this level, but for omitempty on a
-// pointer: a nil one is left out, as json.Encoder leaves it. A field tagged
+// pointer: a nil one is left out. A field tagged
 // `jsonout:"fields"` holding a struct, or a pointer to one, is written
 // the same way, field by field (a decision's inventory). A list field
 // tagged `jsonout:"lines"` has each element on a line of its own,

@@ -35,7 +35,7 @@ type outer struct {
 	Pointed *nested  `json:"pointed" jsonout:"fields"`
 	Absent  *nested  `json:"absent" jsonout:"fields"`
 	Bare    struct{} `json:"bare" jsonout:"fields"`
-	// Left out when nil, as the encoder leaves it out.
+	// Left out when nil, as json.Encoder does.
 	Omitted *inner `json:"omitted,omitempty"`
 	Kept    *inner `json:"kept,omitempty"`
 }
@@ -46,7 +46,7 @@ func TestWriteIsEncoderOutput(t *testing.T) {
 	v := &outer{Name: "<a & b>", Items: []inner{{"x", []int{1, 2}}, {"y", nil}}, Empty: []string{},
 		Any: []any{map[string]any{"k": "<v>"}, 3}, Plain: 7, Hidden: "h", hidden: 1,
 		Nested:  nested{Items: []inner{{"n", []int{3}}}, Tags: []string{}, N: 2},
-		Pointed: &nested{Tags: []string{"<t>"}}, Kept: &inner{A: "k"}}
+		Pointed: &nested{Tags: []string{"<t>"}}, Kept: &inner{A: "k", B: []int{}}}
 	want := testutil.JSON(t, v)
 	var got bytes.Buffer
 	if err := jsonout.Write(&got, v); err != nil {
