@@ -162,6 +162,9 @@ func TestREADMEInstall(t *testing.T) {
 	if len(installs) == 0 || !strings.HasPrefix(installs[0], "go install "+path+"/cmd/secgate@") {
 		t.Fatalf("README.md: the install block's first go install should be of %s/cmd/secgate; it holds %q", path, installs)
 	}
+	if len(installs) < 2 || !strings.HasPrefix(installs[1], "go install "+path+"/cmd/secgate-opa@") {
+		t.Fatalf("README.md: the install block should install %s/cmd/secgate-opa second, for secgate opa run; it holds %q", path, installs)
+	}
 	query := installs[0][strings.LastIndex(installs[0], "@")+1:]
 
 	// The module as a proxy serves it: VERSION.info/.mod/.zip, its list
@@ -238,6 +241,14 @@ func TestREADMEInstall(t *testing.T) {
 	out, err = exec.Command(filepath.Join(gobin, "secgate"), "version").Output()
 	if err != nil || !strings.Contains(string(out), version) {
 		t.Errorf("the installed secgate version: %q, %v; want it to name %s", out, err, version)
+	}
+	// secgate opa run finds the secgate-opa installed beside it, with
+	// nothing of the kind on the PATH.
+	opa := exec.Command(filepath.Join(gobin, "secgate"), "opa", "run", "--help")
+	opa.Env = append(os.Environ(), "PATH="+t.TempDir())
+	out, err = opa.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Start an instance of OPA") {
+		t.Errorf("the installed secgate opa run --help: %v\n%s", err, out)
 	}
 }
 
