@@ -213,25 +213,8 @@ func TestArchive(t *testing.T) {
 	if err := archive(tgz, content); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(tgz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
 	var entries []string
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, h := range tarHeaders(t, tgz) {
 		entries = append(entries, h.Name+" "+os.FileMode(h.Mode).String()+" "+h.ModTime.UTC().Format("2006"))
 	}
 	if got, want := strings.Join(entries, "\n"), "secgate_v1_linux_amd64/README.md -rw-r--r-- 1980\nsecgate_v1_linux_amd64/secgate -rwxr-xr-x 1980"; got != want {
@@ -310,25 +293,8 @@ func TestRunPacksBothBinaries(t *testing.T) {
 	if err := run("v1", dir, []string{readme}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "secgate_v1_linux_amd64.tar.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
 	var names []string
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, h := range tarHeaders(t, filepath.Join(dir, "secgate_v1_linux_amd64.tar.gz")) {
 		names = append(names, h.Name)
 	}
 	if got, want := strings.Join(names, " "), "secgate_v1_linux_amd64/README.md secgate_v1_linux_amd64/secgate secgate_v1_linux_amd64/secgate-opa"; got != want {
@@ -357,5 +323,32 @@ func TestRunPacksBothBinaries(t *testing.T) {
 	}
 	if err := run("v1", dir, nil); err == nil || !strings.Contains(err.Error(), "secgate-opa") {
 		t.Errorf("a build without secgate-opa: %v, want an error naming it", err)
+	}
+}
+
+// tarHeaders reads the headers of the entries of the tar.gz at path, in
+// their order.
+func tarHeaders(t *testing.T, path string) []*tar.Header {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	var hs []*tar.Header
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return hs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, h)
 	}
 }
