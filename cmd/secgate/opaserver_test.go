@@ -191,7 +191,9 @@ func TestOPARunChild(t *testing.T) {
 	if code := run(ctx, []string{"secgate", "opa", "run", "--help"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("--help: exit %d, stderr %q", code, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "run [flags] [files]") || !strings.Contains(stdout.String(), "--addr") {
+	// The help names the command as it is typed, not OPA's "opa run".
+	if !strings.Contains(stdout.String(), "secgate opa run [flags] [files]") || !strings.Contains(stdout.String(), "$ secgate opa run") ||
+		!strings.Contains(stdout.String(), "--addr") {
 		t.Errorf("--help printed\n%s", stdout.String())
 	}
 

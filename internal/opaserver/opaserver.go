@@ -41,11 +41,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // version unless --skip-version-check=false.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	builtins.Register()
-	root := opacmd.Command(&cobra.Command{Use: "secgate opa", SilenceErrors: true, SilenceUsage: true}, "OPA")
+	// OPA's commands under "secgate opa", so that its help names the
+	// command as a user types it: "secgate opa run" (cobra names a
+	// command by the first word of its Use).
+	top := &cobra.Command{Use: "secgate", SilenceErrors: true, SilenceUsage: true}
+	root := opacmd.Command(&cobra.Command{Use: "opa", SilenceErrors: true, SilenceUsage: true}, "OPA")
+	top.AddCommand(root)
 	run, _, err := root.Find([]string{"run"})
 	if err != nil || run == nil || run.Name() != "run" {
 		return errors.New("internal error: OPA has no run command")
 	}
+	run.Long = strings.ReplaceAll(run.Long, "$ opa run", "$ secgate opa run")
 	if f := run.Flags().Lookup("addr"); f != nil {
 		f.DefValue = "[" + opaclient.DefaultServerAddr + "]"
 	}
@@ -73,10 +79,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	root.SetArgs(append([]string{"run"}, args...))
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	if err := root.ExecuteContext(ctx); err != nil {
+	top.SetArgs(append([]string{"opa", "run"}, args...))
+	top.SetOut(stdout)
+	top.SetErr(stderr)
+	if err := top.ExecuteContext(ctx); err != nil {
 		return fmt.Errorf("opa run: %w", err)
 	}
 	return nil
