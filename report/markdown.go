@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/secgate/secgate/document"
-	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/internal/textsafe"
 )
@@ -117,18 +116,7 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 		fmt.Fprint(bw, "\n</details>\n\n")
 	}
 	if r := d.Ratchet; r != nil {
-		fmt.Fprint(bw, "| Ratchet | baseline | current | change |\n|---|---:|---:|---:|\n")
-		for _, c := range r.Counts {
-			change := fmt.Sprintf("%+d", c.Delta)
-			switch {
-			case c.Delta == 0:
-				change = "0"
-			case c.Delta > 0:
-				change = "**" + change + "** ✗"
-			}
-			fmt.Fprintf(bw, "| %s | %d | %d | %s |\n", c.Severity, c.Baseline, c.Current, change)
-		}
-		fmt.Fprint(bw, "\n")
+		fmt.Fprint(bw, ratchetMarkdown(r))
 	}
 	if d.Shadow != nil {
 		markdownShadow(bw, d)
@@ -147,32 +135,27 @@ func (Markdown) Write(w io.Writer, r *gate.Result) error {
 // vanish.
 func markdownShadow(w io.Writer, d *gate.Decision) {
 	sh := d.Shadow
-	verdict := strings.ToUpper(d.Decision) + " → " + strings.ToUpper(sh.Decision)
-	if !sh.Changed {
-		verdict = "same decision, " + strings.ToUpper(sh.Decision)
-	}
 	fmt.Fprintf(w, "<details><summary>Shadow policies, not enforced: %s (%d violation(s) would appear, %d vanish)</summary>\n\n",
-		verdict, len(sh.Violations.Appeared), len(sh.Violations.Vanished))
-	n := 0
-	for _, l := range []struct {
-		what string
-		ms   []eval.Message
-	}{
-		{"would appear", sh.Violations.Appeared}, {"would vanish", sh.Violations.Vanished},
-		{"warning would appear", sh.Warnings.Appeared}, {"warning would vanish", sh.Warnings.Vanished},
-	} {
-		for _, m := range l.ms {
-			if n == maxTableRows {
-				fmt.Fprint(w, "- … and more (all of them in the decision's JSON)\n")
-				fmt.Fprint(w, "\n</details>\n\n")
-				return
-			}
-			n++
-			fmt.Fprintf(w, "- %s: **%s** %s\n", l.what, escapeMarkdown(m.Policy), escapeMarkdown(m.Msg))
+		shadowVerdict(d), len(sh.Violations.Appeared), len(sh.Violations.Vanished))
+	for i, c := range shadowChanges(sh) {
+		if i == maxTableRows {
+			fmt.Fprint(w, "- … and more (all of them in the decision's JSON)\n")
+			fmt.Fprint(w, "\n</details>\n\n")
+			return
 		}
+		fmt.Fprintf(w, "- %s: **%s** %s\n", markdownShadowVerb(c), escapeMarkdown(c.Msg.Policy), escapeMarkdown(c.Msg.Msg))
 	}
 	fmt.Fprintf(w, "\n<sub>Candidate policies: %s.</sub>\n", escapeMarkdown(strings.Join(sh.PolicySources, ", ")))
 	fmt.Fprint(w, "\n</details>\n\n")
+}
+
+// markdownShadowVerb is how a Markdown list names a shadow's change:
+// "would appear" for a violation, "warning would appear" for a warning.
+func markdownShadowVerb(c shadowChange) string {
+	if c.What == "warning" {
+		return "warning " + c.Verb()
+	}
+	return c.Verb()
 }
 
 // code is report text as a code span in a table cell.

@@ -236,37 +236,28 @@ func (t *Table) ratchet(w io.Writer, r *gate.Ratchet) {
 // violations and warnings that would appear (+) or vanish (-).
 func (t *Table) shadow(w io.Writer, d *gate.Decision) {
 	sh := d.Shadow
-	verdict := strings.ToUpper(d.Decision) + " → " + strings.ToUpper(sh.Decision)
-	if !sh.Changed {
-		verdict = "same decision, " + strings.ToUpper(sh.Decision)
-	}
-	fmt.Fprintf(w, "\n%s %s\n", t.paint(bold, "Shadow policies (not enforced):"), verdict)
+	fmt.Fprintf(w, "\n%s %s\n", t.paint(bold, "Shadow policies (not enforced):"), shadowVerdict(d))
 	fmt.Fprintf(w, "%s\n", t.paint(dim, "  policies: "+textsafe.Clean(strings.Join(sh.PolicySources, ", "), textsafe.MaxMessage)))
 	fmt.Fprintf(w, "  violations: %d (%d would appear, %d vanish); warnings: %d (%d would appear, %d vanish)\n",
 		sh.Violations.Total, len(sh.Violations.Appeared), len(sh.Violations.Vanished),
 		sh.Warnings.Total, len(sh.Warnings.Appeared), len(sh.Warnings.Vanished))
-	n := 0
-	for _, l := range []struct {
-		mark, colour, what string
-		ms                 []eval.Message
-	}{
-		{"+", red, "violation", sh.Violations.Appeared},
-		{"-", green, "violation", sh.Violations.Vanished},
-		{"+", yellow, "warning", sh.Warnings.Appeared},
-		{"-", green, "warning", sh.Warnings.Vanished},
-	} {
-		for _, m := range l.ms {
-			if n == maxMessages {
-				fmt.Fprintf(w, "  … and more (all of them in -o json)\n")
-				return
-			}
-			n++
-			sev := ""
-			if m.Severity != "" {
-				sev = "[" + textsafe.Clean(m.Severity, textsafe.MaxField) + "] "
-			}
-			fmt.Fprintf(w, "  %s %s %s%s %s\n", t.paint(l.colour, l.mark), l.what, sev,
-				t.paint(dim, textsafe.Clean(m.Policy, textsafe.MaxField)+":"), textsafe.Clean(m.Msg, textsafe.MaxMessage))
+	for i, c := range shadowChanges(sh) {
+		if i == maxMessages {
+			fmt.Fprintf(w, "  … and more (all of them in -o json)\n")
+			return
 		}
+		colour := green
+		switch {
+		case c.Appears && c.What == "violation":
+			colour = red
+		case c.Appears:
+			colour = yellow
+		}
+		sev := ""
+		if c.Msg.Severity != "" {
+			sev = "[" + textsafe.Clean(c.Msg.Severity, textsafe.MaxField) + "] "
+		}
+		fmt.Fprintf(w, "  %s %s %s%s %s\n", t.paint(colour, c.Mark()), c.What, sev,
+			t.paint(dim, textsafe.Clean(c.Msg.Policy, textsafe.MaxField)+":"), textsafe.Clean(c.Msg.Msg, textsafe.MaxMessage))
 	}
 }
