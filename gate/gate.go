@@ -183,28 +183,29 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		e, local = le, le
 	}
-	var sr *shadowRun
+	var se *eval.Engine
 	if shadow != nil {
-		se, serr := shadow()
-		if serr != nil {
+		var serr error
+		if se, serr = shadow(); serr != nil {
 			return nil, serr
-		}
-		if err == nil {
-			sr = startShadow(ctx, se, doc, opts.Now)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if ratchet {
-		// The baseline's counts join the document before anyone else
-		// reads it.
+		// The baseline's counts (by the policies in force) join the
+		// document before anyone else reads it, the shadow too.
 		if err := prepareRatchet(ctx, local, doc, base, opts); err != nil {
 			return nil, err
 		}
 		if opts.Loaded != nil {
 			opts.Loaded(doc)
 		}
+	}
+	var sr *shadowRun
+	if se != nil {
+		sr = startShadow(ctx, se, doc, opts.Now)
 	}
 	res, err := e.Evaluate(ctx, doc, opts.Now)
 	if err != nil {

@@ -89,3 +89,21 @@ func TestCount(t *testing.T) {
 		t.Errorf("count(3) = %d, %v", n, ok)
 	}
 }
+
+// A shadow sees the baseline's counts the ratchet set: the built-ins as
+// their own shadow change nothing, with the counts rising or kept.
+func TestRatchetShadowSeesTheCounts(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cfg := ratchetConfig(t, "thresholds:\n  ratchet: true\n  fail_severity: critical\n  max_findings: 1\n")
+	for _, report := range []string{ratchetRegressed, ratchetUpgraded} {
+		res, err := Run(context.Background(), Options{Reports: []string{report}, Baseline: []string{ratchetBase}, Now: now,
+			Policy: Policy{Config: cfg}, Shadow: &Policy{Config: cfg, Sources: []string{"builtin"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := res.Decision.Shadow
+		if sh == nil || sh.Changed || len(sh.Violations.Appeared)+len(sh.Violations.Vanished)+len(sh.Warnings.Appeared)+len(sh.Warnings.Vanished) != 0 {
+			t.Errorf("%s: the built-ins as shadow changed the decision: %+v", report, sh)
+		}
+	}
+}

@@ -87,6 +87,11 @@ type ReplaySkipped struct {
 // decision is compared with the one recorded. An error loading or
 // evaluating either is an error: nothing is reported from part of it.
 func RunReplay(ctx context.Context, s *history.Store, opts ReplayOptions) (*Replay, error) {
+	// A recorded run keeps no baseline: the ratchet would have nothing to
+	// count against, and every run would fail for it.
+	if ratchetOn(opts.Current.Config) {
+		return nil, fmt.Errorf("%s: thresholds.ratchet: a replayed run has no baseline to hold its counts to; replay with a configuration without the ratchet (-c)", ConfigName(opts.Current.Config))
+	}
 	candidate := Background(func() (*eval.Engine, error) { return NewEngine(ctx, opts.Candidate) })
 	current, err := NewEngine(ctx, opts.Current)
 	if err != nil {
