@@ -104,6 +104,9 @@ func CommentBody(r *gate.Result, limit int) string {
 		thousands(len(d.Violations)), thousands(len(d.Warnings)), thousands(len(d.Exceptions)),
 		thousands(d.Summary.OpenFindings), thousands(d.Summary.Findings), thousands(d.Summary.Components)))
 	b.write(severityTable(r))
+	if d.Ratchet != nil {
+		b.write(ratchetMarkdown(d.Ratchet))
+	}
 
 	footer := commentFooter(d)
 	its := items(r, true)
@@ -120,7 +123,11 @@ func CommentBody(r *gate.Result, limit int) string {
 	slices.SortStableFunc(warnings, func(a, b item) int { return severityRank(severityOf(a)) - severityRank(severityOf(b)) })
 
 	// What the sections after the violations need at least.
-	reserve := Units(footer) + 3*sectionReserve
+	sections := 3
+	if d.Shadow != nil {
+		sections++
+	}
+	reserve := Units(footer) + sections*sectionReserve
 	if len(violations) > 0 {
 		b.write("### Violations\n\n")
 		b.write("| severity | policy | what | where | fix |\n|---|---|---|---|---|\n")
@@ -191,6 +198,10 @@ func CommentBody(r *gate.Result, limit int) string {
 			b.write(fmt.Sprintf("\n… and %s more approval(s) applied.\n", thousands(rest)))
 		}
 		b.write("\n</details>\n\n")
+	}
+	if d.Shadow != nil {
+		reserve -= sectionReserve
+		commentShadow(b, d, reserve+sectionReserve)
 	}
 	b.write(footer)
 	return b.sb.String()
@@ -364,4 +375,35 @@ func thousands(n int) string {
 		return "-" + sb.String()
 	}
 	return sb.String()
+}
+
+// commentShadow writes what the candidate policies (check
+// --shadow-policy) would change, folded: their verdict, then each
+// violation and warning that would appear or vanish while it fits and
+// leaves reserve, then how many more.
+func commentShadow(b *body, d *gate.Decision, reserve int) {
+	sh := d.Shadow
+	b.write(fmt.Sprintf("<details><summary>Shadow policies, not enforced: %s (%s violation(s) would appear, %s vanish)</summary>\n\n",
+		shadowVerdict(d), thousands(len(sh.Violations.Appeared)), thousands(len(sh.Violations.Vanished))))
+	changes := shadowChanges(sh)
+	n := 0
+	for _, c := range changes {
+		sev := c.Msg.Severity
+		if sev == "" {
+			sev = "—"
+		}
+		line := fmt.Sprintf("- %s %s · **%s** %s: %s\n", c.What, c.Verb(), commentText(sev), commentText(c.Msg.Policy), commentText(c.Msg.Msg))
+		if !b.fits(line, reserve) {
+			break
+		}
+		b.write(line)
+		n++
+	}
+	if rest := len(changes) - n; rest > 0 {
+		b.write(fmt.Sprintf("\n… and %s more change(s), all of them in the decision's JSON.\n", thousands(rest)))
+	}
+	if line := fmt.Sprintf("\n<sub>Candidate policies: %s.</sub>\n", commentText(strings.Join(sh.PolicySources, ", "))); b.fits(line, reserve) {
+		b.write(line)
+	}
+	b.write("\n</details>\n\n")
 }

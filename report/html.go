@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,6 +76,8 @@ type pageView struct {
 	Violations       []messageRow
 	Warnings         []messageRow
 	Exceptions       []exceptionRow
+	Ratchet          []ratchetRow
+	Shadow           *shadowView
 	Tickets          []ticketRow
 	Sources          []string
 	Charts           []chart
@@ -95,6 +98,26 @@ type messageRow struct {
 }
 
 type exceptionRow struct{ Finding, Reason, Expires, Owner string }
+
+// ratchetRow is a severity's counts under thresholds.ratchet.
+type ratchetRow struct {
+	Severity          string
+	Baseline, Current int
+	Change            string
+	Rose              bool
+}
+
+// shadowView is what the candidate policies (check --shadow-policy)
+// would decide and change.
+type shadowView struct {
+	Verdict, Sources string
+	Changes          []shadowRow
+}
+
+type shadowRow struct {
+	Change, Severity, Policy, Message string
+	Rank                              int
+}
 
 type ticketRow struct{ Priority, Title, Due, Kind string }
 
@@ -157,6 +180,22 @@ func (v *pageView) fromResult(r *gate.Result) {
 		owner, _ := x.Exception["owner"].(string)
 		ticket, _ := x.Exception["ticket"].(string)
 		v.Exceptions = append(v.Exceptions, exceptionRow{Finding: label, Reason: reason, Expires: expires, Owner: ownership(owner, ticket)})
+	}
+	if rt := d.Ratchet; rt != nil {
+		for _, c := range rt.Counts {
+			change := strconv.Itoa(c.Delta)
+			if c.Delta > 0 {
+				change = "+" + change
+			}
+			v.Ratchet = append(v.Ratchet, ratchetRow{Severity: c.Severity, Baseline: c.Baseline, Current: c.Current, Change: change, Rose: c.Delta > 0})
+		}
+	}
+	if sh := d.Shadow; sh != nil {
+		v.Shadow = &shadowView{Verdict: shadowVerdict(d), Sources: strings.Join(sh.PolicySources, ", ")}
+		for _, c := range shadowChanges(sh) {
+			v.Shadow.Changes = append(v.Shadow.Changes, shadowRow{Change: c.Mark() + " " + c.What + " " + c.Verb(),
+				Severity: c.Msg.Severity, Policy: c.Msg.Policy, Message: c.Msg.Msg, Rank: document.Severity(c.Msg.Severity).Rank()})
+		}
 	}
 	for _, t := range d.Tickets {
 		v.Tickets = append(v.Tickets, ticketRow{Priority: t.Priority, Title: t.Title, Due: t.Due, Kind: t.Kind})

@@ -86,6 +86,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		{"check-with-history", report.Page{Title: "secgate: check", Result: result(t, upgraded), Trend: trendOf(t, old, upgraded)}, 1, true},
 		{"history", report.Page{Title: "secgate history: shop", Trend: trendOf(t, old, upgraded)}, 0, true},
 		{"hostile", report.Page{Title: "secgate: hostile", Result: result(t, filepath.Join(hostile, "trivy.json"), filepath.Join(hostile, "hostile.sarif"))}, 2, false},
+		{"ratchet-shadow", report.Page{Title: "secgate: ratchet and shadow", Result: withRatchetAndShadow(result(t, filepath.Join("..", "examples", "reports")), 50)}, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
