@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
@@ -227,7 +228,14 @@ func (s *signerVerifier) Sign(_ context.Context, data []byte) ([]byte, error) {
 	if strings.HasPrefix(s.alg, "PS") {
 		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: s.hash()}
 	}
-	return s.priv.Sign(rand.Reader, s.digest(data), opts)
+	// ECDSA signs deterministically (RFC 6979: no random source), so the
+	// same statement and key give the same record, byte for byte, as
+	// RSA PKCS#1 v1.5 does; only PSS stays randomised.
+	var random io.Reader = rand.Reader
+	if _, ok := s.priv.(*ecdsa.PrivateKey); ok {
+		random = nil
+	}
+	return s.priv.Sign(random, s.digest(data), opts)
 }
 
 func (s *signerVerifier) Verify(_ context.Context, data, sig []byte) error {
