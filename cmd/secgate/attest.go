@@ -91,9 +91,10 @@ func verifyDecisionCommand() *cli.Command {
 		Usage:     "check a signed decision record (check --attest) and, given reports, that they are the ones judged",
 		ArgsUsage: "RECORD",
 		Description: "Verifies the DSSE signature of the record with the public key, then prints the verdict and what was judged:\n" +
-			"the reports (by SHA-256), the policy sources, the configuration, the time. With --report, each report given\n" +
-			"(a file or a folder, read as check reads folders) must be one the decision judged, found by its SHA-256 whatever\n" +
-			"its path; the reports judged but not given are listed (--all-reports: refused).\n" +
+			"the reports (by SHA-256), the policy sources, the configuration, the time, the exceptions and approvals applied\n" +
+			"with their owner and ticket. With --report, each report given (a file or a folder, read as check reads folders)\n" +
+			"must be one the decision judged, found by its SHA-256 whatever its path; the reports judged but not given are\n" +
+			"listed (--all-reports: refused).\n" +
 			"Refused: a byte changed anywhere in the record, another key or key id, another payload type or predicate type,\n" +
 			"a report that is not one judged.\n" +
 			"Exit codes: 0 the record verifies (whatever the verdict it holds), 1 it does not, or a report given is not one judged,\n" +
