@@ -34,8 +34,11 @@ const (
 	// StatementType is the in-toto Statement's _type.
 	StatementType = "https://in-toto.io/Statement/v1"
 	// PredicateType names the predicate: a secgate decision, version 1.
-	// A field added to the predicate or a change of meaning makes a new
-	// version; a verifier refuses a version it does not know.
+	// A field every record carries, or a change of meaning, makes a new
+	// version; a verifier refuses a version it does not know. An optional
+	// field, omitted when empty, may join a version: the records without
+	// it keep their bytes, and a verifier that does not know it refuses a
+	// record that carries it as having an unknown field.
 	PredicateType = "https://secgate.dev/attestation/decision/v1"
 	// PayloadType is the DSSE payload type of an in-toto Statement.
 	PayloadType = "application/vnd.in-toto+json"
@@ -81,7 +84,9 @@ type Predicate struct {
 	PolicySources []string `json:"policy_sources"`
 	// Config is the configuration file.
 	Config Config `json:"config"`
-	// Exceptions are the findings an exception accepted.
+	// Exceptions are the findings an exception accepted, each with the
+	// exception as written: its owner, ticket and justification when it
+	// gives them.
 	Exceptions []eval.Waiver `json:"exceptions"`
 	// Approvals are the dependency approvals applied.
 	Approvals []Approval `json:"approvals"`
@@ -128,10 +133,15 @@ type Config struct {
 // Approval is a dependency approval that applied, as written, with the
 // components it approved.
 type Approval struct {
-	Match      string   `json:"match"`
-	ApprovedBy string   `json:"approved_by"`
-	Expires    string   `json:"expires"`
-	Reason     string   `json:"reason"`
+	Match      string `json:"match"`
+	ApprovedBy string `json:"approved_by"`
+	Expires    string `json:"expires"`
+	Reason     string `json:"reason"`
+	// Owner and Ticket are the approval's owner and ticket, omitted when
+	// it names none: the record of an approval without them is the same,
+	// byte for byte, as before they could be given.
+	Owner      string   `json:"owner,omitempty"`
+	Ticket     string   `json:"ticket,omitempty"`
 	Components []string `json:"components"`
 }
 
@@ -208,7 +218,10 @@ func New(res *gate.Result, opts Options) (*Statement, error) {
 		p.Config = Config{Path: c.Path, SHA256: c.SHA256}
 	}
 	for _, a := range d.Approvals {
-		p.Approvals = append(p.Approvals, Approval{Match: a.Match, ApprovedBy: a.ApprovedBy, Expires: a.Expires, Reason: a.Reason, Components: nonNil(a.Components)})
+		p.Approvals = append(p.Approvals, Approval{
+			Match: a.Match, ApprovedBy: a.ApprovedBy, Expires: a.Expires, Reason: a.Reason,
+			Owner: a.Owner, Ticket: a.Ticket, Components: nonNil(a.Components),
+		})
 	}
 	s := &Statement{Type: StatementType, Subject: []Subject{}, PredicateType: PredicateType, Predicate: p}
 	for _, src := range d.Sources {

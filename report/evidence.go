@@ -160,16 +160,7 @@ func approvalLine(a eval.Approval) string {
 
 // ownership names who answers for a waiver or an approval and what tracks
 // it: "owner alice, ticket SEC-12", or "" when it says neither.
-func ownership(owner, ticket string) string {
-	var parts []string
-	if owner != "" {
-		parts = append(parts, "owner "+owner)
-	}
-	if ticket != "" {
-		parts = append(parts, "ticket "+ticket)
-	}
-	return strings.Join(parts, ", ")
-}
+func ownership(owner, ticket string) string { return eval.Ownership(owner, ticket) }
 
 // waiverTerms reads an applied exception: its reason, and its terms,
 // "until 2027-01-31" followed by its owner and ticket when it names them

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/secgate/secgate/attest"
 	"github.com/secgate/secgate/config"
+	"github.com/secgate/secgate/eval"
 	"github.com/secgate/secgate/gate"
 	"github.com/secgate/secgate/ingest"
 	"github.com/secgate/secgate/internal/keys"
@@ -89,9 +91,10 @@ func verifyDecisionCommand() *cli.Command {
 		Usage:     "check a signed decision record (check --attest) and, given reports, that they are the ones judged",
 		ArgsUsage: "RECORD",
 		Description: "Verifies the DSSE signature of the record with the public key, then prints the verdict and what was judged:\n" +
-			"the reports (by SHA-256), the policy sources, the configuration, the time. With --report, each report given\n" +
-			"(a file or a folder, read as check reads folders) must be one the decision judged, found by its SHA-256 whatever\n" +
-			"its path; the reports judged but not given are listed (--all-reports: refused).\n" +
+			"the reports (by SHA-256), the policy sources, the configuration, the time, the exceptions and approvals applied\n" +
+			"with their owner and ticket. With --report, each report given (a file or a folder, read as check reads folders)\n" +
+			"must be one the decision judged, found by its SHA-256 whatever its path; the reports judged but not given are\n" +
+			"listed (--all-reports: refused).\n" +
 			"Refused: a byte changed anywhere in the record, another key or key id, another payload type or predicate type,\n" +
 			"a report that is not one judged.\n" +
 			"Exit codes: 0 the record verifies (whatever the verdict it holds), 1 it does not, or a report given is not one judged,\n" +
@@ -264,5 +267,57 @@ func printVerified(w io.Writer, r verifyResult) {
 		fmt.Fprintln(w, "config: none (the defaults)")
 	} else {
 		fmt.Fprintf(w, "config: %s sha256:%s\n", clean(p.Config.Path), p.Config.SHA256)
+	}
+	printWaivers(w, p)
+}
+
+// printWaivers lists the exceptions and approvals a record holds, each
+// once with who answers for it: an exception with the number of findings
+// it accepted, an approval with the number of components it approved.
+// Every field is the configuration's text, cleaned on its own, so that
+// none can end a line or start another.
+func printWaivers(w io.Writer, p attest.Predicate) {
+	clean := func(s string) string { return textsafe.Clean(s, textsafe.MaxField) }
+	terms := func(expires, owner, ticket string) string {
+		t := " until " + clean(expires)
+		if o := eval.Ownership(clean(owner), clean(ticket)); o != "" {
+			t += " (" + o + ")"
+		}
+		return t
+	}
+	type accepted struct {
+		exception map[string]any
+		findings  int
+	}
+	var xs []*accepted
+	seen := map[string]*accepted{}
+	for _, x := range p.Exceptions {
+		key, _ := json.Marshal(x.Exception)
+		a := seen[string(key)]
+		if a == nil {
+			a = &accepted{exception: x.Exception}
+			seen[string(key)] = a
+			xs = append(xs, a)
+		}
+		a.findings++
+	}
+	if len(xs) > 0 {
+		fmt.Fprintf(w, "exceptions applied (%d):\n", len(xs))
+	}
+	for _, a := range xs {
+		str := func(k string) string { s, _ := a.exception[k].(string); return s }
+		var names []string
+		for _, k := range []string{"id", "rule", "purl"} {
+			if v := str(k); v != "" {
+				names = append(names, k+" "+clean(v))
+			}
+		}
+		fmt.Fprintf(w, "  %s%s: %d finding(s)\n", strings.Join(names, ", "), terms(str("expires"), str("owner"), str("ticket")), a.findings)
+	}
+	if len(p.Approvals) > 0 {
+		fmt.Fprintf(w, "approvals applied (%d):\n", len(p.Approvals))
+	}
+	for _, a := range p.Approvals {
+		fmt.Fprintf(w, "  %s by %s%s: %d component(s)\n", clean(a.Match), clean(a.ApprovedBy), terms(a.Expires, a.Owner, a.Ticket), len(a.Components))
 	}
 }

@@ -187,7 +187,15 @@ approves(a) if {
 	lib.component_matches(a.match, c)
 }
 
-expired_note(c) := sprintf(" (its approval by %s expired on %s)", [a.approved_by, a.expires]) if {
-	some a in approvals_for(c)
-	lib.expired(a)
+# expired_note names the approvals of c that lapsed, in the order of
+# the configuration, each with who answers for it, so that the violation,
+# and the remediation ticket made of it, say whom to ask for a renewal:
+# " (its approval by security-team (owner alice, ticket SEC-12) expired
+# on 2026-10-01)".
+expired_note(c) := sprintf(" (%s)", [concat("; ", notes)]) if {
+	notes := [sprintf("its approval by %s%s expired on %s", [a.approved_by, lib.owned_by(a), a.expires]) |
+		some a in approvals_for(c)
+		lib.expired(a)
+	]
+	count(notes) > 0
 } else := ""

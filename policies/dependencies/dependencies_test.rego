@@ -44,6 +44,25 @@ test_expired_approval_does_not_apply if {
 	v.msg == "new dependency pkg:npm/axios@1.7.0 is not approved (its approval by security-team expired on 2026-05-31)"
 }
 
+# A lapsed approval is named with its owner and ticket: the violation,
+# and the remediation ticket made of it, say whom to ask for a renewal.
+test_expired_approval_names_its_owner_and_ticket if {
+	a := object.union(approve("pkg:npm/axios@*", "2026-05-31"), {"owner": "alice", "ticket": "SEC-12"})
+	{v.msg | some v in denied([axios], [a])} == {"new dependency pkg:npm/axios@1.7.0 is not approved (its approval by security-team (owner alice, ticket SEC-12) expired on 2026-05-31)"}
+	b := object.union(approve("pkg:npm/axios@*", "2026-05-31"), {"ticket": "SEC-12"})
+	{v.msg | some v in denied([axios], [b])} == {"new dependency pkg:npm/axios@1.7.0 is not approved (its approval by security-team (ticket SEC-12) expired on 2026-05-31)"}
+}
+
+# Two lapsed approvals of one component are both named, in the order of
+# the configuration, not a conflict that stops the evaluation.
+test_two_expired_approvals_named if {
+	approvals := [
+		object.union(approve("pkg:npm/axios@*", "2026-05-31"), {"owner": "alice"}),
+		object.union(approve("pkg:npm/ax*", "2026-04-30"), {"approved_by": "bob"}),
+	]
+	{v.msg | some v in denied([axios], approvals)} == {"new dependency pkg:npm/axios@1.7.0 is not approved (its approval by security-team (owner alice) expired on 2026-05-31; its approval by bob expired on 2026-04-30)"}
+}
+
 test_without_baseline_nothing_is_new if {
 	count(dependencies.deny) == 0 with input as {"components": [axios], "context": {"baseline": false}}
 }
