@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -321,5 +323,50 @@ func copyClone(t *testing.T, root, dst string) {
 		if err := os.WriteFile(to, data, st.Mode().Perm()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDocsNameTheBuiltinDigest: the examples in README.md and docs/ that
+// show the built-in policies' digest ("builtin sha256:…", whole or cut
+// short with …) show the digest they have now, so that a reader can
+// compare a run's output with them.
+func TestDocsNameTheBuiltinDigest(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"secgate", "check", "--shadow-policy", "builtin", "-o", "json", filepath.Join("..", "..", "examples", "reports")},
+		strings.NewReader(""), &stdout, &stderr); code != 1 {
+		t.Fatalf("check: exit %d, %s", code, stderr.String())
+	}
+	var d struct {
+		Shadow struct {
+			PolicySources []string `json:"policy_sources"`
+		} `json:"shadow"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil || len(d.Shadow.PolicySources) != 1 {
+		t.Fatalf("the decision's shadow: %v, %q", err, d.Shadow.PolicySources)
+	}
+	digest, ok := strings.CutPrefix(d.Shadow.PolicySources[0], "builtin sha256:")
+	if !ok {
+		t.Fatalf("the built-in policies' source: %q", d.Shadow.PolicySources[0])
+	}
+	files, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(`builtin sha256:([0-9a-f]{8,64})`)
+	n := 0
+	for _, f := range append(files, filepath.Join("..", "..", "README.md")) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range shown.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !strings.HasPrefix(digest, m[1]) {
+				t.Errorf("%s shows builtin sha256:%s; the built-in policies are sha256:%s now", filepath.Base(f), m[1], digest)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no example shows the built-in policies' digest: the test looks for nothing")
 	}
 }
