@@ -275,6 +275,13 @@ func (d *Decision) addTickets(doc *document.Document, opts Options) error {
 	if to.Now.IsZero() {
 		to.Now = opts.Now
 	}
+	// The exceptions policy's warnings that name findings: waivers that
+	// lapsed, for the tickets of the findings they waived.
+	for _, w := range d.Warnings {
+		if w.Policy == "secgate.exceptions" && len(w.FindingIDs) > 0 {
+			to.Lapsed = append(to.Lapsed, w)
+		}
+	}
 	d.Tickets = tickets.Build(doc, d.Violations, to)
 	return nil
 }

@@ -29,6 +29,9 @@ type renderer struct {
 	days int
 	fs   []*document.Finding
 	msgs []eval.Message
+	// lapsed are the warnings about waivers of these findings that no
+	// longer apply (Options.Lapsed).
+	lapsed []eval.Message
 
 	what, why, how, where []string
 }
@@ -78,6 +81,15 @@ func (r *renderer) body() string {
 		pol = append(pol, fmt.Sprintf("- %s%s: %s", code(m.Policy), sev, text(m.Msg)))
 	}
 	section("Policy violations", pol)
+	var lapsed []string
+	for i, m := range r.lapsed {
+		if i == maxRows {
+			lapsed = append(lapsed, fmt.Sprintf("- … and %d more", len(r.lapsed)-maxRows))
+			break
+		}
+		lapsed = append(lapsed, "- "+text(m.Msg))
+	}
+	section("Accepted before", lapsed)
 	tail := "Finding ids: " + findingIDList(r.t.FindingIDs) + "\n\n" + Marker(r.t.Fingerprint) + "\n"
 	if out := b.String(); len(out) > maxBody {
 		cut := strings.LastIndexByte(out[:maxBody], '\n')

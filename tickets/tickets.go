@@ -73,6 +73,11 @@ type Options struct {
 	Now time.Time
 	// Labels every ticket carries; nil means [DefaultLabel].
 	Labels []string
+	// Lapsed are the warnings about waivers that no longer apply (an
+	// exception past its expires date), each naming the open findings it
+	// waived (FindingIDs): a ticket fixing any of them quotes the warning,
+	// so that whoever accepted the risk is asked again.
+	Lapsed []eval.Message
 }
 
 // Ticket is one remediation ticket: one action that fixes one or more
@@ -506,7 +511,7 @@ func (b *builder) ticket(g *group) (Ticket, *document.Finding) {
 	t.Due = b.now().AddDate(0, 0, days).Format(dateLayout)
 	t.Labels = labels(b.opts.Labels, string(sev), g.kind)
 
-	r := &renderer{t: &t, days: days, fs: fs, msgs: msgs}
+	r := &renderer{t: &t, days: days, fs: fs, msgs: msgs, lapsed: b.lapsedFor(fs)}
 	b.say(g, r)
 	t.Body = r.body()
 	if len(fs) == 0 {
@@ -662,4 +667,23 @@ func SLAFromConfig(sections map[string]any) (map[string]int, error) {
 		out[k] = n
 	}
 	return out, nil
+}
+
+// lapsedFor are the warnings of Options.Lapsed that name any of fs, in
+// their order.
+func (b *builder) lapsedFor(fs []*document.Finding) []eval.Message {
+	if len(b.opts.Lapsed) == 0 || len(fs) == 0 {
+		return nil
+	}
+	ids := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		ids[f.ID] = true
+	}
+	var out []eval.Message
+	for _, m := range b.opts.Lapsed {
+		if slices.ContainsFunc(m.FindingIDs, func(id string) bool { return ids[id] }) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -58,9 +58,12 @@ waives(w, f) if w.rule in f.aliases
 
 waives(w, f) if lib.purl_matches(w.purl, f.package.purl)
 
+# An expired waiver names the open findings it waived: their tickets
+# quote it, so that whoever accepted the risk is asked again.
 warn contains {
 	"msg": sprintf("exception for %s%s expired on %s and no longer applies", [what(w), lib.owned_by(w), w.expires]),
 	"severity": "info",
+	"finding_ids": sort([f.id | some f in input.findings; f.status == "open"; waives(w, f)]),
 } if {
 	some w in waivers
 	usable(w)

@@ -54,6 +54,10 @@ test_expired_does_not_apply_and_warns if {
 		with time.now_ns as now
 	some m in res
 	m.msg == "exception for CVE-2021-23337 expired on 2026-05-31 and no longer applies"
+
+	# It names the open findings it waived (not f4, not_affected), for
+	# their tickets.
+	m.finding_ids == ["f1"]
 }
 
 test_valid_through_its_last_day if {
