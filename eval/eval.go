@@ -97,6 +97,10 @@ type Options struct {
 	// ExplainNotes, as `opa eval --explain` does. At most MaxTraceEvents
 	// steps are kept.
 	Explain string
+	// Values are references into data (data.secgate.thresholds.…) that
+	// each evaluation reads beside the deciding rules, in the same query
+	// and so over the same input: Result.Values holds those defined.
+	Values []string
 }
 
 // Engine holds prepared queries.
@@ -110,7 +114,9 @@ type Engine struct {
 	excepts    map[string]string
 	exceptions *rego.PreparedEvalQuery
 	// base are the options every query of the engine is prepared with.
-	base       []func(*rego.Rego)
+	base []func(*rego.Rego)
+	// values are Options.Values: the collector's v0, v1, ….
+	values     []string
 	namespaces []string
 	timeout    time.Duration
 	// fields, when set, are the only keys findings and components keep
@@ -185,6 +191,9 @@ type Result struct {
 	Approvals []Approval `json:"approvals"`
 	// Namespaces lists the packages that were evaluated.
 	Namespaces []string `json:"namespaces"`
+	// Values are Options.Values that were defined, by reference, as JSON
+	// decodes them.
+	Values map[string]any `json:"-"`
 }
 
 // DefaultCapabilities are OPA's capabilities without network access and
@@ -246,7 +255,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err := booleanRules(opts.Policies.Modules); err != nil {
 		return nil, err
 	}
-	collector, collected, excepts, err := collectModule(namespaces, opts.Policies.Modules)
+	collector, collected, excepts, err := collectModule(namespaces, opts.Policies.Modules, opts.Values)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +294,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	base = append(base, builtins.RegoOptions()...)
 
 	e := &Engine{namespaces: namespaces, timeout: opts.Timeout, collected: collected, excepts: excepts, origins: opts.Policies.Origins,
-		log: opts.Log, explain: opts.Explain, base: base}
+		log: opts.Log, explain: opts.Explain, base: base, values: opts.Values}
 	if opts.Policies.NamedFieldsOnly {
 		if err := projectionSafe(compiler); err != nil {
 			e.unprojected = err
@@ -416,11 +425,18 @@ type ruleRef struct{ Namespace, Rule string }
 // prepared query evaluates all policies. Each is a reference, not a copy: results are
 // not rebuilt, and a rule that is undefined in one package does not hide
 // the others.
-func collectModule(namespaces []string, modules map[string]*ast.Module) (*ast.Module, map[string]ruleRef, map[string]string, error) {
+func collectModule(namespaces []string, modules map[string]*ast.Module, values []string) (*ast.Module, map[string]ruleRef, map[string]string, error) {
 	var b strings.Builder
 	refs := map[string]ruleRef{}
 	excepts := map[string]string{}
 	fmt.Fprintf(&b, "package %s\n\n", collectPackage)
+	for i, v := range values {
+		r, err := dataRef(v)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		fmt.Fprintf(&b, "%s := %s\n\n", valueKey(i), r)
+	}
 	for _, ns := range namespaces {
 		pkg := packageRef(ns, modules)
 		for _, rule := range ruleNames(ns, modules) {
@@ -544,6 +560,20 @@ func (e *Engine) Evaluate(ctx context.Context, doc *document.Document, now time.
 		if err := addCollected(res, all, e.collected, e.excepts); err != nil {
 			return nil, err
 		}
+		for i, ref := range e.values {
+			t := all.Get(ast.StringTerm(valueKey(i)))
+			if t == nil {
+				continue
+			}
+			v, err := ast.JSON(t.Value)
+			if err != nil {
+				return nil, fmt.Errorf("policy: %s: %w", ref, err)
+			}
+			if res.Values == nil {
+				res.Values = map[string]any{}
+			}
+			res.Values[ref] = v
+		}
 	}
 	sortMessages(res.Denies)
 	sortMessages(res.Warnings)
@@ -584,9 +614,9 @@ func (e *Engine) waive(ctx context.Context, doc *document.Document, findings []*
 func (e *Engine) Value(ctx context.Context, doc *document.Document, now time.Time, ref string) (any, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	r, err := ast.ParseRef(ref)
-	if err != nil || !r.HasPrefix(ast.DefaultRootRef) {
-		return nil, false, fmt.Errorf("policy query %q: want a reference into data", ref)
+	r, err := dataRef(ref)
+	if err != nil {
+		return nil, false, err
 	}
 	pq, err := rego.New(append(e.base, rego.Query(r.String()))...).PrepareForEval(ctx)
 	if err != nil {
@@ -606,6 +636,18 @@ func (e *Engine) Value(ctx context.Context, doc *document.Document, now time.Tim
 	}
 	return rs[0].Expressions[0].Value, true, nil
 }
+
+// dataRef parses ref, which must be a reference into data.
+func dataRef(ref string) (ast.Ref, error) {
+	r, err := ast.ParseRef(ref)
+	if err != nil || !r.HasPrefix(ast.DefaultRootRef) {
+		return nil, fmt.Errorf("policy query %q: want a reference into data", ref)
+	}
+	return r, nil
+}
+
+// valueKey is the collector's name of Options.Values[i].
+func valueKey(i int) string { return fmt.Sprintf("v%d", i) }
 
 // exceptionNames reads each namespace's exception rule from the
 // collector's results: the names of the rules it sets aside, by

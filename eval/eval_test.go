@@ -415,3 +415,37 @@ func TestEngineValue(t *testing.T) {
 		t.Error("input.findings: want an error")
 	}
 }
+
+// Options.Values are read in the evaluation that decides, over the same
+// input (exceptions applied): the defined ones, by reference.
+func TestEvaluateValues(t *testing.T) {
+	files := fstest.MapFS{
+		"x.rego": {Data: []byte("package secgate.exceptions\n\napplied contains {\"finding_id\": f.id, \"exception\": {\"id\": f.rule_id, \"reason\": \"r\", \"expires\": \"2027-01-01\"}} if {\n\tsome f in input.findings\n\tf.rule_id == \"CVE-2024-0\"\n}\n")},
+		"m.rego": {Data: []byte("package main\n\nopen := count([f | some f in input.findings; f.status == \"open\"])\n\ndeny contains \"x\" if false\n")},
+	}
+	pols, err := LoadFS("test", files, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), Options{Policies: pols, Values: []string{"data.main.open", "data.main.nothing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sampleDoc(2)
+	for i := range d.Findings {
+		d.Findings[i].Status, d.Findings[i].StatusReason = document.StatusOpen, nil
+	}
+	res, err := e.Evaluate(context.Background(), d, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := res.Values["data.main.open"]; !ok || fmt.Sprint(v) != "1" {
+		t.Errorf("data.main.open = %v (%v); want 1, the waived finding not counted", v, ok)
+	}
+	if v, ok := res.Values["data.main.nothing"]; ok {
+		t.Errorf("an undefined value is there: %v", v)
+	}
+	if _, err := New(context.Background(), Options{Policies: pols, Values: []string{"input.findings"}}); err == nil {
+		t.Error("a value that is no reference into data: want an error")
+	}
+}

@@ -231,7 +231,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Skipped:       skipped,
 	}
 	if ratchet {
-		current, err := ratchetCounts(ctx, local, doc, opts.Now)
+		// Read in the evaluation that decided, unless the engine was
+		// made elsewhere without asking for them.
+		v, ok := res.Values[RatchetCounts]
+		current, err := countsOf(v, ok)
+		if !ok {
+			current, err = ratchetCounts(ctx, local, doc, opts.Now)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +284,7 @@ func (d *Decision) addTickets(doc *document.Document, opts Options) error {
 	// The exceptions policy's warnings that name findings: waivers that
 	// lapsed, for the tickets of the findings they waived.
 	for _, w := range d.Warnings {
-		if w.Policy == "secgate.exceptions" && len(w.FindingIDs) > 0 {
+		if w.Policy == eval.ExceptionsPackage && len(w.FindingIDs) > 0 {
 			to.Lapsed = append(to.Lapsed, w)
 		}
 	}

@@ -149,6 +149,11 @@ func NewEngine(ctx context.Context, p Policy) (*eval.Engine, error) {
 		return nil, err
 	}
 	pols.Unread = unread(data)
+	var values []string
+	if ratchetOn(p.Config) {
+		// The current counts, read in the evaluation that decides.
+		values = []string{RatchetCounts}
+	}
 	return eval.New(ctx, eval.Options{
 		Policies:     pols,
 		Data:         data,
@@ -157,6 +162,7 @@ func NewEngine(ctx context.Context, p Policy) (*eval.Engine, error) {
 		Timeout:      p.Timeout,
 		Log:          p.Log,
 		Explain:      p.Explain,
+		Values:       values,
 	})
 }
 

@@ -111,6 +111,12 @@ func ratchetCounts(ctx context.Context, e *eval.Engine, doc *document.Document, 
 	if err != nil {
 		return nil, err
 	}
+	return countsOf(v, ok)
+}
+
+// countsOf reads RatchetCounts' value (ok: it was defined): a count for
+// each severity.
+func countsOf(v any, ok bool) (map[string]int, error) {
 	if !ok {
 		return nil, errNoRatchetCounts
 	}
