@@ -146,6 +146,16 @@ expect 2 "fetch timeout of 300ms" -- check --fetch-timeout 300ms -p "$srv/slow.t
 expect 2 "$refusal" -- check -p 'http://u:SECRET@example.invalid/b.tar.gz?token=SECRET2' "$report"
 expect 2 "$refusal" -- pull 'http://example.invalid/b.tar.gz' out
 
+# Shadow and replayed candidate policies are policy sources too; an OPA
+# server is never asked over plain http on another host, and its
+# credentials are never printed.
+expect 2 "shadow policy: policy http://u:redacted@example.invalid/b.tar.gz: unsupported source: $refusal" -- \
+	check --shadow-policy 'http://u:SECRET@example.invalid/b.tar.gz' "$report"
+expect 2 "candidate policy: policy http://u:redacted@example.invalid/b.tar.gz: unsupported source: $refusal" -- \
+	history replay --history replay.db --policy 'http://u:SECRET@example.invalid/b.tar.gz'
+expect 2 "^secgate: error: --opa-url http://u:redacted@10.0.0.1:8181/\?t=redacted: $refusal" -- \
+	check --opa-url 'http://u:SECRET@10.0.0.1:8181/?t=SECRET2' "$report"
+
 # tickets sync: the token never travels over plain http to another host.
 export GITHUB_TOKEN=SECRET-TOKEN
 expect 2 "github: base URL http://ghe.example.invalid/api/v3/: $refusal" -- \
