@@ -68,8 +68,10 @@ update-golden: ## rewrite golden files from the current code (review the diff!)
 RACE_PKGS ?= $(shell $(GO) run ./tools/racepkgs)
 
 .PHONY: race
+# The race detector slows cmd/secgate's end-to-end tests several times
+# over: past go test's default 10 minutes on a 2-core machine.
 race: ## run the tests of the concurrent packages under the race detector
-	$(GO) test -count=1 -race $(RACE_PKGS)
+	$(GO) test -count=1 -race -timeout 30m $(RACE_PKGS)
 
 .PHONY: lint
 lint: ## gofmt, go vet, staticcheck
